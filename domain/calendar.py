@@ -1,0 +1,60 @@
+"""Working days in England: weekends and bank holidays (England subdivision) skipped.
+
+Bank holidays come from the maintained `holidays` package, never a hand-typed list. Dates handed
+to a family are computed once and recorded (in workflow history), so a later release of the holiday
+data cannot move a deadline that was already given.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class WorkingCalendar:
+    def __init__(self) -> None:
+        self._bank_holidays = holidays.country_holidays("GB", subdiv="ENG")
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._bank_holidays
+
+    def bank_holiday(self, day: date) -> str | None:
+        return self._bank_holidays.get(day)
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The working day `count` working days after `start` (before it when negative)."""
+        step = 1 if count >= 0 else -1
+        day, remaining = start, abs(count)
+        while remaining:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def add_days(self, start: date, count: int, *, working: bool) -> date:
+        if working:
+            return self.add_working_days(start, count)
+        return start + timedelta(days=count)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end`; negative when `end` is earlier."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(
+            1 for offset in range(1, (end - start).days + 1)
+            if self.is_working_day(start + timedelta(days=offset))
+        )
+
+
+def london_date(instant: datetime) -> date:
+    """The calendar date in England at an instant."""
+    return instant.astimezone(LONDON).date()
+
+
+def london_time(day: date, at: time) -> datetime:
+    """An instant: the given wall-clock time in England on a day."""
+    return datetime.combine(day, at, tzinfo=LONDON)

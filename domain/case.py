@@ -1,0 +1,467 @@
+"""A case and its stage rules, free of Temporal so that they read and test on their own.
+
+`Case` holds everything the workflow remembers. Its `check_*` methods say whether a staff action
+fits the stage and the data, raising `RuleViolation` with a sentence a case officer understands;
+the matching methods without the prefix apply the action. The workflow calls `check_*` in its
+update validators (so a rejected action leaves no trace) and again when it applies the action.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from domain.deadlines import (
+    APPEAL,
+    CONSENT_WINDOW,
+    SESSION,
+    Alarm,
+    AlarmPurpose,
+    PlannedDeadline,
+    action_deadline,
+)
+from domain.models import (
+    AddNote,
+    ActionView,
+    ApplicantRole,
+    AssignMediator,
+    CaseOutcome,
+    CaseStage,
+    CaseView,
+    Channel,
+    CompleteAction,
+    Consent,
+    Contact,
+    DeadlineState,
+    DeadlineView,
+    DeliveryStatus,
+    ExtendDeadline,
+    MediatorView,
+    Model,
+    NotificationView,
+    OfferResolution,
+    OpenCase,
+    OrganisationKind,
+    PartyView,
+    RecordConsent,
+    RecordOutcome,
+    RecordTalk,
+    ScheduleSession,
+    SessionResult,
+    SessionView,
+    TalkOutcome,
+    TimelineEntry,
+    Withdraw,
+)
+
+APPLICANT = "applicant"
+OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.closed)
+STAGE_WORDS = {
+    CaseStage.informal_talks: "in informal talks",
+    CaseStage.awaiting_consent: "waiting for every party's consent",
+    CaseStage.arranging_session: "arranging the session",
+    CaseStage.session_scheduled: "waiting for its session",
+    CaseStage.monitoring_agreement: "following up what was agreed",
+    CaseStage.closed: "closed",
+}
+
+
+class RuleViolation(ValueError):
+    """A staff action that does not fit the case; the message says why in words."""
+
+
+class Party(Model):
+    id: str
+    name: str
+    contact: Contact
+    role: ApplicantRole | None = None
+    kind: OrganisationKind | None = None
+    consent: Consent = Consent.pending
+
+
+class Deadline(Model):
+    name: str
+    due: date
+    expires_at: datetime
+    state: DeadlineState = DeadlineState.open
+    working_days: bool
+    # A missed deadline stays outstanding until the late step is done: it keeps a case "overdue".
+    outstanding: bool = True
+
+
+class Mediator(Model):
+    name: str
+    email: str
+    independent: bool
+
+
+class Session(Model):
+    at: datetime
+    venue: str | None = None
+    number: int = 1
+
+
+class AgreedAction(Model):
+    number: int
+    description: str
+    owner: str
+    due: date
+    done: bool = False
+
+
+class NotificationRecord(Model):
+    key: str
+    to: str
+    template: str
+    channel: Channel | None = None
+    status: DeliveryStatus = DeliveryStatus.pending
+    reason: str | None = None
+
+
+class Case(Model):
+    reference: str
+    opened: OpenCase
+    parties: list[Party]
+    stage: CaseStage = CaseStage.informal_talks
+    outcome: CaseOutcome | None = None
+    result: SessionResult | None = None
+    deadlines: list[Deadline] = []
+    alarms: list[Alarm] = []
+    mediator: Mediator | None = None
+    session: Session | None = None
+    actions: list[AgreedAction] = []
+    timeline: list[TimelineEntry] = []
+    notifications: list[NotificationRecord] = []
+    talks: int = 0
+
+    @classmethod
+    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
+        applicant = Party(
+            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
+        )
+        organisations = [
+            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
+            for number, org in enumerate(opened.organisations, start=1)
+        ]
+        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
+        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
+        return case
+
+    # --- Reading the case ------------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage is CaseStage.closed
+
+    @property
+    def case_officer(self) -> str:
+        return self.opened.case_officer
+
+    def party(self, party_id: str) -> Party | None:
+        return next((party for party in self.parties if party.id == party_id), None)
+
+    def deadline(self, name: str) -> Deadline | None:
+        return next((deadline for deadline in self.deadlines if deadline.name == name), None)
+
+    def silent_parties(self) -> list[Party]:
+        return [party for party in self.parties if party.consent is Consent.pending]
+
+    def next_deadline(self) -> Deadline | None:
+        """The earliest deadline still to be acted on: open, or missed and not yet caught up."""
+        waiting = [
+            deadline
+            for deadline in self.deadlines
+            if deadline.state is DeadlineState.open
+            or (deadline.state is DeadlineState.missed and deadline.outstanding)
+        ]
+        return min(waiting, key=lambda deadline: deadline.due, default=None)
+
+    def next_alarm(self) -> Alarm | None:
+        return min(self.alarms, key=lambda alarm: alarm.at, default=None)
+
+    def describe(self) -> str:
+        """Where the case is, in words, without naming anybody (shown to operators in plaintext)."""
+        if self.is_closed:
+            return f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+        text = f"Case is {STAGE_WORDS[self.stage]}."
+        if self.stage is CaseStage.awaiting_consent:
+            agreed = sum(party.consent is Consent.agreed for party in self.parties)
+            text += f" {agreed} of {len(self.parties)} parties have agreed."
+        if self.stage is CaseStage.monitoring_agreement:
+            done = sum(action.done for action in self.actions)
+            text += f" {done} of {len(self.actions)} agreed actions done."
+        upcoming = self.next_deadline()
+        if upcoming:
+            verb = "was due" if upcoming.state is DeadlineState.missed else "is due"
+            text += f" Next: {upcoming.name.replace('_', ' ')} {verb} {upcoming.due.isoformat()}."
+        return text
+
+    # --- Checks: one per staff action --------------------------------------------------------------
+
+    def _require_stage(self, *stages: CaseStage, doing: str) -> None:
+        if self.is_closed:
+            raise RuleViolation(f"case {self.reference} is closed ({self.outcome.value}); nothing more can be recorded")
+        if self.stage not in stages:
+            allowed = " or ".join(STAGE_WORDS[stage] for stage in stages)
+            raise RuleViolation(
+                f"cannot {doing} while the case is {STAGE_WORDS[self.stage]}; only while it is {allowed}"
+            )
+
+    def _require_party(self, party_id: str) -> Party:
+        party = self.party(party_id)
+        if party is None:
+            known = ", ".join(party.id for party in self.parties)
+            raise RuleViolation(f"there is no party {party_id!r} in case {self.reference}; its parties are {known}")
+        return party
+
+    def check_record_talk(self, request: RecordTalk) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="record a talk")
+
+    def check_offer_resolution(self, request: OfferResolution) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
+
+    def check_record_consent(self, request: RecordConsent) -> None:
+        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
+        party = self._require_party(request.party)
+        if party.consent is not Consent.pending:
+            raise RuleViolation(
+                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
+            )
+
+    def check_assign_mediator(self, request: AssignMediator) -> None:
+        self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="assign a mediator")
+        if not request.independent:
+            raise RuleViolation(
+                "the mediator must be declared independent of the Local Authority: nobody directly "
+                "employed by the Local Authority may provide disagreement resolution (SEND Code 11.6)"
+            )
+
+    def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
+        self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="schedule a session")
+        if self.mediator is None:
+            raise RuleViolation("assign a mediator before scheduling the session")
+        if request.at <= now:
+            raise RuleViolation(f"the session time {request.at.isoformat()} is in the past")
+        if (request.at - now).days > 365:
+            raise RuleViolation("the session must be within a year")
+
+    def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
+        self._require_stage(CaseStage.session_scheduled, doing="record a session outcome")
+        assert self.session is not None
+        if self.session.at > now:
+            raise RuleViolation(
+                f"the session is at {self.session.at.isoformat()}; record its outcome once it has been held"
+            )
+        if request.result is SessionResult.no_agreement and request.actions:
+            raise RuleViolation("a session with no agreement has no agreed actions")
+        if request.result is SessionResult.partial_agreement and not request.actions:
+            raise RuleViolation("a partial agreement needs at least one agreed action to follow up")
+        for number, action in enumerate(request.actions, start=1):
+            if self.party(action.owner) is None:
+                known = ", ".join(party.id for party in self.parties)
+                raise RuleViolation(f"action {number}: there is no party {action.owner!r}; parties are {known}")
+            if action.due is not None and action.due < now.date():
+                raise RuleViolation(f"action {number}: the due date {action.due.isoformat()} is in the past")
+
+    def check_complete_action(self, request: CompleteAction) -> None:
+        self._require_stage(CaseStage.monitoring_agreement, doing="complete an agreed action")
+        action = next((action for action in self.actions if action.number == request.number), None)
+        if action is None:
+            numbers = ", ".join(str(action.number) for action in self.actions)
+            raise RuleViolation(f"there is no agreed action {request.number}; actions are {numbers}")
+        if action.done:
+            raise RuleViolation(f"agreed action {request.number} is already done")
+
+    def check_withdraw(self, request: Withdraw) -> None:
+        self._require_stage(*OPEN_STAGES, doing="withdraw")
+        self._require_party(request.party)
+
+    def check_extend_deadline(self, request: ExtendDeadline) -> None:
+        self._require_stage(*OPEN_STAGES, doing="extend a deadline")
+        if request.deadline == APPEAL:
+            raise RuleViolation(
+                "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
+            )
+        deadline = self.deadline(request.deadline)
+        if deadline is None:
+            names = ", ".join(d.name for d in self.deadlines if d.name != APPEAL) or "none"
+            raise RuleViolation(f"there is no deadline {request.deadline!r} in this case; its deadlines are {names}")
+        if deadline.state is DeadlineState.met or deadline.state is DeadlineState.cancelled:
+            raise RuleViolation(f"deadline {deadline.name} is {deadline.state.value} and cannot be extended")
+        if deadline.state is DeadlineState.missed and deadline.name == CONSENT_WINDOW:
+            raise RuleViolation("the consent window has already closed")
+        if request.until is not None and request.until <= deadline.due:
+            raise RuleViolation(
+                f"the new date {request.until.isoformat()} must be after the current due date {deadline.due.isoformat()}"
+            )
+
+    def check_add_note(self, request: AddNote) -> None:
+        self._require_stage(*OPEN_STAGES, doing="add a note")
+
+    # --- Applying actions ------------------------------------------------------------------------
+    # Each assumes its check passed. Deadlines are planned by the caller (they need the calendar);
+    # here they are only settled.
+
+    def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
+        self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
+
+    def record_talk(self, request: RecordTalk, at: datetime) -> None:
+        self.talks += 1
+        self._settle("talks_review")
+        detail = f"talk {self.talks}: {request.outcome.value}"
+        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if request.outcome is TalkOutcome.resolved:
+            self.close(CaseOutcome.resolved_informally, at, request.actor)
+
+    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
+        self._settle("talks_review")
+        self.stage = CaseStage.awaiting_consent
+        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
+
+    def record_consent(self, request: RecordConsent, at: datetime) -> None:
+        party = self._require_party(request.party)
+        party.consent = Consent.agreed if request.agree else Consent.declined
+        detail = f"{party.id} {party.consent.value}"
+        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if party.consent is Consent.declined:
+            self.close(CaseOutcome.declined, at, request.actor)
+        elif not self.silent_parties():
+            self._settle(CONSENT_WINDOW)
+            self.stage = CaseStage.arranging_session
+
+    def assign_mediator(self, request: AssignMediator, at: datetime) -> None:
+        replacing = self.mediator is not None
+        self.mediator = Mediator(name=request.name, email=str(request.email), independent=request.independent)
+        self.record(at, request.actor, "mediator_assigned", "mediator replaced" if replacing else "mediator assigned")
+
+    def schedule_session(self, request: ScheduleSession, at: datetime) -> None:
+        number = self.session.number + 1 if self.session else 1
+        self.session = Session(at=request.at, venue=request.venue, number=number)
+        self._settle("session_arrangement")
+        self.stage = CaseStage.session_scheduled
+        event = "session_rescheduled" if number > 1 else "session_scheduled"
+        self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
+
+    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
+        """Record the session result; `action_dues` are the planned due dates of the actions."""
+        self.result = request.result
+        self._settle("outcome_record")
+        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
+        self.actions = [
+            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
+            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
+        ]
+        if self.actions:
+            self.stage = CaseStage.monitoring_agreement
+        else:
+            self.close(CaseOutcome(request.result.value), at, request.actor)
+
+    def written_outcome_sent(self) -> None:
+        self._settle("written_outcome")
+
+    def complete_action(self, request: CompleteAction, at: datetime) -> None:
+        action = next(action for action in self.actions if action.number == request.number)
+        action.done = True
+        self._settle(action_deadline(action.number))
+        self.record(at, request.actor, "action_completed", f"agreed action {action.number} done")
+        if all(action.done for action in self.actions):
+            assert self.result is not None
+            self.close(CaseOutcome(self.result.value), at, request.actor)
+
+    def withdraw(self, request: Withdraw, at: datetime) -> None:
+        party = self._require_party(request.party)
+        party.consent = Consent.withdrawn
+        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
+        self.close(CaseOutcome.withdrawn, at, request.actor)
+
+    def add_note(self, request: AddNote, at: datetime) -> None:
+        self.record(at, request.actor, "note", request.text)
+
+    def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
+        self.stage = CaseStage.closed
+        self.outcome = outcome
+        for deadline in self.deadlines:
+            if deadline.state is DeadlineState.open:
+                deadline.state = DeadlineState.cancelled
+            deadline.outstanding = False
+        self.alarms = []
+        self.record(at, actor, "case_closed", outcome.value)
+
+    # --- Deadlines -------------------------------------------------------------------------------
+
+    def set_deadline(self, planned: PlannedDeadline) -> Deadline:
+        """Set (or replace) a planned deadline and its alarms."""
+        self.deadlines = [deadline for deadline in self.deadlines if deadline.name != planned.name]
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline != planned.name]
+        deadline = Deadline(
+            name=planned.name, due=planned.due, expires_at=planned.expires_at, working_days=planned.working_days
+        )
+        if planned.name != SESSION:
+            self.deadlines.append(deadline)
+        self.alarms.extend(planned.alarms)
+        return deadline
+
+    def extend_deadline(self, request: ExtendDeadline, planned: PlannedDeadline, at: datetime) -> None:
+        previous = self.deadline(request.deadline)
+        assert previous is not None
+        self.set_deadline(planned)
+        self.record(
+            at,
+            request.actor,
+            "deadline_extended",
+            f"{planned.name} moved from {previous.due.isoformat()} to {planned.due.isoformat()}: {request.reason}",
+        )
+
+    def ring(self, alarm: Alarm) -> None:
+        """An alarm has rung: forget it, and mark its deadline missed if this was the expiry."""
+        self.alarms.remove(alarm)
+        if alarm.purpose is AlarmPurpose.expiry:
+            deadline = self.deadline(alarm.deadline)
+            if deadline is not None and deadline.state is DeadlineState.open:
+                deadline.state = DeadlineState.missed
+                deadline.outstanding = alarm.deadline != APPEAL
+
+    def _settle(self, name: str) -> None:
+        """The step a deadline waited for has happened: met if on time, caught up if late."""
+        deadline = self.deadline(name)
+        if deadline is None:
+            return
+        if deadline.state is DeadlineState.open:
+            deadline.state = DeadlineState.met
+        deadline.outstanding = False
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline != name]
+
+    # --- The view --------------------------------------------------------------------------------
+
+    def view(self) -> CaseView:
+        next_deadline = self.next_deadline()
+        return CaseView(
+            reference=self.reference,
+            stage=self.stage,
+            outcome=self.outcome,
+            kinds=self.opened.kinds,
+            ehc_point=self.opened.ehc_point,
+            case_officer=self.case_officer,
+            parties=[
+                PartyView(id=party.id, name=party.name, consent=party.consent, role=party.role, kind=party.kind)
+                for party in self.parties
+            ],
+            deadlines=[_deadline_view(deadline) for deadline in self.deadlines],
+            mediator=MediatorView(**self.mediator.model_dump()) if self.mediator else None,
+            session=SessionView(**self.session.model_dump()) if self.session else None,
+            actions=[ActionView(**action.model_dump()) for action in self.actions],
+            timeline=list(self.timeline),
+            notifications=[
+                NotificationView(
+                    to=record.to, template=record.template, channel=record.channel,
+                    status=record.status, reason=record.reason,
+                )
+                for record in self.notifications
+            ],
+            appeal_deadline=self.opened.appeal_deadline,
+            next_deadline=_deadline_view(next_deadline) if next_deadline else None,
+        )
+
+
+def _deadline_view(deadline: Deadline) -> DeadlineView:
+    return DeadlineView(name=deadline.name, due=deadline.due, state=deadline.state)
+

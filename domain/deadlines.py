@@ -1,0 +1,185 @@
+"""Deadline policy: how long each stage may take and when people are reminded.
+
+The numbers are the defaults of DOMAIN.md ("Defaults for disagreement resolution"), overridable in
+settings. Planning turns a rule into a due date and the alarms that will ring for it:
+reminders at 09:00 in England on their day, and the expiry at midnight after the due date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from enum import StrEnum
+
+from pydantic import AwareDatetime
+
+from domain.calendar import WorkingCalendar, london_date, london_time
+from domain.models import Model
+
+REMINDER_TIME = time(9, 0)
+
+# Names of deadlines as shown in the case view (DESIGN section 3); `action-N` for agreed actions.
+TALKS_REVIEW = "talks_review"
+CONSENT_WINDOW = "consent_window"
+SESSION_ARRANGEMENT = "session_arrangement"
+OUTCOME_RECORD = "outcome_record"
+WRITTEN_OUTCOME = "written_outcome"
+APPEAL = "appeal"
+ACTION_PREFIX = "action-"
+# Not a deadline of its own: the date of the session, which carries the session reminder.
+SESSION = "session"
+
+
+def action_deadline(number: int) -> str:
+    return f"{ACTION_PREFIX}{number}"
+
+
+class AlarmPurpose(StrEnum):
+    reminder = "reminder"  # ahead of the due date, to whoever still has to act
+    expiry = "expiry"  # the due date has passed
+
+
+class Alarm(Model):
+    deadline: str
+    purpose: AlarmPurpose
+    at: AwareDatetime
+    working_days_before: int | None = None  # for reminders counted back from the due date
+
+
+class ReminderRule(Model):
+    days: int
+    working: bool
+    after_start: bool  # counted from the start of the clock, else back from the due date
+
+
+class DeadlineRule(Model):
+    days: int
+    working: bool
+    reminders: tuple[ReminderRule, ...] = ()
+    expires: bool = True
+
+
+class PlannedDeadline(Model):
+    name: str
+    due: date
+    expires_at: AwareDatetime  # midnight in England after the due date
+    working_days: bool
+    alarms: list[Alarm]
+
+
+class DeadlinePolicy(Model):
+    talks_review_working_days: int = 15
+    consent_window_working_days: int = 10
+    consent_reminder_working_days: int = 5
+    session_arrangement_days: int = 30
+    session_arrangement_reminder_days: int = 20
+    session_reminder_working_days: int = 2
+    outcome_record_working_days: int = 2
+    written_outcome_working_days: int = 5
+    action_default_days: int = 14
+    action_reminder_working_days: int = 2
+    appeal_warning_working_days: tuple[int, ...] = (20, 5)
+
+    def rule(self, name: str) -> DeadlineRule:
+        if name.startswith(ACTION_PREFIX):
+            return DeadlineRule(
+                days=self.action_default_days,
+                working=False,
+                reminders=(ReminderRule(days=self.action_reminder_working_days, working=True, after_start=False),),
+            )
+        match name:
+            case "talks_review":
+                return DeadlineRule(days=self.talks_review_working_days, working=True)
+            case "consent_window":
+                return DeadlineRule(
+                    days=self.consent_window_working_days,
+                    working=True,
+                    reminders=(ReminderRule(days=self.consent_reminder_working_days, working=True, after_start=True),),
+                )
+            case "session_arrangement":
+                return DeadlineRule(
+                    days=self.session_arrangement_days,
+                    working=False,
+                    reminders=(ReminderRule(days=self.session_arrangement_reminder_days, working=False, after_start=True),),
+                )
+            case "outcome_record":
+                return DeadlineRule(days=self.outcome_record_working_days, working=True)
+            case "written_outcome":
+                return DeadlineRule(days=self.written_outcome_working_days, working=True)
+            case "appeal":
+                return DeadlineRule(
+                    days=0,
+                    working=False,
+                    reminders=tuple(
+                        ReminderRule(days=days, working=True, after_start=False)
+                        for days in self.appeal_warning_working_days
+                    ),
+                )
+            case "session":
+                return DeadlineRule(
+                    days=0,
+                    working=False,
+                    reminders=(ReminderRule(days=self.session_reminder_working_days, working=True, after_start=False),),
+                    expires=False,
+                )
+        raise ValueError(f"there is no deadline called {name!r}")
+
+
+class DeadlineRequest(Model):
+    """Ask for a deadline to be planned (or re-planned).
+
+    The clock starts on the date in England at `start` (default `now`). A given `due` is used as it
+    is, or moved on by `extend_by` days of the deadline's own kind (working or calendar).
+    Reminders that would ring before `now` are left out; an expiry already past rings at once.
+    """
+
+    name: str
+    now: AwareDatetime
+    start: AwareDatetime | None = None
+    due: date | None = None
+    extend_by: int | None = None
+
+
+def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: WorkingCalendar) -> PlannedDeadline:
+    rule = policy.rule(request.name)
+    start = london_date(request.start or request.now)
+    if request.due is None:
+        due = calendar.add_days(start, rule.days, working=rule.working)
+    elif request.extend_by is not None:
+        due = calendar.add_days(request.due, request.extend_by, working=rule.working)
+    else:
+        due = request.due
+
+    alarms = []
+    for reminder in rule.reminders:
+        if reminder.after_start:
+            day = calendar.add_days(start, reminder.days, working=reminder.working)
+        else:
+            day = calendar.add_days(due, -reminder.days, working=reminder.working)
+        alarms.append(
+            Alarm(
+                deadline=request.name,
+                purpose=AlarmPurpose.reminder,
+                at=london_time(day, REMINDER_TIME),
+                working_days_before=None if reminder.after_start else reminder.days,
+            )
+        )
+    expires_at = london_time(due + timedelta(days=1), time(0, 0))
+    if rule.expires:
+        alarms.append(Alarm(deadline=request.name, purpose=AlarmPurpose.expiry, at=expires_at))
+    now = request.now
+    return PlannedDeadline(
+        name=request.name,
+        due=due,
+        expires_at=expires_at,
+        working_days=rule.working,
+        alarms=sorted(
+            (alarm for alarm in alarms if alarm.at > now or alarm.purpose is AlarmPurpose.expiry),
+            key=lambda alarm: alarm.at,
+        ),
+    )
+
+
+def is_known_deadline(name: str) -> bool:
+    return name in {TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL} or (
+        name.startswith(ACTION_PREFIX) and name[len(ACTION_PREFIX):].isdigit()
+    )

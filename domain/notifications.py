@@ -1,0 +1,105 @@
+"""What the case asks to be sent, to whom, and what became of it.
+
+The workflow builds a `Notice` for each logical event and recipient; the notification activity
+renders its template and delivers it once. `Notice.key` is the idempotency key: case reference,
+event and recipient id, nothing personal, so it may appear in logs and in GOV.UK Notify's
+`reference`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.models import (
+    CaseOutcome,
+    Channel,
+    Contact,
+    DeliveryStatus,
+    Model,
+    SessionResult,
+)
+
+
+class RecipientKind(StrEnum):
+    applicant = "applicant"
+    organisation = "organisation"
+    mediator = "mediator"
+    case_officer = "case_officer"
+
+
+class Template(StrEnum):
+    """One message per event; each has a variant per recipient kind and channel."""
+
+    case_opened = "case_opened"
+    resolution_offered = "resolution_offered"
+    consent_reminder = "consent_reminder"
+    consent_recorded = "consent_recorded"
+    case_declined = "case_declined"
+    no_response = "no_response"
+    mediator_assigned = "mediator_assigned"
+    session_scheduled = "session_scheduled"
+    session_reminder = "session_reminder"
+    written_outcome = "written_outcome"
+    action_due = "action_due"
+    action_overdue = "action_overdue"
+    appeal_warning = "appeal_warning"
+    withdrawn = "withdrawn"
+    case_closed = "case_closed"
+    # Staff only: reminders and escalations to the case officer.
+    deadline_reminder = "deadline_reminder"
+    deadline_missed = "deadline_missed"
+    notification_failed = "notification_failed"
+
+
+class Recipient(Model):
+    id: str  # "applicant", "org-1", "mediator", "case_officer"
+    kind: RecipientKind
+    name: str  # for staff: the staff id
+    contact: Contact | None = None  # None for staff: the activity addresses them by staff id
+    supporter_email: str | None = None  # a SENDIASS adviser copied on email to the applicant
+
+
+class AgreedActionFacts(Model):
+    number: int
+    description: str
+    owner: str  # the owner's name, for people to read
+    due: date
+
+
+class MessageFacts(Model):
+    """What a template may say. Only `reference` and `case_officer` are always there."""
+
+    reference: str
+    case_officer: str
+    due: date | None = None  # the date this message is about (consent by, action due, ...)
+    deadline: str | None = None  # deadline name, for staff messages
+    session_at: datetime | None = None
+    venue: str | None = None
+    mediator_name: str | None = None
+    result: SessionResult | None = None
+    outcome: CaseOutcome | None = None
+    actions: list[AgreedActionFacts] = []
+    party_name: str | None = None  # the party a staff message is about
+    reason: str | None = None
+    appeal_deadline: date | None = None
+    supporter_name: str | None = None
+    other_parties: list[str] = []  # names of the organisations in the case
+
+
+class Notice(Model):
+    key: str
+    template: Template
+    recipient: Recipient
+    facts: MessageFacts
+
+
+class Delivery(Model):
+    status: DeliveryStatus
+    channel: Channel | None = None
+    reason: str | None = None  # why it failed, in words, without personal data
+
+
+def notice_key(reference: str, event: str, recipient_id: str) -> str:
+    """The idempotency key of one message: stable across retries, free of personal data."""
+    return f"{reference}.{event}.{recipient_id}"

@@ -1,0 +1,168 @@
+"""Settings from the environment (prefix `DISAGREEMENT_`), checked once at start-up.
+
+A bad value stops the program with a message naming the environment variable, never later in the
+middle of a case. Connection to Temporal itself comes from `temporalio.envconfig` (TEMPORAL_*).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.deadlines import DeadlinePolicy
+from infra.keys import KeyRing, parse_key_ring
+
+ENV_PREFIX = "DISAGREEMENT_"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    # Where cases run.
+    task_queue: str = Field("disagreement-resolution", min_length=1)
+
+    # `make run`: the local Temporal dev server, its SQLite file and the codec server.
+    data_dir: Path = Path(".data")
+    dev_server_ip: str = "127.0.0.1"
+    dev_server_port: int = Field(7233, ge=1, le=65535)
+    ui_port: int = Field(8233, ge=1, le=65535)
+    codec_server_port: int = Field(8234, ge=1, le=65535)
+
+    # Deadlines: working days skip weekends and England bank holidays (DOMAIN.md defaults).
+    talks_review_working_days: int = Field(15, ge=1, le=120)
+    consent_window_working_days: int = Field(10, ge=1, le=120)
+    consent_reminder_working_days: int = Field(5, ge=1, le=120)
+    session_arrangement_days: int = Field(30, ge=1, le=365)
+    session_arrangement_reminder_days: int = Field(20, ge=1, le=365)
+    session_reminder_working_days: int = Field(2, ge=1, le=30)
+    outcome_record_working_days: int = Field(2, ge=1, le=60)
+    written_outcome_working_days: int = Field(5, ge=1, le=60)
+    action_default_days: int = Field(14, ge=1, le=365)
+    action_reminder_working_days: int = Field(2, ge=1, le=60)
+    appeal_warning_working_days: list[int] = Field(default_factory=lambda: [20, 5])
+
+    # Notifications.
+    notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
+    outbox_dir: Path | None = None  # default: <data_dir>/outbox
+    staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
+
+    # Encryption (DESIGN section 5). Keys are `id:base64key` entries, the first one current (see
+    # infra/keys.py); without DISAGREEMENT_ENCRYPTION_KEYS they are read from the key file.
+    encryption_keys: SecretStr | None = None
+    encryption_key_file: Path | None = None  # default: <data_dir>/encryption-keys
+    # The codec server shows decrypted payloads in the Web UI; browsers may call it from one origin.
+    codec_server_ip: str = "127.0.0.1"
+    codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
+    codec_token: SecretStr | None = None  # when set: `Authorization: Bearer <token>` on every call
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _keys_readable(cls, keys: SecretStr | None) -> SecretStr | None:
+        if keys is not None:
+            parse_key_ring(keys.get_secret_value())
+        return keys
+
+    @field_validator("codec_cors_origin")
+    @classmethod
+    def _is_origin(cls, origin: str | None) -> str | None:
+        # A browser sends exactly scheme://host[:port]; anything more would never match.
+        if origin is not None and not re.fullmatch(r"https?://[^/\s?#]+", origin):
+            raise ValueError("must be an origin such as http://localhost:8233 (no path, no slash)")
+        return origin
+
+    @field_validator("codec_token")
+    @classmethod
+    def _token_long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return token
+
+    @property
+    def encryption_key_path(self) -> Path:
+        return self.encryption_key_file or self.data_dir / "encryption-keys"
+
+    @property
+    def codec_allowed_origin(self) -> str:
+        return self.codec_cors_origin or f"http://localhost:{self.ui_port}"
+
+    def encryption_key_ring(self) -> KeyRing:
+        """The keys from DISAGREEMENT_ENCRYPTION_KEYS, else from the key file."""
+        if self.encryption_keys is not None:
+            return parse_key_ring(self.encryption_keys.get_secret_value())
+        path = self.encryption_key_path
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise SettingsError(
+                f"no encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS to id:base64key entries "
+                f"(`python -m infra.keys` prints a new one), or put them in {path} "
+                "(`make run` creates a development key there)"
+            ) from None
+        try:
+            return parse_key_ring(text)
+        except ValueError as error:
+            raise SettingsError(
+                f"{path} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset): {error}"
+            ) from None
+
+    @model_validator(mode="after")
+    def _reminders_before_deadlines(self) -> Settings:
+        if self.consent_reminder_working_days >= self.consent_window_working_days:
+            raise ValueError(
+                "DISAGREEMENT_CONSENT_REMINDER_WORKING_DAYS must be less than "
+                "DISAGREEMENT_CONSENT_WINDOW_WORKING_DAYS"
+            )
+        if self.session_arrangement_reminder_days >= self.session_arrangement_days:
+            raise ValueError(
+                "DISAGREEMENT_SESSION_ARRANGEMENT_REMINDER_DAYS must be less than "
+                "DISAGREEMENT_SESSION_ARRANGEMENT_DAYS"
+            )
+        if any(days < 1 for days in self.appeal_warning_working_days):
+            raise ValueError("DISAGREEMENT_APPEAL_WARNING_WORKING_DAYS must be positive numbers")
+        return self
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def deadline_policy(self) -> DeadlinePolicy:
+        return DeadlinePolicy(
+            talks_review_working_days=self.talks_review_working_days,
+            consent_window_working_days=self.consent_window_working_days,
+            consent_reminder_working_days=self.consent_reminder_working_days,
+            session_arrangement_days=self.session_arrangement_days,
+            session_arrangement_reminder_days=self.session_arrangement_reminder_days,
+            session_reminder_working_days=self.session_reminder_working_days,
+            outcome_record_working_days=self.outcome_record_working_days,
+            written_outcome_working_days=self.written_outcome_working_days,
+            action_default_days=self.action_default_days,
+            action_reminder_working_days=self.action_reminder_working_days,
+            appeal_warning_working_days=tuple(sorted(self.appeal_warning_working_days, reverse=True)),
+        )
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"])
+        name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
+        problems.append(f"{name}: {item['msg']}")
+    return "invalid settings: " + "; ".join(problems)
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> Settings:
+    """The settings of this process; raises SettingsError naming what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None

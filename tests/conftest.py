@@ -1,0 +1,163 @@
+"""Shared test plumbing: real Temporal servers from the venv, a fresh task queue per test.
+
+- `dev_server`: one `temporal server start-dev` on a free loopback port for the whole session
+  (updates, visibility, CLI).
+- `time_skipping`: a fresh time-skipping test server per test (deadlines, reminders): a shared
+  one can stop skipping, and each test sets its own clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio import activity
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.models import (
+    Applicant,
+    ApplicantRole,
+    CaseView,
+    Contact,
+    DeliveryStatus,
+    DisagreementKind,
+    EhcPoint,
+    OpenCase,
+    Organisation,
+    OrganisationKind,
+    Supporter,
+)
+from domain.notifications import Delivery, Notice
+from infra.binaries import installed_binary
+from infra.converter import data_converter
+from infra.settings import Settings
+from workflows.case import DisagreementCase
+from workflows.visibility import SEARCH_ATTRIBUTES
+from worker import build_worker
+
+TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
+
+
+def test_settings(tmp_path: Path, **overrides) -> Settings:
+    return Settings(data_dir=tmp_path, task_queue=f"cases-{uuid.uuid4()}", **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("DISAGREEMENT_ENCRYPTION_KEYS", TEST_KEYS)
+    return test_settings(tmp_path)
+
+
+@dataclass
+class RecordedNotifications:
+    """Stands in for delivery in workflow tests: records each notice once, as a sent-log would."""
+
+    notices: list[Notice] = field(default_factory=list)
+    fail_for: set[str] = field(default_factory=set)  # recipient ids whose address is rejected
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, notice: Notice) -> Delivery:
+        if notice.recipient.id in self.fail_for:
+            return Delivery(status=DeliveryStatus.failed, reason="address rejected")
+        if all(sent.key != notice.key for sent in self.notices):
+            self.notices.append(notice)
+        return Delivery(status=DeliveryStatus.sent, channel=(notice.recipient.contact.channels()[0] if notice.recipient.contact else "email"))
+
+    def sent(self, template: str) -> list[str]:
+        """Recipient ids of every message sent with this template."""
+        return [notice.recipient.id for notice in self.notices if notice.template.value == template]
+
+
+def open_case(**overrides) -> OpenCase:
+    fields = dict(
+        applicant=Applicant(
+            role=ApplicantRole.parent,
+            name="Sam Parent",
+            contact=Contact(email="sam.parent@example.org", phone="07700 900123"),
+        ),
+        organisations=[
+            Organisation(kind=OrganisationKind.school, name="Hill Top Primary", contact=Contact(email="senco@hilltop.example.org")),
+            Organisation(kind=OrganisationKind.local_authority, name="Rotherham LA", contact=Contact(email="send@la.example.gov.uk")),
+        ],
+        kinds=[DisagreementKind.provision],
+        ehc_point=EhcPoint.needs_assessment,
+        summary="Disagreement about speech and language therapy hours",
+        case_officer="jo.smith",
+        opened_by="jo.smith",
+        supporter=Supporter(name="Ali Adviser", email="ali@sendiass.example.org"),
+    )
+    fields.update(overrides)
+    return OpenCase(**fields)
+
+
+def new_reference() -> str:
+    return "DR-2026-" + uuid.uuid4().hex[:6].upper()
+
+
+async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None) -> WorkflowHandle:
+    reference = reference or new_reference()
+    return await client.start_workflow(
+        DisagreementCase.run,
+        opened or open_case(),
+        id=reference,
+        task_queue=settings.task_queue,
+    )
+
+
+async def opened_view(handle: WorkflowHandle) -> CaseView:
+    """The case view once opening is done (its first deadlines are planned by an activity)."""
+    for _ in range(100):
+        case = await handle.query(DisagreementCase.case_view)
+        if case.deadlines:
+            return case
+        await asyncio.sleep(0.05)
+    raise AssertionError("the case did not finish opening")
+
+
+@asynccontextmanager
+async def running_worker(client: Client, settings: Settings, notifications: RecordedNotifications | None = None) -> AsyncIterator[Worker]:
+    worker = build_worker(client, settings, notifications or RecordedNotifications())
+    async with worker:
+        yield worker
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=list(SEARCH_ATTRIBUTES),
+        dev_server_extra_args=["--headless", "--log-level", "error"],
+        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=installed_binary("temporal-test-server"),
+        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+                for key in SEARCH_ATTRIBUTES
+            },
+        )
+    )
+    yield env
+    await env.shutdown()
+

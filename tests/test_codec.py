@@ -1,0 +1,176 @@
+"""Encryption of payloads and failures, key rotation, and the key settings."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
+from temporalio.converter import DataConverter
+from temporalio.exceptions import ApplicationError
+
+from infra.codec import ENCODING, KEY_ID_METADATA, DecryptionError
+from infra.converter import data_converter
+from infra.keys import ensure_dev_key_file, new_key_entry
+from infra.settings import Settings, SettingsError, load_settings
+
+KEYS_VARIABLE = "DISAGREEMENT_ENCRYPTION_KEYS"
+SECRET_NAME = "Robin Example-Child"  # stands in for personal data that must never show
+
+
+class Child(BaseModel):
+    name: str
+    needs: list[str]
+
+
+CHILD = Child(name=SECRET_NAME, needs=["speech and language therapy"])
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """No keys from the machine's environment, and a fresh `load_settings` each time."""
+    monkeypatch.delenv(KEYS_VARIABLE, raising=False)
+    monkeypatch.setenv("DISAGREEMENT_DATA_DIR", str(tmp_path))
+    load_settings.cache_clear()
+    yield
+    load_settings.cache_clear()
+
+
+def converter(*entries: str) -> DataConverter:
+    return data_converter(Settings(encryption_keys=",".join(entries)))
+
+
+async def test_pydantic_model_round_trips_encrypted() -> None:
+    dc = converter(new_key_entry("k1"))
+
+    [payload] = await dc.encode([CHILD])
+
+    assert payload.metadata["encoding"] == ENCODING
+    assert payload.metadata[KEY_ID_METADATA] == b"k1"
+    assert SECRET_NAME.encode() not in payload.SerializeToString()
+    assert await dc.decode([payload], [Child]) == [CHILD]
+
+
+async def test_same_value_encrypts_differently_each_time() -> None:
+    dc = converter(new_key_entry("k1"))
+    first, second = await dc.encode([CHILD, CHILD])
+    assert first.data != second.data  # a fresh nonce per payload
+
+
+async def test_rotation_new_key_encrypts_old_key_still_decrypts() -> None:
+    old, new = new_key_entry("2025-a"), new_key_entry("2026-a")
+    [from_before] = await converter(old).encode([CHILD])
+
+    rotated = converter(new, old)
+    [from_now_on] = await rotated.encode([CHILD])
+
+    assert from_now_on.metadata[KEY_ID_METADATA] == b"2026-a"
+    assert await rotated.decode([from_before, from_now_on], [Child, Child]) == [CHILD, CHILD]
+
+
+async def test_unknown_key_id_is_a_clear_error_without_content() -> None:
+    [payload] = await converter(new_key_entry("retired")).encode([CHILD])
+
+    with pytest.raises(DecryptionError, match="'retired'") as raised:
+        await converter(new_key_entry("current")).decode([payload], [Child])
+    assert SECRET_NAME not in str(raised.value)
+
+
+async def test_altered_payload_does_not_decrypt() -> None:
+    dc = converter(new_key_entry("k1"))
+    [payload] = await dc.encode([CHILD])
+    altered = Payload(metadata=payload.metadata, data=payload.data[:-1] + b"\x00")
+
+    with pytest.raises(DecryptionError, match="does not authenticate"):
+        await dc.decode([altered], [Child])
+
+
+async def test_failure_message_is_encrypted_and_restored() -> None:
+    dc = converter(new_key_entry("k1"))
+    failure = Failure()
+
+    await dc.encode_failure(ApplicationError(f"no school place for {SECRET_NAME}"), failure)
+
+    assert SECRET_NAME.encode() not in failure.SerializeToString()
+    assert failure.encoded_attributes.metadata[KEY_ID_METADATA] == b"k1"
+    restored = await dc.decode_failure(failure)
+    assert isinstance(restored, ApplicationError)
+    assert restored.message == f"no school place for {SECRET_NAME}"
+
+
+def test_no_key_anywhere_says_how_to_make_one() -> None:
+    with pytest.raises(SettingsError, match=KEYS_VARIABLE) as raised:
+        data_converter(load_settings())
+    assert "python -m infra.keys" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "no-colon-here",
+        "k1:not*base64",
+        "k1:" + base64.b64encode(os.urandom(16)).decode(),  # 128-bit
+        "bad/id:" + base64.b64encode(os.urandom(32)).decode(),
+        new_key_entry("k1") + "," + new_key_entry("k1"),
+    ],
+    ids=["no-id", "not-base64", "short-key", "bad-id", "duplicate-id"],
+)
+def test_malformed_keys_stop_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, keys: str
+) -> None:
+    monkeypatch.setenv(KEYS_VARIABLE, keys)
+    with pytest.raises(SettingsError, match=KEYS_VARIABLE) as raised:
+        load_settings()
+    key_material = [entry.partition(":")[2] for entry in keys.split(",")]
+    assert not any(secret and secret in str(raised.value) for secret in key_material)
+
+
+def test_dev_key_file_is_made_once_owner_only_and_used(tmp_path: Path) -> None:
+    settings = load_settings()
+
+    created = ensure_dev_key_file(settings)
+    written = settings.encryption_key_path.read_text()
+    created_again = ensure_dev_key_file(settings)
+
+    assert created == settings.encryption_key_path == tmp_path / "encryption-keys"
+    assert created_again is None
+    assert settings.encryption_key_path.read_text() == written  # never replaced
+    assert stat.S_IMODE(settings.encryption_key_path.stat().st_mode) == 0o600
+    assert settings.encryption_key_ring().current_id.startswith("dev-")
+
+
+def test_no_dev_key_file_when_keys_are_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEYS_VARIABLE, new_key_entry("k1"))
+    settings = load_settings()
+
+    assert ensure_dev_key_file(settings) is None
+    assert not settings.encryption_key_path.exists()
+
+
+def test_malformed_key_file_names_file_and_variable() -> None:
+    settings = load_settings()
+    settings.encryption_key_path.write_text("garbage\n")
+
+    with pytest.raises(SettingsError, match=f"encryption-keys.*{KEYS_VARIABLE}"):
+        settings.encryption_key_ring()
+
+
+def test_codec_server_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISAGREEMENT_UI_PORT", "9233")
+    assert load_settings().codec_allowed_origin == "http://localhost:9233"
+
+    load_settings.cache_clear()
+    monkeypatch.setenv("DISAGREEMENT_CODEC_CORS_ORIGIN", "http://localhost:9233/")
+    with pytest.raises(SettingsError, match="DISAGREEMENT_CODEC_CORS_ORIGIN"):
+        load_settings()
+
+    load_settings.cache_clear()
+    monkeypatch.delenv("DISAGREEMENT_CODEC_CORS_ORIGIN")
+    monkeypatch.setenv("DISAGREEMENT_CODEC_TOKEN", "short")
+    with pytest.raises(SettingsError, match="DISAGREEMENT_CODEC_TOKEN"):
+        load_settings()

@@ -1,0 +1,52 @@
+"""Runs a worker: the case workflow and its activities on the task queue (`python worker.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.deadlines import DeadlineActivities
+from infra.client import connect
+from infra.logs import configure_logging
+from infra.settings import Settings, load_settings
+from workflows.case import DisagreementCase
+
+# Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
+# sandbox may share them rather than re-import them lazily inside a workflow.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna", "phonenumbers")
+)
+
+
+def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
+    """A worker for the case workflow; tests may hand in their own notification activities."""
+    if notifications is None:
+        from activities.notifications import NotificationActivities  # TEMP until delivery lands
+
+        notifications = NotificationActivities(settings)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[DisagreementCase],
+        workflow_runner=WORKFLOW_RUNNER,
+        activities=[DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification],
+    )
+
+
+async def run(settings: Settings) -> None:
+    client = await connect(settings)
+    structlog.get_logger().info("worker started", task_queue=settings.task_queue)
+    await build_worker(client, settings).run()
+
+
+def main() -> None:
+    configure_logging()
+    asyncio.run(run(load_settings()))
+
+
+if __name__ == "__main__":
+    main()
