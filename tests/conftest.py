@@ -63,10 +63,12 @@ class RecordedNotifications:
     """Stands in for delivery in workflow tests: records each notice once, as a sent-log would."""
 
     notices: list[Notice] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)  # every key asked for, repeats included
     fail_for: set[str] = field(default_factory=set)  # recipient ids whose address is rejected
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notice: Notice) -> Delivery:
+        self.requested.append(notice.key)
         if notice.recipient.id in self.fail_for:
             return Delivery(status=DeliveryStatus.failed, reason="address rejected")
         if all(sent.key != notice.key for sent in self.notices):
@@ -143,21 +145,24 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+async def register_search_attributes(client: Client) -> None:
+    """The time-skipping server knows no custom search attributes until told."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in SEARCH_ATTRIBUTES
+            },
+        )
+    )
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
         data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
     )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-                for key in SEARCH_ATTRIBUTES
-            },
-        )
-    )
+    await register_search_attributes(env.client)
     yield env
     await env.shutdown()
-

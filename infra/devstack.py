@@ -1,0 +1,119 @@
+"""`make run`: the whole product on one machine, stopped together with Ctrl-C.
+
+Starts the Temporal dev server (SQLite file under the data folder, so cases survive a restart;
+Web UI; our search attributes registered), the codec server the UI decrypts through, and a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import structlog
+
+from infra.binaries import installed_binary
+from infra.codec_server import endpoint as codec_endpoint
+from infra.keys import ensure_dev_key_file
+from infra.logs import configure_logging
+from infra.settings import Settings, SettingsError, load_settings
+from workflows.visibility import SEARCH_ATTRIBUTES
+
+log = structlog.get_logger()
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Names the `temporal` CLI uses for search attribute types.
+TYPE_NAMES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime"}
+
+
+def dev_server_command(settings: Settings) -> list[str]:
+    command = [
+        installed_binary("temporal"), "server", "start-dev",
+        "--db-filename", str(settings.data_dir / "temporal.sqlite"),
+        "--ip", settings.dev_server_ip,
+        "--port", str(settings.dev_server_port),
+        "--ui-port", str(settings.ui_port),
+        "--ui-codec-endpoint", codec_endpoint(settings),
+        "--log-level", "warn",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        command += ["--search-attribute", f"{key.name}={TYPE_NAMES[key.indexed_value_type.name]}"]
+    return command
+
+
+def wait_for_port(host: str, port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Temporal dev server stopped at start-up (exit {process.returncode})")
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the Temporal dev server did not open {host}:{port} within {seconds:.0f} s")
+
+
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # Own process group: Ctrl-C reaches us once, and we stop the children in order.
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run(settings: Settings) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    created = ensure_dev_key_file(settings)
+    if created:
+        log.info("created a development encryption key", path=str(created))
+    settings.encryption_key_ring()  # fail now, naming the setting, if the keys are unusable
+
+    address = f"{settings.dev_server_ip}:{settings.dev_server_port}"
+    env = {**os.environ, "TEMPORAL_ADDRESS": address}
+    processes = [start(dev_server_command(settings), env)]
+    try:
+        wait_for_port(settings.dev_server_ip, settings.dev_server_port, processes[0])
+        python = sys.executable
+        processes.append(start([python, "codec_server.py"], env))
+        processes.append(start([python, "worker.py"], env))
+        print(
+            f"\nTemporal Web UI: http://localhost:{settings.ui_port}\n"
+            f"Temporal server: {address}   codec server: {codec_endpoint(settings)}\n"
+            f"Cases are kept in {settings.data_dir / 'temporal.sqlite'}; messages go to {settings.outbox_path}/\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        log.error("a component stopped; stopping the rest", exit_codes=[p.poll() for p in processes])
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+
+
+def main() -> None:
+    configure_logging()
+    try:
+        settings = load_settings()
+        sys.exit(run(settings))
+    except (SettingsError, FileNotFoundError, RuntimeError) as error:
+        print(f"make run: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

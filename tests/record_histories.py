@@ -1,0 +1,113 @@
+"""Record the workflow histories that `test_replay.py` replays: `python -m tests.record_histories`.
+
+Run it only when a workflow change is meant to be released *with* a new history format (after
+patching running cases with `workflow.patched`); otherwise a failing replay test is the point.
+Histories are encrypted with the tests' key, like a real deployment's would be with its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import (
+    AddNote,
+    AgreedActionInput,
+    CompleteAction,
+    ExtendDeadline,
+    OfferResolution,
+    RecordConsent,
+    RecordOutcome,
+    RecordTalk,
+    SessionResult,
+    TalkOutcome,
+    Withdraw,
+)
+from infra.binaries import installed_binary
+from infra.converter import data_converter
+from infra.settings import Settings
+from tests.conftest import (
+    TEST_KEYS,
+    RecordedNotifications,
+    open_case,
+    opened_view,
+    register_search_attributes,
+    running_worker,
+    start_case,
+)
+from tests.test_case_deadlines import OFFICER, hold_session, offer_and_agree
+from workflows.case import DisagreementCase
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def agreement_with_actions(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    await handle.execute_update(DisagreementCase.record_talk, RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved))
+    await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="family asked for mediation"))
+    await offer_and_agree(handle)
+    await hold_session(env, handle)
+    await handle.execute_update(
+        DisagreementCase.record_outcome,
+        RecordOutcome(
+            actor=OFFICER,
+            result=SessionResult.partial_agreement,
+            actions=[AgreedActionInput(description="Send the therapy report", owner="org-1")],
+        ),
+    )
+    await env.sleep(timedelta(days=20))  # the action goes overdue first
+    await handle.execute_update(DisagreementCase.complete_action, CompleteAction(actor=OFFICER, number=1))
+
+
+async def silence_with_extension(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
+    await handle.execute_update(DisagreementCase.record_consent, RecordConsent(actor=OFFICER, party="applicant", agree=True))
+    await handle.execute_update(
+        DisagreementCase.extend_deadline,
+        ExtendDeadline(actor=OFFICER, deadline="consent_window", days=3, reason="school holidays"),
+    )
+    await env.sleep(timedelta(days=40))
+
+
+async def withdrawal(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    await offer_and_agree(handle)
+    await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
+
+
+SCENARIOS = {
+    "agreement_with_actions": agreement_with_actions,
+    "silence_with_extension": silence_with_extension,
+    "withdrawal": withdrawal,
+}
+
+
+async def record() -> None:
+    os.environ["DISAGREEMENT_ENCRYPTION_KEYS"] = TEST_KEYS
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=installed_binary("temporal-test-server"),
+        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+    )
+    try:
+        await register_search_attributes(env.client)
+        for name, scenario in SCENARIOS.items():
+            with tempfile.TemporaryDirectory() as data_dir:
+                settings = Settings(data_dir=Path(data_dir), task_queue=f"record-{name}")
+                async with running_worker(env.client, settings, RecordedNotifications(fail_for={"org-2"})):
+                    handle = await start_case(env.client, settings, open_case())
+                    await opened_view(handle)
+                    await scenario(env, handle)
+                    await handle.result()
+                    history = await handle.fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            print(f"recorded {name}: {len(history.events)} events")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(record())

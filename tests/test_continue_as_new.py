@@ -1,0 +1,65 @@
+"""A long-lived case continues as new when Temporal suggests it, losing nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import AddNote, CaseOutcome, OfferResolution, RecordConsent, Withdraw
+from infra.binaries import installed_binary
+from infra.converter import data_converter
+from infra.settings import Settings
+from tests.conftest import TEST_KEYS, RecordedNotifications, opened_view, running_worker, start_case
+from workflows.case import DisagreementCase
+from workflows.visibility import SEARCH_ATTRIBUTES
+
+OFFICER = "jo.smith"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def eager_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A dev server that suggests continue-as-new after a short history."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=list(SEARCH_ATTRIBUTES),
+        dev_server_extra_args=[
+            "--headless", "--log-level", "error",
+            "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60",
+        ],
+        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+    )
+    yield env
+    await env.shutdown()
+
+
+async def test_case_carries_on_across_continue_as_new(eager_server: WorkflowEnvironment, settings) -> None:
+    notifications = RecordedNotifications()
+    async with running_worker(eager_server.client, settings, notifications):
+        handle = await start_case(eager_server.client, settings)
+        first_run = (await handle.describe()).run_id
+        await opened_view(handle)
+        await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
+        await handle.execute_update(DisagreementCase.record_consent, RecordConsent(actor=OFFICER, party="applicant", agree=True))
+        for number in range(30):
+            await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text=f"note {number}"))
+
+        latest = eager_server.client.get_workflow_handle_for(DisagreementCase.run, handle.id)
+        for _ in range(50):
+            if (await latest.describe()).run_id != first_run:
+                break
+            await asyncio.sleep(0.1)
+        assert (await latest.describe()).run_id != first_run, "the case never continued as new"
+
+        case = await latest.query(DisagreementCase.case_view)
+        assert [entry.detail for entry in case.timeline if entry.event == "note"] == [f"note {n}" for n in range(30)]
+        assert case.parties[0].consent.value == "agreed"
+        assert {d.name for d in case.deadlines} >= {"talks_review", "consent_window"}
+
+        await latest.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="resolved"))
+        assert (await latest.result()).outcome is CaseOutcome.withdrawn
+        # Messages sent before the hand-over are not sent again after it.
+        assert len(notifications.requested) == len(set(notifications.requested))
+        assert notifications.sent("resolution_offered").count("applicant") == 1
