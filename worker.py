@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlineActivities
+from activities.notifications import NotificationActivities
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, load_settings
@@ -24,10 +25,7 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
     """A worker for the case workflow; tests may hand in their own notification activities."""
-    if notifications is None:
-        from activities.notifications import NotificationActivities  # TEMP until delivery lands
-
-        notifications = NotificationActivities(settings)
+    notifications = notifications or NotificationActivities(settings)
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -155,6 +155,8 @@ def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: Wo
             day = calendar.add_days(start, reminder.days, working=reminder.working)
         else:
             day = calendar.add_days(due, -reminder.days, working=reminder.working)
+        if day > due:
+            continue  # counted from a late start (a re-planned deadline): a reminder comes before, or not at all
         alarms.append(
             Alarm(
                 deadline=request.name,

@@ -9,14 +9,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from uuid import UUID
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.deadlines import DeadlinePolicy
+from domain.models import Channel
+from domain.notifications import Template
 from infra.keys import KeyRing, parse_key_ring
 
 ENV_PREFIX = "DISAGREEMENT_"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 
 class SettingsError(Exception):
@@ -53,6 +59,21 @@ class Settings(BaseSettings):
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
+    sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
+    # Backend `smtp`. The port defaults to 587 with STARTTLS, 465 with TLS and 25 without.
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(30, gt=0, le=100)  # well inside the activity's time limit
+    mail_from: NameEmail | None = None  # e.g. "SEND disagreement resolution <send@council.gov.uk>"
+    # Backend `notify` (GOV.UK Notify). A Notify template has one type, so ids are per message and
+    # channel, as JSON: {"case_opened": {"email": "<uuid>", "sms": "<uuid>", "letter": "<uuid>"}, ...}
+    # A message goes by a channel only if it has a template id for it.
+    notify_api_key: SecretStr | None = None
+    notify_base_url: str = Field("https://api.notifications.service.gov.uk", pattern=r"^https?://\S+$")
+    notify_template_ids: dict[Template, dict[Channel, UUID]] = Field(default_factory=dict)
 
     # Encryption (DESIGN section 5). Keys are `id:base64key` entries, the first one current (see
     # infra/keys.py); without DISAGREEMENT_ENCRYPTION_KEYS they are read from the key file.
@@ -129,9 +150,36 @@ class Settings(BaseSettings):
             raise ValueError("DISAGREEMENT_APPEAL_WARNING_WORKING_DAYS must be positive numbers")
         return self
 
+    @model_validator(mode="after")
+    def _notification_backend_configured(self) -> Settings:
+        """The chosen backend has what it needs, or the worker does not start."""
+        backend = f"{ENV_PREFIX}NOTIFICATION_BACKEND={self.notification_backend}"
+        if self.notification_backend == "smtp":
+            needed = {"SMTP_HOST": self.smtp_host, "MAIL_FROM": self.mail_from}
+            missing = [f"{ENV_PREFIX}{name}" for name, value in needed.items() if not value]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} must be set when {backend}")
+            if (self.smtp_username is None) != (self.smtp_password is None):
+                raise ValueError(
+                    f"{ENV_PREFIX}SMTP_USERNAME and {ENV_PREFIX}SMTP_PASSWORD are set together or not at all"
+                )
+        if self.notification_backend == "notify":
+            if self.notify_api_key is None:
+                raise ValueError(f"{ENV_PREFIX}NOTIFY_API_KEY must be set when {backend}")
+            if not NOTIFY_API_KEY.fullmatch(self.notify_api_key.get_secret_value()):
+                raise ValueError(f"{ENV_PREFIX}NOTIFY_API_KEY is not a GOV.UK Notify API key (name-serviceid-secret)")
+            missing = [template.value for template in Template if not self.notify_template_ids.get(template)]
+            if missing:
+                raise ValueError(f"{ENV_PREFIX}NOTIFY_TEMPLATE_IDS has no template id for {', '.join(missing)}")
+        return self
+
     @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def sent_log_path(self) -> Path:
+        return self.sent_log_file or self.data_dir / "sent-log.sqlite3"
 
     @property
     def deadline_policy(self) -> DeadlinePolicy:

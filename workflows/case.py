@@ -216,6 +216,7 @@ class DisagreementCase:
                 event=f"session_scheduled-{self.case.session.number}",
                 session_at=request.at,
                 venue=request.venue,
+                mediator_name=self.case.mediator.name if self.case.mediator else None,
             )
         return self.case.view()
 
@@ -234,7 +235,13 @@ class DisagreementCase:
             if not self.case.is_closed:
                 for deadline in planned:
                     self.case.set_deadline(deadline)
-            self._notify(Template.written_outcome, [*self._party_ids(), MEDIATOR], result=request.result)
+            self._notify(
+                Template.written_outcome,
+                [*self._party_ids(), MEDIATOR],
+                result=request.result,
+                session_at=self.case.session.at if self.case.session else None,
+                actions=[self._action_facts(action.number) for action in self.case.actions],
+            )
             self.case.written_outcome_sent()
             if self.case.is_closed:
                 self._announce_closure()
@@ -262,7 +269,7 @@ class DisagreementCase:
             self.case.withdraw(request, workflow.now())
             party = self.case.party(request.party)
             assert party is not None
-            self._announce_closure(party_name=party.name, reason=request.reason)
+            self._announce_closure(party_name=party.name)
         return self.case.view()
 
     @withdraw.validator
@@ -438,7 +445,8 @@ class DisagreementCase:
                 self._notify(
                     Template.notification_failed, [CASE_OFFICER],
                     event=f"notification_failed-{notice.template.value}-{notice.recipient.id}",
-                    party_name=notice.recipient.id, reason=delivery.reason,
+                    party_name=notice.recipient.name,
+                    reason=f"the {notice.template.value.replace('_', ' ')} message: {delivery.reason}",
                 )
         self._deliveries_in_flight -= 1
 
@@ -490,6 +498,7 @@ class DisagreementCase:
         state = (self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at)
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
+            workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
             self._published = state
         workflow.set_current_details(self._details())
 

@@ -1,0 +1,52 @@
+"""The development outbox: one readable text file per message, named by its idempotency key."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+
+from activities.delivery.base import Message
+from domain.models import Channel
+from domain.notifications import Delivery, Template
+
+
+class OutboxBackend:
+    """Sends every channel by writing it down. Writing a message again replaces its own file, so a
+    retry can never leave two copies."""
+
+    name = "outbox"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def can_send(self, template: Template, channel: Channel) -> bool:
+        return True
+
+    async def send(self, message: Message, *, maybe_sent: bool) -> Delivery:
+        await asyncio.to_thread(self._write, message)
+        return message.sent()
+
+    def path_of(self, key: str) -> Path:
+        return self.directory / f"{re.sub(r'[^A-Za-z0-9._-]', '_', key)}.txt"
+
+    def _write(self, message: Message) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.path_of(message.key)
+        draft = path.with_suffix(".partial")
+        draft.write_text(_as_text(message), encoding="utf-8")
+        os.replace(draft, path)  # the whole message or nothing, even if the worker dies mid-write
+
+
+def _as_text(message: Message) -> str:
+    headers = {
+        "Channel": message.channel.value,
+        "To": f"{message.notice.recipient.name} <{message.to}>",
+        "Cc": message.copy_to,
+        "Subject": message.content.subject,
+        "Template": message.notice.template.value,
+        "Key": message.key,
+    }
+    lines = [f"{name}: {value}" for name, value in headers.items() if value]
+    return "\n".join(lines) + "\n\n" + message.content.body + "\n"

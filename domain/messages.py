@@ -1,0 +1,205 @@
+"""Messages in words: a notice rendered for one channel from the template files in `templates/`.
+
+Pure: nothing is read but the packaged templates. There is one file per recipient kind and event,
+`templates/<recipient kind>/<template>.j2`. It fills the blocks of its layout (`subject`, `body`,
+`sms`); `_party.j2` and `_staff.j2` frame them for email and letter, and `_paragraphs.j2` holds what
+several messages say (what mediation is, SENDIASS, other routes after a closure, ...).
+Templates see the recipient's `name`, the notice's `facts` and the `channel`, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+
+import jinja2
+
+from domain.calendar import LONDON
+from domain.models import Channel
+from domain.notifications import AgreedActionFacts, Notice, Recipient, RecipientKind, Template
+
+_PARTIES = frozenset({RecipientKind.applicant, RecipientKind.organisation})
+_EVERYONE_AT_THE_TABLE = _PARTIES | {RecipientKind.mediator}
+
+# Who each message is written for. The workflow sends nothing else.
+AUDIENCES: dict[Template, frozenset[RecipientKind]] = {
+    Template.case_opened: _PARTIES,
+    Template.resolution_offered: _PARTIES,
+    Template.consent_reminder: _PARTIES,
+    Template.consent_recorded: _PARTIES,
+    Template.case_declined: _PARTIES,
+    Template.no_response: _PARTIES,
+    Template.mediator_assigned: _EVERYONE_AT_THE_TABLE,
+    Template.session_scheduled: _EVERYONE_AT_THE_TABLE,
+    Template.session_reminder: _EVERYONE_AT_THE_TABLE,
+    Template.written_outcome: _EVERYONE_AT_THE_TABLE,
+    Template.action_due: _PARTIES,
+    Template.action_overdue: _PARTIES | {RecipientKind.case_officer},
+    Template.appeal_warning: frozenset({RecipientKind.applicant}),
+    Template.withdrawn: _EVERYONE_AT_THE_TABLE,
+    Template.case_closed: _EVERYONE_AT_THE_TABLE,
+    Template.deadline_reminder: frozenset({RecipientKind.case_officer}),
+    Template.deadline_missed: frozenset({RecipientKind.case_officer}),
+    Template.notification_failed: frozenset({RecipientKind.case_officer}),
+}
+
+# Facts a message cannot do without: better no message (and the case officer told) than a
+# message that says "by ." to a family.
+NEEDS: dict[Template, tuple[str, ...]] = {
+    Template.resolution_offered: ("due",),
+    Template.consent_reminder: ("due",),
+    Template.session_scheduled: ("session_at",),
+    Template.session_reminder: ("session_at",),
+    Template.written_outcome: ("result",),
+    Template.action_due: ("actions",),
+    Template.action_overdue: ("actions",),
+    Template.appeal_warning: ("appeal_deadline",),
+    Template.case_closed: ("outcome",),
+    Template.deadline_reminder: ("deadline", "due"),
+    Template.deadline_missed: ("deadline",),
+    Template.notification_failed: ("reason",),
+}
+
+STAFF_CHANNELS = (Channel.email,)
+
+
+class MessageError(ValueError):
+    """This notice cannot be put into words. The message names templates and facts, never people."""
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str  # email subject or letter heading; empty for a text message
+    body: str
+
+
+def channels_for(recipient: Recipient) -> tuple[Channel, ...]:
+    """The channels a message to this recipient may go by: staff by email, others as they prefer."""
+    if recipient.kind is RecipientKind.case_officer:
+        return STAFF_CHANNELS
+    return tuple(recipient.contact.channels()) if recipient.contact else ()
+
+
+def render(notice: Notice, channel: Channel) -> RenderedMessage:
+    template, kind = notice.template, notice.recipient.kind
+    if kind not in AUDIENCES[template]:
+        raise MessageError(f"there is no {template.value} message for a {kind.value}")
+    if kind is RecipientKind.case_officer and channel not in STAFF_CHANNELS:
+        raise MessageError("messages to staff go by email only")
+    missing = [name for name in NEEDS.get(template, ()) if not getattr(notice.facts, name)]
+    if missing:
+        raise MessageError(f"the {template.value} message needs {', '.join(missing)}")
+
+    source = _environment().get_template(f"{kind.value}/{template.value}.j2")
+    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value}
+    try:
+        if channel is Channel.sms:
+            return RenderedMessage(subject="", body=_one_line(source.render(part="sms", **context)))
+        return RenderedMessage(
+            subject=_one_line(source.render(part="subject", **context)),
+            body=_tidy(source.render(part="body", **context)),
+        )
+    except jinja2.TemplateError as error:
+        raise MessageError(f"the {template.value} message for a {kind.value} could not be written: {error}") from None
+
+
+def personalisation(notice: Notice, channel: Channel) -> dict[str, str]:
+    """GOV.UK Notify personalisation: every fact in words, the rendered text, and for letters the
+    address. A Notify template may use the facts (`((due))`) or just `((subject))` and `((body))`."""
+    rendered = render(notice, channel)
+    fields = {name: _in_words(value) for name, value in notice.facts}
+    fields |= {"name": notice.recipient.name, "subject": rendered.subject, "body": rendered.body}
+    if channel is Channel.letter:
+        fields |= address_lines(notice.recipient)
+    return fields
+
+
+def address_lines(recipient: Recipient) -> dict[str, str]:
+    """Notify's letter address: 3 to 7 lines, the name first and the postcode last."""
+    address = recipient.contact.address if recipient.contact else None
+    if address is None:
+        raise MessageError("a letter needs a postal address")
+    lines = [recipient.name, *address.lines]
+    if len(lines) > 6:  # fold the extra middle lines so that the postcode still fits on line 7
+        lines = [*lines[:5], ", ".join(lines[5:])]
+    lines.append(address.postcode)
+    return {f"address_line_{number}": line for number, line in enumerate(lines, start=1)}
+
+
+# --- Words for dates, times and lists ---------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    """GOV.UK style: "Thursday 7 January 2027"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def long_datetime(at: datetime) -> str:
+    """The wall-clock time in England: "Thursday 7 January 2027 at 2:30pm"."""
+    local = at.astimezone(LONDON)
+    return f"{long_date(local.date())} at {clock_time(local)}"
+
+
+def clock_time(at: datetime) -> str:
+    """GOV.UK style: "10am", "2:30pm", "midday", "midnight"."""
+    if at.minute == 0 and at.hour in (0, 12):
+        return "midnight" if at.hour == 0 else "midday"
+    hour = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
+
+
+def names(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _in_words(value: object) -> str:
+    match value:
+        case None:
+            return ""
+        case datetime():
+            return long_datetime(value)
+        case date():
+            return long_date(value)
+        case Enum():
+            return str(value.value)
+        case [AgreedActionFacts(), *_]:
+            return "\n".join(
+                f"{action.number}. {action.description} ({action.owner}, by {long_date(action.due)})"
+                for action in value
+            )
+        case list():
+            return names([str(item) for item in value])
+    return str(value)
+
+
+# --- The template environment ----------------------------------------------------------------------
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("domain", "templates"),
+        undefined=jinja2.StrictUndefined,  # a misspelt fact fails the test suite, not a family
+        autoescape=False,  # plain text for email, SMS and letters, never HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters |= {"long_date": long_date, "long_datetime": long_datetime, "names": names}
+    return environment
+
+
+def _tidy(text: str) -> str:
+    """Templates may leave blank runs where optional paragraphs were left out: close them up."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
