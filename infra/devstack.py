@@ -105,8 +105,15 @@ def run(settings: Settings) -> int:
         stop(processes)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     configure_logging()
+    # A closed terminal or a `kill` stops everything as Ctrl-C does, leaving no server behind.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         settings = load_settings()
         sys.exit(run(settings))
