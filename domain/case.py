@@ -167,6 +167,8 @@ class Case(Model):
 
     def next_deadline(self) -> Deadline | None:
         """The earliest deadline still to be acted on: open, or missed and not yet caught up."""
+        if self.is_closed:
+            return None
         waiting = [
             deadline
             for deadline in self.deadlines
@@ -275,7 +277,7 @@ class Case(Model):
         self._require_stage(*OPEN_STAGES, doing="withdraw")
         self._require_party(request.party)
 
-    def check_extend_deadline(self, request: ExtendDeadline) -> None:
+    def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
         self._require_stage(*OPEN_STAGES, doing="extend a deadline")
         if request.deadline == APPEAL:
             raise RuleViolation(
@@ -293,6 +295,8 @@ class Case(Model):
             raise RuleViolation(
                 f"the new date {request.until.isoformat()} must be after the current due date {deadline.due.isoformat()}"
             )
+        if request.until is not None and request.until < today:
+            raise RuleViolation(f"the new date {request.until.isoformat()} is in the past")
 
     def check_add_note(self, request: AddNote) -> None:
         self._require_stage(*OPEN_STAGES, doing="add a note")
@@ -380,7 +384,8 @@ class Case(Model):
         self.stage = CaseStage.closed
         self.outcome = outcome
         for deadline in self.deadlines:
-            if deadline.state is DeadlineState.open:
+            # The Tribunal appeal deadline is the law's, not ours: closing the case leaves it standing.
+            if deadline.state is DeadlineState.open and deadline.name != APPEAL:
                 deadline.state = DeadlineState.cancelled
             deadline.outstanding = False
         self.alarms = []

@@ -130,7 +130,8 @@ def _uk_phone(value: str) -> str:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         raise ValueError("is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
+    # Only full numbers: "possible local only" numbers (e.g. "07700") would be stored mangled.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValueError("is not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -278,7 +278,7 @@ class DisagreementCase:
 
     @workflow.update
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
-        async with self._acting(lambda: self.case.check_extend_deadline(request)):
+        async with self._acting(lambda: self.case.check_extend_deadline(request, workflow.now().date())):
             current = self.case.deadline(request.deadline)
             assert current is not None
             planned = await self._plan(
@@ -289,7 +289,7 @@ class DisagreementCase:
 
     @extend_deadline.validator
     def validate_extend_deadline(self, request: ExtendDeadline) -> None:
-        _rejecting(lambda: self.case.check_extend_deadline(request))
+        _rejecting(lambda: self.case.check_extend_deadline(request, workflow.now().date()))
 
     @workflow.update
     async def add_note(self, request: AddNote) -> CaseView:
