@@ -18,14 +18,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import (
     AddNote,
-    AgreedActionInput,
     CompleteAction,
     ExtendDeadline,
     OfferResolution,
     RecordConsent,
-    RecordOutcome,
     RecordTalk,
-    SessionResult,
     TalkOutcome,
     Withdraw,
 )
@@ -41,7 +38,7 @@ from tests.conftest import (
     running_worker,
     start_case,
 )
-from tests.test_case_deadlines import OFFICER, hold_session, offer_and_agree
+from tests.test_case_deadlines import OFFICER, agree_one_action, hold_session, offer_and_agree
 from workflows.case import DisagreementCase
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -52,14 +49,7 @@ async def agreement_with_actions(env: WorkflowEnvironment, handle: WorkflowHandl
     await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="family asked for mediation"))
     await offer_and_agree(handle)
     await hold_session(env, handle)
-    await handle.execute_update(
-        DisagreementCase.record_outcome,
-        RecordOutcome(
-            actor=OFFICER,
-            result=SessionResult.partial_agreement,
-            actions=[AgreedActionInput(description="Send the therapy report", owner="org-1")],
-        ),
-    )
+    await agree_one_action(handle)
     await env.sleep(timedelta(days=20))  # the action goes overdue first
     await handle.execute_update(DisagreementCase.complete_action, CompleteAction(actor=OFFICER, number=1))
 

@@ -89,7 +89,12 @@ async def drive_to(env: WorkflowEnvironment, handle: WorkflowHandle, stage: Case
         await handle.execute_update(DisagreementCase.schedule_session, ScheduleSession(actor=OFFICER, at=at))
         return
     await hold_session(env, handle)
-    await handle.execute_update(
+    await agree_one_action(handle)
+
+
+async def agree_one_action(handle: WorkflowHandle) -> CaseView:
+    """A partial agreement with one action for org-1, due on the default date."""
+    return await handle.execute_update(
         DisagreementCase.record_outcome,
         RecordOutcome(
             actor=OFFICER,
