@@ -377,4 +377,5 @@ class CaseSummary(Model):
     outcome: CaseOutcome | None
     kinds: list[DisagreementKind]
     case_officer: str | None
-    next_deadline: datetime | None
+    next_deadline: date | None  # due date of the earliest deadline still to be acted on
+    overdue: bool = False  # that deadline has passed

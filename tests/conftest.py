@@ -45,6 +45,9 @@ from workflows.case import DisagreementCase
 from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
+# The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify).
+pytest_plugins = ["tests.delivery_servers"]
+
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
 
 

@@ -28,7 +28,7 @@ from activities.sent_log import SentLog
 from domain.models import DeliveryStatus
 from domain.notifications import Delivery, Notice, Template
 from infra.settings import Settings
-from tests.delivery_servers import FakeNotify, Mailbox, mailbox, notify, notify_settings, smtp_port, smtp_settings  # noqa: F401 (fixtures)
+from tests.delivery_servers import FakeNotify, Mailbox, notify_settings, smtp_settings
 from tests.notices import notice
 
 

@@ -13,7 +13,7 @@ from activities.notifications import NotificationActivities
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import RecipientKind, Template
 from infra.settings import SettingsError, load_settings
-from tests.delivery_servers import FakeNotify, every_template_id, notify, notify_settings, template_id  # noqa: F401 (fixture)
+from tests.delivery_servers import FakeNotify, every_template_id, notify_settings, template_id
 from tests.notices import (
     APPLICANT_EMAIL,
     APPLICANT_PHONE,

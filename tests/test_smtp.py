@@ -17,7 +17,7 @@ from activities.notifications import NotificationActivities
 from domain.models import Channel, Contact, DeliveryStatus
 from domain.notifications import RecipientKind, Template
 from infra.settings import SettingsError, load_settings
-from tests.delivery_servers import MAIL_FROM, Mailbox, mailbox, smtp_port, smtp_settings  # noqa: F401 (fixtures)
+from tests.delivery_servers import MAIL_FROM, Mailbox, smtp_settings
 from tests.notices import (
     ADDRESS,
     APPLICANT_EMAIL,

@@ -1,0 +1,162 @@
+"""Benchmarks: `make bench`. Each figure is printed beside a baseline measured in the same run.
+
+1. Staff action round trip: `add_note` on a case vs a no-op update on a bare workflow, both on a
+   local dev server (what our validation, lock, state and encryption add to Temporal's own cost).
+2. Payload encoding: the project's converter (pydantic + AES-GCM) vs pydantic alone, on a case view.
+3. Deadline planning: `plan_deadline` with the bank-holiday calendar vs plain date arithmetic.
+4. Staff CLI start-up: `disagreement --help` vs the Go `temporal --help`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from temporalio import workflow
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.calendar import WorkingCalendar
+from domain.case import Case
+from domain.deadlines import DeadlinePolicy, DeadlineRequest, plan_deadline
+from domain.models import AddNote
+from infra.binaries import installed_binary
+from infra.converter import data_converter
+from infra.settings import Settings
+from tests.conftest import TEST_KEYS, RecordedNotifications, open_case, opened_view, running_worker, start_case
+from workflows.case import DisagreementCase
+from workflows.visibility import SEARCH_ATTRIBUTES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@workflow.defn(sandboxed=False)
+class BareWorkflow:
+    """The baseline: an update that does nothing, on a workflow that does nothing."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.done)
+
+    @workflow.update
+    async def noop(self, text: str) -> str:
+        return text
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+
+def report(name: str, figure: float, baseline: float, unit: str) -> None:
+    print(f"{name:<44} {figure:10.3f} {unit:<9} baseline {baseline:10.3f} {unit:<9} ratio {figure / baseline:6.2f}")
+
+
+async def median_of(runs: int, action: Callable[[], Awaitable[object]]) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+async def staff_action_round_trip(runs: int = 200) -> None:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=list(SEARCH_ATTRIBUTES),
+        dev_server_extra_args=["--headless", "--log-level", "error"],
+        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+    )
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            settings = Settings(data_dir=Path(data_dir), task_queue=f"bench-{uuid.uuid4()}")
+            async with running_worker(env.client, settings, RecordedNotifications()):
+                case = await start_case(env.client, settings, open_case())
+                await opened_view(case)
+                note = AddNote(actor="jo.smith", text="called the family")
+                ours = await median_of(runs, lambda: case.execute_update(DisagreementCase.add_note, note))
+                await case.terminate("benchmark over")
+
+            async with Worker(env.client, task_queue=settings.task_queue + "-bare", workflows=[BareWorkflow]):
+                bare = await env.client.start_workflow(
+                    BareWorkflow.run, id=f"bench-{uuid.uuid4()}", task_queue=settings.task_queue + "-bare"
+                )
+                baseline = await median_of(runs, lambda: bare.execute_update(BareWorkflow.noop, "called the family"))
+                await bare.signal(BareWorkflow.finish)
+    finally:
+        await env.shutdown()
+    report("staff action round trip (median)", ours * 1000, baseline * 1000, "ms")
+
+
+def payload_encoding(runs: int = 2000) -> None:
+    view = Case.open("DR-2026-BENCH1", open_case(), datetime.now(timezone.utc)).view()
+    ours = data_converter(Settings(encryption_keys=TEST_KEYS))
+    plain = pydantic_data_converter
+
+    def per_call(converter) -> float:
+        loop = asyncio.new_event_loop()
+        try:
+            started = time.perf_counter()
+            for _ in range(runs):
+                payloads = loop.run_until_complete(converter.encode([view]))
+                loop.run_until_complete(converter.decode(payloads, [type(view)]))
+            return (time.perf_counter() - started) / runs
+        finally:
+            loop.close()
+
+    report("case view encode+decode", per_call(ours) * 1e6, per_call(plain) * 1e6, "us")
+
+
+def deadline_planning(runs: int = 2000) -> None:
+    policy, calendar = DeadlinePolicy(), WorkingCalendar()
+    now = datetime(2026, 12, 21, 10, tzinfo=timezone.utc)
+    request = DeadlineRequest(name="consent_window", now=now)
+    started = time.perf_counter()
+    for _ in range(runs):
+        plan_deadline(request, policy, calendar)
+    ours = (time.perf_counter() - started) / runs
+    started = time.perf_counter()
+    for _ in range(runs):
+        date(2026, 12, 21) + timedelta(days=14)
+    baseline = (time.perf_counter() - started) / runs
+    report("plan consent_window over Christmas", ours * 1e6, baseline * 1e6, "us")
+
+
+def cli_start_up(runs: int = 5) -> None:
+    def median_seconds(command: list[str]) -> float:
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env={**os.environ})
+            timings.append(time.perf_counter() - started)
+        return statistics.median(timings)
+
+    ours = median_seconds([sys.executable, "starter.py", "--help"])
+    baseline = median_seconds([installed_binary("temporal"), "--help"])
+    report("staff CLI start-up (--help)", ours * 1000, baseline * 1000, "ms")
+
+
+def main() -> None:
+    os.environ.setdefault("DISAGREEMENT_ENCRYPTION_KEYS", TEST_KEYS)
+    print(f"{'benchmark':<44} {'figure':>10}")
+    deadline_planning()
+    payload_encoding()
+    cli_start_up()
+    asyncio.run(staff_action_round_trip())
+
+
+if __name__ == "__main__":
+    main()

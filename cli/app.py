@@ -1,0 +1,449 @@
+"""The staff command line, `disagreement` (DESIGN section 6): one command per thing staff do.
+
+Every command checks what was typed (cli/parsing.py), sends it to the case (cli/cases.py, imported
+only then: the Temporal client is slow to import) and prints the case as it now stands
+(cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
+1 the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+
+import typer
+
+from cli import parsing, render
+from domain.calendar import london_date
+from domain.models import (
+    AddNote,
+    AgreedActionInput,
+    ApplicantRole,
+    AssignMediator,
+    CaseStage,
+    Channel,
+    CompleteAction,
+    DisagreementKind,
+    EhcPoint,
+    ExtendDeadline,
+    OfferResolution,
+    OpenCase,
+    Organisation,
+    OrganisationKind,
+    PostalAddress,
+    RecordConsent,
+    RecordOutcome,
+    RecordTalk,
+    ScheduleSession,
+    SessionResult,
+    StaffAction,
+    Supporter,
+    TalkOutcome,
+    Withdraw,
+)
+
+if TYPE_CHECKING:
+    from cli.cases import Cases
+
+T = TypeVar("T")
+
+INVALID = 2
+UNREACHABLE = 1
+STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
+
+app = typer.Typer(
+    name="disagreement",
+    help=(
+        "Run SEND disagreement resolution cases, from informal talks to closure.\n\n"
+        "Each case has a reference such as DR-2026-7KQ3XZ. Say who you are with --as or "
+        f"{STAFF_ID_VARIABLE}. Add --json to any command for output that a script can read."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",  # paragraphs reflow; single line breaks in docstrings do not show
+    pretty_exceptions_enable=False,
+)
+
+OPENING, MEDIATION, ANY_STAGE, LOOKING = "Opening and talks", "Mediation", "At any open stage", "Looking at cases"
+
+
+def run() -> NoReturn:
+    """Run one command as a program, then leave without interpreter teardown.
+
+    The Temporal client's Rust threads can crash CPython's teardown after an otherwise clean run
+    (temporalio/sdk-python#300: "PyGILState_Release ... must be current", exit 134): flush what
+    was printed and exit with the command's code instead.
+    """
+    code = 0
+    try:
+        app()
+    except SystemExit as done:  # how typer ends every command
+        code = int(done.code or 0)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe, e.g. `disagreement list | head`
+            pass
+    os._exit(code)
+
+
+# --- Options shared by the commands ------------------------------------------------------------------
+
+Reference = Annotated[
+    str, typer.Argument(metavar="REF", parser=parsing.reference, help="The case reference, e.g. DR-2026-7KQ3XZ.")
+]
+Actor = Annotated[
+    str | None,
+    typer.Option(
+        "--as", metavar="STAFF_ID", envvar=STAFF_ID_VARIABLE, parser=parsing.staff_id,
+        help="Your staff id, recorded against what you do.",
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", metavar="", help="Print the case as JSON instead of tables.")]
+Party = Annotated[
+    str, typer.Option(metavar="PARTY_ID", parser=parsing.party_id, help="applicant, org-1, org-2, ... (see `show`).")
+]
+Notes = Annotated[str | None, typer.Option(metavar="TEXT", help="What was said, in a few words.")]
+
+
+# --- Opening and talks -------------------------------------------------------------------------------
+
+
+@app.command("open", rich_help_panel=OPENING)
+def open_case(
+    applicant_name: Annotated[str, typer.Option(metavar="NAME", help="The parent's or young person's full name.")],
+    applicant_role: Annotated[ApplicantRole, typer.Option(help="Who brings the disagreement.")],
+    organisation: Annotated[
+        list[Organisation],
+        typer.Option(
+            metavar="KIND|NAME|EMAIL", parser=parsing.organisation,
+            help=f"Each organisation involved, once for each. KIND is one of {parsing.choices(OrganisationKind)}.",
+        ),
+    ],
+    kind: Annotated[
+        list[DisagreementKind],
+        typer.Option(
+            metavar="KIND", help=f"What the disagreement is about, once for each: {parsing.choices(DisagreementKind)}."
+        ),
+    ],
+    ehc_point: Annotated[
+        EhcPoint,
+        typer.Option(metavar="POINT", help=f"Where the family is in the EHC process: {parsing.choices(EhcPoint)}."),
+    ],
+    summary: Annotated[
+        str, typer.Option(metavar="TEXT", help="The disagreement in a sentence or two (up to 500 characters).")
+    ],
+    applicant_email: Annotated[str | None, typer.Option(metavar="EMAIL", parser=parsing.email)] = None,
+    applicant_phone: Annotated[
+        str | None, typer.Option(metavar="PHONE", parser=parsing.phone, help="A UK phone number, for text messages.")
+    ] = None,
+    applicant_address: Annotated[
+        PostalAddress | None,
+        typer.Option(
+            metavar="LINE1|LINE2|POSTCODE", parser=parsing.postal_address,
+            help="Postal address, lines separated by |, postcode last.",
+        ),
+    ] = None,
+    applicant_prefers: Annotated[Channel | None, typer.Option(help="How the applicant prefers to hear from us.")] = None,
+    supporter: Annotated[
+        Supporter | None,
+        typer.Option(
+            metavar="NAME|EMAIL", parser=parsing.supporter,
+            help="A SENDIASS adviser helping the family; copied in to the applicant's messages.",
+        ),
+    ] = None,
+    case_officer: Annotated[
+        str | None,
+        typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="Who runs the case; you by default."),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(metavar="REF", parser=parsing.reference, help="Use this reference instead of a new one."),
+    ] = None,
+    appeal_deadline: Annotated[
+        date | None,
+        typer.Option(
+            metavar="DATE", parser=parsing.day,
+            help="The family's SEND Tribunal appeal deadline, if known; they are warned before it.",
+        ),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Open a case for a disagreement brought by a parent or young person.
+
+    The case starts in informal talks and every party is told it is open. Give at least one way
+    to reach the applicant (email, phone or address). A new reference is made unless you give one.
+    """
+    acting = _acting(actor)
+    contact = {
+        "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
+    }
+    opened = parsing.build(
+        OpenCase,
+        {
+            "applicant.name": "--applicant-name",
+            "applicant.contact": "the applicant's contact details "
+            "(--applicant-email, --applicant-phone, --applicant-address, --applicant-prefers)",
+        },
+        applicant={"role": applicant_role, "name": applicant_name, "contact": contact},
+        organisations=organisation,
+        kinds=kind,
+        ehc_point=ehc_point,
+        summary=summary,
+        case_officer=case_officer or acting,
+        opened_by=acting,
+        appeal_deadline=appeal_deadline,
+        supporter=supporter,
+    )
+    reference = reference or _new_reference()
+    render.case(_with_cases(lambda cases: cases.open(reference, opened)), as_json)
+
+
+@app.command(rich_help_panel=OPENING)
+def talk(
+    reference: Reference,
+    outcome: Annotated[TalkOutcome, typer.Option(help="resolved closes the case; unresolved keeps talks going.")],
+    notes: Notes = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record an informal talk between the family and the organisations."""
+    request = parsing.build(RecordTalk, actor=_acting(actor), outcome=outcome, notes=notes)
+    _act(reference, "record_talk", request, as_json)
+
+
+@app.command(rich_help_panel=OPENING)
+def offer(reference: Reference, actor: Actor = None, as_json: AsJson = False) -> None:
+    """Offer disagreement resolution (mediation) to every party.
+
+    Each party is asked to agree and the consent window starts; silent parties are reminded.
+    """
+    _act(reference, "offer_resolution", parsing.build(OfferResolution, actor=_acting(actor)), as_json)
+
+
+# --- Mediation ---------------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=MEDIATION)
+def consent(
+    reference: Reference,
+    party: Party,
+    agree: Annotated[
+        bool | None, typer.Option("--agree/--decline", metavar="", help="The party's answer to the offer.")
+    ] = None,
+    notes: Notes = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record one party's answer to the offer of disagreement resolution.
+
+    Mediation goes ahead once every party agrees; a single decline closes the case.
+    """
+    if agree is None:
+        _stop("say what the party answered: --agree or --decline", INVALID)
+    request = parsing.build(RecordConsent, actor=_acting(actor), party=party, agree=agree, notes=notes)
+    _act(reference, "record_consent", request, as_json)
+
+
+@app.command(rich_help_panel=MEDIATION)
+def assign(
+    reference: Reference,
+    mediator_name: Annotated[str, typer.Option(metavar="NAME", help="The mediator's full name.")],
+    mediator_email: Annotated[str, typer.Option(metavar="EMAIL", parser=parsing.email)],
+    independent: Annotated[
+        bool,
+        typer.Option("--independent", metavar="", help="Confirm the mediator is independent of the Local Authority."),
+    ] = False,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Assign the mediator who will lead the session (or replace them).
+
+    Nobody directly employed by the Local Authority may provide disagreement resolution
+    (SEND Code of Practice 11.6): confirm it with --independent.
+    """
+    request = parsing.build(
+        AssignMediator,
+        {"name": "--mediator-name", "email": "--mediator-email"},
+        actor=_acting(actor), name=mediator_name, email=mediator_email, independent=independent,
+    )
+    _act(reference, "assign_mediator", request, as_json)
+
+
+@app.command(rich_help_panel=MEDIATION)
+def schedule(
+    reference: Reference,
+    at: Annotated[
+        datetime,
+        typer.Option(
+            metavar="DATETIME", parser=parsing.moment,
+            help="When the session starts, e.g. 2026-12-14T10:30 (time in England unless a zone is given).",
+        ),
+    ],
+    venue: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it takes place, or how to join.")] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Set the date and time of the session, or move it. Every party and the mediator are told."""
+    request = parsing.build(ScheduleSession, actor=_acting(actor), at=at, venue=venue)
+    _act(reference, "schedule_session", request, as_json)
+
+
+@app.command(rich_help_panel=MEDIATION)
+def outcome(
+    reference: Reference,
+    result: Annotated[SessionResult, typer.Option(help="What the session achieved.")],
+    action: Annotated[
+        list[AgreedActionInput] | None,
+        typer.Option(
+            metavar="DESCRIPTION|OWNER_PARTY_ID|DUE_DATE", parser=parsing.agreed_action,
+            help=(
+                "Something agreed, who does it and by when; once for each. "
+                "Without a due date the usual period applies."
+            ),
+        ),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the result of the session, once it has been held.
+
+    The written outcome goes to everybody. Agreed actions are followed up until each is done;
+    without any (or with no agreement) the case closes.
+    """
+    request = parsing.build(
+        RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or []
+    )
+    _act(reference, "record_outcome", request, as_json)
+
+
+@app.command("action-done", rich_help_panel=MEDIATION)
+def action_done(
+    reference: Reference,
+    action: Annotated[int, typer.Option(metavar="N", help="The number of the agreed action, as `show` lists it.")],
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Mark an agreed action as done. The case closes when the last one is done."""
+    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
+    _act(reference, "complete_action", request, as_json)
+
+
+# --- At any open stage -------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=ANY_STAGE)
+def withdraw(
+    reference: Reference,
+    party: Party,
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why, as the party gave it.")],
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record that a party withdraws from the process. This closes the case."""
+    request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
+    _act(reference, "withdraw", request, as_json)
+
+
+@app.command(rich_help_panel=ANY_STAGE)
+def extend(
+    reference: Reference,
+    deadline: Annotated[
+        str, typer.Option(metavar="NAME", help="The deadline's name as `show` lists it, e.g. consent_window or action-2.")
+    ],
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it moves; recorded on the case.")],
+    days: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Move it by N days, counted as the deadline counts them (working or calendar)."),
+    ] = None,
+    until: Annotated[
+        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Move it to this date instead.")
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a deadline later, with the reason. Give --days or --until."""
+    request = parsing.build(
+        ExtendDeadline, {"": "--days / --until"},
+        actor=_acting(actor), deadline=deadline, days=days, until=until, reason=reason,
+    )
+    _act(reference, "extend_deadline", request, as_json)
+
+
+@app.command(rich_help_panel=ANY_STAGE)
+def note(
+    reference: Reference,
+    text: Annotated[str, typer.Option(metavar="TEXT", help="The note, up to 2000 characters.")],
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Add a note to the case's timeline."""
+    _act(reference, "add_note", parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+
+
+# --- Looking at cases --------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=LOOKING)
+def show(reference: Reference, as_json: AsJson = False) -> None:
+    """Show a case: its stage, the parties and their consent, open deadlines and what happened last."""
+    render.case(_with_cases(lambda cases: cases.view(reference)), as_json)
+
+
+@app.command("list", rich_help_panel=LOOKING)
+def list_cases(
+    stage: Annotated[CaseStage | None, typer.Option(help="Only cases at this stage.")] = None,
+    officer: Annotated[
+        str | None, typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="Only cases this officer runs.")
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """List cases, open and closed, by reference. Shows no personal details."""
+    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue)), as_json)
+
+
+# --- Plumbing ----------------------------------------------------------------------------------------
+
+
+def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> None:
+    """Send one staff action to the case and print the case as it now stands."""
+    render.case(_with_cases(lambda cases: cases.act(reference, update, request)), as_json)
+
+
+def _acting(actor: str | None) -> str:
+    if actor is None:
+        _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
+    return actor
+
+
+def _new_reference() -> str:
+    alphabet = string.digits + string.ascii_uppercase
+    year = london_date(datetime.now(UTC)).year
+    return f"DR-{year}-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def _with_cases(work: Callable[[Cases], Awaitable[T]]) -> T:
+    # Imported here: the Temporal client is slow to import, and --help or a typing mistake needs none.
+    from cli import cases
+    from infra.settings import SettingsError
+
+    try:
+        return cases.run(work)
+    except (cases.Refused, SettingsError) as problem:
+        _stop(str(problem), INVALID)
+    except cases.Unreachable as problem:
+        _stop(str(problem), UNREACHABLE)
+
+
+def _stop(message: str, code: int) -> NoReturn:
+    render.error(message)
+    raise typer.Exit(code)

@@ -1,0 +1,152 @@
+"""What the command line prints: a case or a list of cases, as tables for people or JSON for scripts.
+
+The JSON is the contract of DESIGN section 3 (`CaseView`, `CaseSummary`), printed as pydantic
+dumps it. Tables show what a case officer acts on next: stage, parties and their consent, open
+deadlines with the working days left, and the latest entries of the timeline.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from domain.calendar import LONDON, WorkingCalendar, london_date
+from domain.case import STAGE_WORDS
+from domain.models import CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus
+
+LATEST_ENTRIES = 6
+
+
+def case(view: CaseView, as_json: bool) -> None:
+    if as_json:
+        _print_json(view.model_dump(mode="json"))
+        return
+    console = _console()
+    console.print(Text(f"Case {view.reference} is {STAGE_WORDS[view.stage]}", style="bold"))
+    facts = [f"officer {view.case_officer}", ", ".join(view.kinds), f"EHC point: {view.ehc_point.value}"]
+    console.print(" · ".join(facts))
+    if view.outcome:
+        console.print(f"Outcome: {view.outcome.value}")
+    if view.appeal_deadline:
+        console.print(f"Appeal deadline {view.appeal_deadline} (disagreement resolution does not extend it)")
+    console.print(_parties(view))
+    console.print(_deadlines(view))
+    if view.mediator:
+        console.print(f"Mediator: {view.mediator.name} <{view.mediator.email}>")
+    if view.session:
+        where = f", {view.session.venue}" if view.session.venue else ""
+        again = " (rescheduled)" if view.session.number > 1 else ""
+        console.print(f"Session: {_london(view.session.at)}{where}{again}")
+    if view.actions:
+        console.print(_actions(view))
+    console.print(_timeline(view))
+    for notice in view.notifications:
+        if notice.status is DeliveryStatus.failed:
+            console.print(f"Not delivered: {notice.template} to {notice.to}: {notice.reason}", style="red")
+
+
+def cases(summaries: list[CaseSummary], as_json: bool) -> None:
+    if as_json:
+        _print_json([summary.model_dump(mode="json") for summary in summaries])
+        return
+    console = _console()
+    if not summaries:
+        console.print("No cases match.")
+        return
+    table = _table("Reference", "Stage", "Kinds", "Officer", "Next deadline", title=f"{len(summaries)} case(s)")
+    for summary in summaries:
+        stage = summary.stage.value if summary.stage else ""
+        table.add_row(
+            summary.reference,
+            f"{stage} ({summary.outcome.value})" if summary.outcome else stage,
+            ", ".join(summary.kinds),
+            summary.case_officer or "",
+            _next_deadline(summary),
+        )
+    console.print(table)
+
+
+def error(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+
+
+def _parties(view: CaseView) -> Table:
+    table = _table("Id", "Party", "Role / kind", "Consent", title="Parties")
+    for party in view.parties:
+        role = party.role or party.kind
+        table.add_row(party.id, party.name, role.value if role else "", party.consent.value)
+    return table
+
+
+def _deadlines(view: CaseView) -> Table | Text:
+    waiting = [deadline for deadline in view.deadlines if deadline.state is DeadlineState.open]
+    overdue = view.next_deadline if view.next_deadline and view.next_deadline.state is DeadlineState.missed else None
+    if overdue:
+        waiting.insert(0, overdue)
+    if not waiting:
+        return Text("No open deadlines.")
+    today = london_date(datetime.now(UTC))
+    calendar = WorkingCalendar()
+    table = _table("Deadline", "Due", "Working days left", title="Deadlines")
+    for deadline in sorted(waiting, key=lambda deadline: deadline.due):
+        table.add_row(deadline.name, deadline.due.isoformat(), _time_left(deadline, today, calendar))
+    return table
+
+
+def _time_left(deadline: DeadlineView, today: date, calendar: WorkingCalendar) -> str:
+    if deadline.state is DeadlineState.missed:
+        return "missed: still to be done"
+    if deadline.due == today:
+        return "due today"
+    return str(calendar.working_days_between(today, deadline.due))
+
+
+def _actions(view: CaseView) -> Table:
+    table = _table("#", "Agreed action", "Owner", "Due", "Done", title="Agreed actions")
+    for action in view.actions:
+        done = "yes" if action.done else "no"
+        table.add_row(str(action.number), action.description, action.owner, action.due.isoformat(), done)
+    return table
+
+
+def _timeline(view: CaseView) -> Table:
+    latest = view.timeline[-LATEST_ENTRIES:]
+    title = "Latest" if len(view.timeline) > len(latest) else "Timeline"
+    table = _table("When (UK)", "By", "What", "Detail", title=title)
+    for entry in latest:
+        table.add_row(_london(entry.at), entry.actor, entry.event, entry.detail)
+    return table
+
+
+def _next_deadline(summary: CaseSummary) -> str:
+    if summary.next_deadline is None:
+        return ""
+    due = summary.next_deadline.isoformat()
+    return f"{due} (overdue)" if summary.overdue else due
+
+
+def _london(instant: datetime) -> str:
+    return instant.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def _table(*columns: str, title: str) -> Table:
+    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+    for number, column in enumerate(columns):
+        # Narrow terminals fold text rather than cut it; the first column (an id) stays whole.
+        table.add_column(column, overflow="fold", no_wrap=number == 0)
+    return table
+
+
+def _console() -> Console:
+    # Names typed by staff may hold brackets: never read them as rich markup.
+    return Console(markup=False, highlight=False)
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
