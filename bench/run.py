@@ -33,6 +33,7 @@ from domain.models import AddNote
 from infra.binaries import installed_binary
 from infra.converter import data_converter
 from infra.settings import Settings
+from infra.shutdown import exit_after_client
 from tests.conftest import TEST_KEYS, RecordedNotifications, open_case, opened_view, running_worker, start_case
 from workflows.case import DisagreementCase
 from workflows.visibility import SEARCH_ATTRIBUTES
@@ -156,6 +157,7 @@ def main() -> None:
     payload_encoding()
     cli_start_up()
     asyncio.run(staff_action_round_trip())
+    exit_after_client(0)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,8 @@ only then: the Temporal client is slow to import) and prints the case as it now 
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
@@ -20,6 +18,7 @@ import typer
 
 from cli import parsing, render
 from domain.calendar import london_date
+from infra.shutdown import exit_after_client
 from domain.models import (
     AddNote,
     AgreedActionInput,
@@ -75,21 +74,14 @@ OPENING, MEDIATION, ANY_STAGE, LOOKING = "Opening and talks", "Mediation", "At a
 def run() -> NoReturn:
     """Run one command as a program, then leave without interpreter teardown.
 
-    The Temporal client's Rust threads can crash CPython's teardown after an otherwise clean run
-    (temporalio/sdk-python#300: "PyGILState_Release ... must be current", exit 134): flush what
-    was printed and exit with the command's code instead.
+    Exits through `exit_after_client`: the Temporal client can crash CPython's own teardown.
     """
     code = 0
     try:
         app()
     except SystemExit as done:  # how typer ends every command
         code = int(done.code or 0)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except OSError:  # a closed pipe, e.g. `disagreement list | head`
-            pass
-    os._exit(code)
+    exit_after_client(code)
 
 
 # --- Options shared by the commands ------------------------------------------------------------------

@@ -20,3 +20,4 @@ def connection_config() -> dict:
 
 async def connect(settings: Settings) -> Client:
     return await Client.connect(**connection_config(), data_converter=data_converter(settings))
+
