@@ -312,24 +312,28 @@ class DisagreementCase:
     # --- Deadlines and their alarms ----------------------------------------------------------------
 
     async def _wait_for_next_alarm(self) -> None:
+        """Sleep until the next alarm rings, or until the case changes and the alarms with it."""
         alarm = self.case.next_alarm()
         if alarm is None:
             await workflow.wait_condition(lambda: self.case.next_alarm() is not None or self._should_stop())
-            return
-        if alarm.at > workflow.now():
-            try:
-                await workflow.wait_condition(
-                    lambda: self.case.next_alarm() != alarm or self._should_stop(),
-                    timeout=alarm.at - workflow.now(),
-                    timeout_summary=f"{alarm.deadline} {alarm.purpose.value}",
-                )
-                return  # something changed first: look again
-            except asyncio.TimeoutError:
-                pass
-        async with self._lock:
-            if alarm in self.case.alarms:
-                self._ring(alarm)
-                self._publish()
+        elif await self._rings_before_any_change(alarm):
+            async with self._lock:
+                if alarm in self.case.alarms:
+                    self._ring(alarm)
+                    self._publish()
+
+    async def _rings_before_any_change(self, alarm: Alarm) -> bool:
+        if alarm.at <= workflow.now():
+            return True
+        try:
+            await workflow.wait_condition(
+                lambda: self.case.next_alarm() != alarm or self._should_stop(),
+                timeout=alarm.at - workflow.now(),
+                timeout_summary=f"{alarm.deadline} {alarm.purpose.value}",
+            )
+        except asyncio.TimeoutError:
+            return True
+        return False
 
     def _should_stop(self) -> bool:
         return self.case.is_closed or workflow.info().is_continue_as_new_suggested()

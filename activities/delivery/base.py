@@ -51,9 +51,7 @@ class DeliveryBackend(Protocol):
 
     def can_send(self, template: Template, channel: Channel) -> bool:
         """Whether this backend can send this message by this channel at all."""
-        ...
 
     async def send(self, message: Message, *, maybe_sent: bool) -> Delivery:
         """Hand the message over. `maybe_sent`: an earlier attempt may already have done so, and
         died before it could record it; a backend that can tell must not send it twice."""
-        ...
