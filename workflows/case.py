@@ -24,6 +24,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -31,6 +32,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.case import APPLICANT, AgreedAction, Case, NotificationRecord, RuleViolation
     from domain.deadlines import (
+        ACTION_PREFIX,
         APPEAL,
         CONSENT_WINDOW,
         OUTCOME_RECORD,
@@ -351,7 +353,7 @@ class DisagreementCase:
             if self.case.silent_parties():
                 self.case.close(CaseOutcome.no_response, workflow.now(), SYSTEM)
                 self._announce_closure()
-        elif alarm.deadline.startswith("action-"):
+        elif alarm.deadline.startswith(ACTION_PREFIX):
             action = self._action_of(alarm.deadline)
             self._notify(
                 Template.action_overdue, [action.owner, CASE_OFFICER], event=f"action_overdue-{dated}",
@@ -379,7 +381,7 @@ class DisagreementCase:
                 Template.session_reminder, [*self._party_ids(), MEDIATOR],
                 event=f"session_reminder-{session.number}", session_at=session.at, venue=session.venue,
             )
-        elif alarm.deadline.startswith("action-"):
+        elif alarm.deadline.startswith(ACTION_PREFIX):
             action = self._action_of(alarm.deadline)
             self._notify(
                 Template.action_due, [action.owner], event=f"action_due-{dated}",
@@ -484,7 +486,7 @@ class DisagreementCase:
         )
 
     def _action_of(self, deadline_name: str) -> AgreedAction:
-        number = int(deadline_name.removeprefix("action-"))
+        number = int(deadline_name.removeprefix(ACTION_PREFIX))
         return next(action for action in self.case.actions if action.number == number)
 
     def _action_facts(self, number: int) -> AgreedActionFacts:
