@@ -1,0 +1,101 @@
+"""`make run`'s stack: dev server with its SQLite file, Web UI, codec server and worker, stopped together.
+
+Runs the real `python -m infra.devstack` on free ports and a temporary data folder, twice: a case
+opened in the first run is still there in the second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from temporalio.client import Client
+
+from domain.models import CaseStage, OfferResolution
+from infra.converter import data_converter
+from infra.settings import Settings
+from tests.conftest import new_reference, open_case
+from workflows.case import DisagreementCase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_stack(env: dict[str, str]) -> Iterator[str]:
+    """Start the stack, wait for its banner, yield what it printed, then Ctrl-C it."""
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "infra.devstack"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    printed = []
+    try:
+        for line in stack.stdout:
+            printed.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        assert stack.poll() is None, "".join(printed)
+        yield "".join(printed)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        stack.communicate(timeout=30)
+    assert stack.returncode == 0
+
+
+async def wait_for_worker(client: Client, reference: str) -> None:
+    handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
+    for _ in range(100):
+        try:
+            if (await handle.query(DisagreementCase.case_view)).deadlines:
+                return
+        except Exception:  # the worker may still be starting
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError("the worker never answered")
+
+
+async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT")}
+    env = {
+        **os.environ,
+        "DISAGREEMENT_DATA_DIR": str(tmp_path),
+        **{f"DISAGREEMENT_{name}": str(port) for name, port in ports.items()},
+    }
+    env.pop("DISAGREEMENT_ENCRYPTION_KEYS", None)  # the stack makes its own development key
+    address = f"127.0.0.1:{ports['DEV_SERVER_PORT']}"
+    reference = new_reference()
+
+    with running_stack(env) as banner:
+        assert f"http://localhost:{ports['UI_PORT']}" in banner
+        assert (tmp_path / "encryption-keys").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports['UI_PORT']}/", timeout=10) as page:
+            assert page.status == 200
+        settings = Settings(data_dir=tmp_path)
+        client = await Client.connect(address, data_converter=data_converter(settings))
+        await client.start_workflow(DisagreementCase.run, open_case(), id=reference, task_queue=settings.task_queue)
+        await wait_for_worker(client, reference)
+        handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
+        await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor="jo.smith"))
+
+    assert (tmp_path / "temporal.sqlite").exists()
+    assert sorted(path.name for path in (tmp_path / "outbox").iterdir())[0].startswith(reference)
+
+    with running_stack(env):
+        client = await Client.connect(address, data_converter=data_converter(Settings(data_dir=tmp_path)))
+        handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
+        assert (await handle.query(DisagreementCase.case_view)).stage is CaseStage.awaiting_consent
+        listed = [execution.id async for execution in client.list_workflows("CaseStage = 'awaiting_consent'")]
+        assert reference in listed
