@@ -51,14 +51,14 @@ pytest_plugins = ["tests.delivery_servers"]
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
 
 
-def test_settings(tmp_path: Path, **overrides) -> Settings:
+def isolated_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(data_dir=tmp_path, task_queue=f"cases-{uuid.uuid4()}", **overrides)
 
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("DISAGREEMENT_ENCRYPTION_KEYS", TEST_KEYS)
-    return test_settings(tmp_path)
+    return isolated_settings(tmp_path)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from tests.cli_helpers import (
     staff_environment,
     until,
 )
-from tests.conftest import RecordedNotifications, new_reference, running_worker, test_settings
+from tests.conftest import RecordedNotifications, new_reference, running_worker, isolated_settings
 
 PARTIES = ("applicant", "org-1", "org-2")
 SESSION_LEAD_SECONDS = 3  # a session just ahead, so that its outcome can be recorded soon after
@@ -49,7 +49,7 @@ SUMMARY_FIELDS = {"reference", "stage", "outcome", "kinds", "case_officer", "nex
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
-    settings = test_settings(tmp_path)
+    settings = isolated_settings(tmp_path)
     async with running_worker(dev_server.client, settings, RecordedNotifications()):
         yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
 
@@ -310,7 +310,7 @@ async def test_list_by_officer_and_stage(staff: Staff, monkeypatch: pytest.Monke
 
 
 async def test_list_overdue(staff: Staff, dev_server: WorkflowEnvironment, tmp_path: Path) -> None:
-    late = test_settings(tmp_path / "late")
+    late = isolated_settings(tmp_path / "late")
     officer = new_officer()
     async with late_worker(dev_server.client, late):
         on_time = (await staff.open("--case-officer", officer))["reference"]
