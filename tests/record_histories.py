@@ -1,7 +1,8 @@
 """Record the workflow histories that `test_replay.py` replays: `python -m tests.record_histories`.
 
-Run it only when a workflow change is meant to be released *with* a new history format (after
-patching running cases with `workflow.patched`); otherwise a failing replay test is the point.
+Existing files are never overwritten: each stands for cases already running on an older release.
+After a change made behind `workflow.patched(...)`, add a scenario under a new name to record the
+new path too; a change that fails the replay test without a patch is the bug the test is there for.
 Histories are encrypted with the tests' key, like a real deployment's would be with its own.
 """
 
@@ -73,6 +74,8 @@ SCENARIOS = {
     "agreement_with_actions": agreement_with_actions,
     "silence_with_extension": silence_with_extension,
     "withdrawal": withdrawal,
+    # Recorded after "tell-silent-parties-of-extension": the extension now messages the silent.
+    "silence_with_extension_notified": silence_with_extension,
 }
 
 
@@ -85,6 +88,8 @@ async def record() -> None:
     try:
         await register_search_attributes(env.client)
         for name, scenario in SCENARIOS.items():
+            if (HISTORIES / f"{name}.json").exists():
+                continue
             with tempfile.TemporaryDirectory() as data_dir:
                 settings = Settings(data_dir=Path(data_dir), task_queue=f"record-{name}")
                 async with running_worker(env.client, settings, RecordedNotifications(fail_for={"org-2"})):

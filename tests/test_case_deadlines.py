@@ -199,10 +199,12 @@ async def test_consent_window_counts_working_days_past_christmas_then_closes_as_
         assert await env.get_current_time() >= datetime(2027, 1, 8, 0, 0, tzinfo=timezone.utc)
 
 
-async def test_extend_deadline_moves_the_consent_window(env, settings) -> None:
-    async with running_worker(env.client, settings):
+async def test_extend_deadline_moves_the_consent_window_and_tells_the_silent(env, settings) -> None:
+    notifications = RecordedNotifications()
+    async with running_worker(env.client, settings, notifications):
         handle = await start_case(env.client, settings)
         case = await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
+        await handle.execute_update(DisagreementCase.record_consent, RecordConsent(actor=OFFICER, party="org-1", agree=True))
         first_due = deadline(case, "consent_window").due
         case = await handle.execute_update(
             DisagreementCase.extend_deadline,
@@ -211,6 +213,10 @@ async def test_extend_deadline_moves_the_consent_window(env, settings) -> None:
         assert deadline(case, "consent_window").due == first_due + timedelta(days=14)
         assert case.timeline[-1].event == "deadline_extended"
         assert "family on holiday" in case.timeline[-1].detail
+        await env.sleep(timedelta(minutes=1))
+        extended = [n for n in notifications.notices if "consent_extended" in n.key]
+        assert sorted(n.recipient.id for n in extended) == ["applicant", "org-2"]
+        assert all(n.facts.due == first_due + timedelta(days=14) for n in extended)
 
         await env.sleep(timedelta(days=20))
         assert (await view(handle)).stage is CaseStage.awaiting_consent  # the old date has passed

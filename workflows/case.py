@@ -287,6 +287,12 @@ class DisagreementCase:
                 request.deadline, due=request.until or current.due, extend_by=request.days
             )
             self.case.extend_deadline(request, planned, workflow.now())
+            # Added after cases were already running: older histories replay without the message.
+            if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
+                silent = [party.id for party in self.case.silent_parties()]
+                self._notify(
+                    Template.consent_reminder, silent, event=f"consent_extended-{planned.due:%Y%m%d}", due=planned.due
+                )
         return self.case.view()
 
     @extend_deadline.validator
