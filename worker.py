@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 
 import structlog
 from temporalio.client import Client
@@ -13,7 +14,7 @@ from activities.deadlines import DeadlineActivities
 from activities.notifications import NotificationActivities
 from infra.client import connect
 from infra.logs import configure_logging
-from infra.settings import Settings, load_settings
+from infra.settings import Settings, SettingsError, load_settings
 from workflows.case import DisagreementCase
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
@@ -43,7 +44,12 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     configure_logging()
-    asyncio.run(run(load_settings()))
+    try:
+        with suppress(KeyboardInterrupt):  # Ctrl-C is how a worker is stopped
+            asyncio.run(run(load_settings()))
+    except SettingsError as error:
+        raise SystemExit(f"worker: {error}") from None
+    structlog.get_logger().info("worker stopped")
 
 
 if __name__ == "__main__":

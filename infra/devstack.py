@@ -58,8 +58,12 @@ def wait_for_port(host: str, port: int, process: subprocess.Popen, seconds: floa
 
 
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    # Own process group: Ctrl-C reaches us once, and we stop the children in order.
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+    # Own session: Ctrl-C reaches us once, and we stop the children in order. SIGINT is reset for
+    # them because a shell starting us in the background ignores it, and they would inherit that.
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -111,9 +115,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     configure_logging()
-    # A closed terminal or a `kill` stops everything as Ctrl-C does, leaving no server behind.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGHUP, _interrupt)
+    # Ctrl-C, a closed terminal or a `kill` stop everything, leaving no server behind.
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, _interrupt)
     try:
         settings = load_settings()
         sys.exit(run(settings))
