@@ -37,7 +37,7 @@ def dev_server_command(settings: Settings) -> list[str]:
         "--port", str(settings.dev_server_port),
         "--ui-port", str(settings.ui_port),
         "--ui-codec-endpoint", codec_endpoint(settings),
-        "--log-level", "warn",
+        "--log-level", "error",
     ]
     for key in SEARCH_ATTRIBUTES:
         command += ["--search-attribute", f"{key.name}={TYPE_NAMES[key.indexed_value_type.name]}"]
