@@ -105,6 +105,20 @@ def open_case(**overrides) -> OpenCase:
     return OpenCase(**fields)
 
 
+MEDIATOR_NAME, MEDIATOR_EMAIL = "Pat Mediator", "pat@accord.example.org"
+
+
+def personal_data(opened: OpenCase) -> list[str]:
+    """Every name and contact detail in an opened case: none may appear where operators look."""
+    contacts = [opened.applicant.contact, *(org.contact for org in opened.organisations)]
+    values = [opened.applicant.name, *(org.name for org in opened.organisations), opened.summary]
+    values += [str(c.email) for c in contacts if c.email] + [c.phone for c in contacts if c.phone]
+    values += [c.phone.replace("+44", "0") for c in contacts if c.phone]
+    if opened.supporter:
+        values += [opened.supporter.name, str(opened.supporter.email)]
+    return values + [MEDIATOR_NAME, MEDIATOR_EMAIL]
+
+
 def new_reference() -> str:
     return "DR-2026-" + uuid.uuid4().hex[:6].upper()
 

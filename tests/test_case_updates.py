@@ -44,8 +44,17 @@ from domain.models import (
     Withdraw,
 )
 from infra.settings import Settings
-from tests.conftest import RecordedNotifications, new_reference, open_case, opened_view, running_worker, start_case
-from tests.test_stage_rules import MEDIATOR_EMAIL, MEDIATOR_NAME, personal_data
+from tests.conftest import (
+    MEDIATOR_EMAIL,
+    MEDIATOR_NAME,
+    RecordedNotifications,
+    new_reference,
+    open_case,
+    opened_view,
+    personal_data,
+    running_worker,
+    start_case,
+)
 from workflows.case import DisagreementCase
 from workflows.visibility import (
     CASE_OFFICER,

@@ -43,7 +43,6 @@ from domain.models import (
     DeadlineState,
     ExtendDeadline,
     OfferResolution,
-    OpenCase,
     PostalAddress,
     RecordConsent,
     RecordOutcome,
@@ -53,12 +52,11 @@ from domain.models import (
     TalkOutcome,
     Withdraw,
 )
-from tests.conftest import open_case
+from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, open_case, personal_data
 
 OFFICER = "jo.smith"
 REFERENCE = "DR-2026-7KQ3XZ"
 PARTIES = ["applicant", "org-1", "org-2"]
-MEDIATOR_NAME, MEDIATOR_EMAIL = "Pat Mediator", "pat@accord.example.org"
 
 # A quiet stretch of November 2026 (no bank holidays): every step of a case a day or so apart.
 OPENED = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)  # Monday
@@ -191,17 +189,6 @@ def rejected(check: Callable[[], None], *words: str) -> str:
     for word in words:
         assert word.lower() in message.lower(), f"{word!r} not in {message!r}"
     return message
-
-
-def personal_data(opened: OpenCase) -> list[str]:
-    """Every name and contact detail in an opened case: none may appear where operators look."""
-    contacts = [opened.applicant.contact, *(org.contact for org in opened.organisations)]
-    values = [opened.applicant.name, *(org.name for org in opened.organisations), opened.summary]
-    values += [str(c.email) for c in contacts if c.email] + [c.phone for c in contacts if c.phone]
-    values += [c.phone.replace("+44", "0") for c in contacts if c.phone]
-    if opened.supporter:
-        values += [opened.supporter.name, str(opened.supporter.email)]
-    return values + [MEDIATOR_NAME, MEDIATOR_EMAIL]
 
 
 # --- Each action only in its stages -----------------------------------------------------------------
