@@ -184,19 +184,10 @@ class Settings(BaseSettings):
 
     @property
     def deadline_policy(self) -> DeadlinePolicy:
-        return DeadlinePolicy(
-            talks_review_working_days=self.talks_review_working_days,
-            consent_window_working_days=self.consent_window_working_days,
-            consent_reminder_working_days=self.consent_reminder_working_days,
-            session_arrangement_days=self.session_arrangement_days,
-            session_arrangement_reminder_days=self.session_arrangement_reminder_days,
-            session_reminder_working_days=self.session_reminder_working_days,
-            outcome_record_working_days=self.outcome_record_working_days,
-            written_outcome_working_days=self.written_outcome_working_days,
-            action_default_days=self.action_default_days,
-            action_reminder_working_days=self.action_reminder_working_days,
-            appeal_warning_working_days=tuple(sorted(self.appeal_warning_working_days, reverse=True)),
-        )
+        """The deadline settings, which share their names with the policy's fields."""
+        fields = self.model_dump(include=set(DeadlinePolicy.model_fields))
+        fields["appeal_warning_working_days"] = tuple(sorted(self.appeal_warning_working_days, reverse=True))
+        return DeadlinePolicy(**fields)
 
 
 def _describe(error: ValidationError) -> str:

@@ -380,3 +380,10 @@ def test_a_policy_in_the_environment_is_used(monkeypatch, fresh_settings) -> Non
     monkeypatch.setenv("DISAGREEMENT_CONSENT_REMINDER_WORKING_DAYS", "2")
     policy = fresh_settings().deadline_policy
     assert plan(CONSENT_WINDOW, datetime(2026, 12, 21, 10, 0, tzinfo=UTC), policy).due == date(2026, 12, 31)
+
+
+def test_every_deadline_rule_has_a_setting() -> None:
+    assert set(DeadlinePolicy.model_fields) <= set(Settings.model_fields)
+    assert Settings(action_default_days=21, talks_review_working_days=3).deadline_policy.model_dump() == {
+        **DeadlinePolicy().model_dump(), "action_default_days": 21, "talks_review_working_days": 3,
+    }
