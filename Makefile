@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench clean postgresql
 
 # Installing prints pages of packaging chatter: it goes to a log, shown only if the install fails.
 $(STAMP): pyproject.toml
@@ -19,7 +19,11 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python -m infra.devstack
 
-test: setup
+# The records store's tests run on a real PostgreSQL server too (Debian's package; apt as root).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql > /dev/null; }
+
+test: setup postgresql
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
+
+    # Records of closed cases (records/): the same family as the sent-log, a SQLite file by default
+    # or a PostgreSQL URL. Without DISAGREEMENT_RECORDS_URL they share the sent-log's database.
+    records_file: Path | None = None  # default: <data_dir>/records.sqlite3
+    records_url: SecretStr | None = None  # postgresql://user:password@host:port/database
+    # How long a closed case is kept (docs/records-retention.md): years after closure, or after
+    # the child's date of birth where the service records it (the later date wins).
+    records_years_after_closure: int = Field(6, ge=1, le=100)
+    records_years_after_birth: int = Field(25, ge=1, le=100)
+    # `make run`: how long Temporal itself keeps a closed workflow's history (days).
+    namespace_retention_days: int = Field(30, ge=1, le=3650)
     # Backend `smtp`. The port defaults to 587 with STARTTLS, 465 with TLS and 25 without.
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)
@@ -97,7 +108,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("data_dir", "outbox_dir", "sent_log_file", "encryption_key_file", mode="before")
+    @field_validator("data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before")
     @classmethod
     def _a_path(cls, value: object) -> object:
         if isinstance(value, str) and (not value.strip() or "\x00" in value):
@@ -126,6 +137,13 @@ class Settings(BaseSettings):
         if keys is not None:
             parse_key_ring(keys.get_secret_value())
         return keys
+
+    @field_validator("records_url")
+    @classmethod
+    def _records_url_is_postgres(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
+            raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
+        return url
 
     @field_validator("codec_cors_origin")
     @classmethod
@@ -216,6 +234,16 @@ class Settings(BaseSettings):
     @property
     def sent_log_path(self) -> Path:
         return self.sent_log_file or self.data_dir / "sent-log.sqlite3"
+
+    @property
+    def records_path(self) -> Path:
+        return self.records_file or self.data_dir / "records.sqlite3"
+
+    @property
+    def records_database_url(self) -> str | None:
+        """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
+        url = self.records_url or getattr(self, "sent_log_url", None)
+        return url.get_secret_value() if url is not None else None
 
     @property
     def deadline_policy(self) -> DeadlinePolicy:

@@ -1,0 +1,98 @@
+"""The two databases behind the records store, seen through one small interface.
+
+`Database.transaction()` yields a `Transaction` whose statements use `?` placeholders and run all
+or nothing. SQLite (one worker host, the default) runs each statement on a thread; PostgreSQL
+(several hosts; `records.postgres`) uses a psycopg 3 async pool. The migrations in `records.schema`
+are applied once, at first use, under a lock, so two processes starting together apply them once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from records.schema import MIGRATIONS, SCHEMA_TABLE
+
+
+class Transaction(Protocol):
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Runs one statement; returns the number of rows it changed."""
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+
+
+class Database(Protocol):
+    def transaction(self) -> AsyncIterator[Transaction]: ...
+
+    async def close(self) -> None: ...
+
+
+async def migrate(transaction: Transaction, blob: str) -> None:
+    """Applies the migrations this database has not had yet (the caller holds the schema lock)."""
+    rows = await transaction.fetchall("SELECT version FROM records_schema")
+    current = rows[0][0] if rows else 0
+    for version, statements in MIGRATIONS:
+        if version > current:
+            for statement in statements:
+                await transaction.execute(statement.format(blob=blob))
+    if not rows:
+        await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (MIGRATIONS[-1][0],))
+    elif current < MIGRATIONS[-1][0]:
+        await transaction.execute("UPDATE records_schema SET version = ?", (MIGRATIONS[-1][0],))
+
+
+class _SqliteTransaction:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await asyncio.to_thread(lambda: self._connection.execute(sql, params).rowcount)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return await asyncio.to_thread(lambda: self._connection.execute(sql, params).fetchall())
+
+
+class SqliteDatabase:
+    """A file under the data folder, owner-only; one connection per transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._migrated = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        connection = await asyncio.to_thread(self._connect)
+        try:
+            # IMMEDIATE: take the write lock at the start, so two writers queue instead of failing.
+            await asyncio.to_thread(connection.execute, "BEGIN IMMEDIATE")
+            transaction = _SqliteTransaction(connection)
+            if not self._migrated:
+                await migrate(transaction, blob="BLOB")
+            yield transaction
+            await asyncio.to_thread(connection.execute, "COMMIT")
+            self._migrated = True
+        except BaseException:
+            await asyncio.to_thread(connection.execute, "ROLLBACK")
+            raise
+        finally:
+            await asyncio.to_thread(connection.close)
+
+    async def close(self) -> None:
+        pass  # nothing held between transactions
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner-only from the start
+        # Autocommit mode: transactions are begun and ended explicitly above.
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        # FULL: an archived record acknowledged to the workflow survives a power cut.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(SCHEMA_TABLE)
+        return connection
