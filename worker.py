@@ -15,6 +15,10 @@ from activities.notifications import NotificationActivities
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
+from records.activities import RecordsActivities
+from records.purge import PurgeRecords
+from records.schedule import ensure_purge_schedule
+from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
@@ -24,22 +28,34 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
-    """A worker for the case workflow; tests may hand in their own notification activities."""
+def build_worker(
+    client: Client, settings: Settings, notifications: object | None = None, records: RecordsStore | None = None
+) -> Worker:
+    """A worker for the case workflow and the records purge; tests may hand in their own activities."""
     notifications = notifications or NotificationActivities(settings)
+    archive = RecordsActivities(records or records_store_for(settings))
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementCase],
+        workflows=[DisagreementCase, PurgeRecords],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification],
+        activities=[
+            DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification,
+            archive.archive_case, archive.purge_records,
+        ],
     )
 
 
 async def run(settings: Settings) -> None:
     client = await connect(settings)
+    if await ensure_purge_schedule(client, settings.task_queue):
+        structlog.get_logger().info("created the daily records purge schedule")
     structlog.get_logger().info("worker started", task_queue=settings.task_queue)
-    await build_worker(client, settings).run()
+    records = records_store_for(settings)
+    try:
+        await build_worker(client, settings, records=records).run()
+    finally:
+        await records.close()
 
 
 def main() -> None:

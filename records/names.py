@@ -1,0 +1,6 @@
+"""Names written once: the workflows call these activities by name (they import no database code)."""
+
+ARCHIVE_CASE = "archive_case"
+PURGE_RECORDS = "purge_records"
+PURGE_WORKFLOW = "PurgeRecords"
+PURGE_SCHEDULE_ID = "records-purge"  # the Temporal Schedule; its workflow ids start with it too
