@@ -24,6 +24,7 @@ from domain.models import (
     AgreedActionInput,
     ApplicantRole,
     AssignMediator,
+    CaseOutcome,
     CaseStage,
     Channel,
     CompleteAction,
@@ -397,9 +398,27 @@ def list_cases(
     overdue: Annotated[
         bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
     ] = False,
+    closed: Annotated[bool, typer.Option("--closed", metavar="", help="Only closed cases, from the records.")] = False,
+    outcome: Annotated[CaseOutcome | None, typer.Option(help="Only closed cases with this outcome.")] = None,
+    closed_after: Annotated[
+        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed after this day.")
+    ] = None,
+    closed_before: Annotated[
+        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed before this day.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """List cases, open and closed, by reference. Shows no personal details."""
+    """List cases, open and closed, by reference. Shows no personal details.
+
+    Closed cases come from the records archive, so they are listed for as long as the records are
+    kept, long after Temporal has deleted their history.
+    """
+    if closed or outcome or closed_after or closed_before:
+        if stage not in (None, CaseStage.closed) or overdue:
+            _stop("--closed, --outcome, --closed-after and --closed-before list closed cases: "
+                  "leave out --stage and --overdue", INVALID)
+        records.list_closed(outcome, closed_after, closed_before, officer, as_json)
+        return
     render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue)), as_json)
 
 
@@ -439,3 +458,7 @@ def _with_cases(work: Callable[[Cases], Awaitable[T]]) -> T:
 def _stop(message: str, code: int) -> NoReturn:
     render.error(message)
     raise typer.Exit(code)
+
+
+# The records commands (hold, release, export, erase) live beside these, in cli/records.py.
+from cli import records  # noqa: E402  (registers its commands on `app`)

@@ -14,17 +14,23 @@ from typing import TypeVar
 from temporalio.client import (
     Client,
     WorkflowExecution,
+    WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
+from temporalio.api.common.v1 import WorkflowExecution as ExecutionId
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date
+from domain.case import Case
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
+from records.models import CaseRecord, people_of
+from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
 from workflows.visibility import (
     CASE_OFFICER,
@@ -71,18 +77,25 @@ async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
             f"cannot reach the Temporal server at {target}. Is it running? TEMPORAL_ADDRESS (or a "
             f"profile) chooses the address.\n  detail: {detail}"
         ) from None
+    cases = Cases(client, settings)
     try:
-        return await work(Cases(client, settings))
+        return await work(cases)
     except RPCError as error:
         if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise Unreachable(f"lost the Temporal server at {target}: {error.message}") from None
         raise
+    finally:
+        await cases.records.close()
 
 
 class Cases:
+    """Open cases from Temporal; closed ones from the records store (records/), which outlives
+    Temporal's retention."""
+
     def __init__(self, client: Client, settings: Settings) -> None:
         self._client = client
         self._settings = settings
+        self.records: RecordsStore = records_store_for(settings)
 
     async def open(self, reference: str, opened: OpenCase) -> CaseView:
         try:
@@ -115,7 +128,12 @@ class Cases:
             raise
 
     async def view(self, reference: str) -> CaseView:
+        """A running case as its workflow sees it; a closed one as archived when it closed (or last
+        changed), whether or not Temporal still keeps its history."""
         handle = self._client.get_workflow_handle(reference)
+        archived = await self.records.get(reference)
+        if archived is not None and not await self.is_running(reference):
+            return archived.view
         try:
             return await self._answered(reference, handle.query(DisagreementCase.case_view))
         except RPCError as error:
@@ -123,12 +141,82 @@ class Cases:
                 raise Refused(f"no case {reference}") from None
             raise
 
+    async def exists(self, reference: str) -> bool:
+        try:
+            await self._client.get_workflow_handle(reference).describe()
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
+
+    async def is_running(self, reference: str) -> bool:
+        try:
+            described = await self._client.get_workflow_handle(reference).describe()
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return described.status is WorkflowExecutionStatus.RUNNING
+
     async def summaries(self, stage: CaseStage | None, officer: str | None, overdue: bool) -> list[CaseSummary]:
-        """Every matching case, page after page, from search attributes only (nothing to decrypt)."""
+        """Every matching case, page after page, from search attributes only (nothing to decrypt),
+        then the archived ones whose history Temporal no longer keeps, from the records' columns."""
         now = datetime.now(UTC)
         query = visibility_query(stage, officer, overdue, now)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
-        return [_summary(execution, now) async for execution in executions]
+        found = [_summary(execution, now) async for execution in executions]
+        if overdue or stage not in (None, CaseStage.closed):
+            return found  # a closed case has nothing overdue and no other stage
+        listed = {summary.reference for summary in found}
+        archived = [
+            summary for summary in await self.records.closed()
+            if summary.reference not in listed and officer in (None, summary.case_officer)
+        ]
+        return found + archived
+
+    async def open_case_records(self) -> list[tuple[str, CaseRecord]]:
+        """Every running case with its people's contact details, for subject access.
+
+        Open cases are not in the records store yet: their contact details come from each
+        workflow's start input (decrypted here), and the mediator from the case view.
+        """
+        query = (
+            f'WorkflowType = "{WORKFLOW_TYPE}" AND ExecutionStatus = "Running"'
+            f' AND TaskQueue = "{self._settings.task_queue}"'
+        )
+        found = []
+        async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE):
+            history = await self._client.workflow_service.get_workflow_execution_history(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=self._client.namespace,
+                    execution=ExecutionId(workflow_id=execution.id, run_id=execution.run_id),
+                    maximum_page_size=1,
+                )
+            )
+            started = history.history.events[0].workflow_execution_started_event_attributes
+            [start] = await self._client.data_converter.decode(started.input.payloads, [OpenCase | Case])
+            try:
+                view = await self.view(execution.id)
+            except RPCError as error:  # e.g. no worker polls the task queue
+                raise Unreachable(f"case {execution.id} did not answer: {error.message}") from None
+            opened = start if isinstance(start, OpenCase) else start.opened  # after continue-as-new: the Case
+            found.append((execution.id, CaseRecord(view=view, people=people_of(opened, view.mediator))))
+        return found
+
+    async def delete_history(self, reference: str) -> bool:
+        """Deletes a finished case's history from Temporal before its retention ends; False if gone."""
+        try:
+            await self._client.workflow_service.delete_workflow_execution(
+                DeleteWorkflowExecutionRequest(
+                    namespace=self._client.namespace, workflow_execution=ExecutionId(workflow_id=reference)
+                )
+            )
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
 
     async def _once_opened(self, handle: WorkflowHandle) -> CaseView:
         clock = asyncio.get_running_loop()
@@ -151,6 +239,9 @@ class Cases:
 
     async def _why_not_found(self, handle: WorkflowHandle) -> str:
         """An update finds no running case: either there is none, or it has closed."""
+        archived = await self.records.get(handle.id)
+        if archived is not None:
+            return f"case {handle.id} is closed ({archived.view.outcome}); nothing more can be recorded"
         try:
             described = await handle.describe()
         except RPCError as error:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from domain.case import Case
-from domain.models import CaseSummary, CaseView, MediatorView, Model, OpenCase
+from domain.models import CaseSummary, CaseView, MediatorView, Model, OpenCase, StaffId, Text
 
 
 class PersonRole(StrEnum):
@@ -116,3 +116,10 @@ def archive_of(case: Case, version: int) -> ArchiveCase:
         reference=case.reference, version=version, closed_at=closed,
         record=CaseRecord(view=view, people=people_of(case.opened, view.mediator)),
     )
+
+
+class RecordsRequest(Model):
+    """A staff decision about a record (hold, release, erase): who, and why, in words."""
+
+    actor: StaffId
+    reason: Text

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from temporalio.converter import DataConverter
 
@@ -53,11 +54,19 @@ class StoredCase:
 
 
 class RecordsStore:
-    def __init__(self, database: Database, converter: DataConverter, index: ContactIndex, rule: RetentionRule) -> None:
+    def __init__(self, database: Database, settings: Settings) -> None:
         self._db = database
-        self._converter = converter
-        self._index = index
-        self._rule = rule
+        self._settings = settings
+        self._rule = RetentionRule(settings.records_years_after_closure, settings.records_years_after_birth)
+
+    # The keys are read at first use, so a worker that never archives needs none.
+    @cached_property
+    def _converter(self) -> DataConverter:
+        return data_converter(self._settings)
+
+    @cached_property
+    def _index(self) -> ContactIndex:
+        return ContactIndex(self._settings.encryption_key_ring())
 
     async def close(self) -> None:
         await self._db.close()
@@ -283,9 +292,4 @@ def records_store_for(settings: Settings) -> RecordsStore:
         database: Database = PostgresDatabase(url)
     else:
         database = SqliteDatabase(settings.records_path)
-    return RecordsStore(
-        database,
-        data_converter(settings),
-        ContactIndex(settings.encryption_key_ring()),
-        RetentionRule(settings.records_years_after_closure, settings.records_years_after_birth),
-    )
+    return RecordsStore(database, settings)

@@ -1,6 +1,6 @@
-"""Records store fixtures: every records test runs on SQLite and on a real PostgreSQL server.
+"""Records store fixtures (a plugin of tests/conftest.py): every test that uses `records_settings`
+or `records` runs on SQLite and on a real PostgreSQL server.
 
-Import the fixtures into a test module (`from tests.records_fixtures import records_settings, ...`).
 `closed_case` builds a closed case with the domain rules alone (no server), as the workflow would.
 """
 

@@ -16,7 +16,7 @@ from records.names import PURGE_SCHEDULE_ID
 from records.purge import PurgeRecords
 from records.schedule import PURGE_HOUR, ensure_purge_schedule
 from records.store import PURGE, RecordsStore
-from tests.records_fixtures import closed_case, records, records_settings  # noqa: F401
+from tests.records_fixtures import closed_case
 from worker import build_worker
 
 

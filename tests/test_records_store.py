@@ -12,7 +12,7 @@ from domain.models import CaseOutcome
 from records.models import archive_of
 from records.store import PURGE, Archived, RecordsStore, records_store_for
 from tests.conftest import isolated_settings, open_case, personal_data
-from tests.records_fixtures import DEFAULT_MEDIATOR, closed_case, records, records_settings  # noqa: F401
+from tests.records_fixtures import DEFAULT_MEDIATOR, closed_case
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
