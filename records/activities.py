@@ -12,9 +12,9 @@ import structlog
 from temporalio import activity
 
 from domain.calendar import london_date
-from records.models import ArchiveCase, DeletionEntry
+from records.models import Archived, ArchiveCase, DeletionEntry
 from records.names import ARCHIVE_CASE, PURGE_RECORDS
-from records.store import Archived, RecordsStore
+from records.store import RecordsStore
 
 log = structlog.get_logger()
 

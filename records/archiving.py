@@ -11,6 +11,7 @@ Deterministic workflow code: no I/O here; the activity does the writing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -20,9 +21,8 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from domain.case import Case
     from domain.models import DeadlineState, DeliveryStatus
-    from records.models import archive_of
+    from records.models import Archived, archive_of
     from records.names import ARCHIVE_CASE
-    from records.store import Archived
 
 # One write retries for a few minutes (a database restarting); if it still fails, the workflow
 # waits and tries again, for as long as it takes: the case must not finish unarchived.
@@ -38,12 +38,13 @@ def record_version(case: Case) -> int:
 
 
 class CaseArchive:
-    def __init__(self, case: Case) -> None:
-        self.case = case
+    def __init__(self, case: Callable[[], Case]) -> None:
+        self._case = case  # the workflow's case as it now stands
         self.written: int | None = None  # the version last written
 
     def behind(self) -> bool:
-        return self.case.is_closed and self.written != record_version(self.case)
+        case = self._case()
+        return case.is_closed and self.written != record_version(case)
 
     async def keep_up(self) -> None:
         """Runs for the workflow's life: writes each closed version as it comes."""
@@ -57,20 +58,21 @@ class CaseArchive:
             await self._write()
 
     async def _write(self) -> None:
-        version = record_version(self.case)
+        case = self._case()
+        version = record_version(case)
         try:
             archived = await workflow.execute_activity(
                 ARCHIVE_CASE,
-                archive_of(self.case, version),
+                archive_of(case, version),
                 result_type=Archived,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=ARCHIVE_RETRY,
                 summary="archive the closed case",
             )
         except ActivityError:
-            workflow.logger.warning("case %s: archiving failed; trying again later", self.case.reference)
+            workflow.logger.warning("case %s: archiving failed; trying again later", case.reference)
             await workflow.sleep(ARCHIVE_PAUSE, summary="archive again")
             return
         if archived is Archived.deleted:
-            workflow.logger.warning("case %s: its record was erased; not archived again", self.case.reference)
+            workflow.logger.warning("case %s: its record was erased; not archived again", case.reference)
         self.written = version

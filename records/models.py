@@ -11,6 +11,14 @@ from domain.case import Case
 from domain.models import CaseSummary, CaseView, MediatorView, Model, OpenCase, StaffId, Text
 
 
+class Archived(StrEnum):
+    """What an archive write did."""
+
+    written = "written"
+    unchanged = "unchanged"  # this version (or a newer one) is already there
+    deleted = "deleted"  # the record was erased or purged: it is not brought back
+
+
 class PersonRole(StrEnum):
     applicant = "applicant"
     supporter = "supporter"

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from functools import cached_property
 
 from temporalio.converter import DataConverter
@@ -27,6 +26,7 @@ from infra.settings import Settings
 from records.contacts import ContactIndex
 from records.database import Database, SqliteDatabase, Transaction
 from records.models import (
+    Archived,
     ArchiveCase,
     ArchivedCaseView,
     CaseRecord,
@@ -38,12 +38,6 @@ from records.retention import RetentionRule, retention
 from records.sealing import seal, unseal
 
 PURGE = "purge"  # `deleted_by` of the scheduled purge
-
-
-class Archived(StrEnum):
-    written = "written"
-    unchanged = "unchanged"  # this version (or a newer one) is already there
-    deleted = "deleted"  # the record was erased or purged: it is not brought back
 
 
 @dataclass(frozen=True)

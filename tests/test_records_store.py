@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.models import CaseOutcome
-from records.models import archive_of
-from records.store import PURGE, Archived, RecordsStore, records_store_for
+from domain.models import AddNote, CaseOutcome
+from records.models import Archived, archive_of
+from records.store import PURGE, RecordsStore, records_store_for
 from tests.conftest import isolated_settings, open_case, personal_data
 from tests.records_fixtures import DEFAULT_MEDIATOR, closed_case
 
@@ -34,8 +34,6 @@ async def test_the_archive_write_is_idempotent_by_reference_and_version(records:
     first = archive_of(case, version=1)
     assert await records.archive(first) is Archived.written
     assert await records.archive(first) is Archived.unchanged  # a retried activity
-
-    from domain.models import AddNote
 
     case.add_note(AddNote(actor="jo.smith", text="appeal lodged"), NOW)
     assert await records.archive(archive_of(case, version=2)) is Archived.written
