@@ -12,7 +12,6 @@ Chosen by settings (`records_store_for`): SQLite under the data folder by defaul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -185,7 +184,6 @@ class RecordsStore:
         outcome: CaseOutcome | None = None,
         closed_after: date | None = None,
         closed_before: date | None = None,
-        references: Sequence[str] | None = None,
     ) -> list[ClosedCaseSummary]:
         """Closed cases from the plain columns, newest closure first; dates are days in England."""
         terms, params = ["1 = 1"], []
@@ -198,9 +196,6 @@ class RecordsStore:
         if closed_before is not None:
             terms.append("closed_on < ?")
             params.append(closed_before.isoformat())
-        if references is not None:
-            terms.append(f"reference IN ({', '.join('?' for _ in references) or 'NULL'})")
-            params.extend(references)
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT reference, stage, outcome, kinds, case_officer, closed_at, delete_after,"

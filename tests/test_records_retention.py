@@ -33,10 +33,3 @@ def test_the_rule_is_configurable() -> None:
     assert (kept.delete_after, kept.rule) == (date(2041, 7, 1), "31 years after the child's birth")
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
 
-
-def test_retention_settings_are_read_from_the_environment(monkeypatch) -> None:
-    from infra.settings import SettingsError, load_settings
-
-    monkeypatch.setenv("DISAGREEMENT_RECORDS_YEARS_AFTER_CLOSURE", "0")
-    with pytest.raises(SettingsError, match="DISAGREEMENT_RECORDS_YEARS_AFTER_CLOSURE"):
-        load_settings.__wrapped__()

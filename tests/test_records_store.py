@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 from datetime import UTC, date, datetime
 
-import pytest
-
 from domain.models import AddNote, CaseOutcome
 from records.models import Archived, archive_of
 from records.store import PURGE, RecordsStore, records_store_for
@@ -165,10 +163,3 @@ async def test_two_stores_starting_together_migrate_the_schema_once(records_sett
         for store in stores:
             await store.close()
 
-
-def test_an_unusable_records_url_stops_start_up_naming_the_variable(monkeypatch) -> None:
-    from infra.settings import SettingsError, load_settings
-
-    monkeypatch.setenv("DISAGREEMENT_RECORDS_URL", "mysql://somewhere/db")
-    with pytest.raises(SettingsError, match="DISAGREEMENT_RECORDS_URL: must be a PostgreSQL URL"):
-        load_settings.__wrapped__()
