@@ -29,6 +29,7 @@ from domain.case import Case
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
+from records.database import RecordsUnavailable
 from records.models import CaseRecord, people_of
 from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
@@ -80,6 +81,8 @@ async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
     cases = Cases(client, settings)
     try:
         return await work(cases)
+    except RecordsUnavailable as error:
+        raise Unreachable(str(error)) from None
     except RPCError as error:
         if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise Unreachable(f"lost the Temporal server at {target}: {error.message}") from None

@@ -19,6 +19,10 @@ from typing import Any, Protocol
 from records.schema import MIGRATIONS, SCHEMA_TABLE
 
 
+class RecordsUnavailable(Exception):
+    """The records database cannot be reached or opened; the message names no secret."""
+
+
 class Transaction(Protocol):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Runs one statement; returns the number of rows it changed."""
@@ -66,7 +70,10 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        connection = await asyncio.to_thread(self._connect)
+        try:
+            connection = await asyncio.to_thread(self._connect)
+        except (OSError, sqlite3.OperationalError) as error:
+            raise RecordsUnavailable(f"cannot open the records file {self.path}: {error}") from None
         try:
             # IMMEDIATE: take the write lock at the start, so two writers queue instead of failing.
             await asyncio.to_thread(connection.execute, "BEGIN IMMEDIATE")

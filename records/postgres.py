@@ -11,13 +11,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg import AsyncConnection, OperationalError
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from records.database import Transaction, migrate
+from records.database import RecordsUnavailable, Transaction, migrate
 from records.schema import SCHEMA_TABLE
 
 POOL_SIZE = 4
+OPEN_TIMEOUT_SECONDS = 10
 
 
 class _PostgresTransaction:
@@ -47,8 +48,11 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         await self._open()
-        async with self._pool.connection() as connection, connection.transaction():
-            yield _PostgresTransaction(connection)
+        try:
+            async with self._pool.connection() as connection, connection.transaction():
+                yield _PostgresTransaction(connection)
+        except (OperationalError, PoolTimeout) as error:
+            raise RecordsUnavailable(f"lost the records database: {type(error).__name__}") from None
 
     async def close(self) -> None:
         if self._opened:
@@ -58,7 +62,14 @@ class PostgresDatabase:
         async with self._opening:
             if self._opened:
                 return
-            await self._pool.open(wait=True, timeout=30)
+            try:
+                await self._pool.open(wait=True, timeout=OPEN_TIMEOUT_SECONDS)
+            except PoolTimeout:
+                # The URL holds a password: say where the settings are, never the URL.
+                raise RecordsUnavailable(
+                    f"cannot reach the records database within {OPEN_TIMEOUT_SECONDS} s "
+                    "(DISAGREEMENT_RECORDS_URL, or DISAGREEMENT_SENT_LOG_URL)"
+                ) from None
             async with self._pool.connection() as connection, connection.transaction():
                 # One process migrates at a time; the others wait, then find nothing left to do.
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtext('records_schema'))")

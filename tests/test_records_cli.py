@@ -123,3 +123,13 @@ async def test_export_finds_a_person_across_three_cases_and_nobody_else(
 async def test_export_asks_whom_to_look_for(staff: Staff) -> None:
     refused(await staff.run("export"), "--email")
     refused(await staff.run("export", "--email", "not-an-email"), "email")
+
+
+async def test_an_unreachable_records_database_is_said_in_words_without_its_password(staff: Staff) -> None:
+    from tests.delivery_servers import free_port
+
+    url = f"postgresql://records:s3cret-pw@127.0.0.1:{free_port()}/records"
+    said = await staff.run("list", "--closed", DISAGREEMENT_RECORDS_URL=url)
+    assert said.code == 1, (said.stdout, said.stderr)
+    assert "cannot reach the records database" in said.said and "Traceback" not in said.stderr
+    assert "s3cret-pw" not in said.stderr + said.stdout
