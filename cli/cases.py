@@ -138,11 +138,16 @@ class Cases:
         if archived is not None and not await self.is_running(reference):
             return archived.view
         try:
-            return await self._answered(reference, handle.query(DisagreementCase.case_view))
+            live = await self._answered(reference, handle.query(DisagreementCase.case_view))
         except RPCError as error:
             if error.status is RPCStatusCode.NOT_FOUND:
                 raise Refused(f"no case {reference}") from None
             raise
+        if archived is None:
+            return live
+        # Closed, with its appeal clock still running: as it stands, with its record's dates.
+        dates = archived.view.model_dump(include={"closed_at", "delete_after"})
+        return archived.view.model_validate({**live.model_dump(), **dates})
 
     async def exists(self, reference: str) -> bool:
         try:
