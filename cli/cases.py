@@ -25,7 +25,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date
-from domain.case import Case
+from domain.case import Case, Mediator
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
@@ -186,8 +186,8 @@ class Cases:
     async def open_case_records(self) -> list[tuple[str, CaseRecord]]:
         """Every running case with its people's contact details, for subject access.
 
-        Open cases are not in the records store yet: their contact details come from each
-        workflow's start input (decrypted here), and the mediator from the case view.
+        Open cases are not in the records store yet: each is read from its workflow (the case as
+        it now stands, decrypted here) and its start input (everyone's contact details).
         """
         query = (
             f'WorkflowType = "{WORKFLOW_TYPE}" AND ExecutionStatus = "Running"'
@@ -203,13 +203,16 @@ class Cases:
                 )
             )
             started = history.history.events[0].workflow_execution_started_event_attributes
+            # The first run starts from the opening request; a run continued as new, from the case.
             [start] = await self._client.data_converter.decode(started.input.payloads, [OpenCase | Case])
             try:
                 view = await self.view(execution.id)
             except RPCError as error:  # e.g. no worker polls the task queue
                 raise Unreachable(f"case {execution.id} did not answer: {error.message}") from None
-            opened = start if isinstance(start, OpenCase) else start.opened  # after continue-as-new: the Case
-            found.append((execution.id, CaseRecord(view=view, people=people_of(opened, view.mediator))))
+            case = Case.open(execution.id, start, execution.start_time) if isinstance(start, OpenCase) else start
+            if view.mediator:
+                case.mediator = Mediator(**view.mediator.model_dump())
+            found.append((execution.id, CaseRecord(view=view, people=people_of(case))))
         return found
 
     async def delete_history(self, reference: str) -> bool:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from domain.case import Case
-from domain.models import CaseSummary, CaseView, MediatorView, Model, OpenCase, StaffId, Text
+from domain.models import CaseSummary, CaseView, Model, StaffId, Text
 
 
 class Archived(StrEnum):
@@ -85,24 +85,20 @@ class LegalHold(Model):
     placed_at: datetime
 
 
-def people_of(opened: OpenCase, mediator: MediatorView | None) -> list[Person]:
-    """Everyone a disagreement case holds details for, with the role they have in it."""
-    applicant = opened.applicant
+def people_of(case: Case) -> list[Person]:
+    """Everyone a case holds contact details for, with the part they have in it."""
     people = [
         Person(
-            role=PersonRole.applicant, party="applicant", name=applicant.name,
-            email=applicant.contact.email, phone=applicant.contact.phone,
+            role=PersonRole.applicant if party.role else PersonRole.organisation, party=party.id, name=party.name,
+            email=party.contact.email, phone=party.contact.phone,
         )
+        for party in case.parties
     ]
-    people += [
-        Person(role=PersonRole.organisation, party=f"org-{number}", name=org.name, email=org.contact.email,
-               phone=org.contact.phone)
-        for number, org in enumerate(opened.organisations, start=1)
-    ]
-    if opened.supporter:
-        people.append(Person(role=PersonRole.supporter, name=opened.supporter.name, email=opened.supporter.email))
-    if mediator:
-        people.append(Person(role=PersonRole.mediator, name=mediator.name, email=mediator.email))
+    if case.opened.supporter:
+        supporter = case.opened.supporter
+        people.append(Person(role=PersonRole.supporter, name=supporter.name, email=supporter.email))
+    if case.mediator:
+        people.append(Person(role=PersonRole.mediator, name=case.mediator.name, email=case.mediator.email))
     return people
 
 
@@ -122,7 +118,7 @@ def archive_of(case: Case, version: int) -> ArchiveCase:
     view = case.view()
     return ArchiveCase(
         reference=case.reference, version=version, closed_at=closed,
-        record=CaseRecord(view=view, people=people_of(case.opened, view.mediator)),
+        record=CaseRecord(view=view, people=people_of(case)),
     )
 
 
