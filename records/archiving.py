@@ -1,7 +1,7 @@
 """The workflow side of the archive: a closed case's record kept in step with the case.
 
-A case workflow runs `CaseArchive.keep_up()` beside its main loop and awaits `settle()` before it
-completes or continues as new. Whenever the case is closed and has changed since the last write
+A case workflow runs `CaseArchive.keep_up()` as a background task for its whole life and awaits
+`settle()` before it completes or continues as new. Whenever the case is closed and has changed since the last write
 (its closure, then anything after it: an appeal status, a late note, a delivery report), the
 archive activity writes the record again under a higher version. The workflow does not complete
 until the latest version is written, so a closed case is never in neither place.
@@ -37,10 +37,16 @@ def record_version(case: Case) -> int:
     return len(case.timeline) + len(case.notifications) + delivered + settled
 
 
+# Patches (workflow.patched): cases that were running when archiving arrived replay without it.
+ARCHIVE_AS_IT_CHANGES = "archive-closed-case"
+ARCHIVE_BEFORE_COMPLETION = "archive-before-completion"
+
+
 class CaseArchive:
     def __init__(self, case: Callable[[], Case]) -> None:
         self._case = case  # the workflow's case as it now stands
         self.written: int | None = None  # the version last written
+        self.keeping_up: bool | None = None  # decided when the case is first seen closed
 
     def behind(self) -> bool:
         case = self._case()
@@ -50,12 +56,22 @@ class CaseArchive:
         """Runs for the workflow's life: writes each closed version as it comes."""
         while True:
             await workflow.wait_condition(self.behind)
+            if self.keeping_up is None:
+                self.keeping_up = workflow.patched(ARCHIVE_AS_IT_CHANGES)
+            if not self.keeping_up:
+                return  # a case that closed before archiving existed: `settle` writes it at the end
             await self._write()
 
     async def settle(self) -> None:
         """Returns once the case as it now stands is archived (or was erased meanwhile)."""
-        while self.behind():
-            await self._write()
+        if not self._case().is_closed:
+            return
+        await workflow.wait_condition(lambda: self.keeping_up is not None)
+        if self.keeping_up:
+            await workflow.wait_condition(lambda: not self.behind())
+        elif workflow.patched(ARCHIVE_BEFORE_COMPLETION):
+            while self.behind():
+                await self._write()
 
     async def _write(self) -> None:
         case = self._case()
