@@ -62,14 +62,15 @@ class CaseArchive:
                 return  # a case that closed before archiving existed: `settle` writes it at the end
             await self._write()
 
-    async def settle(self) -> None:
-        """Returns once the case as it now stands is archived (or was erased meanwhile)."""
+    async def settle(self, failed: Callable[[], bool]) -> None:
+        """Returns once the case as it now stands is archived (or was erased meanwhile), or once
+        `failed` says a background task has failed (the caller raises it)."""
         if not self._case().is_closed:
             return
-        await workflow.wait_condition(lambda: self.keeping_up is not None)
+        await workflow.wait_condition(lambda: self.keeping_up is not None or failed())
         if self.keeping_up:
-            await workflow.wait_condition(lambda: not self.behind())
-        elif workflow.patched(ARCHIVE_BEFORE_COMPLETION):
+            await workflow.wait_condition(lambda: not self.behind() or failed())
+        elif self.keeping_up is False and workflow.patched(ARCHIVE_BEFORE_COMPLETION):
             while self.behind():
                 await self._write()
 
