@@ -10,10 +10,12 @@ from datetime import datetime
 
 import structlog
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain.calendar import london_date
+from infra.settings import SettingsError
 from records.models import Archived, ArchiveCase, DeletionEntry
-from records.names import ARCHIVE_CASE, PURGE_RECORDS
+from records.names import ARCHIVE_CASE, MISCONFIGURED, PURGE_RECORDS
 from records.store import RecordsStore
 
 log = structlog.get_logger()
@@ -25,7 +27,10 @@ class RecordsActivities:
 
     @activity.defn(name=ARCHIVE_CASE)
     async def archive_case(self, case: ArchiveCase) -> Archived:
-        archived = await self._store.archive(case)
+        try:
+            archived = await self._store.archive(case)
+        except SettingsError as error:  # no usable key: retrying cannot help until someone fixes it
+            raise ApplicationError(str(error), type=MISCONFIGURED, non_retryable=True) from None
         log.info("case archived", reference=case.reference, version=case.version, result=archived.value)
         return archived
 

@@ -53,6 +53,8 @@ TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 byt
 
 
 def isolated_settings(tmp_path: Path, **overrides) -> Settings:
+    # With the tests' keys, as a deployed worker has its own: the records store encrypts with them.
+    overrides.setdefault("encryption_keys", TEST_KEYS)
     return Settings(data_dir=tmp_path, task_queue=f"cases-{uuid.uuid4()}", **overrides)
 
 

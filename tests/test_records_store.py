@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 from datetime import UTC, date, datetime
 
+import pytest
+
 from domain.models import AddNote, CaseOutcome
 from records.models import Archived, archive_of
 from records.store import PURGE, RecordsStore, records_store_for
@@ -163,3 +165,17 @@ async def test_two_stores_starting_together_migrate_the_schema_once(records_sett
         for store in stores:
             await store.close()
 
+
+
+async def test_an_archive_without_a_usable_key_fails_at_once_and_says_why(tmp_path) -> None:
+    from temporalio.exceptions import ApplicationError
+    from temporalio.testing import ActivityEnvironment
+
+    from records.activities import RecordsActivities
+    from records.names import MISCONFIGURED
+
+    keyless = isolated_settings(tmp_path, encryption_keys=None)  # and no key file in the data folder
+    activities = RecordsActivities(records_store_for(keyless))
+    with pytest.raises(ApplicationError, match="no encryption key") as raised:
+        await ActivityEnvironment().run(activities.archive_case, archive_of(closed_case(), version=1))
+    assert (raised.value.type, raised.value.non_retryable) == (MISCONFIGURED, True)
