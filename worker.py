@@ -27,12 +27,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
     """A worker for the case workflow; tests may hand in their own notification activities."""
     notifications = notifications or NotificationActivities(settings)
+    deadlines = DeadlineActivities(settings.deadline_policy)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[DisagreementCase],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification],
+        activities=[deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification],
     )
 
 

@@ -26,7 +26,9 @@ from domain.models import (
     AssignMediator,
     CaseStage,
     Channel,
+    AppealStatus,
     CompleteAction,
+    DecisionKind,
     DisagreementKind,
     EhcPoint,
     ExtendDeadline,
@@ -35,7 +37,9 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    RecordAppealStatus,
     RecordConsent,
+    RecordDecision,
     RecordOutcome,
     RecordTalk,
     ScheduleSession,
@@ -68,7 +72,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-OPENING, MEDIATION, ANY_STAGE, LOOKING = "Opening and talks", "Mediation", "At any open stage", "Looking at cases"
+OPENING, MEDIATION, ANY_STAGE, APPEAL, LOOKING = (
+    "Opening and talks", "Mediation", "At any open stage", "The Tribunal appeal clock", "Looking at cases"
+)
 
 
 def run() -> NoReturn:
@@ -161,7 +167,10 @@ def open_case(
         date | None,
         typer.Option(
             metavar="DATE", parser=parsing.day,
-            help="The family's SEND Tribunal appeal deadline, if known; they are warned before it.",
+            help=(
+                "The family's SEND Tribunal appeal deadline, if known and no decision is recorded; they are "
+                "warned before it. Better: record the decision (`decision`) and the deadline is computed."
+            ),
         ),
     ] = None,
     actor: Actor = None,
@@ -173,6 +182,8 @@ def open_case(
     to reach the applicant (email, phone or address). A new reference is made unless you give one.
     """
     acting = _acting(actor)
+    if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
+        _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
     }
@@ -379,6 +390,50 @@ def note(
     _act(reference, "add_note", parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
 
 
+# --- The Tribunal appeal clock -----------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=APPEAL)
+def decision(
+    reference: Reference,
+    kind: Annotated[DecisionKind, typer.Option(help="The Local Authority decision the family may appeal.")],
+    on: Annotated[
+        date,
+        typer.Option(
+            "--date", metavar="DATE", parser=parsing.day,
+            help="When the Local Authority's written notice was sent (the date on it unless known otherwise).",
+        ),
+    ],
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
+
+    The deadline is 2 months after the notice was sent, moved by the Tribunal's rules on holidays
+    (HESC Rules 2008 r.12, r.20). Disagreement resolution does not move it. The applicant is warned
+    20 and 5 working days before it, even after the case has closed.
+    """
+    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor), kind=kind, date=on)
+    _act(reference, "record_decision", request, as_json)
+
+
+@app.command("appeal-status", rich_help_panel=APPEAL)
+def appeal_status(
+    reference: Reference,
+    lodged: Annotated[
+        bool | None,
+        typer.Option("--lodged/--not-appealing", metavar="", help="Whether the family lodged an appeal."),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
+    if lodged is None:
+        _stop("say what the family did: --lodged or --not-appealing", INVALID)
+    status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
+    _act(reference, "record_appeal_status", parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
+
+
 # --- Looking at cases --------------------------------------------------------------------------------
 
 
@@ -397,10 +452,17 @@ def list_cases(
     overdue: Annotated[
         bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
     ] = False,
+    appeal_before: Annotated[
+        date | None,
+        typer.Option(
+            metavar="DATE", parser=parsing.day,
+            help="Only families whose Tribunal appeal deadline is still running and falls on or before DATE.",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """List cases, open and closed, by reference. Shows no personal details."""
-    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue)), as_json)
+    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before)), as_json)
 
 
 # --- Plumbing ----------------------------------------------------------------------------------------

@@ -33,8 +33,13 @@ def case(view: CaseView, as_json: bool) -> None:
     console.print(" · ".join(facts))
     if view.outcome:
         console.print(f"Outcome: {view.outcome.value}")
+    if view.decision:
+        console.print(f"Local Authority decision: {view.decision.kind.value}, notice sent {view.decision.date}")
     if view.appeal_deadline:
-        console.print(f"Appeal deadline {view.appeal_deadline} (disagreement resolution does not extend it)")
+        status = f"; appeal {view.appeal_status.value.replace('_', ' ')}" if view.appeal_status else ""
+        console.print(
+            f"Appeal deadline {view.appeal_deadline}, 5pm (disagreement resolution does not extend it){status}"
+        )
     console.print(_parties(view))
     console.print(_deadlines(view))
     if view.mediator:
@@ -59,7 +64,9 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
     if not summaries:
         console.print("No cases match.")
         return
-    table = _table("Reference", "Stage", "Kinds", "Officer", "Next deadline", title=f"{len(summaries)} case(s)")
+    table = _table(
+        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", title=f"{len(summaries)} case(s)"
+    )
     for summary in summaries:
         stage = summary.stage.value if summary.stage else ""
         table.add_row(
@@ -68,6 +75,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             ", ".join(summary.kinds),
             summary.case_officer or "",
             _next_deadline(summary),
+            summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
         )
     console.print(table)
 

@@ -21,6 +21,10 @@ from domain.deadlines import (
 )
 from domain.models import (
     AddNote,
+    AppealStatus,
+    DecisionView,
+    RecordAppealStatus,
+    RecordDecision,
     ActionView,
     ApplicantRole,
     AssignMediator,
@@ -132,6 +136,8 @@ class Case(Model):
     timeline: list[TimelineEntry] = []
     notifications: list[NotificationRecord] = []
     talks: int = 0
+    decision: DecisionView | None = None
+    appeal_status: AppealStatus | None = None
 
     @classmethod
     def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
@@ -177,13 +183,22 @@ class Case(Model):
         ]
         return min(waiting, key=lambda deadline: deadline.due, default=None)
 
+    @property
+    def appeal_clock_running(self) -> bool:
+        """The Tribunal appeal deadline is still ahead and nobody has said what the family did."""
+        appeal = self.deadline(APPEAL)
+        return appeal is not None and appeal.state is DeadlineState.open and self.appeal_status is None
+
     def next_alarm(self) -> Alarm | None:
         return min(self.alarms, key=lambda alarm: alarm.at, default=None)
 
     def describe(self) -> str:
         """Where the case is, in words, without naming anybody (shown to operators in plaintext)."""
         if self.is_closed:
-            return f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+            text = f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+            if self.appeal_clock_running:
+                text += f" Appeal deadline {self.deadline(APPEAL).due.isoformat()}: warnings continue."
+            return text
         text = f"Case is {STAGE_WORDS[self.stage]}."
         if self.stage is CaseStage.awaiting_consent:
             agreed = sum(party.consent is Consent.agreed for party in self.parties)
@@ -301,6 +316,25 @@ class Case(Model):
     def check_add_note(self, request: AddNote) -> None:
         self._require_stage(*OPEN_STAGES, doing="add a note")
 
+    # The appeal clock runs beside the case and outlives it: these two are allowed after closure.
+
+    def check_record_decision(self, request: RecordDecision, today: date) -> None:
+        if self.appeal_status is not None:
+            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+        if request.date > today:
+            raise RuleViolation(
+                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
+                "Authority's written notice was sent"
+            )
+
+    def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
+        if self.deadline(APPEAL) is None:
+            raise RuleViolation(
+                "this case has no appeal deadline: record the Local Authority's decision first (decision)"
+            )
+        if self.appeal_status is not None:
+            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+
     # --- Applying actions ------------------------------------------------------------------------
     # Each assumes its check passed. Deadlines are planned by the caller (they need the calendar);
     # here they are only settled.
@@ -380,6 +414,25 @@ class Case(Model):
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
 
+    def record_decision(self, request: RecordDecision, planned: PlannedDeadline, at: datetime) -> None:
+        """The decision is known: the appeal deadline is the one the clock computed (`planned`)."""
+        self.decision = DecisionView(kind=request.kind, date=request.date)
+        self.set_deadline(planned)
+        self.record(
+            at, request.actor, "decision_recorded",
+            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {planned.due.isoformat()}",
+        )
+
+    def record_appeal_status(self, request: RecordAppealStatus, at: datetime) -> None:
+        appeal = self.deadline(APPEAL)
+        assert appeal is not None
+        self.appeal_status = request.status
+        if appeal.state is DeadlineState.open:
+            appeal.state = DeadlineState.met if request.status is AppealStatus.lodged else DeadlineState.cancelled
+        appeal.outstanding = False
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline != APPEAL]
+        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
+
     def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
         self.stage = CaseStage.closed
         self.outcome = outcome
@@ -388,7 +441,8 @@ class Case(Model):
             if deadline.state is DeadlineState.open and deadline.name != APPEAL:
                 deadline.state = DeadlineState.cancelled
             deadline.outstanding = False
-        self.alarms = []
+        # The family's appeal clock goes on: its warnings still ring after the case has closed.
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline == APPEAL]
         self.record(at, actor, "case_closed", outcome.value)
 
     # --- Deadlines -------------------------------------------------------------------------------
@@ -462,8 +516,10 @@ class Case(Model):
                 )
                 for record in self.notifications
             ],
-            appeal_deadline=self.opened.appeal_deadline,
+            appeal_deadline=appeal.due if (appeal := self.deadline(APPEAL)) else self.opened.appeal_deadline,
             next_deadline=_deadline_view(next_deadline) if next_deadline else None,
+            decision=self.decision,
+            appeal_status=self.appeal_status,
         )
 
 

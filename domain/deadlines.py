@@ -181,6 +181,19 @@ def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: Wo
     )
 
 
+class AppealRequest(Model):
+    """Ask for the appeal deadline to be computed from the decision (and any certificate)."""
+
+    now: AwareDatetime
+    decision_date: date
+    certificate_date: date | None = None  # None for DR and for a school_only mediation
+
+
+class AppealPlan(Model):
+    deadline: PlannedDeadline
+    steps: list[str]  # how the date was worked out, for the timeline
+
+
 def is_known_deadline(name: str) -> bool:
     return name in {TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL} or (
         name.startswith(ACTION_PREFIX) and name[len(ACTION_PREFIX):].isdigit()

@@ -109,6 +109,27 @@ class DeliveryStatus(StrEnum):
     failed = "failed"
 
 
+class DecisionKind(StrEnum):
+    """The appealable Local Authority decisions (CFA 2014 s.51(2); DESIGN section 8)."""
+
+    refusal_to_assess = "refusal_to_assess"
+    refusal_to_issue_plan = "refusal_to_issue_plan"
+    plan_contents = "plan_contents"
+    refusal_to_reassess = "refusal_to_reassess"
+    refusal_to_amend = "refusal_to_amend"
+    cease_to_maintain = "cease_to_maintain"
+
+
+class AppealStatus(StrEnum):
+    lodged = "lodged"
+    not_appealing = "not_appealing"
+
+
+class Route(StrEnum):
+    disagreement_resolution = "disagreement_resolution"
+    mediation = "mediation"
+
+
 # --- Checked values -------------------------------------------------------------------------------
 
 REFERENCE_PATTERN = re.compile(r"^DR-\d{4}-[0-9A-Z]{6}$")
@@ -141,6 +162,10 @@ PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# Every date staff give stays within the life of the SEND system (CFA 2014 Part 3 in force from
+# 1 September 2014) and this century, so that no date arithmetic can overflow (9999-12-31 + 1 day).
+FIRST_DAY, LAST_DAY = date(2014, 9, 1), date(2099, 12, 31)
+CaseDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Model(BaseModel):
@@ -216,7 +241,7 @@ class OpenCase(Model):
     summary: Summary
     case_officer: StaffId
     opened_by: StaffId
-    appeal_deadline: date | None = None
+    appeal_deadline: CaseDate | None = None
     supporter: Supporter | None = None
 
     @field_validator("kinds")
@@ -263,7 +288,7 @@ class ScheduleSession(StaffAction):
 class AgreedActionInput(Model):
     description: Text
     owner: str
-    due: date | None = None
+    due: CaseDate | None = None
 
 
 class RecordOutcome(StaffAction):
@@ -283,7 +308,7 @@ class Withdraw(StaffAction):
 class ExtendDeadline(StaffAction):
     deadline: str
     days: int | None = None
-    until: date | None = None
+    until: CaseDate | None = None
     reason: Text
 
     @model_validator(mode="after")
@@ -297,6 +322,18 @@ class ExtendDeadline(StaffAction):
 
 class AddNote(StaffAction):
     text: Text
+
+
+class RecordDecision(StaffAction):
+    """The Local Authority decision a disagreement resolution case runs alongside: its date (when the
+    written notice was sent) starts the Tribunal appeal clock (HESC Rules 2008 r.20(1)(c))."""
+
+    kind: DecisionKind
+    date: CaseDate
+
+
+class RecordAppealStatus(StaffAction):
+    status: AppealStatus
 
 
 # --- The case view (query `case`, update results, CLI --json) -------------------------------------
@@ -351,6 +388,11 @@ class NotificationView(Model):
     reason: str | None = None
 
 
+class DecisionView(Model):
+    kind: DecisionKind
+    date: date
+
+
 class CaseView(Model):
     reference: str
     stage: CaseStage
@@ -367,6 +409,9 @@ class CaseView(Model):
     notifications: list[NotificationView]
     appeal_deadline: date | None = None
     next_deadline: DeadlineView | None = None
+    route: Route = Route.disagreement_resolution
+    decision: DecisionView | None = None
+    appeal_status: AppealStatus | None = None
 
 
 class CaseSummary(Model):
@@ -379,3 +424,4 @@ class CaseSummary(Model):
     case_officer: str | None
     next_deadline: date | None  # due date of the earliest deadline still to be acted on
     overdue: bool = False  # that deadline has passed
+    appeal_deadline: date | None = None  # the last day to appeal, while the family's clock runs

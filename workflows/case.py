@@ -11,8 +11,11 @@ The process (DESIGN section 3):
    The officer is reminded, then told if the session is late.
 4. After the session staff **record the outcome**; the written outcome goes to every party.
    Agreed actions are **monitored** until each is done; overdue ones are chased.
-5. Any party may **withdraw** at any open stage. A known appeal deadline brings warnings to the
-   applicant that disagreement resolution does not extend it.
+5. Any party may **withdraw** at any open stage.
+6. The **appeal clock**: once the Local Authority decision is recorded (or an appeal deadline is
+   given at opening), the applicant is warned before the Tribunal deadline, which disagreement
+   resolution does not move; the warnings go on after the case closes (the workflow keeps running,
+   `CaseStage=closed`) until the deadline passes or staff record the appeal status.
 
 Staff act through updates (each validated before it reaches history); deadlines ring as alarms;
 notifications are queued and delivered in the background, each exactly once.
@@ -21,15 +24,17 @@ notifications are queued and delivered in the background, each exactly once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
     from domain.case import APPLICANT, AgreedAction, Case, NotificationRecord, RuleViolation
     from domain.deadlines import (
         ACTION_PREFIX,
@@ -42,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
         WRITTEN_OUTCOME,
         Alarm,
         AlarmPurpose,
+        AppealPlan,
+        AppealRequest,
         DeadlineRequest,
         PlannedDeadline,
         action_deadline,
@@ -57,7 +64,9 @@ with workflow.unsafe.imports_passed_through():
         ExtendDeadline,
         OfferResolution,
         OpenCase,
+        RecordAppealStatus,
         RecordConsent,
+        RecordDecision,
         RecordOutcome,
         RecordTalk,
         ScheduleSession,
@@ -76,10 +85,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.visibility import search_attribute_updates
 
-# Activities are called by name so that the workflow does not import their I/O libraries.
-PLAN_DEADLINE = "plan_deadline"
-SEND_NOTIFICATION = "send_notification"
-
 MEDIATOR = "mediator"
 CASE_OFFICER = "case_officer"
 SYSTEM = "system"  # the actor of what timers do
@@ -92,9 +97,21 @@ CLOSURE_TEMPLATES = {
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
 DELIVERY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=30)
+    initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=30),
+    non_retryable_error_types=["MessageError", "ValidationError"],
 )
 DELIVERY_GIVE_UP = timedelta(days=3)
+# Planning is arithmetic: a few quick tries, then an answer in words; never a lock held for ever.
+PLANNING_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[UNPLANNABLE])
+PLANNING_GIVE_UP = timedelta(minutes=2)
+# Patches (workflow.patched) for behaviour added while cases were running.
+T = TypeVar("T")
+APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
+PLAN_BEFORE_CHANGE = "plan-before-change"
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _rejecting(check: Callable[[], None]) -> None:
@@ -117,20 +134,34 @@ class DisagreementCase:
         self._lock = asyncio.Lock()
         self._deliveries_in_flight = 0
         self._published: tuple | None = None
+        self._background_failure: BaseException | None = None
+        self._appeal_outlives_closure: bool | None = None
 
     @workflow.run
     async def run(self, start: OpenCase | Case) -> CaseView:
         if not self._resumed:
             await self._open()
         self._publish()
-        while not self.case.is_closed:
+        while self._running():
             if workflow.info().is_continue_as_new_suggested():
                 await self._settle_down()
                 workflow.continue_as_new(self.case)
             await self._wait_for_next_alarm()
+            self._raise_background_failure()
         await self._settle_down()
         workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
         return self.case.view()
+
+    def _running(self) -> bool:
+        """Open, or closed with the family's appeal clock still running (their warnings go on)."""
+        if not self.case.is_closed:
+            return True
+        return self.case.appeal_clock_running and bool(self._appeal_outlives_closure)
+
+    def _raise_background_failure(self) -> None:
+        """A delivery task that failed unexpectedly fails the workflow task, visibly, for a fix."""
+        if self._background_failure is not None:
+            raise RuntimeError("a background delivery failed") from self._background_failure
 
     @workflow.query(name="case")
     def case_view(self) -> CaseView:
@@ -141,7 +172,7 @@ class DisagreementCase:
     async def _open(self) -> None:
         async with self._lock:
             self.case.set_deadline(await self._plan(TALKS_REVIEW))
-            if self.case.opened.appeal_deadline:
+            if self.case.opened.appeal_deadline:  # given by hand: no decision recorded to compute it from
                 self.case.set_deadline(await self._plan(APPEAL, due=self.case.opened.appeal_deadline))
             self._notify(Template.case_opened, self._party_ids())
 
@@ -150,9 +181,12 @@ class DisagreementCase:
     @workflow.update
     async def record_talk(self, request: RecordTalk) -> CaseView:
         async with self._acting(lambda: self.case.check_record_talk(request)):
-            self.case.record_talk(request, workflow.now())
-            if request.outcome is TalkOutcome.unresolved:
-                self.case.set_deadline(await self._plan(TALKS_REVIEW))
+            review = await self._plan_then_apply(
+                lambda: self._plan(TALKS_REVIEW) if request.outcome is TalkOutcome.unresolved else _nothing(),
+                lambda: self.case.record_talk(request, workflow.now()),
+            )
+            if review is not None:
+                self.case.set_deadline(review)
         return self.case.view()
 
     @record_talk.validator
@@ -162,8 +196,10 @@ class DisagreementCase:
     @workflow.update
     async def offer_resolution(self, request: OfferResolution) -> CaseView:
         async with self._acting(lambda: self.case.check_offer_resolution(request)):
-            self.case.offer_resolution(request, workflow.now())
-            window = self.case.set_deadline(await self._plan(CONSENT_WINDOW))
+            planned = await self._plan_then_apply(
+                lambda: self._plan(CONSENT_WINDOW), lambda: self.case.offer_resolution(request, workflow.now())
+            )
+            window = self.case.set_deadline(planned)
             self._notify(Template.resolution_offered, self._party_ids(), due=window.due)
         return self.case.view()
 
@@ -174,14 +210,21 @@ class DisagreementCase:
     @workflow.update
     async def record_consent(self, request: RecordConsent) -> CaseView:
         async with self._acting(lambda: self.case.check_record_consent(request)):
-            self.case.record_consent(request, workflow.now())
+            last_to_agree = request.agree and [p.id for p in self.case.silent_parties()] == [request.party]
             party = self.case.party(request.party)
             assert party is not None
-            self._notify(Template.consent_recorded, [party.id])
-            if self.case.is_closed:
-                self._announce_closure(party_name=party.name)
-            elif not self.case.silent_parties():
-                self.case.set_deadline(await self._plan(SESSION_ARRANGEMENT))
+
+            def apply() -> None:
+                self.case.record_consent(request, workflow.now())
+                self._notify(Template.consent_recorded, [party.id])
+                if self.case.is_closed:
+                    self._announce_closure(party_name=party.name)
+
+            arrangement = await self._plan_then_apply(
+                lambda: self._plan(SESSION_ARRANGEMENT) if last_to_agree else _nothing(), apply
+            )
+            if arrangement is not None:
+                self.case.set_deadline(arrangement)
         return self.case.view()
 
     @record_consent.validator
@@ -208,9 +251,16 @@ class DisagreementCase:
     @workflow.update
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
-            self.case.schedule_session(request, workflow.now())
-            for name in (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME):
-                self.case.set_deadline(await self._plan(name, start=request.at))
+            names = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
+            if workflow.patched(PLAN_BEFORE_CHANGE):
+                planned = [await self._plan(name, start=request.at) for name in names]
+                self.case.schedule_session(request, workflow.now())
+                for deadline in planned:
+                    self.case.set_deadline(deadline)
+            else:  # as cases that ran on older code did
+                self.case.schedule_session(request, workflow.now())
+                for name in names:
+                    self.case.set_deadline(await self._plan(name, start=request.at))
             assert self.case.session is not None
             self._notify(
                 Template.session_scheduled,
@@ -309,6 +359,28 @@ class DisagreementCase:
     def validate_add_note(self, request: AddNote) -> None:
         _rejecting(lambda: self.case.check_add_note(request))
 
+    @workflow.update
+    async def record_decision(self, request: RecordDecision) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_decision(request, workflow.now().date())):
+            plan = await self._plan_appeal(request.date, certificate=None)  # DR gives no certificate
+            self.case.record_decision(request, plan.deadline, workflow.now())
+            self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
+        return self.case.view()
+
+    @record_decision.validator
+    def validate_record_decision(self, request: RecordDecision) -> None:
+        _rejecting(lambda: self.case.check_record_decision(request, workflow.now().date()))
+
+    @workflow.update
+    async def record_appeal_status(self, request: RecordAppealStatus) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_appeal_status(request)):
+            self.case.record_appeal_status(request, workflow.now())
+        return self.case.view()
+
+    @record_appeal_status.validator
+    def validate_record_appeal_status(self, request: RecordAppealStatus) -> None:
+        _rejecting(lambda: self.case.check_record_appeal_status(request))
+
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
         """Apply a staff action alone, checking again: the case may have moved since validation."""
@@ -344,7 +416,11 @@ class DisagreementCase:
         return False
 
     def _should_stop(self) -> bool:
-        return self.case.is_closed or workflow.info().is_continue_as_new_suggested()
+        return (
+            not self._running()
+            or self._background_failure is not None
+            or workflow.info().is_continue_as_new_suggested()
+        )
 
     def _ring(self, alarm: Alarm) -> None:
         self.case.ring(alarm)
@@ -404,13 +480,49 @@ class DisagreementCase:
     ) -> PlannedDeadline:
         # Working days need the bank-holiday calendar and Europe/London: an activity works them
         # out and history keeps the answer, so a later holiday release cannot move a given date.
-        return await workflow.execute_activity(
+        return await self._planning(
             PLAN_DEADLINE,
             DeadlineRequest(name=name, now=workflow.now(), start=start, due=due, extend_by=extend_by),
-            result_type=PlannedDeadline,
-            start_to_close_timeout=timedelta(seconds=30),
-            summary=f"plan {name}",
+            PlannedDeadline,
+            f"plan {name}",
         )
+
+    async def _plan_then_apply(self, plans: Callable[[], Awaitable[T]], apply: Callable[[], None]) -> T:
+        """Plan, then change the case: a date that cannot be planned refuses the action before it
+        changes anything. Cases that ran on older code applied first and replay that way."""
+        if workflow.patched(PLAN_BEFORE_CHANGE):
+            planned = await plans()
+            apply()
+            return planned
+        apply()
+        return await plans()
+
+    async def _plan_appeal(self, decided_on: date, certificate: date | None) -> AppealPlan:
+        """The Tribunal appeal clock, worked out in an activity and so recorded in history."""
+        return await self._planning(
+            PLAN_APPEAL_DEADLINE,
+            AppealRequest(now=workflow.now(), decision_date=decided_on, certificate_date=certificate),
+            AppealPlan,
+            f"plan {APPEAL}",
+        )
+
+    async def _planning(self, activity: str, request: object, result_type: type, summary: str):
+        """Run a planning activity; a date it cannot plan refuses the action in words, before any
+        change to the case (callers plan first, then apply)."""
+        try:
+            return await workflow.execute_activity(
+                activity,
+                request,
+                result_type=result_type,
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=PLANNING_GIVE_UP,
+                retry_policy=PLANNING_RETRY,
+                summary=summary,
+            )
+        except ActivityError as error:
+            cause = error.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
+            raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
 
     # --- Notifications -----------------------------------------------------------------------------
 
@@ -437,6 +549,16 @@ class DisagreementCase:
         self._notify(template, [*self._party_ids(), MEDIATOR], outcome=self.case.outcome, **facts)
 
     async def _deliver(self, notice: Notice) -> None:
+        try:
+            await self._deliver_once(notice)
+        except BaseException as error:  # a bug, not a delivery problem: fail visibly, never hang
+            if self._background_failure is None:
+                self._background_failure = error
+            raise
+        finally:
+            self._deliveries_in_flight -= 1
+
+    async def _deliver_once(self, notice: Notice) -> None:
         record = next(record for record in self.case.notifications if record.key == notice.key)
         try:
             delivery = await workflow.execute_activity(
@@ -460,7 +582,6 @@ class DisagreementCase:
                     party_name=notice.recipient.name,
                     reason=f"the {notice.template.value.replace('_', ' ')} message: {delivery.reason}",
                 )
-        self._deliveries_in_flight -= 1
 
     def _recipient(self, recipient_id: str) -> Recipient:
         if recipient_id == CASE_OFFICER:
@@ -506,8 +627,15 @@ class DisagreementCase:
 
     def _publish(self) -> None:
         """Keep search attributes and the Web UI's current details in step with the case."""
+        if self.case.is_closed and self.case.appeal_clock_running and self._appeal_outlives_closure is None:
+            # Cases that closed on older code finished at closure: they replay that way.
+            self._appeal_outlives_closure = workflow.patched(APPEAL_CLOCK_AFTER_CLOSURE)
         next_deadline = self.case.next_deadline()
-        state = (self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at)
+        appeal = self.case.deadline(APPEAL)
+        state = (
+            self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at,
+            appeal and self.case.appeal_clock_running and appeal.expires_at,
+        )
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
@@ -525,5 +653,7 @@ class DisagreementCase:
     async def _settle_down(self) -> None:
         """Before finishing or continuing as new: every handler done, every message delivered."""
         await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and self._deliveries_in_flight == 0
+            lambda: (workflow.all_handlers_finished() and self._deliveries_in_flight == 0)
+            or self._background_failure is not None
         )
+        self._raise_background_failure()
