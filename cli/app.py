@@ -261,15 +261,18 @@ def assign(
     mediator_email: Annotated[str, typer.Option(metavar="EMAIL", parser=parsing.email)],
     independent: Annotated[
         bool,
-        typer.Option("--independent", metavar="", help="Confirm the mediator is independent of the Local Authority."),
+        typer.Option(
+            "--independent", metavar="",
+            help="Confirm the mediator is not employed by the Local Authority, an integrated care board or NHS England.",
+        ),
     ] = False,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
     """Assign the mediator who will lead the session (or replace them).
 
-    Nobody directly employed by the Local Authority may provide disagreement resolution
-    (SEND Code of Practice 11.6): confirm it with --independent.
+    Nobody employed by the Local Authority, an integrated care board or NHS England may provide
+    disagreement resolution (Children and Families Act 2014 s.57): confirm it with --independent.
     """
     request = parsing.build(
         AssignMediator,

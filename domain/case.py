@@ -14,6 +14,7 @@ from domain.deadlines import (
     APPEAL,
     CONSENT_WINDOW,
     SESSION,
+    SESSION_ARRANGEMENT,
     Alarm,
     AlarmPurpose,
     PlannedDeadline,
@@ -248,8 +249,9 @@ class Case(Model):
         self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="assign a mediator")
         if not request.independent:
             raise RuleViolation(
-                "the mediator must be declared independent of the Local Authority: nobody directly "
-                "employed by the Local Authority may provide disagreement resolution (SEND Code 11.6)"
+                "the mediator must be declared independent: nobody employed by the Local Authority, an "
+                "integrated care board or NHS England may provide disagreement resolution (Children and "
+                "Families Act 2014 s.57; SEND Code 11.6)"
             )
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
@@ -371,10 +373,14 @@ class Case(Model):
         self.mediator = Mediator(name=request.name, email=str(request.email), independent=request.independent)
         self.record(at, request.actor, "mediator_assigned", "mediator replaced" if replacing else "mediator assigned")
 
-    def schedule_session(self, request: ScheduleSession, at: datetime) -> None:
+    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> None:
+        """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
+        only when the session itself is held by then (a booking in time for a late session does not)."""
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number)
-        self._settle("session_arrangement")
+        arrangement = self.deadline(SESSION_ARRANGEMENT)
+        if not held_by_due or arrangement is None or request.at < arrangement.expires_at:
+            self._settle(SESSION_ARRANGEMENT)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         self.record(at, request.actor, event, f"session at {request.at.isoformat()}")

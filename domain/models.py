@@ -53,6 +53,12 @@ class EhcPoint(StrEnum):
     reassessment = "reassessment"
 
 
+# SEND Code of Practice 11.8.
+HEALTH_SOCIAL_CARE_POINTS = (
+    EhcPoint.needs_assessment, EhcPoint.plan_drafting, EhcPoint.annual_review, EhcPoint.reassessment,
+)
+
+
 class Channel(StrEnum):
     email = "email"
     sms = "sms"
@@ -249,6 +255,18 @@ class OpenCase(Model):
     def _distinct_kinds(cls, kinds: list[DisagreementKind]) -> list[DisagreementKind]:
         return list(dict.fromkeys(kinds))
 
+    @model_validator(mode="after")
+    def _health_and_social_care_at_an_ehc_point(self) -> OpenCase:
+        # SEND Code 11.8: health and social care disagreements during EHC needs assessment, while a
+        # plan is drawn up, reviewed, or on reassessment; not under SEN support nor once at Tribunal.
+        if DisagreementKind.health_social_care in self.kinds and self.ehc_point not in HEALTH_SOCIAL_CARE_POINTS:
+            allowed = ", ".join(point.value for point in HEALTH_SOCIAL_CARE_POINTS)
+            raise ValueError(
+                f"health and social care disagreements are taken only at an EHC point of {allowed} "
+                "(SEND Code 11.8)"
+            )
+        return self
+
 
 # --- Staff actions (one input per update; every one names the acting staff member) ----------------
 
@@ -276,7 +294,10 @@ class AssignMediator(StaffAction):
     name: Name
     email: EmailStr
     independent: bool = Field(
-        description="Declared independent of the Local Authority (SEND Code 11.6)"
+        description=(
+            "Declared not employed by the Local Authority, an integrated care board or NHS England "
+            "(CFA 2014 s.57; SEND Code 11.6)"
+        )
     )
 
 

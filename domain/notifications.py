@@ -85,6 +85,10 @@ class MessageFacts(Model):
     appeal_deadline: date | None = None
     supporter_name: str | None = None
     other_parties: list[str] = []  # names of the organisations in the case
+    applicant_role: str | None = None  # parent | young_person | alternative_person: who "the party" is
+    answer: str | None = None  # consent_recorded: "agreed" or "declined"
+    waiting_for: list[str] = []  # consent_recorded / no_response: parties who have not answered
+    resolution_started: bool = True  # withdrawn: whether disagreement resolution was ever offered
 
 
 class Notice(Model):

@@ -216,7 +216,10 @@ class DisagreementCase:
 
             def apply() -> None:
                 self.case.record_consent(request, workflow.now())
-                self._notify(Template.consent_recorded, [party.id])
+                self._notify(
+                    Template.consent_recorded, [party.id], answer=party.consent.value,
+                    waiting_for=[] if self.case.is_closed else [p.name for p in self.case.silent_parties()],
+                )
                 if self.case.is_closed:
                     self._announce_closure(party_name=party.name)
 
@@ -241,6 +244,7 @@ class DisagreementCase:
                 [*self._party_ids(), MEDIATOR],
                 event=f"mediator_assigned-{number}",
                 mediator_name=request.name,
+                due=arrangement.due if (arrangement := self.case.deadline(SESSION_ARRANGEMENT)) else None,
             )
         return self.case.view()
 
@@ -254,7 +258,7 @@ class DisagreementCase:
             names = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
             if workflow.patched(PLAN_BEFORE_CHANGE):
                 planned = [await self._plan(name, start=request.at) for name in names]
-                self.case.schedule_session(request, workflow.now())
+                self.case.schedule_session(request, workflow.now(), held_by_due=True)
                 for deadline in planned:
                     self.case.set_deadline(deadline)
             else:  # as cases that ran on older code did
@@ -318,10 +322,11 @@ class DisagreementCase:
     @workflow.update
     async def withdraw(self, request: Withdraw) -> CaseView:
         async with self._acting(lambda: self.case.check_withdraw(request)):
+            started = any(entry.event == "resolution_offered" for entry in self.case.timeline)
             self.case.withdraw(request, workflow.now())
             party = self.case.party(request.party)
             assert party is not None
-            self._announce_closure(party_name=party.name)
+            self._announce_closure(party_name=party.name, resolution_started=started)
         return self.case.view()
 
     @withdraw.validator
@@ -432,9 +437,9 @@ class DisagreementCase:
             return
         self.case.record(workflow.now(), SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
         if alarm.deadline == CONSENT_WINDOW:
-            if self.case.silent_parties():
+            if silent := [party.name for party in self.case.silent_parties()]:
                 self.case.close(CaseOutcome.no_response, workflow.now(), SYSTEM)
-                self._announce_closure()
+                self._announce_closure(waiting_for=silent, due=due)
         elif alarm.deadline.startswith(ACTION_PREFIX):
             action = self._action_of(alarm.deadline)
             self._notify(
@@ -606,9 +611,10 @@ class DisagreementCase:
         return MessageFacts(
             reference=self.case.reference,
             case_officer=self.case.case_officer,
-            appeal_deadline=opened.appeal_deadline,
+            appeal_deadline=appeal.due if (appeal := self.case.deadline(APPEAL)) else opened.appeal_deadline,
             supporter_name=opened.supporter.name if opened.supporter else None,
             other_parties=[organisation.name for organisation in opened.organisations],
+            applicant_role=opened.applicant.role.value,
             **facts,
         )
 
