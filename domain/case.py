@@ -122,11 +122,14 @@ class NotificationRecord(Model):
     reason: str | None = None
 
 
-class Case(Model):
+class CaseFile(Model):
+    """What every case holds, whichever route it takes, and the rules the routes share: parties,
+    deadlines and their alarms, the mediator, the session, agreed actions, the timeline, the
+    messages, and the Tribunal appeal clock."""
+
     reference: str
-    opened: OpenCase
     parties: list[Party]
-    stage: CaseStage = CaseStage.informal_talks
+    stage: CaseStage
     outcome: CaseOutcome | None = None
     result: SessionResult | None = None
     deadlines: list[Deadline] = []
@@ -136,24 +139,8 @@ class Case(Model):
     actions: list[AgreedAction] = []
     timeline: list[TimelineEntry] = []
     notifications: list[NotificationRecord] = []
-    talks: int = 0
     decision: DecisionView | None = None
     appeal_status: AppealStatus | None = None
-
-    @classmethod
-    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
-        applicant = Party(
-            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
-        )
-        organisations = [
-            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
-            for number, org in enumerate(opened.organisations, start=1)
-        ]
-        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
-        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
-        return case
-
-    # --- Reading the case ------------------------------------------------------------------------
 
     @property
     def is_closed(self) -> bool:
@@ -168,9 +155,6 @@ class Case(Model):
 
     def deadline(self, name: str) -> Deadline | None:
         return next((deadline for deadline in self.deadlines if deadline.name == name), None)
-
-    def silent_parties(self) -> list[Party]:
-        return [party for party in self.parties if party.consent is Consent.pending]
 
     def next_deadline(self) -> Deadline | None:
         """The earliest deadline still to be acted on: open, or missed and not yet caught up."""
@@ -213,8 +197,6 @@ class Case(Model):
             text += f" Next: {upcoming.name.replace('_', ' ')} {verb} {upcoming.due.isoformat()}."
         return text
 
-    # --- Checks: one per staff action --------------------------------------------------------------
-
     def _require_stage(self, *stages: CaseStage, doing: str) -> None:
         if self.is_closed:
             raise RuleViolation(f"case {self.reference} is closed ({self.outcome.value}); nothing more can be recorded")
@@ -230,20 +212,6 @@ class Case(Model):
             known = ", ".join(party.id for party in self.parties)
             raise RuleViolation(f"there is no party {party_id!r} in case {self.reference}; its parties are {known}")
         return party
-
-    def check_record_talk(self, request: RecordTalk) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="record a talk")
-
-    def check_offer_resolution(self, request: OfferResolution) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
-
-    def check_record_consent(self, request: RecordConsent) -> None:
-        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
-        party = self._require_party(request.party)
-        if party.consent is not Consent.pending:
-            raise RuleViolation(
-                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
-            )
 
     def check_assign_mediator(self, request: AssignMediator) -> None:
         self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="assign a mediator")
@@ -318,17 +286,6 @@ class Case(Model):
     def check_add_note(self, request: AddNote) -> None:
         self._require_stage(*OPEN_STAGES, doing="add a note")
 
-    # The appeal clock runs beside the case and outlives it: these two are allowed after closure.
-
-    def check_record_decision(self, request: RecordDecision, today: date) -> None:
-        if self.appeal_status is not None:
-            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
-        if request.date > today:
-            raise RuleViolation(
-                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
-                "Authority's written notice was sent"
-            )
-
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
             raise RuleViolation(
@@ -337,36 +294,8 @@ class Case(Model):
         if self.appeal_status is not None:
             raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
 
-    # --- Applying actions ------------------------------------------------------------------------
-    # Each assumes its check passed. Deadlines are planned by the caller (they need the calendar);
-    # here they are only settled.
-
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
-
-    def record_talk(self, request: RecordTalk, at: datetime) -> None:
-        self.talks += 1
-        self._settle("talks_review")
-        detail = f"talk {self.talks}: {request.outcome.value}"
-        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        if request.outcome is TalkOutcome.resolved:
-            self.close(CaseOutcome.resolved_informally, at, request.actor)
-
-    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
-        self._settle("talks_review")
-        self.stage = CaseStage.awaiting_consent
-        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
-
-    def record_consent(self, request: RecordConsent, at: datetime) -> None:
-        party = self._require_party(request.party)
-        party.consent = Consent.agreed if request.agree else Consent.declined
-        detail = f"{party.id} {party.consent.value}"
-        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        if party.consent is Consent.declined:
-            self.close(CaseOutcome.declined, at, request.actor)
-        elif not self.silent_parties():
-            self._settle(CONSENT_WINDOW)
-            self.stage = CaseStage.arranging_session
 
     def assign_mediator(self, request: AssignMediator, at: datetime) -> None:
         replacing = self.mediator is not None
@@ -385,23 +314,6 @@ class Case(Model):
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
 
-    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
-        """Record the session result; `action_dues` are the planned due dates of the actions."""
-        self.result = request.result
-        self._settle("outcome_record")
-        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
-        self.actions = [
-            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
-            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
-        ]
-        if self.actions:
-            self.stage = CaseStage.monitoring_agreement
-        else:
-            self.close(CaseOutcome(request.result.value), at, request.actor)
-
-    def written_outcome_sent(self) -> None:
-        self._settle("written_outcome")
-
     def complete_action(self, request: CompleteAction, at: datetime) -> None:
         action = next(action for action in self.actions if action.number == request.number)
         action.done = True
@@ -411,23 +323,8 @@ class Case(Model):
             assert self.result is not None
             self.close(CaseOutcome(self.result.value), at, request.actor)
 
-    def withdraw(self, request: Withdraw, at: datetime) -> None:
-        party = self._require_party(request.party)
-        party.consent = Consent.withdrawn
-        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
-        self.close(CaseOutcome.withdrawn, at, request.actor)
-
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
-
-    def record_decision(self, request: RecordDecision, planned: PlannedDeadline, at: datetime) -> None:
-        """The decision is known: the appeal deadline is the one the clock computed (`planned`)."""
-        self.decision = DecisionView(kind=request.kind, date=request.date)
-        self.set_deadline(planned)
-        self.record(
-            at, request.actor, "decision_recorded",
-            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {planned.due.isoformat()}",
-        )
 
     def record_appeal_status(self, request: RecordAppealStatus, at: datetime) -> None:
         appeal = self.deadline(APPEAL)
@@ -450,8 +347,6 @@ class Case(Model):
         # The family's appeal clock goes on: its warnings still ring after the case has closed.
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline == APPEAL]
         self.record(at, actor, "case_closed", outcome.value)
-
-    # --- Deadlines -------------------------------------------------------------------------------
 
     def set_deadline(self, planned: PlannedDeadline) -> Deadline:
         """Set (or replace) a planned deadline and its alarms."""
@@ -495,16 +390,12 @@ class Case(Model):
         deadline.outstanding = False
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != name]
 
-    # --- The view --------------------------------------------------------------------------------
-
     def view(self) -> CaseView:
         next_deadline = self.next_deadline()
         return CaseView(
             reference=self.reference,
             stage=self.stage,
             outcome=self.outcome,
-            kinds=self.opened.kinds,
-            ehc_point=self.opened.ehc_point,
             case_officer=self.case_officer,
             parties=[
                 PartyView(id=party.id, name=party.name, consent=party.consent, role=party.role, kind=party.kind)
@@ -522,11 +413,125 @@ class Case(Model):
                 )
                 for record in self.notifications
             ],
-            appeal_deadline=appeal.due if (appeal := self.deadline(APPEAL)) else self.opened.appeal_deadline,
+            appeal_deadline=appeal.due if (appeal := self.deadline(APPEAL)) else None,
             next_deadline=_deadline_view(next_deadline) if next_deadline else None,
             decision=self.decision,
             appeal_status=self.appeal_status,
+        ).model_copy(update=self._route_view())
+
+    def _route_view(self) -> dict:
+        """The case view fields only this route has."""
+        raise NotImplementedError
+
+
+class Case(CaseFile):
+    """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
+
+    opened: OpenCase
+    stage: CaseStage = CaseStage.informal_talks
+    talks: int = 0
+
+    def _route_view(self) -> dict:
+        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}
+        if self.deadline(APPEAL) is None:
+            fields["appeal_deadline"] = self.opened.appeal_deadline
+        return fields
+
+    @classmethod
+    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
+        applicant = Party(
+            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
         )
+        organisations = [
+            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
+            for number, org in enumerate(opened.organisations, start=1)
+        ]
+        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
+        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
+        return case
+
+    def silent_parties(self) -> list[Party]:
+        return [party for party in self.parties if party.consent is Consent.pending]
+
+    def check_record_talk(self, request: RecordTalk) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="record a talk")
+
+    def check_offer_resolution(self, request: OfferResolution) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
+
+    def check_record_consent(self, request: RecordConsent) -> None:
+        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
+        party = self._require_party(request.party)
+        if party.consent is not Consent.pending:
+            raise RuleViolation(
+                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
+            )
+
+    def check_record_decision(self, request: RecordDecision, today: date) -> None:
+        if self.appeal_status is not None:
+            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+        if request.date > today:
+            raise RuleViolation(
+                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
+                "Authority's written notice was sent"
+            )
+
+    def record_talk(self, request: RecordTalk, at: datetime) -> None:
+        self.talks += 1
+        self._settle("talks_review")
+        detail = f"talk {self.talks}: {request.outcome.value}"
+        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if request.outcome is TalkOutcome.resolved:
+            self.close(CaseOutcome.resolved_informally, at, request.actor)
+
+    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
+        self._settle("talks_review")
+        self.stage = CaseStage.awaiting_consent
+        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
+
+    def record_consent(self, request: RecordConsent, at: datetime) -> None:
+        party = self._require_party(request.party)
+        party.consent = Consent.agreed if request.agree else Consent.declined
+        detail = f"{party.id} {party.consent.value}"
+        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if party.consent is Consent.declined:
+            self.close(CaseOutcome.declined, at, request.actor)
+        elif not self.silent_parties():
+            self._settle(CONSENT_WINDOW)
+            self.stage = CaseStage.arranging_session
+
+    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
+        """Record the session result; `action_dues` are the planned due dates of the actions."""
+        self.result = request.result
+        self._settle("outcome_record")
+        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
+        self.actions = [
+            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
+            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
+        ]
+        if self.actions:
+            self.stage = CaseStage.monitoring_agreement
+        else:
+            self.close(CaseOutcome(request.result.value), at, request.actor)
+
+    def written_outcome_sent(self) -> None:
+        self._settle("written_outcome")
+
+    def withdraw(self, request: Withdraw, at: datetime) -> None:
+        party = self._require_party(request.party)
+        party.consent = Consent.withdrawn
+        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
+        self.close(CaseOutcome.withdrawn, at, request.actor)
+
+    def record_decision(self, request: RecordDecision, planned: PlannedDeadline, at: datetime) -> None:
+        """The decision is known: the appeal deadline is the one the clock computed (`planned`)."""
+        self.decision = DecisionView(kind=request.kind, date=request.date)
+        self.set_deadline(planned)
+        self.record(
+            at, request.actor, "decision_recorded",
+            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {planned.due.isoformat()}",
+        )
+
 
 
 def _deadline_view(deadline: Deadline) -> DeadlineView:

@@ -418,8 +418,6 @@ class CaseView(Model):
     reference: str
     stage: CaseStage
     outcome: CaseOutcome | None
-    kinds: list[DisagreementKind]
-    ehc_point: EhcPoint
     case_officer: str
     parties: list[PartyView]
     deadlines: list[DeadlineView]
@@ -428,6 +426,8 @@ class CaseView(Model):
     actions: list[ActionView]
     timeline: list[TimelineEntry]
     notifications: list[NotificationView]
+    kinds: list[DisagreementKind] = []  # disagreement resolution only
+    ehc_point: EhcPoint | None = None  # disagreement resolution only
     appeal_deadline: date | None = None
     next_deadline: DeadlineView | None = None
     route: Route = Route.disagreement_resolution
