@@ -12,6 +12,9 @@ from datetime import date, datetime
 
 from domain.deadlines import (
     APPEAL,
+    CERTIFICATE,
+    HEALTH_NOTICE,
+    MEDIATION_ARRANGEMENT,
     CONSENT_WINDOW,
     SESSION,
     SESSION_ARRANGEMENT,
@@ -61,6 +64,7 @@ from domain.models import (
 APPLICANT = "applicant"
 OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.closed)
 STAGE_WORDS = {
+    CaseStage.advice: "with the family deciding whether to mediate",
     CaseStage.informal_talks: "in informal talks",
     CaseStage.awaiting_consent: "waiting for every party's consent",
     CaseStage.arranging_session: "arranging the session",
@@ -68,6 +72,10 @@ STAGE_WORDS = {
     CaseStage.monitoring_agreement: "following up what was agreed",
     CaseStage.closed: "closed",
 }
+
+
+OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
+STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT)
 
 
 class RuleViolation(ValueError):
@@ -174,6 +182,15 @@ class CaseFile(Model):
         appeal = self.deadline(APPEAL)
         return appeal is not None and appeal.state is DeadlineState.open and self.appeal_status is None
 
+    @property
+    def clocks_running(self) -> bool:
+        """A clock of the family's that outlives the case: the appeal, or a certificate still due."""
+        certificate = self.deadline(CERTIFICATE)
+        return self.appeal_clock_running or (
+            certificate is not None
+            and (certificate.state is DeadlineState.open or (certificate.state is DeadlineState.missed and certificate.outstanding))
+        )
+
     def next_alarm(self) -> Alarm | None:
         return min(self.alarms, key=lambda alarm: alarm.at, default=None)
 
@@ -268,6 +285,10 @@ class CaseFile(Model):
             raise RuleViolation(
                 "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
             )
+        if request.deadline in STATUTORY_DEADLINES:
+            raise RuleViolation(
+                f"the {request.deadline} deadline is set by the SEND Regulations 2014 and cannot be extended here"
+            )
         deadline = self.deadline(request.deadline)
         if deadline is None:
             names = ", ".join(d.name for d in self.deadlines if d.name != APPEAL) or "none"
@@ -326,6 +347,13 @@ class CaseFile(Model):
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
 
+    def _agree_actions(self, request: RecordOutcome, action_dues: list[date]) -> None:
+        """The agreed actions, with the due dates planned for them."""
+        self.actions = [
+            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
+            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
+        ]
+
     def record_appeal_status(self, request: RecordAppealStatus, at: datetime) -> None:
         appeal = self.deadline(APPEAL)
         assert appeal is not None
@@ -340,12 +368,15 @@ class CaseFile(Model):
         self.stage = CaseStage.closed
         self.outcome = outcome
         for deadline in self.deadlines:
-            # The Tribunal appeal deadline is the law's, not ours: closing the case leaves it standing.
+            # The appeal deadline is the law's, not ours, and a certificate still due is the family's
+            # way to the Tribunal: closing the case leaves both standing.
+            if deadline.name == CERTIFICATE:
+                continue  # still owed to the family, and still chased
             if deadline.state is DeadlineState.open and deadline.name != APPEAL:
                 deadline.state = DeadlineState.cancelled
             deadline.outstanding = False
-        # The family's appeal clock goes on: its warnings still ring after the case has closed.
-        self.alarms = [alarm for alarm in self.alarms if alarm.deadline == APPEAL]
+        # The family's clocks go on: the appeal warnings still ring after the case has closed.
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
         self.record(at, actor, "case_closed", outcome.value)
 
     def set_deadline(self, planned: PlannedDeadline) -> Deadline:
@@ -505,10 +536,7 @@ class Case(CaseFile):
         self.result = request.result
         self._settle("outcome_record")
         self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
-        self.actions = [
-            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
-            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
-        ]
+        self._agree_actions(request, action_dues)
         if self.actions:
             self.stage = CaseStage.monitoring_agreement
         else:

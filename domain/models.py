@@ -28,6 +28,7 @@ from pydantic import (
 class ApplicantRole(StrEnum):
     parent = "parent"
     young_person = "young_person"
+    alternative_person = "alternative_person"  # acts for a young person who lacks capacity (SEND Regs 2014 reg 64)
 
 
 class OrganisationKind(StrEnum):
@@ -66,6 +67,7 @@ class Channel(StrEnum):
 
 
 class CaseStage(StrEnum):
+    advice = "advice"  # statutory mediation: the family has contacted the mediation adviser and is deciding
     informal_talks = "informal_talks"
     awaiting_consent = "awaiting_consent"
     arranging_session = "arranging_session"
@@ -82,6 +84,8 @@ class CaseOutcome(StrEnum):
     partial_agreement = "partial_agreement"
     no_agreement = "no_agreement"
     withdrawn = "withdrawn"
+    certificate_only = "certificate_only"  # statutory mediation not wanted, or not pursued
+    not_arranged = "not_arranged"  # the Local Authority could not arrange it in time
 
 
 class Consent(StrEnum):
@@ -136,9 +140,25 @@ class Route(StrEnum):
     mediation = "mediation"
 
 
+class MediationIssue(StrEnum):
+    education = "education"
+    health = "health"
+    social_care = "social_care"
+
+
+class CertificateReason(StrEnum):
+    """Why the mediation adviser issues a certificate (CFA 2014 s.55(4), (5))."""
+
+    no_mediation = "no_mediation"  # the family does not want mediation (reg 34)
+    not_pursued = "not_pursued"  # the family chose mediation, then did not pursue it (reg 34)
+    not_arranged = "not_arranged"  # the Local Authority could not arrange it within 30 days
+    mediation_concluded = "mediation_concluded"  # mediation has taken place
+
+
 # --- Checked values -------------------------------------------------------------------------------
 
-REFERENCE_PATTERN = re.compile(r"^DR-\d{4}-[0-9A-Z]{6}$")
+REFERENCE_PATTERN = re.compile(r"^(DR|MD)-\d{4}-[0-9A-Z]{6}$")
+MEDIATION_PREFIX = "MD-"  # statutory mediation cases; "DR-" for disagreement resolution
 STAFF_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 PARTY_ID_PATTERN = re.compile(r"^(applicant|org-[1-9][0-9]*)$")
 
@@ -304,6 +324,9 @@ class AssignMediator(StaffAction):
 class ScheduleSession(StaffAction):
     at: AwareDatetime
     venue: Text | None = None
+    # Statutory mediation: at least 5 working days' notice unless the family consents to less.
+    short_notice_agreed: bool = False
+    la_attendee: Name | None = None  # who attends for the Local Authority, with authority to settle
 
 
 class AgreedActionInput(Model):
@@ -315,6 +338,7 @@ class AgreedActionInput(Model):
 class RecordOutcome(StaffAction):
     result: SessionResult
     actions: list[AgreedActionInput] = Field(default_factory=list, max_length=50)
+    child_views_sought: bool | None = None  # statutory mediation: the mediator sought the child's views (CFA s.56)
 
 
 class CompleteAction(StaffAction):
@@ -355,6 +379,45 @@ class RecordDecision(StaffAction):
 
 class RecordAppealStatus(StaffAction):
     status: AppealStatus
+
+
+class LocalAuthority(Model):
+    name: Name
+    contact: Contact
+
+
+class OpenMediation(Model):
+    """Statutory mediation about an appealable Local Authority decision (DESIGN section 8)."""
+
+    applicant: Applicant
+    local_authority: LocalAuthority
+    health_commissioners: list[LocalAuthority] = Field(default_factory=list, max_length=5)
+    decision_kind: DecisionKind
+    decision_date: CaseDate  # when the written notice was sent; never in the future (checked at opening)
+    mediation_issues: list[MediationIssue] = Field(min_length=1)
+    school_only: bool = False  # the appeal would be only about the school named, or its type: no certificate needed
+    case_officer: StaffId
+    opened_by: StaffId
+    supporter: Supporter | None = None
+
+    @field_validator("mediation_issues")
+    @classmethod
+    def _distinct_issues(cls, issues: list[MediationIssue]) -> list[MediationIssue]:
+        return list(dict.fromkeys(issues))
+
+
+class RecordChoice(StaffAction):
+    mediate: bool
+    la_notified_on: CaseDate | None = None  # default: today
+
+
+class IssueCertificate(StaffAction):
+    issued_on: CaseDate | None = None  # default: today; never in the future
+
+
+class ReportCannotArrange(StaffAction):
+    reason: Text
+    adviser_informed_on: CaseDate | None = None  # default: today
 
 
 # --- The case view (query `case`, update results, CLI --json) -------------------------------------
@@ -414,6 +477,11 @@ class DecisionView(Model):
     date: date
 
 
+class CertificateView(Model):
+    issued_on: date
+    reason: CertificateReason
+
+
 class CaseView(Model):
     reference: str
     stage: CaseStage
@@ -433,6 +501,9 @@ class CaseView(Model):
     route: Route = Route.disagreement_resolution
     decision: DecisionView | None = None
     appeal_status: AppealStatus | None = None
+    certificate: CertificateView | None = None  # statutory mediation only
+    mediation_issues: list[MediationIssue] = []
+    school_only: bool = False
 
 
 class CaseSummary(Model):
@@ -446,3 +517,4 @@ class CaseSummary(Model):
     next_deadline: date | None  # due date of the earliest deadline still to be acted on
     overdue: bool = False  # that deadline has passed
     appeal_deadline: date | None = None  # the last day to appeal, while the family's clock runs
+    route: Route = Route.disagreement_resolution

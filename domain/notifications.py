@@ -46,10 +46,17 @@ class Template(StrEnum):
     appeal_warning = "appeal_warning"
     withdrawn = "withdrawn"
     case_closed = "case_closed"
+    # Statutory mediation only.
+    mediation_opened = "mediation_opened"
+    mediation_chosen = "mediation_chosen"
+    mediation_declined = "mediation_declined"
+    certificate_issued = "certificate_issued"
+    cannot_arrange = "cannot_arrange"
     # Staff only: reminders and escalations to the case officer.
     deadline_reminder = "deadline_reminder"
     deadline_missed = "deadline_missed"
     notification_failed = "notification_failed"
+    late_opening = "late_opening"
 
 
 class Recipient(Model):
@@ -89,6 +96,13 @@ class MessageFacts(Model):
     answer: str | None = None  # consent_recorded: "agreed" or "declined"
     waiting_for: list[str] = []  # consent_recorded / no_response: parties who have not answered
     resolution_started: bool = True  # withdrawn: whether disagreement resolution was ever offered
+    route: str = "disagreement_resolution"  # or "mediation": the words a message uses for the service
+    decision_kind: str | None = None  # statutory mediation: the LA decision, and when its notice was sent
+    decision_date: date | None = None
+    certificate_date: date | None = None
+    certificate_reason: str | None = None
+    school_only: bool = False
+    arranging_body: list[str] = []  # who must make mediation take place (the LA, or health commissioners)
 
 
 class Notice(Model):

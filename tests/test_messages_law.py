@@ -97,3 +97,25 @@ def test_a_young_person_is_named_as_the_party() -> None:
                            (Template.case_declined, RecipientKind.organisation)):
         text = render(notice(template, kind, facts=facts), Channel.email).body
         assert "the young person" in text.lower() and "the family" not in text.lower(), (template, text)
+
+
+@pytest.mark.parametrize(("template", "kind", "channel"), EVERY_MESSAGE, ids=str)
+def test_every_message_reads_right_for_statutory_mediation(template, kind, channel) -> None:
+    """Each message, rendered for a mediation case, names the service as mediation and never says
+    that disagreement resolution leaves the deadline alone (a certificate moves it here)."""
+    facts = full_facts(route="mediation", school_only=False)
+    text = render(notice(template, kind, facts=facts), channel).body
+    assert "{" not in text and "None" not in text
+    assert "disagreement resolution does not" not in text.lower() and "disagreement resolution meeting" not in text
+    if kind is RecipientKind.applicant and "appeal" in text.lower():
+        assert "certificate" in text, text
+
+
+@pytest.mark.parametrize("outcome", ["certificate_only", "not_arranged"])
+def test_mediation_closures_say_why(outcome) -> None:
+    from domain.models import CaseOutcome
+
+    facts = full_facts(route="mediation", outcome=CaseOutcome(outcome))
+    for kind in (RecipientKind.applicant, RecipientKind.organisation):
+        text = render(notice(Template.case_closed, kind, facts=facts), Channel.email).body
+        assert "not going ahead" in text and "without an agreement" not in text
