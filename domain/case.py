@@ -9,6 +9,7 @@ update validators (so a rejected action leaves no trace) and again when it appli
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from domain.deadlines import (
     APPEAL,
@@ -62,7 +63,14 @@ from domain.models import (
 )
 
 APPLICANT = "applicant"
-OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.closed)
+# The open stages of each route (DESIGN sections 3 and 8).
+OPEN_STAGES = (
+    CaseStage.informal_talks, CaseStage.awaiting_consent, CaseStage.arranging_session,
+    CaseStage.session_scheduled, CaseStage.monitoring_agreement,
+)
+MEDIATION_OPEN_STAGES = (
+    CaseStage.advice, CaseStage.arranging_session, CaseStage.session_scheduled, CaseStage.monitoring_agreement,
+)
 STAGE_WORDS = {
     CaseStage.advice: "with the family deciding whether to mediate",
     CaseStage.informal_talks: "in informal talks",
@@ -135,6 +143,7 @@ class CaseFile(Model):
     deadlines and their alarms, the mediator, the session, agreed actions, the timeline, the
     messages, and the Tribunal appeal clock."""
 
+    open_stages: ClassVar[tuple[CaseStage, ...]]
     reference: str
     parties: list[Party]
     stage: CaseStage
@@ -276,11 +285,11 @@ class CaseFile(Model):
             raise RuleViolation(f"agreed action {request.number} is already done")
 
     def check_withdraw(self, request: Withdraw) -> None:
-        self._require_stage(*OPEN_STAGES, doing="withdraw")
+        self._require_stage(*self.open_stages, doing="withdraw")
         self._require_party(request.party)
 
     def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
-        self._require_stage(*OPEN_STAGES, doing="extend a deadline")
+        self._require_stage(*self.open_stages, doing="extend a deadline")
         if request.deadline == APPEAL:
             raise RuleViolation(
                 "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
@@ -305,7 +314,7 @@ class CaseFile(Model):
             raise RuleViolation(f"the new date {request.until.isoformat()} is in the past")
 
     def check_add_note(self, request: AddNote) -> None:
-        self._require_stage(*OPEN_STAGES, doing="add a note")
+        self._require_stage(*self.open_stages, doing="add a note")
 
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
@@ -458,6 +467,7 @@ class CaseFile(Model):
 class Case(CaseFile):
     """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
 
+    open_stages: ClassVar[tuple[CaseStage, ...]] = OPEN_STAGES
     opened: OpenCase
     stage: CaseStage = CaseStage.informal_talks
     talks: int = 0

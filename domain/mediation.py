@@ -26,9 +26,10 @@ The law (Children and Families Act 2014 ss.52-57; SEND Regulations 2014, Part 2,
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from domain.appeal import add_months
-from domain.case import APPLICANT, OPEN_STAGES, CaseFile, Party, RuleViolation
+from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, CaseFile, Party, RuleViolation
 from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, PlannedDeadline
 from domain.models import (
     CaseOutcome,
@@ -52,6 +53,7 @@ LOCAL_AUTHORITY = "org-1"
 
 
 class Mediation(CaseFile):
+    open_stages: ClassVar[tuple[CaseStage, ...]] = MEDIATION_OPEN_STAGES
     opened: OpenMediation
     stage: CaseStage = CaseStage.advice
     mediate: bool | None = None  # the family's choice, once made
@@ -174,7 +176,7 @@ class Mediation(CaseFile):
             )
 
     def check_withdraw(self, request: Withdraw) -> None:
-        self._require_stage(*OPEN_STAGES, doing="withdraw")
+        self._require_stage(*self.open_stages, doing="withdraw")
         if request.party != APPLICANT:
             raise RuleViolation(
                 "only the family can withdraw from statutory mediation: the Local Authority cannot refuse it "
