@@ -119,6 +119,7 @@ class Session(Model):
     at: datetime
     venue: str | None = None
     number: int = 1
+    la_attendee: str | None = None  # statutory mediation: who attends for the LA, with authority to settle
 
 
 class AgreedAction(Model):
@@ -144,6 +145,7 @@ class CaseFile(Model):
     messages, and the Tribunal appeal clock."""
 
     open_stages: ClassVar[tuple[CaseStage, ...]]
+    arrangement_deadline: ClassVar[str]  # the deadline a session held in time meets
     reference: str
     parties: list[Party]
     stage: CaseStage
@@ -336,10 +338,10 @@ class CaseFile(Model):
         """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
         only when the session itself is held by then (a booking in time for a late session does not)."""
         number = self.session.number + 1 if self.session else 1
-        self.session = Session(at=request.at, venue=request.venue, number=number)
-        arrangement = self.deadline(SESSION_ARRANGEMENT)
+        self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
+        arrangement = self.deadline(self.arrangement_deadline)
         if not held_by_due or arrangement is None or request.at < arrangement.expires_at:
-            self._settle(SESSION_ARRANGEMENT)
+            self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
@@ -468,6 +470,7 @@ class Case(CaseFile):
     """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
 
     open_stages: ClassVar[tuple[CaseStage, ...]] = OPEN_STAGES
+    arrangement_deadline: ClassVar[str] = SESSION_ARRANGEMENT
     opened: OpenCase
     stage: CaseStage = CaseStage.informal_talks
     talks: int = 0

@@ -30,7 +30,7 @@ from typing import ClassVar
 
 from domain.appeal import add_months
 from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, CaseFile, Party, RuleViolation
-from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, PlannedDeadline
+from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, PlannedDeadline
 from domain.models import (
     CaseOutcome,
     CaseStage,
@@ -54,6 +54,7 @@ LOCAL_AUTHORITY = "org-1"
 
 class Mediation(CaseFile):
     open_stages: ClassVar[tuple[CaseStage, ...]] = MEDIATION_OPEN_STAGES
+    arrangement_deadline: ClassVar[str] = MEDIATION_ARRANGEMENT
     opened: OpenMediation
     stage: CaseStage = CaseStage.advice
     mediate: bool | None = None  # the family's choice, once made

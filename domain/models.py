@@ -447,6 +447,7 @@ class SessionView(Model):
     at: datetime
     venue: str | None = None
     number: int = 1
+    la_attendee: str | None = None
 
 
 class ActionView(Model):

@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         action_deadline,
     )
     from domain.models import (
-        AssignMediator,
         CaseOutcome,
         CaseView,
         ExtendDeadline,
@@ -144,24 +143,6 @@ class DisagreementCase(CaseWorkflow):
         _rejecting(lambda: self.case.check_record_consent(request))
 
     @workflow.update
-    async def assign_mediator(self, request: AssignMediator) -> CaseView:
-        async with self._acting(lambda: self.case.check_assign_mediator(request)):
-            self.case.assign_mediator(request, workflow.now())
-            number = sum(entry.event == "mediator_assigned" for entry in self.case.timeline)
-            self._notify(
-                Template.mediator_assigned,
-                [*self._party_ids(), MEDIATOR],
-                event=f"mediator_assigned-{number}",
-                mediator_name=request.name,
-                due=arrangement.due if (arrangement := self.case.deadline(SESSION_ARRANGEMENT)) else None,
-            )
-        return self.case.view()
-
-    @assign_mediator.validator
-    def validate_assign_mediator(self, request: AssignMediator) -> None:
-        _rejecting(lambda: self.case.check_assign_mediator(request))
-
-    @workflow.update
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             names = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
@@ -233,12 +214,7 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
         async with self._acting(lambda: self.case.check_extend_deadline(request, workflow.now().date())):
-            current = self.case.deadline(request.deadline)
-            assert current is not None
-            planned = await self._plan(
-                request.deadline, due=request.until or current.due, extend_by=request.days
-            )
-            self.case.extend_deadline(request, planned, workflow.now())
+            planned = await self._extend(request)
             # Added after cases were already running: older histories replay without the message.
             if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
                 silent = [party.id for party in self.case.silent_parties()]

@@ -34,6 +34,8 @@ with workflow.unsafe.imports_passed_through():
         PlannedDeadline,
     )
     from domain.models import (
+        AssignMediator,
+        ExtendDeadline,
         AddNote,
         CaseOutcome,
         CaseView,
@@ -126,7 +128,7 @@ class CaseWorkflow:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""
         if not self.case.is_closed:
             return True
-        return self.case.appeal_clock_running and bool(self._appeal_outlives_closure)
+        return self.case.clocks_running and bool(self._appeal_outlives_closure)
 
     def _raise_background_failure(self) -> None:
         """A delivery task that failed unexpectedly fails the workflow task, visibly, for a fix."""
@@ -260,13 +262,16 @@ class CaseWorkflow:
             )
 
     async def _plan(
-        self, name: str, *, start: datetime | None = None, due: date | None = None, extend_by: int | None = None
+        self, name: str, *, start: datetime | None = None, start_day: date | None = None,
+        due: date | None = None, extend_by: int | None = None,
     ) -> PlannedDeadline:
         # Working days need the bank-holiday calendar and Europe/London: an activity works them
         # out and history keeps the answer, so a later holiday release cannot move a given date.
         return await self._planning(
             PLAN_DEADLINE,
-            DeadlineRequest(name=name, now=workflow.now(), start=start, due=due, extend_by=extend_by),
+            DeadlineRequest(
+                name=name, now=workflow.now(), start=start, start_day=start_day, due=due, extend_by=extend_by
+            ),
             PlannedDeadline,
             f"plan {name}",
         )
@@ -388,12 +393,45 @@ class CaseWorkflow:
         return MessageFacts(
             reference=self.case.reference,
             case_officer=self.case.case_officer,
-            appeal_deadline=appeal.due if (appeal := self.case.deadline(APPEAL)) else opened.appeal_deadline,
+            appeal_deadline=self.case.view().appeal_deadline,
             supporter_name=opened.supporter.name if opened.supporter else None,
-            other_parties=[organisation.name for organisation in opened.organisations],
+            other_parties=[party.name for party in self.case.parties if party.id != APPLICANT],
             applicant_role=opened.applicant.role.value,
-            **facts,
+            **(self._route_facts() | facts),
         )
+
+    def _route_facts(self) -> dict:
+        """What a route's messages say beyond the shared facts."""
+        return {}
+
+    # --- Staff actions both routes share --------------------------------------------------------------
+
+    @workflow.update
+    async def assign_mediator(self, request: AssignMediator) -> CaseView:
+        async with self._acting(lambda: self.case.check_assign_mediator(request)):
+            self.case.assign_mediator(request, workflow.now())
+            number = sum(entry.event == "mediator_assigned" for entry in self.case.timeline)
+            arrangement = self.case.deadline(self.case.arrangement_deadline)
+            self._notify(
+                Template.mediator_assigned,
+                [*self._party_ids(), MEDIATOR],
+                event=f"mediator_assigned-{number}",
+                mediator_name=request.name,
+                due=arrangement.due if arrangement else None,
+            )
+        return self.case.view()
+
+    @assign_mediator.validator
+    def validate_assign_mediator(self, request: AssignMediator) -> None:
+        _rejecting(lambda: self.case.check_assign_mediator(request))
+
+    async def _extend(self, request: ExtendDeadline) -> PlannedDeadline:
+        """Move a deadline (checked by the caller's `_acting`): plan the new date, then apply it."""
+        current = self.case.deadline(request.deadline)
+        assert current is not None
+        planned = await self._plan(request.deadline, due=request.until or current.due, extend_by=request.days)
+        self.case.extend_deadline(request, planned, workflow.now())
+        return planned
 
     def _action_of(self, deadline_name: str) -> AgreedAction:
         number = int(deadline_name.removeprefix(ACTION_PREFIX))
@@ -408,7 +446,7 @@ class CaseWorkflow:
 
     def _publish(self) -> None:
         """Keep search attributes and the Web UI's current details in step with the case."""
-        if self.case.is_closed and self.case.appeal_clock_running and self._appeal_outlives_closure is None:
+        if self.case.is_closed and self.case.clocks_running and self._appeal_outlives_closure is None:
             # Cases that closed on older code finished at closure: they replay that way.
             self._appeal_outlives_closure = workflow.patched(APPEAL_CLOCK_AFTER_CLOSURE)
         next_deadline = self.case.next_deadline()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
-from domain.case import Case
+from domain.case import CaseFile
 from domain.deadlines import APPEAL
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
@@ -26,13 +26,14 @@ SEARCH_ATTRIBUTES = (
 )
 
 
-def search_attribute_updates(case: Case) -> list[SearchAttributeUpdate]:
+def search_attribute_updates(case: CaseFile) -> list[SearchAttributeUpdate]:
     next_deadline = case.next_deadline()
+    view = case.view()
     updates = [
         CASE_STAGE.value_set(case.stage.value),
         CASE_OUTCOME.value_set(case.outcome.value) if case.outcome else CASE_OUTCOME.value_unset(),
-        DISAGREEMENT_KINDS.value_set([kind.value for kind in case.opened.kinds]),
-        EHC_POINT.value_set(case.opened.ehc_point.value),
+        DISAGREEMENT_KINDS.value_set([kind.value for kind in view.kinds]),
+        EHC_POINT.value_set(view.ehc_point.value) if view.ehc_point else EHC_POINT.value_unset(),
         CASE_OFFICER.value_set(case.case_officer),
         NEXT_DEADLINE.value_set(next_deadline.expires_at) if next_deadline else NEXT_DEADLINE.value_unset(),
     ]
