@@ -22,10 +22,11 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date, london_time
-from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
+from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 from workflows.visibility import (
     APPEAL_DEADLINE,
     CASE_OFFICER,
@@ -44,7 +45,9 @@ ANSWER_TIMEOUT = timedelta(seconds=30)
 # Opening plans the first deadlines in an activity: wait for them so the first view shows them.
 OPENING_WAIT = timedelta(seconds=10)
 LIST_PAGE_SIZE = 500  # cases fetched per visibility call; `list` keeps asking until the last page
-WORKFLOW_TYPE = "DisagreementCase"  # the name in workflows/case.py's @workflow.defn
+# The workflow type of each route, as its @workflow.defn names it.
+WORKFLOW_TYPES = {Route.disagreement_resolution: "DisagreementCase", Route.mediation: "MediationCase"}
+ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
 
 
 class Refused(Exception):
@@ -85,10 +88,11 @@ class Cases:
         self._client = client
         self._settings = settings
 
-    async def open(self, reference: str, opened: OpenCase) -> CaseView:
+    async def open(self, reference: str, opened: OpenCase | OpenMediation) -> CaseView:
+        run = MediationCase.run if isinstance(opened, OpenMediation) else DisagreementCase.run
         try:
             handle = await self._client.start_workflow(
-                DisagreementCase.run,
+                run,
                 opened,
                 id=reference,
                 task_queue=self._settings.task_queue,
@@ -125,11 +129,12 @@ class Cases:
             raise
 
     async def summaries(
-        self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None = None
+        self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None = None,
+        route: Route | None = None,
     ) -> list[CaseSummary]:
         """Every matching case, page after page, from search attributes only (nothing to decrypt)."""
         now = datetime.now(UTC)
-        query = visibility_query(stage, officer, overdue, now, appeal_before)
+        query = visibility_query(stage, officer, overdue, now, appeal_before, route)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
         return [_summary(execution, now) async for execution in executions]
 
@@ -165,10 +170,12 @@ class Cases:
 
 
 def visibility_query(
-    stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime, appeal_before: date | None = None
+    stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime, appeal_before: date | None = None,
+    route: Route | None = None,
 ) -> str:
     """The list filter in Temporal's visibility language; values are checked, so quoting is safe."""
-    terms = [f'WorkflowType = "{WORKFLOW_TYPE}"']
+    types = [WORKFLOW_TYPES[route]] if route else list(WORKFLOW_TYPES.values())
+    terms = ["(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"]
     if stage is not None:
         terms.append(f'{CASE_STAGE.name} = "{stage.value}"')
     if officer is not None:
@@ -204,4 +211,5 @@ def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
         next_deadline=london_date(expiry) - timedelta(days=1) if expiry else None,
         overdue=expiry is not None and expiry <= now,
         appeal_deadline=london_date(appeal_expiry) - timedelta(days=1) if appeal_expiry else None,
+        route=ROUTES.get(execution.workflow_type, Route.disagreement_resolution),
     )
