@@ -107,6 +107,8 @@ def test_every_message_reads_right_for_statutory_mediation(template, kind, chann
     text = render(notice(template, kind, facts=facts), channel).body
     assert "{" not in text and "None" not in text
     assert "disagreement resolution does not" not in text.lower() and "disagreement resolution meeting" not in text
+    if channel is Channel.sms:
+        assert len(text) <= 3 * 153, len(text)
     if kind is RecipientKind.applicant and "appeal" in text.lower():
         assert "certificate" in text, text
 
