@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from cli import parsing, render
+from workflows import names
 from domain.calendar import london_date
 from infra.shutdown import exit_after_client
 from domain.models import (
@@ -230,7 +231,7 @@ def talk(
     """Record an informal talk between the family and the organisations."""
     _route_only(reference, Route.disagreement_resolution, "talk")
     request = parsing.build(RecordTalk, actor=_acting(actor), outcome=outcome, notes=notes)
-    _act(reference, "record_talk", request, as_json)
+    _act(reference, names.RECORD_TALK, request, as_json)
 
 
 @app.command(rich_help_panel=OPENING)
@@ -240,7 +241,7 @@ def offer(reference: Reference, actor: Actor = None, as_json: AsJson = False) ->
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
     _route_only(reference, Route.disagreement_resolution, "offer")
-    _act(reference, "offer_resolution", parsing.build(OfferResolution, actor=_acting(actor)), as_json)
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor)), as_json)
 
 
 # --- Mediation ---------------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def consent(
     if agree is None:
         _stop("say what the party answered: --agree or --decline", INVALID)
     request = parsing.build(RecordConsent, actor=_acting(actor), party=party, agree=agree, notes=notes)
-    _act(reference, "record_consent", request, as_json)
+    _act(reference, names.RECORD_CONSENT, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -293,7 +294,7 @@ def assign(
         {"name": "--mediator-name", "email": "--mediator-email"},
         actor=_acting(actor), name=mediator_name, email=mediator_email, independent=independent,
     )
-    _act(reference, "assign_mediator", request, as_json)
+    _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -330,7 +331,7 @@ def schedule(
         ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor), at=at, venue=venue,
         short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
     )
-    _act(reference, "schedule_session", request, as_json)
+    _act(reference, names.SCHEDULE_SESSION, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -366,7 +367,7 @@ def outcome(
         RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or [],
         child_views_sought=child_views_sought,
     )
-    _act(reference, "record_outcome", request, as_json)
+    _act(reference, names.RECORD_OUTCOME, request, as_json)
 
 
 @app.command("action-done", rich_help_panel=MEDIATION)
@@ -378,7 +379,7 @@ def action_done(
 ) -> None:
     """Mark an agreed action as done. The case closes when the last one is done."""
     request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
-    _act(reference, "complete_action", request, as_json)
+    _act(reference, names.COMPLETE_ACTION, request, as_json)
 
 
 # --- Statutory mediation -----------------------------------------------------------------------------
@@ -491,7 +492,7 @@ def choose(
     if mediate is None:
         _stop("say what the family chose: --mediate or --no-mediation", INVALID)
     request = parsing.build(RecordChoice, {"la_notified_on": "--la-notified-on"}, actor=_acting(actor), mediate=mediate, la_notified_on=la_notified_on)
-    _act(reference, "record_choice", request, as_json)
+    _act(reference, names.RECORD_CHOICE, request, as_json)
 
 
 @app.command(rich_help_panel=STATUTORY)
@@ -506,7 +507,7 @@ def certificate(
     """Record the mediation certificate the adviser issued; the appeal deadline is worked out again."""
     _route_only(reference, Route.mediation, "certificate")
     request = parsing.build(IssueCertificate, {"issued_on": "--on"}, actor=_acting(actor), issued_on=on)
-    _act(reference, "issue_certificate", request, as_json)
+    _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
 
 
 @app.command("cannot-arrange", rich_help_panel=STATUTORY)
@@ -527,7 +528,7 @@ def cannot_arrange(
         ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
         actor=_acting(actor), reason=reason, adviser_informed_on=informed_on,
     )
-    _act(reference, "report_cannot_arrange", request, as_json)
+    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
 
 
 # --- At any open stage -------------------------------------------------------------------------------
@@ -543,7 +544,7 @@ def withdraw(
 ) -> None:
     """Record that a party withdraws from the process. This closes the case."""
     request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
-    _act(reference, "withdraw", request, as_json)
+    _act(reference, names.WITHDRAW, request, as_json)
 
 
 @app.command(rich_help_panel=ANY_STAGE)
@@ -568,7 +569,7 @@ def extend(
         ExtendDeadline, {"": "--days / --until"},
         actor=_acting(actor), deadline=deadline, days=days, until=until, reason=reason,
     )
-    _act(reference, "extend_deadline", request, as_json)
+    _act(reference, names.EXTEND_DEADLINE, request, as_json)
 
 
 @app.command(rich_help_panel=ANY_STAGE)
@@ -579,7 +580,7 @@ def note(
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, "add_note", parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
 
 
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
@@ -607,7 +608,7 @@ def decision(
     """
     _route_only(reference, Route.disagreement_resolution, "decision")
     request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor), kind=kind, date=on)
-    _act(reference, "record_decision", request, as_json)
+    _act(reference, names.RECORD_DECISION, request, as_json)
 
 
 @app.command("appeal-status", rich_help_panel=APPEAL)
@@ -624,7 +625,7 @@ def appeal_status(
     if lodged is None:
         _stop("say what the family did: --lodged or --not-appealing", INVALID)
     status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
-    _act(reference, "record_appeal_status", parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
+    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------

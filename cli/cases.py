@@ -25,6 +25,7 @@ from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
+from workflows import names
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
 from workflows.visibility import (
@@ -46,7 +47,7 @@ ANSWER_TIMEOUT = timedelta(seconds=30)
 OPENING_WAIT = timedelta(seconds=10)
 LIST_PAGE_SIZE = 500  # cases fetched per visibility call; `list` keeps asking until the last page
 # The workflow type of each route, as its @workflow.defn names it.
-WORKFLOW_TYPES = {Route.disagreement_resolution: "DisagreementCase", Route.mediation: "MediationCase"}
+WORKFLOW_TYPES = {Route.disagreement_resolution: names.DISAGREEMENT_CASE, Route.mediation: names.MEDIATION_CASE}
 ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import names
     from domain.case import Case
     from domain.deadlines import (
         CONSENT_WINDOW,
@@ -63,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
-@workflow.defn(name="DisagreementCase")
+@workflow.defn(name=names.DISAGREEMENT_CASE)
 class DisagreementCase(CaseWorkflow):
     case: Case
 
@@ -86,7 +87,7 @@ class DisagreementCase(CaseWorkflow):
                 self.case.set_deadline(await self._plan(APPEAL, due=self.case.opened.appeal_deadline))
             self._notify(Template.case_opened, self._party_ids())
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_TALK)
     async def record_talk(self, request: RecordTalk) -> CaseView:
         async with self._acting(lambda: self.case.check_record_talk(request)):
             review = await self._plan_then_apply(
@@ -101,7 +102,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_record_talk(self, request: RecordTalk) -> None:
         _rejecting(lambda: self.case.check_record_talk(request))
 
-    @workflow.update
+    @workflow.update(name=names.OFFER_RESOLUTION)
     async def offer_resolution(self, request: OfferResolution) -> CaseView:
         async with self._acting(lambda: self.case.check_offer_resolution(request)):
             planned = await self._plan_then_apply(
@@ -115,7 +116,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_offer_resolution(self, request: OfferResolution) -> None:
         _rejecting(lambda: self.case.check_offer_resolution(request))
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_CONSENT)
     async def record_consent(self, request: RecordConsent) -> CaseView:
         async with self._acting(lambda: self.case.check_record_consent(request)):
             last_to_agree = request.agree and [p.id for p in self.case.silent_parties()] == [request.party]
@@ -142,7 +143,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_record_consent(self, request: RecordConsent) -> None:
         _rejecting(lambda: self.case.check_record_consent(request))
 
-    @workflow.update
+    @workflow.update(name=names.SCHEDULE_SESSION)
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             names = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
@@ -170,7 +171,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_schedule_session(self, request: ScheduleSession) -> None:
         _rejecting(lambda: self.case.check_schedule_session(request, workflow.now()))
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_OUTCOME)
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
             planned = [
@@ -197,7 +198,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_record_outcome(self, request: RecordOutcome) -> None:
         _rejecting(lambda: self.case.check_record_outcome(request, workflow.now()))
 
-    @workflow.update
+    @workflow.update(name=names.WITHDRAW)
     async def withdraw(self, request: Withdraw) -> CaseView:
         async with self._acting(lambda: self.case.check_withdraw(request)):
             started = any(entry.event == "resolution_offered" for entry in self.case.timeline)
@@ -211,7 +212,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_withdraw(self, request: Withdraw) -> None:
         _rejecting(lambda: self.case.check_withdraw(request))
 
-    @workflow.update
+    @workflow.update(name=names.EXTEND_DEADLINE)
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
         async with self._acting(lambda: self.case.check_extend_deadline(request, workflow.now().date())):
             planned = await self._extend(request)
@@ -227,7 +228,7 @@ class DisagreementCase(CaseWorkflow):
     def validate_extend_deadline(self, request: ExtendDeadline) -> None:
         _rejecting(lambda: self.case.check_extend_deadline(request, workflow.now().date()))
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_DECISION)
     async def record_decision(self, request: RecordDecision) -> CaseView:
         async with self._acting(lambda: self.case.check_record_decision(request, workflow.now().date())):
             plan = await self._plan_appeal(request.date, certificate=None)  # DR gives no certificate

@@ -20,6 +20,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
     from domain.case import APPLICANT, AgreedAction, CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
@@ -135,11 +136,11 @@ class CaseWorkflow:
         if self._background_failure is not None:
             raise RuntimeError("a background delivery failed") from self._background_failure
 
-    @workflow.query(name="case")
+    @workflow.query(name=names.CASE_QUERY)
     def case_view(self) -> CaseView:
         return self.case.view()
 
-    @workflow.update
+    @workflow.update(name=names.COMPLETE_ACTION)
     async def complete_action(self, request: CompleteAction) -> CaseView:
         async with self._acting(lambda: self.case.check_complete_action(request)):
             self.case.complete_action(request, workflow.now())
@@ -151,7 +152,7 @@ class CaseWorkflow:
     def validate_complete_action(self, request: CompleteAction) -> None:
         _rejecting(lambda: self.case.check_complete_action(request))
 
-    @workflow.update
+    @workflow.update(name=names.ADD_NOTE)
     async def add_note(self, request: AddNote) -> CaseView:
         async with self._acting(lambda: self.case.check_add_note(request)):
             self.case.add_note(request, workflow.now())
@@ -161,7 +162,7 @@ class CaseWorkflow:
     def validate_add_note(self, request: AddNote) -> None:
         _rejecting(lambda: self.case.check_add_note(request))
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_APPEAL_STATUS)
     async def record_appeal_status(self, request: RecordAppealStatus) -> CaseView:
         async with self._acting(lambda: self.case.check_record_appeal_status(request)):
             self.case.record_appeal_status(request, workflow.now())
@@ -406,7 +407,7 @@ class CaseWorkflow:
 
     # --- Staff actions both routes share --------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=names.ASSIGN_MEDIATOR)
     async def assign_mediator(self, request: AssignMediator) -> CaseView:
         async with self._acting(lambda: self.case.check_assign_mediator(request)):
             self.case.assign_mediator(request, workflow.now())

@@ -26,6 +26,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import names
     from domain.deadlines import (
         CERTIFICATE,
         HEALTH_NOTICE,
@@ -50,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.machinery import CASE_OFFICER, MEDIATOR, SYSTEM, CaseWorkflow, _rejecting
 
 
-@workflow.defn(name="MediationCase")
+@workflow.defn(name=names.MEDIATION_CASE)
 class MediationCase(CaseWorkflow):
     case: Mediation
 
@@ -94,7 +95,7 @@ class MediationCase(CaseWorkflow):
 
     # --- Staff actions -----------------------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_CHOICE)
     async def record_choice(self, request: RecordChoice) -> CaseView:
         async with self._acting(lambda: self.case.check_record_choice(request, _today())):
             told = request.la_notified_on or _today()
@@ -116,7 +117,7 @@ class MediationCase(CaseWorkflow):
     def validate_record_choice(self, request: RecordChoice) -> None:
         _rejecting(lambda: self.case.check_record_choice(request, _today()))
 
-    @workflow.update
+    @workflow.update(name=names.ISSUE_CERTIFICATE)
     async def issue_certificate(self, request: IssueCertificate) -> CaseView:
         async with self._acting(lambda: self.case.check_issue_certificate(request, _today())):
             issued = request.issued_on or _today()
@@ -138,7 +139,7 @@ class MediationCase(CaseWorkflow):
     def validate_issue_certificate(self, request: IssueCertificate) -> None:
         _rejecting(lambda: self.case.check_issue_certificate(request, _today()))
 
-    @workflow.update
+    @workflow.update(name=names.REPORT_CANNOT_ARRANGE)
     async def report_cannot_arrange(self, request: ReportCannotArrange) -> CaseView:
         async with self._acting(lambda: self.case.check_report_cannot_arrange(request, _today())):
             certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or _today())
@@ -152,7 +153,7 @@ class MediationCase(CaseWorkflow):
     def validate_report_cannot_arrange(self, request: ReportCannotArrange) -> None:
         _rejecting(lambda: self.case.check_report_cannot_arrange(request, _today()))
 
-    @workflow.update
+    @workflow.update(name=names.SCHEDULE_SESSION)
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             # The validator counted weekdays; bank holidays need the calendar, so the exact count is here.
@@ -181,7 +182,7 @@ class MediationCase(CaseWorkflow):
     def validate_schedule_session(self, request: ScheduleSession) -> None:
         _rejecting(lambda: self.case.check_schedule_session(request, workflow.now()))
 
-    @workflow.update
+    @workflow.update(name=names.RECORD_OUTCOME)
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
             # reg 42: an agreed date (reg 44 period or one agreed in writing) as given; else 2 weeks (42(3)).
@@ -209,7 +210,7 @@ class MediationCase(CaseWorkflow):
     def validate_record_outcome(self, request: RecordOutcome) -> None:
         _rejecting(lambda: self.case.check_record_outcome(request, workflow.now()))
 
-    @workflow.update
+    @workflow.update(name=names.WITHDRAW)
     async def withdraw(self, request: Withdraw) -> CaseView:
         async with self._acting(lambda: self.case.check_withdraw(request)):
             owed = self.case.owes_certificate_on_withdrawal()
@@ -224,7 +225,7 @@ class MediationCase(CaseWorkflow):
     def validate_withdraw(self, request: Withdraw) -> None:
         _rejecting(lambda: self.case.check_withdraw(request))
 
-    @workflow.update
+    @workflow.update(name=names.EXTEND_DEADLINE)
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
         async with self._acting(lambda: self.case.check_extend_deadline(request, _today())):
             await self._extend(request)
