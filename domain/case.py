@@ -9,9 +9,11 @@ update validators (so a rejected action leaves no trace) and again when it appli
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from domain.notifications import CASE_OFFICER, MEDIATOR, AgreedActionFacts, Announcement, Template
 from domain.deadlines import (
+    ACTION_PREFIX,
     APPEAL,
     CERTIFICATE,
     HEALTH_NOTICE,
@@ -83,6 +85,12 @@ STAGE_WORDS = {
 
 
 OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
+SYSTEM = "system"  # the actor of what timers do
+CLOSURE_TEMPLATES = {
+    CaseOutcome.declined: Template.case_declined,
+    CaseOutcome.no_response: Template.no_response,
+    CaseOutcome.withdrawn: Template.withdrawn,
+}
 STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT)
 
 
@@ -422,6 +430,70 @@ class CaseFile(Model):
                 deadline.state = DeadlineState.missed
                 deadline.outstanding = alarm.deadline != APPEAL
 
+    def alarm_rang(self, alarm: Alarm, at: datetime) -> list[Announcement]:
+        """An alarm has rung: change the case, and say who is told what."""
+        self.ring(alarm)
+        deadline = self.deadline(alarm.deadline)
+        due = deadline.due if deadline else None
+        dated = f"{alarm.deadline}-{due:%Y%m%d}" if due else alarm.deadline
+        if alarm.purpose is AlarmPurpose.reminder:
+            return self._reminded(alarm, due, dated)
+        self.record(at, SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
+        return self._expired(alarm, due, dated, at)
+
+    def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
+        """Who hears before a deadline (a route adds its own deadlines)."""
+        if alarm.deadline == APPEAL:
+            return [Announcement(Template.appeal_warning, (APPLICANT,), f"appeal_warning-{alarm.working_days_before}", {"due": due})]
+        if alarm.deadline == SESSION:
+            assert self.session is not None
+            return [Announcement(
+                Template.session_reminder, (*self.party_ids(), MEDIATOR), f"session_reminder-{self.session.number}",
+                {"session_at": self.session.at, "venue": self.session.venue},
+            )]
+        if alarm.deadline.startswith(ACTION_PREFIX):
+            action = self.action_of(alarm.deadline)
+            return [Announcement(
+                Template.action_due, (action.owner,), f"action_due-{dated}",
+                {"due": due, "actions": [self.action_facts(action.number)]},
+            )]
+        return [Announcement(
+            Template.deadline_reminder, (CASE_OFFICER,), f"deadline_reminder-{dated}", {"deadline": alarm.deadline, "due": due}
+        )]
+
+    def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
+        """Who hears when a deadline has passed (a route adds its own consequences)."""
+        if alarm.deadline.startswith(ACTION_PREFIX):
+            action = self.action_of(alarm.deadline)
+            return [Announcement(
+                Template.action_overdue, (action.owner, CASE_OFFICER), f"action_overdue-{dated}",
+                {"due": due, "actions": [self.action_facts(action.number)]},
+            )]
+        return [Announcement(
+            Template.deadline_missed, (CASE_OFFICER,), f"deadline_missed-{dated}", {"deadline": alarm.deadline, "due": due}
+        )]
+
+    def closure(self, **facts: Any) -> Announcement:
+        """The message that the case has closed, to every party and the mediator."""
+        assert self.outcome is not None
+        template = CLOSURE_TEMPLATES.get(self.outcome, Template.case_closed)
+        return Announcement(template, (*self.party_ids(), MEDIATOR), None, {"outcome": self.outcome, **facts})
+
+    def party_ids(self) -> list[str]:
+        return [party.id for party in self.parties]
+
+    def action_of(self, deadline_name: str) -> AgreedAction:
+        number = int(deadline_name.removeprefix(ACTION_PREFIX))
+        return next(action for action in self.actions if action.number == number)
+
+    def action_facts(self, number: int) -> AgreedActionFacts:
+        """An agreed action as messages tell it: its owner by name."""
+        action = next(action for action in self.actions if action.number == number)
+        owner = self.party(action.owner)
+        return AgreedActionFacts(
+            number=action.number, description=action.description, owner=owner.name if owner else action.owner, due=action.due
+        )
+
     def _settle(self, name: str) -> None:
         """The step a deadline waited for has happened: met if on time, caught up if late."""
         deadline = self.deadline(name)
@@ -474,6 +546,21 @@ class Case(CaseFile):
     opened: OpenCase
     stage: CaseStage = CaseStage.informal_talks
     talks: int = 0
+
+    def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
+        if alarm.deadline == CONSENT_WINDOW:
+            silent = tuple(party.id for party in self.silent_parties())
+            return [Announcement(Template.consent_reminder, silent, f"consent_reminder-{dated}", {"due": due})]
+        return super()._reminded(alarm, due, dated)
+
+    def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
+        if alarm.deadline == CONSENT_WINDOW:
+            # Silence is not consent (Code 11.6): anyone still silent closes the case.
+            if silent := [party.name for party in self.silent_parties()]:
+                self.close(CaseOutcome.no_response, at, SYSTEM)
+                return [self.closure(waiting_for=silent, due=due)]
+            return []
+        return super()._expired(alarm, due, dated, at)
 
     def _route_view(self) -> dict:
         fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}

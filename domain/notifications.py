@@ -8,8 +8,10 @@ event and recipient id, nothing personal, so it may appear in logs and in GOV.UK
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.models import (
     CaseOutcome,
@@ -116,6 +118,22 @@ class Delivery(Model):
     status: DeliveryStatus
     channel: Channel | None = None
     reason: str | None = None  # why it failed, in words, without personal data
+
+
+# Recipients who are not parties; parties are "applicant", "org-1", ...
+MEDIATOR = "mediator"
+CASE_OFFICER = "case_officer"
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What an event tells whom, as the domain decides it: the workflow sends one notice per
+    recipient, keyed by `event` (the template's name when not given) and the recipient id."""
+
+    template: Template
+    to: tuple[str, ...]
+    event: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def notice_key(reference: str, event: str, recipient_id: str) -> str:

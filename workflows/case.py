@@ -36,11 +36,9 @@ with workflow.unsafe.imports_passed_through():
         TALKS_REVIEW,
         WRITTEN_OUTCOME,
         APPEAL,
-        Alarm,
         action_deadline,
     )
     from domain.models import (
-        CaseOutcome,
         CaseView,
         ExtendDeadline,
         OfferResolution,
@@ -187,7 +185,7 @@ class DisagreementCase(CaseWorkflow):
                 [*self._party_ids(), MEDIATOR],
                 result=request.result,
                 session_at=self.case.session.at if self.case.session else None,
-                actions=[self._action_facts(action.number) for action in self.case.actions],
+                actions=[self.case.action_facts(action.number) for action in self.case.actions],
             )
             self.case.written_outcome_sent()
             if self.case.is_closed:
@@ -239,20 +237,3 @@ class DisagreementCase(CaseWorkflow):
     @record_decision.validator
     def validate_record_decision(self, request: RecordDecision) -> None:
         _rejecting(lambda: self.case.check_record_decision(request, workflow.now().date()))
-
-    # --- Alarms only this route has -----------------------------------------------------------
-
-    def _remind(self, alarm: Alarm, due, dated: str) -> None:
-        if alarm.deadline == CONSENT_WINDOW:
-            silent = [party.id for party in self.case.silent_parties()]
-            self._notify(Template.consent_reminder, silent, event=f"consent_reminder-{dated}", due=due)
-        else:
-            super()._remind(alarm, due, dated)
-
-    def _expire(self, alarm: Alarm, due, dated: str) -> None:
-        if alarm.deadline == CONSENT_WINDOW:
-            if silent := [party.name for party in self.case.silent_parties()]:
-                self.case.close(CaseOutcome.no_response, workflow.now(), SYSTEM)
-                self._announce_closure(waiting_for=silent, due=due)
-        else:
-            super()._expire(alarm, due, dated)

@@ -22,13 +22,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
-    from domain.case import APPLICANT, AgreedAction, CaseFile, NotificationRecord, RuleViolation
+    from domain.case import APPLICANT, SYSTEM, CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
-        ACTION_PREFIX,
         APPEAL,
-        SESSION,
         Alarm,
-        AlarmPurpose,
         AppealPlan,
         AppealRequest,
         DeadlineRequest,
@@ -38,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         AssignMediator,
         ExtendDeadline,
         AddNote,
-        CaseOutcome,
         CaseView,
         CompleteAction,
         Contact,
@@ -46,7 +42,9 @@ with workflow.unsafe.imports_passed_through():
         RecordAppealStatus,
     )
     from domain.notifications import (
-        AgreedActionFacts,
+        CASE_OFFICER,
+        MEDIATOR,
+        Announcement,
         Delivery,
         MessageFacts,
         Notice,
@@ -57,15 +55,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.visibility import search_attribute_updates
 
-MEDIATOR = "mediator"
-CASE_OFFICER = "case_officer"
-SYSTEM = "system"  # the actor of what timers do
-
-CLOSURE_TEMPLATES = {
-    CaseOutcome.declined: Template.case_declined,
-    CaseOutcome.no_response: Template.no_response,
-    CaseOutcome.withdrawn: Template.withdrawn,
-}
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
 DELIVERY_RETRY = RetryPolicy(
@@ -212,55 +201,7 @@ class CaseWorkflow:
         )
 
     def _ring(self, alarm: Alarm) -> None:
-        self.case.ring(alarm)
-        deadline = self.case.deadline(alarm.deadline)
-        due = deadline.due if deadline else None
-        dated = f"{alarm.deadline}-{due:%Y%m%d}" if due else alarm.deadline
-        if alarm.purpose is AlarmPurpose.reminder:
-            self._remind(alarm, due, dated)
-            return
-        self.case.record(workflow.now(), SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
-        self._expire(alarm, due, dated)
-
-    def _expire(self, alarm: Alarm, due: date | None, dated: str) -> None:
-        """A deadline has passed: the route's own consequences, else chase it (routes extend this)."""
-        if alarm.deadline.startswith(ACTION_PREFIX):
-            action = self._action_of(alarm.deadline)
-            self._notify(
-                Template.action_overdue, [action.owner, CASE_OFFICER], event=f"action_overdue-{dated}",
-                due=due, actions=[self._action_facts(action.number)],
-            )
-        else:
-            self._notify(
-                Template.deadline_missed, [CASE_OFFICER], event=f"deadline_missed-{dated}",
-                deadline=alarm.deadline, due=due,
-            )
-
-    def _remind(self, alarm: Alarm, due: date | None, dated: str) -> None:
-        """A reminder rings before a deadline (routes extend this with their own)."""
-        if alarm.deadline == APPEAL:
-            self._notify(
-                Template.appeal_warning, [APPLICANT],
-                event=f"appeal_warning-{alarm.working_days_before}", due=due,
-            )
-        elif alarm.deadline == SESSION:
-            session = self.case.session
-            assert session is not None
-            self._notify(
-                Template.session_reminder, [*self._party_ids(), MEDIATOR],
-                event=f"session_reminder-{session.number}", session_at=session.at, venue=session.venue,
-            )
-        elif alarm.deadline.startswith(ACTION_PREFIX):
-            action = self._action_of(alarm.deadline)
-            self._notify(
-                Template.action_due, [action.owner], event=f"action_due-{dated}",
-                due=due, actions=[self._action_facts(action.number)],
-            )
-        else:
-            self._notify(
-                Template.deadline_reminder, [CASE_OFFICER], event=f"deadline_reminder-{dated}",
-                deadline=alarm.deadline, due=due,
-            )
+        self._send(self.case.alarm_rang(alarm, workflow.now()))
 
     async def _plan(
         self, name: str, *, start: datetime | None = None, start_day: date | None = None,
@@ -332,9 +273,12 @@ class CaseWorkflow:
             asyncio.create_task(self._deliver(notice))
 
     def _announce_closure(self, **facts) -> None:
-        assert self.case.outcome is not None
-        template = CLOSURE_TEMPLATES.get(self.case.outcome, Template.case_closed)
-        self._notify(template, [*self._party_ids(), MEDIATOR], outcome=self.case.outcome, **facts)
+        self._send([self.case.closure(**facts)])
+
+    def _send(self, announcements: Iterable[Announcement]) -> None:
+        """Queue what the domain says to tell, in its order."""
+        for announcement in announcements:
+            self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
 
     async def _deliver(self, notice: Notice) -> None:
         try:
@@ -433,17 +377,6 @@ class CaseWorkflow:
         planned = await self._plan(request.deadline, due=request.until or current.due, extend_by=request.days)
         self.case.extend_deadline(request, planned, workflow.now())
         return planned
-
-    def _action_of(self, deadline_name: str) -> AgreedAction:
-        number = int(deadline_name.removeprefix(ACTION_PREFIX))
-        return next(action for action in self.case.actions if action.number == number)
-
-    def _action_facts(self, number: int) -> AgreedActionFacts:
-        action = next(action for action in self.case.actions if action.number == number)
-        owner = self.case.party(action.owner)
-        return AgreedActionFacts(
-            number=action.number, description=action.description, owner=owner.name if owner else action.owner, due=action.due
-        )
 
     def _publish(self) -> None:
         """Keep search attributes and the Web UI's current details in step with the case."""

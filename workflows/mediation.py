@@ -200,7 +200,7 @@ class MediationCase(CaseWorkflow):
                 [*self._party_ids(), MEDIATOR],
                 result=request.result,
                 session_at=self.case.session.at if self.case.session else None,
-                actions=[self._action_facts(action.number) for action in self.case.actions],
+                actions=[self.case.action_facts(action.number) for action in self.case.actions],
             )
             if self.case.is_closed:
                 self._announce_closure()
