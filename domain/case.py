@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from domain.notifications import CASE_OFFICER, MEDIATOR, AgreedActionFacts, Announcement, Template
+from domain.notifications import (
+    CASE_OFFICER,
+    MEDIATOR,
+    AgreedActionFacts,
+    Announcement,
+    MessageFacts,
+    Recipient,
+    RecipientKind,
+    Template,
+)
 from domain.deadlines import (
     ACTION_PREFIX,
     APPEAL,
@@ -337,12 +346,18 @@ class CaseFile(Model):
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
 
-    def assign_mediator(self, request: AssignMediator, at: datetime) -> None:
+    def assign_mediator(self, request: AssignMediator, at: datetime) -> list[Announcement]:
         replacing = self.mediator is not None
         self.mediator = Mediator(name=request.name, email=str(request.email), independent=request.independent)
         self.record(at, request.actor, "mediator_assigned", "mediator replaced" if replacing else "mediator assigned")
+        number = sum(entry.event == "mediator_assigned" for entry in self.timeline)
+        arrangement = self.deadline(self.arrangement_deadline)
+        return [Announcement(
+            Template.mediator_assigned, (*self.party_ids(), MEDIATOR), f"mediator_assigned-{number}",
+            {"mediator_name": request.name, "due": arrangement.due if arrangement else None},
+        )]
 
-    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> None:
+    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> list[Announcement]:
         """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
         only when the session itself is held by then (a booking in time for a late session does not)."""
         number = self.session.number + 1 if self.session else 1
@@ -353,8 +368,12 @@ class CaseFile(Model):
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
+        return [Announcement(
+            Template.session_scheduled, (*self.party_ids(), MEDIATOR), f"session_scheduled-{number}",
+            {"session_at": request.at, "venue": request.venue, "mediator_name": self.mediator.name if self.mediator else None},
+        )]
 
-    def complete_action(self, request: CompleteAction, at: datetime) -> None:
+    def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
         action = next(action for action in self.actions if action.number == request.number)
         action.done = True
         self._settle(action_deadline(action.number))
@@ -362,6 +381,8 @@ class CaseFile(Model):
         if all(action.done for action in self.actions):
             assert self.result is not None
             self.close(CaseOutcome(self.result.value), at, request.actor)
+            return [self.closure()]
+        return []
 
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
@@ -473,11 +494,59 @@ class CaseFile(Model):
             Template.deadline_missed, (CASE_OFFICER,), f"deadline_missed-{dated}", {"deadline": alarm.deadline, "due": due}
         )]
 
+    def announce_outcome(self) -> list[Announcement]:
+        """The written outcome to everyone at the table, then the closure if there is nothing to follow up."""
+        assert self.result is not None
+        written = Announcement(
+            Template.written_outcome, (*self.party_ids(), MEDIATOR), None,
+            {
+                "result": self.result, "session_at": self.session.at if self.session else None,
+                "actions": [self.action_facts(action.number) for action in self.actions],
+            },
+        )
+        return [written] + ([self.closure()] if self.is_closed else [])
+
     def closure(self, **facts: Any) -> Announcement:
         """The message that the case has closed, to every party and the mediator."""
         assert self.outcome is not None
         template = CLOSURE_TEMPLATES.get(self.outcome, Template.case_closed)
         return Announcement(template, (*self.party_ids(), MEDIATOR), None, {"outcome": self.outcome, **facts})
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        """Who a message goes to: a party (the applicant with their SENDIASS adviser copied), the
+        mediator, or the case officer (addressed by staff id)."""
+        if recipient_id == CASE_OFFICER:
+            return Recipient(id=CASE_OFFICER, kind=RecipientKind.case_officer, name=self.case_officer)
+        if recipient_id == MEDIATOR:
+            assert self.mediator is not None
+            return Recipient(id=MEDIATOR, kind=RecipientKind.mediator, name=self.mediator.name, contact=Contact(email=self.mediator.email))
+        party = self.party(recipient_id)
+        assert party is not None
+        supporter = self.opened.supporter
+        return Recipient(
+            id=party.id,
+            kind=RecipientKind.applicant if party.id == APPLICANT else RecipientKind.organisation,
+            name=party.name,
+            contact=party.contact,
+            supporter_email=str(supporter.email) if supporter and party.id == APPLICANT else None,
+        )
+
+    def message_facts(self, **facts: Any) -> MessageFacts:
+        """What every message of this case may say, with the event's own facts on top."""
+        supporter = self.opened.supporter
+        return MessageFacts(
+            reference=self.reference,
+            case_officer=self.case_officer,
+            appeal_deadline=self.view().appeal_deadline,
+            supporter_name=supporter.name if supporter else None,
+            other_parties=[party.name for party in self.parties if party.id != APPLICANT],
+            applicant_role=self.opened.applicant.role.value,
+            **(self._route_facts() | facts),
+        )
+
+    def _route_facts(self) -> dict[str, Any]:
+        """What a route's messages say beyond the shared facts."""
+        return {}
 
     def party_ids(self) -> list[str]:
         return [party.id for party in self.parties]
@@ -620,7 +689,9 @@ class Case(CaseFile):
         self.stage = CaseStage.awaiting_consent
         self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
 
-    def record_consent(self, request: RecordConsent, at: datetime) -> None:
+    def record_consent(self, request: RecordConsent, at: datetime) -> list[Announcement]:
+        """Record one answer. The party hears it was recorded (and whom we still wait for); a
+        decline closes the case and everybody hears why."""
         party = self._require_party(request.party)
         party.consent = Consent.agreed if request.agree else Consent.declined
         detail = f"{party.id} {party.consent.value}"
@@ -630,6 +701,17 @@ class Case(CaseFile):
         elif not self.silent_parties():
             self._settle(CONSENT_WINDOW)
             self.stage = CaseStage.arranging_session
+        waiting = [] if self.is_closed else [p.name for p in self.silent_parties()]
+        told = [Announcement(Template.consent_recorded, (party.id,), None, {"answer": party.consent.value, "waiting_for": waiting})]
+        return told + ([self.closure(party_name=party.name)] if self.is_closed else [])
+
+    def announce_opening(self) -> list[Announcement]:
+        return [Announcement(Template.case_opened, tuple(self.party_ids()))]
+
+    def announce_offer(self) -> list[Announcement]:
+        window = self.deadline(CONSENT_WINDOW)
+        assert window is not None
+        return [Announcement(Template.resolution_offered, tuple(self.party_ids()), None, {"due": window.due})]
 
     def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
         """Record the session result; `action_dues` are the planned due dates of the actions."""
@@ -645,11 +727,13 @@ class Case(CaseFile):
     def written_outcome_sent(self) -> None:
         self._settle("written_outcome")
 
-    def withdraw(self, request: Withdraw, at: datetime) -> None:
+    def withdraw(self, request: Withdraw, at: datetime) -> list[Announcement]:
+        started = any(entry.event == "resolution_offered" for entry in self.timeline)
         party = self._require_party(request.party)
         party.consent = Consent.withdrawn
         self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
         self.close(CaseOutcome.withdrawn, at, request.actor)
+        return [self.closure(party_name=party.name, resolution_started=started)]
 
     def record_decision(self, request: RecordDecision, planned: PlannedDeadline, at: datetime) -> None:
         """The decision is known: the appeal deadline is the one the clock computed (`planned`)."""

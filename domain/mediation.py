@@ -26,10 +26,11 @@ The law (Children and Families Act 2014 ss.52-57; SEND Regulations 2014, Part 2,
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.appeal import add_months
-from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, CaseFile, Party, RuleViolation
+from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, CaseFile, Party, RuleViolation
+from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Template
 from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, PlannedDeadline
 from domain.models import (
     CaseOutcome,
@@ -112,6 +113,18 @@ class Mediation(CaseFile):
             return self.commissioners()
         return [party for party in self.parties if party.id == LOCAL_AUTHORITY]
 
+    def _route_facts(self) -> dict[str, Any]:
+        certificate = self.certificate
+        return {
+            "route": "mediation",
+            "decision_kind": self.opened.decision_kind.value,
+            "decision_date": self.opened.decision_date,
+            "certificate_date": certificate.issued_on if certificate else None,
+            "certificate_reason": certificate.reason.value if certificate else None,
+            "school_only": self.opened.school_only,
+            "arranging_body": [party.name for party in self.arranging_body()],
+        }
+
     def _route_view(self) -> dict:
         return {
             "route": Route.mediation,
@@ -186,23 +199,33 @@ class Mediation(CaseFile):
 
     # --- Applying actions --------------------------------------------------------------------------
 
-    def record_choice(self, request: RecordChoice, planned: list[PlannedDeadline], at: datetime, today: date) -> None:
+    def announce_opening(self, at: datetime, today: date) -> list[Announcement]:
+        told = [Announcement(Template.mediation_opened, tuple(self.party_ids()))]
+        if self.past_reg_33_window(today):
+            self.record(
+                at, SYSTEM, "late_opening",
+                "opened more than 2 months after the decision (reg 33): an appeal needs the Tribunal's permission",
+            )
+            told.append(Announcement(Template.late_opening, (CASE_OFFICER,)))
+        return told
+
+    def record_choice(self, request: RecordChoice, planned: list[PlannedDeadline], at: datetime, today: date) -> list[Announcement]:
         """The family's answer; `planned` are the deadlines it starts (certificate, or arrangement
-        and any health notice)."""
+        and any health notice). Everyone hears it; with it the commissioners get the issues (reg 35)."""
         self.mediate = request.mediate
         self.la_notified_on = request.la_notified_on or today
         for deadline in planned:
             self.set_deadline(deadline)
-        if request.mediate:
-            self.stage = CaseStage.arranging_session
-            self.record(at, request.actor, "mediation_chosen", f"Local Authority told on {self.la_notified_on.isoformat()}")
-        else:
+        if not request.mediate:
             self.certificate_reason = CertificateReason.no_mediation
             self.record(at, request.actor, "mediation_declined", "the family does not want mediation")
-
-    def health_notice_sent(self) -> None:
-        """The commissioners were sent the LA's notice of the mediation issues (reg 35)."""
-        self._settle(HEALTH_NOTICE)
+            return [Announcement(Template.mediation_declined, tuple(self.party_ids()), None, {"due": planned[0].due})]
+        self.stage = CaseStage.arranging_session
+        self.record(at, request.actor, "mediation_chosen", f"Local Authority told on {self.la_notified_on.isoformat()}")
+        told = [Announcement(Template.mediation_chosen, tuple(self.party_ids()), None, {"due": planned[0].due})]
+        if self.includes_health and self.commissioners():
+            self._settle(HEALTH_NOTICE)  # the commissioners are sent the issues with this message
+        return told
 
     def issue_certificate(self, request: IssueCertificate, appeal: PlannedDeadline | None, at: datetime, today: date) -> None:
         assert self.certificate_reason is not None
@@ -215,11 +238,21 @@ class Mediation(CaseFile):
         if self.stage is CaseStage.advice:  # after a "no", the certificate is the end of it
             self.close(CaseOutcome.certificate_only, at, request.actor)
 
-    def report_cannot_arrange(self, request: ReportCannotArrange, certificate: PlannedDeadline, at: datetime) -> None:
+    def announce_certificate(self) -> list[Announcement]:
+        assert self.certificate is not None
+        told = Announcement(
+            Template.certificate_issued, (*self.party_ids(), MEDIATOR), f"certificate_issued-{self.certificate.issued_on:%Y%m%d}"
+        )
+        return [told] + ([self.closure()] if self.is_closed else [])
+
+    def report_cannot_arrange(self, request: ReportCannotArrange, certificate: PlannedDeadline, at: datetime) -> list[Announcement]:
         self.cannot_arrange = True
         self.certificate_reason = CertificateReason.not_arranged
         self.set_deadline(certificate)
         self.record(at, request.actor, "cannot_arrange", request.reason)
+        return [Announcement(
+            Template.cannot_arrange, (*self.party_ids(), MEDIATOR), None, {"due": certificate.due, "reason": request.reason}
+        )]
 
     def record_outcome(self, request: RecordOutcome, action_dues: list[date], certificate: PlannedDeadline, at: datetime) -> None:
         """Mediation has concluded: the certificate is due (whatever the result) and agreed actions
@@ -238,7 +271,7 @@ class Mediation(CaseFile):
         else:
             self.close(CaseOutcome(request.result.value), at, request.actor)
 
-    def withdraw(self, request: Withdraw, certificate: PlannedDeadline | None, at: datetime) -> None:
+    def withdraw(self, request: Withdraw, certificate: PlannedDeadline | None, at: datetime) -> list[Announcement]:
         """The family withdraws. Having chosen mediation, they still get a certificate (reg 34,
         "fails to pursue"). After the LA reported it could not arrange mediation, the family not
         going on is the outcome `not_arranged`."""
@@ -247,6 +280,7 @@ class Mediation(CaseFile):
             self.certificate_reason = CertificateReason.not_pursued
             self.set_deadline(certificate)
         self.close(CaseOutcome.not_arranged if self.cannot_arrange else CaseOutcome.withdrawn, at, request.actor)
+        return [self.closure(party_name=self.opened.applicant.name, resolution_started=self.mediate is True)]
 
     def owes_certificate_on_withdrawal(self) -> bool:
         return bool(self.mediate) and self.certificate is None and self.certificate_reason is None

@@ -53,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.notifications import Template
     from workflows.machinery import (
-        MEDIATOR,
         PLAN_BEFORE_CHANGE,
         SYSTEM,
         CaseWorkflow,
@@ -83,7 +82,7 @@ class DisagreementCase(CaseWorkflow):
             self.case.set_deadline(await self._plan(TALKS_REVIEW))
             if self.case.opened.appeal_deadline:  # given by hand: no decision recorded to compute it from
                 self.case.set_deadline(await self._plan(APPEAL, due=self.case.opened.appeal_deadline))
-            self._notify(Template.case_opened, self._party_ids())
+            self._send(self.case.announce_opening())
 
     @workflow.update(name=names.RECORD_TALK)
     async def record_talk(self, request: RecordTalk) -> CaseView:
@@ -106,8 +105,8 @@ class DisagreementCase(CaseWorkflow):
             planned = await self._plan_then_apply(
                 lambda: self._plan(CONSENT_WINDOW), lambda: self.case.offer_resolution(request, workflow.now())
             )
-            window = self.case.set_deadline(planned)
-            self._notify(Template.resolution_offered, self._party_ids(), due=window.due)
+            self.case.set_deadline(planned)
+            self._send(self.case.announce_offer())
         return self.case.view()
 
     @offer_resolution.validator
@@ -118,20 +117,9 @@ class DisagreementCase(CaseWorkflow):
     async def record_consent(self, request: RecordConsent) -> CaseView:
         async with self._acting(lambda: self.case.check_record_consent(request)):
             last_to_agree = request.agree and [p.id for p in self.case.silent_parties()] == [request.party]
-            party = self.case.party(request.party)
-            assert party is not None
-
-            def apply() -> None:
-                self.case.record_consent(request, workflow.now())
-                self._notify(
-                    Template.consent_recorded, [party.id], answer=party.consent.value,
-                    waiting_for=[] if self.case.is_closed else [p.name for p in self.case.silent_parties()],
-                )
-                if self.case.is_closed:
-                    self._announce_closure(party_name=party.name)
-
             arrangement = await self._plan_then_apply(
-                lambda: self._plan(SESSION_ARRANGEMENT) if last_to_agree else _nothing(), apply
+                lambda: self._plan(SESSION_ARRANGEMENT) if last_to_agree else _nothing(),
+                lambda: self._send(self.case.record_consent(request, workflow.now())),
             )
             if arrangement is not None:
                 self.case.set_deadline(arrangement)
@@ -144,25 +132,17 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.SCHEDULE_SESSION)
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
-            names = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
+            to_plan = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
             if workflow.patched(PLAN_BEFORE_CHANGE):
-                planned = [await self._plan(name, start=request.at) for name in names]
-                self.case.schedule_session(request, workflow.now(), held_by_due=True)
+                planned = [await self._plan(name, start=request.at) for name in to_plan]
+                announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
                 for deadline in planned:
                     self.case.set_deadline(deadline)
             else:  # as cases that ran on older code did
-                self.case.schedule_session(request, workflow.now())
-                for name in names:
+                announced = self.case.schedule_session(request, workflow.now())
+                for name in to_plan:
                     self.case.set_deadline(await self._plan(name, start=request.at))
-            assert self.case.session is not None
-            self._notify(
-                Template.session_scheduled,
-                [*self._party_ids(), MEDIATOR],
-                event=f"session_scheduled-{self.case.session.number}",
-                session_at=request.at,
-                venue=request.venue,
-                mediator_name=self.case.mediator.name if self.case.mediator else None,
-            )
+            self._send(announced)
         return self.case.view()
 
     @schedule_session.validator
@@ -180,16 +160,8 @@ class DisagreementCase(CaseWorkflow):
             if not self.case.is_closed:
                 for deadline in planned:
                     self.case.set_deadline(deadline)
-            self._notify(
-                Template.written_outcome,
-                [*self._party_ids(), MEDIATOR],
-                result=request.result,
-                session_at=self.case.session.at if self.case.session else None,
-                actions=[self.case.action_facts(action.number) for action in self.case.actions],
-            )
             self.case.written_outcome_sent()
-            if self.case.is_closed:
-                self._announce_closure()
+            self._send(self.case.announce_outcome())
         return self.case.view()
 
     @record_outcome.validator
@@ -199,11 +171,7 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.WITHDRAW)
     async def withdraw(self, request: Withdraw) -> CaseView:
         async with self._acting(lambda: self.case.check_withdraw(request)):
-            started = any(entry.event == "resolution_offered" for entry in self.case.timeline)
-            self.case.withdraw(request, workflow.now())
-            party = self.case.party(request.party)
-            assert party is not None
-            self._announce_closure(party_name=party.name, resolution_started=started)
+            self._send(self.case.withdraw(request, workflow.now()))
         return self.case.view()
 
     @withdraw.validator

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
-    from domain.case import APPLICANT, SYSTEM, CaseFile, NotificationRecord, RuleViolation
+    from domain.case import SYSTEM, CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
         APPEAL,
         Alarm,
@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         AddNote,
         CaseView,
         CompleteAction,
-        Contact,
         DeliveryStatus,
         RecordAppealStatus,
     )
@@ -46,9 +45,7 @@ with workflow.unsafe.imports_passed_through():
         MEDIATOR,
         Announcement,
         Delivery,
-        MessageFacts,
         Notice,
-        Recipient,
         RecipientKind,
         Template,
         notice_key,
@@ -132,9 +129,7 @@ class CaseWorkflow:
     @workflow.update(name=names.COMPLETE_ACTION)
     async def complete_action(self, request: CompleteAction) -> CaseView:
         async with self._acting(lambda: self.case.check_complete_action(request)):
-            self.case.complete_action(request, workflow.now())
-            if self.case.is_closed:
-                self._announce_closure()
+            self._send(self.case.complete_action(request, workflow.now()))
         return self.case.view()
 
     @complete_action.validator
@@ -267,7 +262,7 @@ class CaseWorkflow:
             key = notice_key(self.case.reference, event or template.value, recipient_id)
             if key in known:
                 continue
-            notice = Notice(key=key, template=template, recipient=self._recipient(recipient_id), facts=self._facts(**facts))
+            notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**facts))
             self.case.notifications.append(NotificationRecord(key=key, to=recipient_id, template=template.value))
             self._deliveries_in_flight += 1
             asyncio.create_task(self._deliver(notice))
@@ -315,55 +310,12 @@ class CaseWorkflow:
                     reason=f"the {notice.template.value.replace('_', ' ')} message: {delivery.reason}",
                 )
 
-    def _recipient(self, recipient_id: str) -> Recipient:
-        if recipient_id == CASE_OFFICER:
-            return Recipient(id=CASE_OFFICER, kind=RecipientKind.case_officer, name=self.case.case_officer)
-        if recipient_id == MEDIATOR:
-            mediator = self.case.mediator
-            assert mediator is not None
-            return Recipient(id=MEDIATOR, kind=RecipientKind.mediator, name=mediator.name, contact=Contact(email=mediator.email))
-        party = self.case.party(recipient_id)
-        assert party is not None
-        supporter = self.case.opened.supporter
-        return Recipient(
-            id=party.id,
-            kind=RecipientKind.applicant if party.id == APPLICANT else RecipientKind.organisation,
-            name=party.name,
-            contact=party.contact,
-            supporter_email=str(supporter.email) if supporter and party.id == APPLICANT else None,
-        )
-
-    def _facts(self, **facts) -> MessageFacts:
-        opened = self.case.opened
-        return MessageFacts(
-            reference=self.case.reference,
-            case_officer=self.case.case_officer,
-            appeal_deadline=self.case.view().appeal_deadline,
-            supporter_name=opened.supporter.name if opened.supporter else None,
-            other_parties=[party.name for party in self.case.parties if party.id != APPLICANT],
-            applicant_role=opened.applicant.role.value,
-            **(self._route_facts() | facts),
-        )
-
-    def _route_facts(self) -> dict:
-        """What a route's messages say beyond the shared facts."""
-        return {}
-
     # --- Staff actions both routes share --------------------------------------------------------------
 
     @workflow.update(name=names.ASSIGN_MEDIATOR)
     async def assign_mediator(self, request: AssignMediator) -> CaseView:
         async with self._acting(lambda: self.case.check_assign_mediator(request)):
-            self.case.assign_mediator(request, workflow.now())
-            number = sum(entry.event == "mediator_assigned" for entry in self.case.timeline)
-            arrangement = self.case.deadline(self.case.arrangement_deadline)
-            self._notify(
-                Template.mediator_assigned,
-                [*self._party_ids(), MEDIATOR],
-                event=f"mediator_assigned-{number}",
-                mediator_name=request.name,
-                due=arrangement.due if arrangement else None,
-            )
+            self._send(self.case.assign_mediator(request, workflow.now()))
         return self.case.view()
 
     @assign_mediator.validator

@@ -47,8 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from domain.notifications import Template
-    from workflows.machinery import CASE_OFFICER, MEDIATOR, SYSTEM, CaseWorkflow, _rejecting
+    from workflows.machinery import SYSTEM, CaseWorkflow, _rejecting
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -73,25 +72,7 @@ class MediationCase(CaseWorkflow):
             plan = await self._plan_appeal(self.case.opened.decision_date, certificate=None)
             self.case.set_deadline(plan.deadline)
             self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
-            self._notify(Template.mediation_opened, self._party_ids())
-            if self.case.past_reg_33_window(_today()):
-                self.case.record(
-                    workflow.now(), SYSTEM, "late_opening",
-                    "opened more than 2 months after the decision (reg 33): an appeal needs the Tribunal's permission",
-                )
-                self._notify(Template.late_opening, [CASE_OFFICER])
-
-    def _route_facts(self) -> dict:
-        certificate = self.case.certificate
-        return {
-            "route": "mediation",
-            "decision_kind": self.case.opened.decision_kind.value,
-            "decision_date": self.case.opened.decision_date,
-            "certificate_date": certificate.issued_on if certificate else None,
-            "certificate_reason": certificate.reason.value if certificate else None,
-            "school_only": self.case.opened.school_only,
-            "arranging_body": [party.name for party in self.case.arranging_body()],
-        }
+            self._send(self.case.announce_opening(workflow.now(), _today()))
 
     # --- Staff actions -----------------------------------------------------------------------------
 
@@ -104,13 +85,7 @@ class MediationCase(CaseWorkflow):
             else:
                 names = [CERTIFICATE]  # reg 34: 3 working days after the family says no
             planned = [await self._plan(name, start_day=told) for name in names]
-            self.case.record_choice(request, planned, workflow.now(), _today())
-            if request.mediate:
-                self._notify(Template.mediation_chosen, self._party_ids(), due=planned[0].due)
-                if self.case.includes_health and self.case.commissioners():
-                    self.case.health_notice_sent()  # the commissioners have just been sent the issues
-            else:
-                self._notify(Template.mediation_declined, self._party_ids(), due=planned[0].due)
+            self._send(self.case.record_choice(request, planned, workflow.now(), _today()))
         return self.case.view()
 
     @record_choice.validator
@@ -128,11 +103,7 @@ class MediationCase(CaseWorkflow):
             self.case.issue_certificate(request, plan.deadline if plan else None, workflow.now(), _today())
             if plan is not None:
                 self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
-            self._notify(
-                Template.certificate_issued, [*self._party_ids(), MEDIATOR], event=f"certificate_issued-{issued:%Y%m%d}",
-            )
-            if self.case.is_closed:
-                self._announce_closure()
+            self._send(self.case.announce_certificate())
         return self.case.view()
 
     @issue_certificate.validator
@@ -143,10 +114,7 @@ class MediationCase(CaseWorkflow):
     async def report_cannot_arrange(self, request: ReportCannotArrange) -> CaseView:
         async with self._acting(lambda: self.case.check_report_cannot_arrange(request, _today())):
             certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or _today())
-            self.case.report_cannot_arrange(request, certificate, workflow.now())
-            self._notify(
-                Template.cannot_arrange, [*self._party_ids(), MEDIATOR], due=certificate.due, reason=request.reason
-            )
+            self._send(self.case.report_cannot_arrange(request, certificate, workflow.now()))
         return self.case.view()
 
     @report_cannot_arrange.validator
@@ -165,17 +133,9 @@ class MediationCase(CaseWorkflow):
                     type="RuleViolation", non_retryable=True,
                 )
             reminder = await self._plan(SESSION, start=request.at)
-            self.case.schedule_session(request, workflow.now(), held_by_due=True)
+            announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
             self.case.set_deadline(reminder)
-            assert self.case.session is not None
-            self._notify(
-                Template.session_scheduled,
-                [*self._party_ids(), MEDIATOR],
-                event=f"session_scheduled-{self.case.session.number}",
-                session_at=request.at,
-                venue=request.venue,
-                mediator_name=self.case.mediator.name if self.case.mediator else None,
-            )
+            self._send(announced)
         return self.case.view()
 
     @schedule_session.validator
@@ -195,15 +155,7 @@ class MediationCase(CaseWorkflow):
             if not self.case.is_closed:
                 for deadline in actions:
                     self.case.set_deadline(deadline)
-            self._notify(
-                Template.written_outcome,
-                [*self._party_ids(), MEDIATOR],
-                result=request.result,
-                session_at=self.case.session.at if self.case.session else None,
-                actions=[self.case.action_facts(action.number) for action in self.case.actions],
-            )
-            if self.case.is_closed:
-                self._announce_closure()
+            self._send(self.case.announce_outcome())
         return self.case.view()
 
     @record_outcome.validator
@@ -215,10 +167,7 @@ class MediationCase(CaseWorkflow):
         async with self._acting(lambda: self.case.check_withdraw(request)):
             owed = self.case.owes_certificate_on_withdrawal()
             certificate = await self._plan(CERTIFICATE) if owed else None
-            self.case.withdraw(request, certificate, workflow.now())
-            party = self.case.party(request.party)
-            assert party is not None
-            self._announce_closure(party_name=party.name, resolution_started=self.case.mediate is True)
+            self._send(self.case.withdraw(request, certificate, workflow.now()))
         return self.case.view()
 
     @withdraw.validator
