@@ -32,6 +32,7 @@ from domain.deadlines import (
     SESSION_ARRANGEMENT,
     Alarm,
     AlarmPurpose,
+    AppealPlan,
     PlannedDeadline,
     action_deadline,
 )
@@ -419,6 +420,11 @@ class CaseFile(Model):
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
         self.record(at, actor, "case_closed", outcome.value)
 
+    def set_appeal(self, appeal: AppealPlan, at: datetime) -> None:
+        """The appeal clock's answer: the deadline, and how it was worked out on the timeline."""
+        self.set_deadline(appeal.deadline)
+        self.record(at, SYSTEM, "appeal_deadline_computed", "; ".join(appeal.steps))
+
     def set_deadline(self, planned: PlannedDeadline) -> Deadline:
         """Set (or replace) a planned deadline and its alarms."""
         self.deadlines = [deadline for deadline in self.deadlines if deadline.name != planned.name]
@@ -547,6 +553,17 @@ class CaseFile(Model):
     def _route_facts(self) -> dict[str, Any]:
         """What a route's messages say beyond the shared facts."""
         return {}
+
+    def delivery_failed(self, template: Template, recipient: Recipient, reason: str, at: datetime) -> list[Announcement]:
+        """A message could not be delivered: it goes on the timeline and the case officer is told
+        (unless the message was theirs)."""
+        self.record(at, SYSTEM, "notification_failed", f"{template.value} to {recipient.id}: {reason}")
+        if recipient.kind is RecipientKind.case_officer:
+            return []
+        return [Announcement(
+            Template.notification_failed, (CASE_OFFICER,), f"notification_failed-{template.value}-{recipient.id}",
+            {"party_name": recipient.name, "reason": f"the {template.value.replace('_', ' ')} message: {reason}"},
+        )]
 
     def party_ids(self) -> list[str]:
         return [party.id for party in self.parties]
@@ -708,6 +725,11 @@ class Case(CaseFile):
     def announce_opening(self) -> list[Announcement]:
         return [Announcement(Template.case_opened, tuple(self.party_ids()))]
 
+    def announce_consent_extended(self, due: date) -> list[Announcement]:
+        """Parties still to answer hear the new end of the consent window."""
+        silent = tuple(party.id for party in self.silent_parties())
+        return [Announcement(Template.consent_reminder, silent, f"consent_extended-{due:%Y%m%d}", {"due": due})]
+
     def announce_offer(self) -> list[Announcement]:
         window = self.deadline(CONSENT_WINDOW)
         assert window is not None
@@ -735,14 +757,14 @@ class Case(CaseFile):
         self.close(CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=party.name, resolution_started=started)]
 
-    def record_decision(self, request: RecordDecision, planned: PlannedDeadline, at: datetime) -> None:
-        """The decision is known: the appeal deadline is the one the clock computed (`planned`)."""
+    def record_decision(self, request: RecordDecision, appeal: AppealPlan, at: datetime) -> None:
+        """The decision is known: the appeal deadline is the one the clock computed."""
         self.decision = DecisionView(kind=request.kind, date=request.date)
-        self.set_deadline(planned)
         self.record(
             at, request.actor, "decision_recorded",
-            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {planned.due.isoformat()}",
+            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {appeal.deadline.due.isoformat()}",
         )
+        self.set_appeal(appeal, at)
 
 
 

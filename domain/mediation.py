@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 from domain.appeal import add_months
 from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, CaseFile, Party, RuleViolation
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Template
-from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, PlannedDeadline
+from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, PlannedDeadline
 from domain.models import (
     CaseOutcome,
     CaseStage,
@@ -227,14 +227,16 @@ class Mediation(CaseFile):
             self._settle(HEALTH_NOTICE)  # the commissioners are sent the issues with this message
         return told
 
-    def issue_certificate(self, request: IssueCertificate, appeal: PlannedDeadline | None, at: datetime, today: date) -> None:
+    def issue_certificate(self, request: IssueCertificate, appeal: AppealPlan | None, at: datetime, today: date) -> None:
+        """The certificate is issued; `appeal` is the clock worked out again with it (None where a
+        certificate cannot move it)."""
         assert self.certificate_reason is not None
         self.certificate = CertificateView(issued_on=request.issued_on or today, reason=self.certificate_reason)
         self.certificate_reason = None
         self._settle(CERTIFICATE)
-        if appeal is not None and self.appeal_status is None:
-            self.set_deadline(appeal)
         self.record(at, request.actor, "certificate_issued", f"{self.certificate.reason.value}, dated {self.certificate.issued_on.isoformat()}")
+        if appeal is not None and self.appeal_status is None:
+            self.set_appeal(appeal, at)
         if self.stage is CaseStage.advice:  # after a "no", the certificate is the end of it
             self.close(CaseOutcome.certificate_only, at, request.actor)
 

@@ -51,10 +51,8 @@ with workflow.unsafe.imports_passed_through():
         TalkOutcome,
         Withdraw,
     )
-    from domain.notifications import Template
     from workflows.machinery import (
         PLAN_BEFORE_CHANGE,
-        SYSTEM,
         CaseWorkflow,
         _nothing,
         _rejecting,
@@ -184,10 +182,7 @@ class DisagreementCase(CaseWorkflow):
             planned = await self._extend(request)
             # Added after cases were already running: older histories replay without the message.
             if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
-                silent = [party.id for party in self.case.silent_parties()]
-                self._notify(
-                    Template.consent_reminder, silent, event=f"consent_extended-{planned.due:%Y%m%d}", due=planned.due
-                )
+                self._send(self.case.announce_consent_extended(planned.due))
         return self.case.view()
 
     @extend_deadline.validator
@@ -198,8 +193,7 @@ class DisagreementCase(CaseWorkflow):
     async def record_decision(self, request: RecordDecision) -> CaseView:
         async with self._acting(lambda: self.case.check_record_decision(request, workflow.now().date())):
             plan = await self._plan_appeal(request.date, certificate=None)  # DR gives no certificate
-            self.case.record_decision(request, plan.deadline, workflow.now())
-            self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
+            self.case.record_decision(request, plan, workflow.now())
         return self.case.view()
 
     @record_decision.validator

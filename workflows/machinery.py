@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
-    from domain.case import SYSTEM, CaseFile, NotificationRecord, RuleViolation
+    from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
         APPEAL,
         Alarm,
@@ -41,12 +41,10 @@ with workflow.unsafe.imports_passed_through():
         RecordAppealStatus,
     )
     from domain.notifications import (
-        CASE_OFFICER,
         MEDIATOR,
         Announcement,
         Delivery,
         Notice,
-        RecipientKind,
         Template,
         notice_key,
     )
@@ -250,9 +248,6 @@ class CaseWorkflow:
             reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
             raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
 
-    def _party_ids(self) -> list[str]:
-        return [party.id for party in self.case.parties]
-
     def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> None:
         """Queue one message per recipient; a message already queued for this event is not repeated."""
         known = {record.key for record in self.case.notifications}
@@ -301,14 +296,7 @@ class CaseWorkflow:
             delivery = Delivery(status=DeliveryStatus.failed, reason="could not be delivered after retrying for three days")
         record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
         if delivery.status is DeliveryStatus.failed:
-            self.case.record(workflow.now(), SYSTEM, "notification_failed", f"{notice.template.value} to {notice.recipient.id}: {delivery.reason}")
-            if notice.recipient.kind is not RecipientKind.case_officer:
-                self._notify(
-                    Template.notification_failed, [CASE_OFFICER],
-                    event=f"notification_failed-{notice.template.value}-{notice.recipient.id}",
-                    party_name=notice.recipient.name,
-                    reason=f"the {notice.template.value.replace('_', ' ')} message: {delivery.reason}",
-                )
+            self._send(self.case.delivery_failed(notice.template, notice.recipient, delivery.reason or "", workflow.now()))
 
     # --- Staff actions both routes share --------------------------------------------------------------
 

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import SYSTEM, CaseWorkflow, _rejecting
+    from workflows.machinery import CaseWorkflow, _rejecting
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -70,8 +70,7 @@ class MediationCase(CaseWorkflow):
         async with self._lock:
             _rejecting(lambda: self.case.check_open(_today()))
             plan = await self._plan_appeal(self.case.opened.decision_date, certificate=None)
-            self.case.set_deadline(plan.deadline)
-            self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
+            self.case.set_appeal(plan, workflow.now())
             self._send(self.case.announce_opening(workflow.now(), _today()))
 
     # --- Staff actions -----------------------------------------------------------------------------
@@ -100,9 +99,7 @@ class MediationCase(CaseWorkflow):
                 await self._plan_appeal(self.case.opened.decision_date, certificate=issued)
                 if self.case.certificate_counts else None
             )
-            self.case.issue_certificate(request, plan.deadline if plan else None, workflow.now(), _today())
-            if plan is not None:
-                self.case.record(workflow.now(), SYSTEM, "appeal_deadline_computed", "; ".join(plan.steps))
+            self.case.issue_certificate(request, plan, workflow.now(), _today())
             self._send(self.case.announce_certificate())
         return self.case.view()
 
