@@ -1,9 +1,12 @@
 """A case and its stage rules, free of Temporal so that they read and test on their own.
 
-`Case` holds everything the workflow remembers. Its `check_*` methods say whether a staff action
-fits the stage and the data, raising `RuleViolation` with a sentence a case officer understands;
-the matching methods without the prefix apply the action. The workflow calls `check_*` in its
-update validators (so a rejected action leaves no trace) and again when it applies the action.
+`CaseFile` is what every route remembers and the rules the routes share; `Case` is a disagreement
+resolution case (`domain.mediation.Mediation` the statutory route). `check_*` methods say whether a
+staff action fits the stage and the data, raising `RuleViolation` with a sentence a case officer
+understands; the matching methods without the prefix apply the action and return what it
+announces (`Announcement`: which message, to whom, under which event key). The workflow calls
+`check_*` in its update validators (so a rejected action leaves no trace) and again when it applies
+the action, plans deadlines before the change, and sends what the domain announces.
 """
 
 from __future__ import annotations
