@@ -20,6 +20,7 @@ from records.purge import PurgeRecords
 from records.schedule import ensure_purge_schedule
 from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
 # sandbox may share them rather than re-import them lazily inside a workflow.
@@ -33,14 +34,15 @@ def build_worker(
 ) -> Worker:
     """A worker for the case workflow and the records purge; tests may hand in their own activities."""
     notifications = notifications or NotificationActivities(settings)
+    deadlines = DeadlineActivities(settings.deadline_policy)
     archive = RecordsActivities(records or records_store_for(settings))
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementCase, PurgeRecords],
+        workflows=[DisagreementCase, MediationCase, PurgeRecords],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
-            DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification,
+            deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
             archive.archive_case, archive.purge_records,
         ],
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from temporalio.client import (
@@ -24,16 +24,20 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.calendar import london_date
+from domain.calendar import london_date, london_time
 from domain.case import Case, Mediator
-from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
+from domain.mediation import Mediation
+from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
 from records.database import RecordsUnavailable
 from records.models import CaseRecord, people_of
 from records.store import RecordsStore, records_store_for
+from workflows import names
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 from workflows.visibility import (
+    APPEAL_DEADLINE,
     CASE_OFFICER,
     CASE_OUTCOME,
     CASE_STAGE,
@@ -50,7 +54,9 @@ ANSWER_TIMEOUT = timedelta(seconds=30)
 # Opening plans the first deadlines in an activity: wait for them so the first view shows them.
 OPENING_WAIT = timedelta(seconds=10)
 LIST_PAGE_SIZE = 500  # cases fetched per visibility call; `list` keeps asking until the last page
-WORKFLOW_TYPE = "DisagreementCase"  # the name in workflows/case.py's @workflow.defn
+# The workflow type of each route, as its @workflow.defn names it.
+WORKFLOW_TYPES = {Route.disagreement_resolution: names.DISAGREEMENT_CASE, Route.mediation: names.MEDIATION_CASE}
+ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
 
 
 class Refused(Exception):
@@ -100,10 +106,11 @@ class Cases:
         self._settings = settings
         self.records: RecordsStore = records_store_for(settings)
 
-    async def open(self, reference: str, opened: OpenCase) -> CaseView:
+    async def open(self, reference: str, opened: OpenCase | OpenMediation) -> CaseView:
+        run = MediationCase.run if isinstance(opened, OpenMediation) else DisagreementCase.run
         try:
             handle = await self._client.start_workflow(
-                DisagreementCase.run,
+                run,
                 opened,
                 id=reference,
                 task_queue=self._settings.task_queue,
@@ -167,18 +174,21 @@ class Cases:
             raise
         return described.status is WorkflowExecutionStatus.RUNNING
 
-    async def summaries(self, stage: CaseStage | None, officer: str | None, overdue: bool) -> list[CaseSummary]:
+    async def summaries(
+        self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None = None,
+        route: Route | None = None,
+    ) -> list[CaseSummary]:
         """Every matching case, page after page, from search attributes only (nothing to decrypt),
         then the archived ones whose history Temporal no longer keeps, from the records' columns."""
         now = datetime.now(UTC)
-        query = visibility_query(stage, officer, overdue, now)
+        query = visibility_query(stage, officer, overdue, now, appeal_before, route)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
         found = [_summary(execution, now) async for execution in executions]
-        if overdue or stage not in (None, CaseStage.closed):
-            return found  # a closed case has nothing overdue and no other stage
+        if overdue or appeal_before or stage not in (None, CaseStage.closed):
+            return found  # a finished case has nothing overdue, no appeal clock and no other stage
         listed = {summary.reference for summary in found}
         archived = [
-            summary for summary in await self.records.closed()
+            summary for summary in await self.records.closed(route=route)
             if summary.reference not in listed and officer in (None, summary.case_officer)
         ]
         return found + archived
@@ -190,7 +200,8 @@ class Cases:
         it now stands, decrypted here) and its start input (everyone's contact details).
         """
         query = (
-            f'WorkflowType = "{WORKFLOW_TYPE}" AND ExecutionStatus = "Running"'
+            "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")"
+            ' AND ExecutionStatus = "Running"'
             f' AND TaskQueue = "{self._settings.task_queue}"'
         )
         found = []
@@ -204,12 +215,14 @@ class Cases:
             )
             started = history.history.events[0].workflow_execution_started_event_attributes
             # The first run starts from the opening request; a run continued as new, from the case.
-            [start] = await self._client.data_converter.decode(started.input.payloads, [OpenCase | Case])
+            [start] = await self._client.data_converter.decode(
+                started.input.payloads, [OpenCase | OpenMediation | Case | Mediation]
+            )
             try:
                 view = await self.view(execution.id)
             except RPCError as error:  # e.g. no worker polls the task queue
                 raise Unreachable(f"case {execution.id} did not answer: {error.message}") from None
-            case = Case.open(execution.id, start, execution.start_time) if isinstance(start, OpenCase) else start
+            case = _case_file(execution.id, start, execution.start_time)
             if view.mediator:
                 case.mediator = Mediator(**view.mediator.model_dump())
             found.append((execution.id, CaseRecord(view=view, people=people_of(case))))
@@ -263,9 +276,22 @@ class Cases:
         return f"case {handle.id} is closed ({closed}); nothing more can be recorded"
 
 
-def visibility_query(stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime) -> str:
+def _case_file(reference: str, start: OpenCase | OpenMediation | Case | Mediation, at: datetime) -> Case | Mediation:
+    """The case file a workflow started from: its first run opens one from the request."""
+    if isinstance(start, OpenCase):
+        return Case.open(reference, start, at)
+    if isinstance(start, OpenMediation):
+        return Mediation.open(reference, start, at)
+    return start
+
+
+def visibility_query(
+    stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime, appeal_before: date | None = None,
+    route: Route | None = None,
+) -> str:
     """The list filter in Temporal's visibility language; values are checked, so quoting is safe."""
-    terms = [f'WorkflowType = "{WORKFLOW_TYPE}"']
+    types = [WORKFLOW_TYPES[route]] if route else list(WORKFLOW_TYPES.values())
+    terms = ["(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"]
     if stage is not None:
         terms.append(f'{CASE_STAGE.name} = "{stage.value}"')
     if officer is not None:
@@ -273,12 +299,24 @@ def visibility_query(stage: CaseStage | None, officer: str | None, overdue: bool
     if overdue:
         # NextDeadline is the moment the earliest outstanding deadline expires.
         terms.append(f'{NEXT_DEADLINE.name} < "{now.isoformat()}"')
+    if appeal_before is not None:
+        # AppealDeadline is set only while the clock runs, at midnight in England after the last
+        # day: a last day on or before DATE expires at the end of DATE at the latest. Asked as
+        # "before one second later": the dev server's "<=" misses an exactly equal instant.
+        end_of_day = london_time(appeal_before + timedelta(days=1), time(0, 0))
+        terms.append(f'{APPEAL_DEADLINE.name} < "{_rfc3339(end_of_day + timedelta(seconds=1))}"')
     return " AND ".join(terms)
+
+
+def _rfc3339(instant: datetime) -> str:
+    """UTC with a Z, as the server stores datetimes: compared as text, "+00:00" would sort wrongly."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
     attributes = execution.typed_search_attributes
     expiry = attributes.get(NEXT_DEADLINE)
+    appeal_expiry = attributes.get(APPEAL_DEADLINE)
     return CaseSummary(
         reference=execution.id,
         stage=attributes.get(CASE_STAGE),
@@ -288,4 +326,6 @@ def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
         # NextDeadline holds the moment a deadline expires: midnight in England after its due date.
         next_deadline=london_date(expiry) - timedelta(days=1) if expiry else None,
         overdue=expiry is not None and expiry <= now,
+        appeal_deadline=london_date(appeal_expiry) - timedelta(days=1) if appeal_expiry else None,
+        route=ROUTES.get(execution.workflow_type, Route.disagreement_resolution),
     )

@@ -15,7 +15,7 @@ import typer
 from cli import parsing
 from cli.app import INVALID, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
-from domain.models import CaseOutcome
+from domain.models import CaseOutcome, Route
 from records.models import ClosedCaseSummary, RecordsRequest
 
 if TYPE_CHECKING:
@@ -27,10 +27,10 @@ Reason = Annotated[str, typer.Option(metavar="TEXT", help="Why, in words; kept w
 
 def list_closed(
     outcome: CaseOutcome | None, closed_after: date | None, closed_before: date | None, officer: str | None,
-    as_json: bool,
+    route: Route | None, as_json: bool,
 ) -> None:
     """`list --closed`: from the records' plain columns, nothing decrypted."""
-    found = _with_cases(lambda cases: cases.records.closed(outcome, closed_after, closed_before))
+    found = _with_cases(lambda cases: cases.records.closed(outcome, closed_after, closed_before, route))
     found = [summary for summary in found if officer in (None, summary.case_officer)]
     if as_json:
         _print_json([summary.model_dump(mode="json") for summary in found])

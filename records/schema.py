@@ -15,6 +15,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             """CREATE TABLE case_records (
                 reference      TEXT PRIMARY KEY,
                 version        INTEGER NOT NULL,
+                route          TEXT NOT NULL,
                 stage          TEXT NOT NULL,
                 outcome        TEXT,
                 kinds          TEXT NOT NULL,

@@ -19,7 +19,7 @@ from functools import cached_property
 from temporalio.converter import DataConverter
 
 from domain.calendar import london_date
-from domain.models import CaseOutcome, CaseStage, DisagreementKind
+from domain.models import CaseOutcome, CaseStage, DisagreementKind, Route
 from infra.converter import data_converter
 from infra.settings import Settings
 from records.contacts import ContactIndex
@@ -75,17 +75,18 @@ class RecordsStore:
             if await _was_deleted(tx, case.reference):
                 return Archived.deleted
             changed = await tx.execute(
-                "INSERT INTO case_records (reference, version, stage, outcome, kinds, case_officer, closed_at,"
+                "INSERT INTO case_records (reference, version, route, stage, outcome, kinds, case_officer, closed_at,"
                 " closed_on, delete_after, retention_rule, archived_at, sealed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (reference) DO UPDATE SET version = excluded.version, stage = excluded.stage,"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO UPDATE SET version = excluded.version, route = excluded.route,"
+                " stage = excluded.stage,"
                 " outcome = excluded.outcome, kinds = excluded.kinds, case_officer = excluded.case_officer,"
                 " closed_at = excluded.closed_at, closed_on = excluded.closed_on,"
                 " delete_after = excluded.delete_after, retention_rule = excluded.retention_rule,"
                 " archived_at = excluded.archived_at, sealed = excluded.sealed"
                 " WHERE case_records.version < excluded.version",
                 (
-                    case.reference, case.version, view.stage.value, view.outcome.value if view.outcome else None,
+                    case.reference, case.version, view.route.value, view.stage.value, view.outcome.value if view.outcome else None,
                     ",".join(kind.value for kind in view.kinds), view.case_officer, _instant(case.closed_at),
                     london_date(case.closed_at).isoformat(), kept.delete_after.isoformat(), kept.rule,
                     _instant(datetime.now(UTC)), sealed,
@@ -184,9 +185,13 @@ class RecordsStore:
         outcome: CaseOutcome | None = None,
         closed_after: date | None = None,
         closed_before: date | None = None,
+        route: Route | None = None,
     ) -> list[ClosedCaseSummary]:
         """Closed cases from the plain columns, newest closure first; dates are days in England."""
         terms, params = ["1 = 1"], []
+        if route is not None:
+            terms.append("route = ?")
+            params.append(route.value)
         if outcome is not None:
             terms.append("outcome = ?")
             params.append(outcome.value)
@@ -198,19 +203,19 @@ class RecordsStore:
             params.append(closed_before.isoformat())
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT reference, stage, outcome, kinds, case_officer, closed_at, delete_after,"
+                "SELECT reference, route, stage, outcome, kinds, case_officer, closed_at, delete_after,"
                 " reference IN (SELECT reference FROM legal_holds)"
                 f" FROM case_records WHERE {' AND '.join(terms)} ORDER BY closed_at DESC, reference",
                 params,
             )
         return [
             ClosedCaseSummary(
-                reference=reference, stage=CaseStage(stage), outcome=CaseOutcome(outcome) if outcome else None,
+                reference=reference, route=Route(route), stage=CaseStage(stage), outcome=CaseOutcome(outcome) if outcome else None,
                 kinds=[DisagreementKind(kind) for kind in kinds.split(",") if kind], case_officer=officer,
                 next_deadline=None, closed_at=datetime.fromisoformat(closed_at),
                 delete_after=date.fromisoformat(delete_after), on_hold=bool(on_hold),
             )
-            for reference, stage, outcome, kinds, officer, closed_at, delete_after, on_hold in rows
+            for reference, route, stage, outcome, kinds, officer, closed_at, delete_after, on_hold in rows
         ]
 
     async def references_for(self, email: str | None = None, phone: str | None = None) -> list[str]:
