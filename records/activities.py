@@ -31,8 +31,7 @@ class RecordsActivities:
             archived = await self._store.archive(case)
         except SettingsError as error:  # no usable key: retrying cannot help until someone fixes it
             raise ApplicationError(str(error), type=MISCONFIGURED, non_retryable=True) from None
-        log.info("case archived", reference=case.reference, version=case.version, result=archived.value)
-        return archived
+        return archived  # recorded in the case's history: no log line needed
 
     @activity.defn(name=PURGE_RECORDS)
     async def purge_records(self, at: datetime) -> list[DeletionEntry]:
