@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,14 @@ async def opened_view(handle: WorkflowHandle) -> CaseView:
             return case
         await asyncio.sleep(0.05)
     raise AssertionError("the case did not finish opening")
+
+
+async def sleep_until(env: WorkflowEnvironment, instant: datetime) -> None:
+    """Move the time-skipping clock on to an instant (it starts at the real time and only goes forward)."""
+    now = await env.get_current_time()
+    if instant < now:
+        raise AssertionError(f"the test clock cannot go back to {instant:%Y-%m-%d %H:%M %Z}: it is already {now:%Y-%m-%d %H:%M %Z}")
+    await env.sleep(instant - now)
 
 
 @asynccontextmanager

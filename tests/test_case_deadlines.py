@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -29,11 +30,12 @@ from domain.models import (
     TalkOutcome,
     Withdraw,
 )
-from tests.conftest import RecordedNotifications, open_case, opened_view, running_worker, start_case
+from tests.conftest import RecordedNotifications, open_case, opened_view, running_worker, sleep_until, start_case
 from workflows.case import DisagreementCase
 
 OFFICER = "jo.smith"
 PARTIES = ["applicant", "org-1", "org-2"]
+LONDON = ZoneInfo("Europe/London")  # dates are compared in England, as the case keeps them
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -172,31 +174,75 @@ async def test_a_decline_closes_the_case(env, settings) -> None:
         assert set(notifications.sent("case_declined")) == set(PARTIES)
 
 
+def christmas_closures(year: int) -> set[date]:
+    """England's bank holidays from 21 December `year` to mid-January, worked out by hand, not by
+    the calendar under test: Christmas Day, Boxing Day and New Year's Day, each one that falls on a
+    weekend moved to the next weekday not already a holiday (Banking and Financial Dealings Act
+    1971, Schedule 1, and the substitute days proclaimed each year; gov.uk/bank-holidays).
+    """
+    closed: set[date] = set()
+    for day in (date(year, 12, 25), date(year, 12, 26), date(year + 1, 1, 1)):
+        while day.weekday() >= 5 or day in closed:
+            day += timedelta(days=1)
+        closed.add(day)
+    return closed
+
+
+def working_days_after(start: date, count: int, closed: set[date]) -> date:
+    """Count `count` weekdays after `start`, skipping the closed days: the test's own counting."""
+    day = start
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in closed:
+            count -= 1
+    return day
+
+
+def test_christmas_closures_match_hand_worked_years() -> None:
+    # 2026: Boxing Day is a Saturday, its substitute Monday 28 December.
+    assert christmas_closures(2026) == {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
+    # 2027: Christmas on Saturday, Boxing Day on Sunday: Monday 27 and Tuesday 28; 1 January 2028
+    # is a Saturday: Monday 3 January.
+    assert christmas_closures(2027) == {date(2027, 12, 27), date(2027, 12, 28), date(2028, 1, 3)}
+    # The offer of Monday 21 December 2026: 10 working days skip 25 and 28 December and 1 January.
+    assert working_days_after(date(2026, 12, 21), 10, christmas_closures(2026)) == date(2027, 1, 7)
+    assert working_days_after(date(2026, 12, 21), 5, christmas_closures(2026)) == date(2026, 12, 30)
+
+
 async def test_consent_window_counts_working_days_past_christmas_then_closes_as_no_response(env, settings) -> None:
-    # Monday 21 December 2026: Christmas Day, Boxing Day (substitute Monday 28th) and New Year's
-    # Day fall in the window, so 10 working days end on Thursday 7 January 2027.
-    offer_at = datetime(2026, 12, 21, 10, 0, tzinfo=timezone.utc)
-    await env.sleep(offer_at - await env.get_current_time())
+    # The offer is made at 10:00 in England on the next 21 December still ahead of the test clock.
+    now = await env.get_current_time()
+    offer_day = date(now.astimezone(LONDON).year, 12, 21)
+    if datetime.combine(offer_day, time(10), LONDON) <= now:
+        offer_day = offer_day.replace(year=offer_day.year + 1)
+    # The window is 10 working days (DOMAIN.md); Christmas, Boxing Day and New Year's Day (or their
+    # substitutes) all fall in it, so it ends in January. Silent parties are reminded after 5.
+    closed = christmas_closures(offer_day.year)
+    window_ends = working_days_after(offer_day, 10, closed)
+    reminder_day = working_days_after(offer_day, 5, closed)
+    assert window_ends.month == 1 and window_ends.year == offer_day.year + 1
+
+    await sleep_until(env, datetime.combine(offer_day, time(10), LONDON))
     notifications = RecordedNotifications()
     async with running_worker(env.client, settings, notifications):
         handle = await start_case(env.client, settings)
         case = await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
-        assert deadline(case, "consent_window").due == date(2027, 1, 7)
+        assert deadline(case, "consent_window").due == window_ends
         await handle.execute_update(DisagreementCase.record_consent, RecordConsent(actor=OFFICER, party="applicant", agree=True))
 
-        # The reminder rings after 5 working days (Wednesday 30 December), only for the silent.
-        await env.sleep(datetime(2026, 12, 30, 12, 0, tzinfo=timezone.utc) - await env.get_current_time())
+        # The reminder rings at 09:00 on the reminder day, only for the silent.
+        await sleep_until(env, datetime.combine(reminder_day, time(12), LONDON))
         assert sorted(notifications.sent("consent_reminder")) == ["org-1", "org-2"]
         assert (await view(handle)).stage is CaseStage.awaiting_consent
 
-        await env.sleep(datetime(2027, 1, 7, 20, 0, tzinfo=timezone.utc) - await env.get_current_time())
-        assert (await view(handle)).stage is CaseStage.awaiting_consent  # the whole of the 7th counts
+        await sleep_until(env, datetime.combine(window_ends, time(20), LONDON))
+        assert (await view(handle)).stage is CaseStage.awaiting_consent  # the whole of the last day counts
 
         result = await handle.result()
         assert (result.stage, result.outcome) == (CaseStage.closed, CaseOutcome.no_response)
         assert deadline(result, "consent_window").state is DeadlineState.missed
         assert set(notifications.sent("no_response")) == set(PARTIES)
-        assert await env.get_current_time() >= datetime(2027, 1, 8, 0, 0, tzinfo=timezone.utc)
+        assert await env.get_current_time() >= datetime.combine(window_ends + timedelta(days=1), time(0), LONDON)
 
 
 async def test_extend_deadline_moves_the_consent_window_and_tells_the_silent(env, settings) -> None:
