@@ -70,12 +70,19 @@ async def withdrawal(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
     await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
 
 
+async def resolved_in_talks(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    await handle.execute_update(DisagreementCase.record_talk, RecordTalk(actor=OFFICER, outcome=TalkOutcome.resolved))
+
+
 SCENARIOS = {
     "agreement_with_actions": agreement_with_actions,
     "silence_with_extension": silence_with_extension,
     "withdrawal": withdrawal,
     # Recorded after "tell-silent-parties-of-extension": the extension now messages the silent.
     "silence_with_extension_notified": silence_with_extension,
+    # Recorded before "announce-informal-resolution": a case resolved in talks told nobody.
+    "resolved_in_talks": resolved_in_talks,
+    "resolved_in_talks_announced": resolved_in_talks,
 }
 
 

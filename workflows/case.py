@@ -153,6 +153,8 @@ class DisagreementCase:
             self.case.record_talk(request, workflow.now())
             if request.outcome is TalkOutcome.unresolved:
                 self.case.set_deadline(await self._plan(TALKS_REVIEW))
+            elif workflow.patched("announce-informal-resolution"):  # older cases closed in silence
+                self._announce_closure()
         return self.case.view()
 
     @record_talk.validator
