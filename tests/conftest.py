@@ -165,13 +165,17 @@ def new_reference() -> str:
 
 
 async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None) -> WorkflowHandle:
+    """Open a case and wait until its opening is done (staff act on an opened case; see
+    test_a_staff_action_in_the_first_workflow_task_waits_for_the_opening)."""
     reference = reference or new_reference()
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         DisagreementCase.run,
         opened or open_case(),
         id=reference,
         task_queue=settings.task_queue,
     )
+    await opened_view(handle)
+    return handle
 
 
 async def opened_view(handle: WorkflowHandle) -> CaseView:
