@@ -528,9 +528,12 @@ async def test_a_rescheduled_session_is_reminded_once_for_its_new_time(env, sett
             DisagreementCase.schedule_session, ScheduleSession(actor=OFFICER, at=now + timedelta(days=14), venue="Library")
         )
         assert case.session is not None and case.session.at == now + timedelta(days=14)
+        await sleep_until(env, now + timedelta(days=7, hours=1))
+        assert notifications.sent("session_reminder") == []  # nothing for the time given up
         await sleep_until(env, case.session.at + timedelta(hours=1))
         reminders = facts_of(notifications, "session_reminder")
         assert sorted(to for to, _ in reminders) == WITH_MEDIATOR
+        assert all(".session_reminder-2." in n.key for n in notifications.notices if n.template.value == "session_reminder")
         assert {(f.session_at, f.venue) for _, f in reminders} == {(now + timedelta(days=14), "Library")}
         assert len([key for key in notifications.requested if ".session_reminder" in key]) == len(WITH_MEDIATOR)
         await handle.terminate("test over")
