@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from domain.calendar import LONDON, WorkingCalendar
 from domain.case import Case, NotificationRecord, RuleViolation
@@ -22,6 +23,7 @@ from domain.models import (
     CaseOutcome,
     CaseStage,
     Channel,
+    Contact,
     DeadlineState,
     DeliveryStatus,
     ExtendDeadline,
@@ -138,11 +140,16 @@ def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
     ]
     assert (case.session.venue, case.session.number) == ("Library", 2)
     assert case.describe() == "Closed: partial agreement."
+    assert case.view().outcome is CaseOutcome.partial_agreement
 
 
 def test_a_closed_case_without_an_outcome_says_so_and_a_new_one_waits_for_nothing() -> None:
     case = Case.open(REFERENCE, open_case(), OPENED)
     assert case.next_deadline() is None and case.next_alarm() is None  # nothing planned yet
+    view = case.view()
+    assert (view.mediator, view.session, view.next_deadline, view.outcome) == (None, None, None, None)
+    case.record(OPENED, "system", "checked")
+    assert case.timeline[-1].detail == ""
     case.stage = CaseStage.closed
     assert case.describe() == "Closed."
 
@@ -268,3 +275,12 @@ def test_refusals_of_an_extension_in_words() -> None:
     assert refusal(lambda: case.check_extend_deadline(extend(CONSENT_WINDOW, days=1), date(2026, 12, 10))) == (
         "the consent window has already closed"
     )
+
+
+def test_what_staff_type_is_refused_in_words() -> None:
+    with pytest.raises(ValidationError, match="a staff id is 2 to 64 lower-case letters, digits, dots, dashes or underscores"):
+        RecordTalk(actor="Jo Smith", outcome=TalkOutcome.resolved)
+    with pytest.raises(ValidationError, match="is not a phone number"):
+        Contact(phone="call the school")
+    with pytest.raises(ValidationError, match="is not a possible phone number"):
+        Contact(phone="0770")

@@ -62,6 +62,8 @@ def test_who_can_be_reached_and_what_a_message_lacks_in_words() -> None:
     assert channels_for(staff.model_copy(update={"kind": RecipientKind.applicant})) == ()
     with pytest.raises(MessageError, match="^messages to staff go by email only$"):
         render(notice(Template.deadline_missed, RecipientKind.case_officer), Channel.sms)
-    lacking = notice(Template.resolution_offered, facts=full_facts(due=None))
-    with pytest.raises(MessageError, match="^the resolution_offered message needs due$"):
+    lacking = notice(Template.deadline_reminder, RecipientKind.case_officer, facts=full_facts(deadline=None, due=None))
+    with pytest.raises(MessageError, match="^the deadline_reminder message needs deadline, due$"):
         render(lacking, Channel.email)
+    with pytest.raises(MessageError, match="^a letter needs a postal address$"):
+        address_lines(staff)  # staff have no contact details at all
