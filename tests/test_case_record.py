@@ -227,8 +227,8 @@ def test_refusals_of_a_mediator_a_session_and_an_outcome_in_words() -> None:
         consent(case, party)
     not_independent = AssignMediator(actor=OFFICER, name=MEDIATOR_NAME, email=MEDIATOR_EMAIL, independent=False)
     assert refusal(lambda: case.check_assign_mediator(not_independent)) == (
-        "the mediator must be declared independent of the Local Authority: nobody directly "
-        "employed by the Local Authority may provide disagreement resolution (SEND Code 11.6)"
+        "the mediator must be declared independent: nobody employed by the Local Authority, an integrated care "
+        "board or NHS England may provide disagreement resolution (Children and Families Act 2014 s.57; SEND Code 11.6)"
     )
     assert refusal(lambda: case.check_schedule_session(ScheduleSession(actor=OFFICER, at=SESSION_AT), SCHEDULED)) == (
         "assign a mediator before scheduling the session"

@@ -20,24 +20,26 @@ from temporalio.worker import (
     WorkflowOutboundInterceptor,
 )
 
-from domain.deadlines import DeadlineRequest
+from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION
+from domain.deadlines import AppealRequest, DeadlineRequest
 from domain.notifications import Notice
 from infra.converter import data_converter
 from infra.settings import Settings
 from tests.conftest import TEST_KEYS
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 from worker import WORKFLOW_RUNNER
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
-ACTIVITY_INPUTS = {"plan_deadline": DeadlineRequest, "send_notification": Notice}
-# What a message does, not how it reads: its wording may change between releases.
-NOTICE_BEHAVIOUR = {"key": True, "template": True, "recipient": {"id"}, "facts": {"due", "deadline", "result", "outcome"}}
+ACTIVITY_INPUTS = {PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice}
+# What a message does, not what it says: its wording and the facts it quotes grow between releases.
+NOTICE_BEHAVIOUR = {"key": True, "template": True, "recipient": {"id"}, "facts": {"outcome"}}
 
 
 def behaviour(activity: str, argument) -> tuple[str, dict]:
     """An activity command as compared across releases: every deadline request whole, each message's behaviour."""
-    return activity, argument.model_dump(mode="json", include=NOTICE_BEHAVIOUR if activity == "send_notification" else None)
+    return activity, argument.model_dump(mode="json", include=NOTICE_BEHAVIOUR if activity == SEND_NOTIFICATION else None)
 
 
 class ActivityCommands(Interceptor):
@@ -81,17 +83,20 @@ def test_there_are_histories_to_replay() -> None:
 async def test_history_replays_on_current_code(path: Path) -> None:
     commands = ActivityCommands()
     replayer = Replayer(
-        workflows=[DisagreementCase], data_converter=CONVERTER, workflow_runner=WORKFLOW_RUNNER, interceptors=[commands]
+        workflows=[DisagreementCase, MediationCase],
+        data_converter=CONVERTER,
+        workflow_runner=WORKFLOW_RUNNER,
+        interceptors=[commands],
     )
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     recorded = await recorded_commands(history)
     # The case's reference is its workflow id, which the file does not keep: read it off a message key.
-    reference = next(value["key"] for name, value in recorded if name == "send_notification").split(".")[0]
+    reference = next(value["key"] for name, value in recorded if name == SEND_NOTIFICATION).split(".")[0]
     history = WorkflowHistory.from_json(reference, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
     # Replaying checks the kind and order of commands, not what they carry: compare the inputs
-    # too (every date asked for, every message's key, template, recipient, due date and outcome).
+    # too (every date asked for, every message's key, template, recipient and outcome).
     assert commands.started == recorded
 
 
@@ -101,7 +106,7 @@ async def test_history_replays_on_current_code(path: Path) -> None:
 )
 async def test_a_case_resolved_in_talks_announces_its_closure_from_the_patch_on(history: str, closing_keys: list[str]) -> None:
     recorded = WorkflowHistory.from_json(history, (Path(__file__).parent / "histories" / f"{history}.json").read_text())
-    notices = [value for name, value in await recorded_commands(recorded) if name == "send_notification"]
+    notices = [value for name, value in await recorded_commands(recorded) if name == SEND_NOTIFICATION]
     assert sorted(n["recipient"]["id"] for n in notices if n["template"] == "case_closed") == closing_keys
 
 
