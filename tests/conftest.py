@@ -164,9 +164,9 @@ def new_reference() -> str:
     return "DR-2026-" + uuid.uuid4().hex[:6].upper()
 
 
-async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None) -> WorkflowHandle:
-    """Open a case and wait until its opening is done (staff act on an opened case; see
-    test_a_staff_action_in_the_first_workflow_task_waits_for_the_opening)."""
+async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None, *, wait_for_opening: bool = True) -> WorkflowHandle:
+    """Open a case and, unless told not to, wait until its opening is done (staff act on an opened
+    case; see test_a_staff_action_in_the_first_workflow_task_waits_for_the_opening)."""
     reference = reference or new_reference()
     handle = await client.start_workflow(
         DisagreementCase.run,
@@ -174,7 +174,8 @@ async def start_case(client: Client, settings: Settings, opened: OpenCase | None
         id=reference,
         task_queue=settings.task_queue,
     )
-    await opened_view(handle)
+    if wait_for_opening:
+        await opened_view(handle)
     return handle
 
 
