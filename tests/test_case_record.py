@@ -8,7 +8,7 @@ Dates are hand-worked for November 2026, which has no bank holiday in England.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -24,7 +24,6 @@ from domain.models import (
     CaseStage,
     Channel,
     Contact,
-    DeadlineState,
     DeliveryStatus,
     ExtendDeadline,
     RecordConsent,
