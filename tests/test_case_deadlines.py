@@ -626,11 +626,6 @@ async def test_a_later_holiday_release_never_moves_a_date_already_given(env, set
         await handle.terminate("test over")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, left to the workflow refactor (issue 8): an update delivered with the first workflow "
-    "task runs before the opening, which then plans talks_review in the next stage",
-)
 async def test_a_staff_action_in_the_first_workflow_task_waits_for_the_opening(env, settings) -> None:
     async with running_worker(env.client, settings):
         start = WithStartWorkflowOperation(

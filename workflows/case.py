@@ -71,8 +71,6 @@ class DisagreementCase(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: OpenCase | Case) -> CaseView:
-        if not self._resumed:
-            await self._open()
         return await self._run_case()
 
     async def _open(self) -> None:
