@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.deadlines import DeadlineActivities
 from activities.notifications import NotificationActivities
+from domain.calendar import WorkingCalendar
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
@@ -30,11 +31,16 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def build_worker(
-    client: Client, settings: Settings, notifications: object | None = None, records: RecordsStore | None = None
+    client: Client,
+    settings: Settings,
+    notifications: object | None = None,
+    calendar: WorkingCalendar | None = None,
+    records: RecordsStore | None = None,
 ) -> Worker:
-    """A worker for the case workflow and the records purge; tests may hand in their own activities."""
+    """A worker for the case workflows and the records purge; tests may hand in their own
+    notification activities, calendar or records store."""
     notifications = notifications or NotificationActivities(settings)
-    deadlines = DeadlineActivities(settings.deadline_policy)
+    deadlines = DeadlineActivities(settings.deadline_policy, calendar)
     archive = RecordsActivities(records or records_store_for(settings))
     return Worker(
         client,
