@@ -243,6 +243,7 @@ class Settings(BaseSettings):
     @property
     def records_database_url(self) -> str | None:
         """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
+        # `sent_log_url` comes with the PostgreSQL sent-log (issue 9); until then records stand alone.
         url = self.records_url or getattr(self, "sent_log_url", None)
         return url.get_secret_value() if url is not None else None
 
