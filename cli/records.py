@@ -6,20 +6,24 @@ nothing here prints personal data except `export`, which exists to give a person
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cli import parsing
-from cli.app import INVALID, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
+from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
 from domain.models import CaseOutcome, Route
 from records.models import ClosedCaseSummary, RecordsRequest
 
 if TYPE_CHECKING:
     from cli.cases import Cases
+    from records.store import RecordsStore
+
+T = TypeVar("T")
 
 RECORDS = "Records of closed cases"
 Reason = Annotated[str, typer.Option(metavar="TEXT", help="Why, in words; kept with the record (name nobody).")]
@@ -29,13 +33,37 @@ def list_closed(
     outcome: CaseOutcome | None, closed_after: date | None, closed_before: date | None, officer: str | None,
     route: Route | None, as_json: bool,
 ) -> None:
-    """`list --closed`: from the records' plain columns, nothing decrypted."""
-    found = _with_cases(lambda cases: cases.records.closed(outcome, closed_after, closed_before, route))
+    """`list --closed`: from the records' plain columns, nothing decrypted, and without Temporal:
+    closed cases can be listed while the Temporal server is down."""
+    found = _with_records(lambda records: records.closed(outcome, closed_after, closed_before, route))
     found = [summary for summary in found if officer in (None, summary.case_officer)]
     if as_json:
         _print_json([summary.model_dump(mode="json") for summary in found])
         return
     _print_closed(found)
+
+
+def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
+    """Work on the records store alone; its problems said as `_with_cases` says them."""
+    import asyncio
+
+    from infra.settings import SettingsError, load_settings
+    from records.database import RecordsUnavailable
+    from records.store import records_store_for
+
+    async def working() -> T:
+        store = records_store_for(load_settings.__wrapped__())  # afresh, as for every command
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(working())
+    except SettingsError as problem:
+        _stop(str(problem), INVALID)
+    except RecordsUnavailable as problem:
+        _stop(str(problem), UNREACHABLE)
 
 
 def _print_closed(found: list[ClosedCaseSummary]) -> None:

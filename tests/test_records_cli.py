@@ -133,3 +133,12 @@ async def test_an_unreachable_records_database_is_said_in_words_without_its_pass
     assert said.code == 1, (said.stdout, said.stderr)
     assert "cannot reach the records database" in said.said and "Traceback" not in said.stderr
     assert "s3cret-pw" not in said.stderr + said.stdout
+
+
+async def test_closed_cases_are_listed_while_temporal_is_down(staff: Staff, records: RecordsStore) -> None:
+    from tests.delivery_servers import free_port
+
+    case = closed_case()
+    await records.archive(archive_of(case, version=1))
+    listed = await staff.json("list", "--closed", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}")
+    assert [summary["reference"] for summary in listed] == [case.reference]
