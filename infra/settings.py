@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
@@ -199,10 +199,18 @@ def _describe(error: ValidationError) -> str:
     return "invalid settings: " + "; ".join(problems)
 
 
+S = TypeVar("S", bound=Settings)
+
+
+def settings_of(kind: type[S]) -> S:
+    """Settings of this kind (these or an extension, e.g. the web console's) from the environment."""
+    try:
+        return kind()
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
 @lru_cache(maxsize=1)
 def load_settings() -> Settings:
     """The settings of this process; raises SettingsError naming what is wrong."""
-    try:
-        return Settings()
-    except ValidationError as error:
-        raise SettingsError(_describe(error)) from None
+    return settings_of(Settings)
