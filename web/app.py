@@ -100,6 +100,7 @@ def _templates() -> Jinja2Templates:
         CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
         EhcPoint=EhcPoint, OrganisationKind=OrganisationKind, SessionResult=SessionResult,
         ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS,
+        ACTION_DUE_FIELDS=[f"action-{row}-due" for row in range(1, ACTION_ROWS + 1)],
         page_sizes=[(str(size), str(size)) for size in PAGE_SIZES],
     )
     return Jinja2Templates(env=env)
