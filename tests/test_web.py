@@ -119,6 +119,7 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         page = await console.get(f"/cases/{reference}/consent")
         assert page.status_code == 409 and "You cannot do this now" in page.text
         await done(console, reference, "offer", {})
+        await refused_and_unchanged(console, dev_server, reference, "offer", {}, "cannot offer disagreement resolution")
 
         page = await console.act(reference, "consent", {"agree": "yes"})
         assert (page.status_code, list(error_summary(page))) == (400, ["party"])
