@@ -138,7 +138,9 @@ class Cases:
         For a screen that pages (the web console); `summaries` reads every page.
         """
         now = datetime.now(UTC)
-        executions = self._client.list_workflows(query, page_size=page_size, next_page_token=token)
+        executions = self._client.list_workflows(
+            query, page_size=page_size, next_page_token=token, rpc_timeout=ANSWER_TIMEOUT
+        )
         await executions.fetch_next_page()
         return [_summary(execution, now) for execution in executions.current_page or []], executions.next_page_token
 

@@ -33,7 +33,7 @@ class Provider:
     codes: dict[str, str] = field(default_factory=dict)  # code -> nonce
     token_requests: int = 0
 
-    def discovery(self, request: web.Request) -> web.Response:
+    async def discovery(self, request: web.Request) -> web.Response:
         return web.json_response({
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
@@ -45,10 +45,10 @@ class Provider:
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         })
 
-    def jwks(self, request: web.Request) -> web.Response:
+    async def jwks(self, request: web.Request) -> web.Response:
         return web.json_response({"keys": [self.key.as_dict(private=False)]})
 
-    def authorize(self, request: web.Request) -> web.Response:
+    async def authorize(self, request: web.Request) -> web.Response:
         query = request.query
         if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
             return web.Response(status=400, text="bad authorization request")

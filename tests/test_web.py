@@ -251,6 +251,19 @@ async def test_an_unreachable_temporal_server_gives_a_clear_page(settings, monke
         assert (await console.get("/cases/DR-2026-AAAAAA")).status_code == 503
 
 
+async def test_a_failing_page_says_sorry_without_details(settings) -> None:
+    broken_client = object()  # every call to Temporal fails with an AttributeError
+    app = create_app(web_settings(settings.data_dir, settings.task_queue), broken_client)
+    async with console_over(app, raise_app_exceptions=False) as console:
+        await console.sign_in()
+        with structlog.testing.capture_logs() as logs:
+            page = await console.get("/cases/DR-2026-AAAAAA")
+        assert page.status_code == 500 and "Sorry, there is a problem with the service" in page.text
+        assert "AttributeError" not in page.text and "Traceback" not in page.text
+        failed = next(entry for entry in logs if entry["event"] == "page failed")
+        assert (failed["path"], failed["error"]) == ("/cases/DR-2026-AAAAAA", "AttributeError")
+
+
 def test_settings_refuse_a_console_off_loopback_without_oidc(monkeypatch) -> None:
     monkeypatch.setenv("DISAGREEMENT_WEB_HOST", "0.0.0.0")
     with pytest.raises(SettingsError, match="DISAGREEMENT_OIDC_ISSUER must be set"):

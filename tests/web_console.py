@@ -133,8 +133,9 @@ def session_fields(seconds_ahead: float, venue: str = "Town Hall, room 2") -> di
 
 
 @asynccontextmanager
-async def console_over(app: Starlette) -> AsyncIterator[Console]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+async def console_over(app: Starlette, *, raise_app_exceptions: bool = True) -> AsyncIterator[Console]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         yield Console(http)
 
 

@@ -322,6 +322,13 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Starlette
         return page(request, "problem.html", 404, title="Page not found",
                     message="There is no such page or case. Check the reference, or find the case in the list.")
 
+    async def broken(request: Request, error: Exception) -> Response:
+        # The type only: an exception's text or locals could hold what a family told us.
+        log.error("page failed", path=request.url.path, error=type(error).__name__)
+        return page(request, "problem.html", 500, title="Sorry, there is a problem with the service",
+                    message="Something went wrong on our side. What you were doing may not have been saved: "
+                    "check the case before trying again.")
+
     routes = [
         Route("/", lambda request: RedirectResponse("/cases", 303)),
         Route("/sign-in", sign_in_page),
@@ -358,6 +365,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Starlette
             Unreachable: unavailable,
             RPCError: unavailable,
             HTTPException: not_found,
+            Exception: broken,
         },
     )
 
