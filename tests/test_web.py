@@ -105,6 +105,7 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         page = await stage_of(console, reference)
         assert "In informal talks" in page and "Case opened" in page and opened.applicant.name in page
         assert f'href="/cases/{reference}/offer"' in page and f'href="/cases/{reference}/consent"' not in page
+        assert f'href="http://localhost:8233/namespaces/default/workflows/{reference}"' in page  # the Web UI
 
         # A talk: no answer given, then recorded.
         page = await console.act(reference, "talk", {"notes": "Met the SENCO"})
@@ -205,6 +206,19 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         assert not any(value in url for value in secrets), url
     assert not any(value in repr(logs) for value in secrets)
     assert any(entry.get("path") == f"/cases/{reference}/outcome" for entry in logs)  # the access log ran
+
+
+async def test_the_session_cookie_is_signed_http_only_and_same_site(console: Console) -> None:
+    page = await console.get("/sign-in")
+    cookie = page.headers["set-cookie"].lower()
+    assert cookie.startswith("disagreement_session=") and "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # plain http on loopback; off loopback it is Secure (below)
+    await console.sign_in()
+    assert (await console.get("/cases")).status_code == 200
+    signed = console.http.cookies["disagreement_session"]
+    console.http.cookies.clear()
+    console.http.cookies.set("disagreement_session", signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB"))
+    assert (await console.get("/cases")).headers["location"] == "/sign-in"  # a tampered cookie is no session
 
 
 async def test_forms_without_the_session_csrf_token_are_refused(console: Console, dev_server, settings) -> None:
