@@ -278,6 +278,18 @@ async def test_a_failing_page_says_sorry_without_details(settings) -> None:
         assert (failed["path"], failed["error"]) == ("/cases/DR-2026-AAAAAA", "AttributeError")
 
 
+async def test_a_case_nobody_answers_for_gives_a_clear_page(dev_server, settings, monkeypatch) -> None:
+    monkeypatch.setattr("cli.cases.ANSWER_TIMEOUT", timedelta(seconds=1))  # not the usual 30 s
+    unanswered = await start_case(dev_server.client, settings)  # no worker polls this test's queue
+    app = create_app(web_settings(settings.data_dir, settings.task_queue), dev_server.client)
+    async with console_over(app) as console:
+        await console.sign_in()
+        page = await console.get(f"/cases/{unanswered.id}")
+        assert page.status_code == 503 and "Sorry, the case service is not available" in page.text
+        assert "did not answer within 1 s: is a worker running" in page.text
+    await unanswered.terminate("test over")
+
+
 def test_settings_refuse_a_console_off_loopback_without_oidc(monkeypatch) -> None:
     monkeypatch.setenv("DISAGREEMENT_WEB_HOST", "0.0.0.0")
     with pytest.raises(SettingsError, match="DISAGREEMENT_OIDC_ISSUER must be set"):
