@@ -268,7 +268,7 @@ async def test_an_unreachable_temporal_server_gives_a_clear_page(settings, monke
 async def test_a_failing_page_says_sorry_without_details(settings) -> None:
     broken_client = object()  # every call to Temporal fails with an AttributeError
     app = create_app(web_settings(settings.data_dir, settings.task_queue), broken_client)
-    async with console_over(app, raise_app_exceptions=False) as console:
+    async with console_over(app) as console:  # the failure goes no further than its page
         await console.sign_in()
         with structlog.testing.capture_logs() as logs:
             page = await console.get("/cases/DR-2026-AAAAAA")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from domain.calendar import LONDON
@@ -133,9 +133,8 @@ def session_fields(seconds_ahead: float, venue: str = "Town Hall, room 2") -> di
 
 
 @asynccontextmanager
-async def console_over(app: Starlette, *, raise_app_exceptions: bool = True) -> AsyncIterator[Console]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+async def console_over(app: ASGIApp) -> AsyncIterator[Console]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
         yield Console(http)
 
 
@@ -146,7 +145,7 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(app: Starlette) -> AsyncIterator[str]:
+async def served(app: ASGIApp) -> AsyncIterator[str]:
     """The console under uvicorn on a free loopback port, on this event loop; yields its address."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))

@@ -106,7 +106,7 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(settings: WebSettings, client: Client | None = None) -> Starlette:
+def create_app(settings: WebSettings, client: Client | None = None) -> Contained:
     """The console; `client` is a connected Temporal client (tests), else one is made on first use."""
     if not (GOVUK_FRONTEND / "govuk-frontend.min.css").exists():
         raise RuntimeError(f"GOV.UK Frontend is not installed in {GOVUK_FRONTEND.parent}: run `npm ci` (make run does)")
@@ -349,7 +349,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Starlette
         routes += [Route("/sign-in/oidc", oidc_start), Route("/sign-in/callback", oidc_callback, name="oidc_callback")]
 
     secret = settings.web_session_secret.get_secret_value() if settings.web_session_secret else secrets.token_urlsafe(32)
-    return Starlette(
+    return Contained(Starlette(
         routes=routes,
         middleware=[
             Middleware(AccessLog),
@@ -367,7 +367,22 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Starlette
             HTTPException: not_found,
             Exception: broken,
         },
-    )
+    ))
+
+
+class Contained:
+    """The outermost layer. A failure has already been answered with the error page and logged by its
+    type (`broken`); it goes no further, so the server never logs its text or traceback, which
+    could hold what a family told us."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception:  # noqa: BLE001 (answered and logged above)
+            return
 
 
 class AccessLog:
