@@ -39,14 +39,17 @@ from domain.models import (
     CaseStage,
     CaseView,
     Channel,
+    DecisionKind,
     DisagreementKind,
     EhcPoint,
+    MediationIssue,
     OrganisationKind,
+    Route as CaseRoute,
     SessionResult,
 )
 from infra.client import connect, connection_config
 from web import auth, opening, presenters
-from web.forms import ACTION_FORMS, ACTION_ROWS, ORGANISATION_ROWS, FormErrors, extendable, offered
+from web.forms import ACTION_FORMS, ACTION_ROWS, ORGANISATION_ROWS, FormErrors, day, extendable, offered
 from web.settings import WebSettings
 
 log = structlog.get_logger()
@@ -99,6 +102,11 @@ def _templates() -> Jinja2Templates:
         DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,
         CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
         EhcPoint=EhcPoint, OrganisationKind=OrganisationKind, SessionResult=SessionResult,
+        DecisionKind=DecisionKind, MediationIssue=MediationIssue, CaseRoute=CaseRoute, HEALTH_ROWS=opening.HEALTH_ROWS,
+        ROLE_CHOICES=[
+            (ApplicantRole.parent.value, "A parent"), (ApplicantRole.young_person.value, "A young person"),
+            (ApplicantRole.alternative_person.value, "Someone acting for a young person who lacks capacity"),
+        ],
         ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS,
         ACTION_DUE_FIELDS=[f"action-{row}-due" for row in range(1, ACTION_ROWS + 1)],
         page_sizes=[(str(size), str(size)) for size in PAGE_SIZES],
@@ -170,6 +178,10 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         officer = params.get("officer") or None
         if officer is not None and auth.valid_staff_id(officer) != officer:
             errors["officer"] = "Officer must be a staff id, for example jo.smith"
+        route = params.get("route") or None
+        if route is not None and route not in CaseRoute.__members__:
+            errors["route"] = "Select a route from the list"
+        appeal_before = day(params, "appeal_before", errors, "Appeal deadline on or before")
         overdue = params.get("overdue") == "yes"
         size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
         if size not in PAGE_SIZES:
@@ -184,7 +196,10 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         if errors:
             return page(request, "cases.html", 400, **context)
         cases = await service.cases()
-        query = visibility_query(CaseStage(stage) if stage else None, officer, overdue, datetime.now(UTC))
+        query = visibility_query(
+            CaseStage(stage) if stage else None, officer, overdue, datetime.now(UTC), appeal_before,
+            CaseRoute(route) if route else None,
+        )
         summaries, next_token = await cases.summary_page(query, size, token)
         if next_token:
             following = dict(params) | {"page": base64.urlsafe_b64encode(next_token).decode()}
@@ -250,46 +265,51 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
 
     # --- Opening a case -------------------------------------------------------------------------------
 
-    async def new_case(request: Request) -> Response:
-        actor = auth.staff_id(request)
-        values: dict[str, Any] = {"case_officer": actor}
-        if request.method == "POST":  # "Change answers" from the check page: the form again, filled in
-            fields = await auth.posted(request)
-            answers, kinds = opening.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
-            values = answers | {"kinds": kinds}
-        return page(request, "open.html", title="Open a case", values=values, errors={})
+    def opening_pages(way: opening.Opening) -> list[Route]:
+        def form_page(request: Request, answers: dict, errors: dict[str, str], status: int = 200) -> Response:
+            return page(request, way.form, status, title=way.title, opening=way, values=answers, errors=errors)
 
-    async def check_case(request: Request) -> Response:
-        actor = auth.staff_id(request)
-        fields = await auth.posted(request)
-        kinds = fields.getlist("kinds")
-        try:
-            reference, opened = opening.parse(fields, kinds, actor)
-        except FormErrors as invalid:
-            return page(request, "open.html", 400, title="Open a case", values=dict(fields) | {"kinds": kinds},
-                        errors=invalid.errors)
-        draft = opening.draft_of(dict(fields) | {"reference": reference}, kinds)
-        return page(request, "check.html", title="Check the case before opening it", opened=opened,
-                    reference=reference, draft=draft)
+        async def new(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            answers: dict[str, Any] = {"case_officer": actor}
+            if request.method == "POST":  # "Change the answers" from the check page: the form again, filled in
+                fields = await auth.posted(request)
+                answers = way.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
+            return form_page(request, answers, {})
 
-    async def open_case(request: Request) -> Response:
-        actor = auth.staff_id(request)
-        fields = await auth.posted(request)
-        answers, kinds = opening.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
-        try:
-            reference, opened = opening.parse(answers, kinds, actor)
-        except FormErrors as invalid:
-            return page(request, "open.html", 400, title="Open a case", values=answers | {"kinds": kinds},
-                        errors=invalid.errors)
-        cases = await service.cases()
-        try:
-            await cases.open(reference, opened)
-        except Refused as refused:
-            return page(request, "check.html", 409, title="Check the case before opening it", opened=opened,
-                        reference=reference, draft=fields.get(opening.DRAFT_FIELD), refused=str(refused))
-        log.info("case opened", reference=reference, staff=actor)
-        request.session["done"] = "Case opened"
-        return RedirectResponse(f"/cases/{reference}", 303)
+        async def check(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            answers = way.answers(await auth.posted(request))
+            try:
+                reference, opened = way.parse(answers, actor)
+            except FormErrors as invalid:
+                return form_page(request, answers, invalid.errors, 400)
+            return page(request, "check.html", title="Check the case before opening it", opening=way, opened=opened,
+                        reference=reference, draft=way.draft_of(answers, reference))
+
+        async def open_it(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            draft = str((await auth.posted(request)).get(opening.DRAFT_FIELD, ""))
+            answers = way.answers_of(draft)
+            try:
+                reference, opened = way.parse(answers, actor)
+            except FormErrors as invalid:
+                return form_page(request, answers, invalid.errors, 400)
+            cases = await service.cases()
+            try:
+                await cases.open(reference, opened)
+            except Refused as refused:
+                return page(request, "check.html", 409, title="Check the case before opening it", opening=way,
+                            opened=opened, reference=reference, draft=draft, refused=str(refused))
+            log.info("case opened", reference=reference, staff=actor)
+            request.session["done"] = "Case opened"
+            return RedirectResponse(f"/cases/{reference}", 303)
+
+        return [
+            Route(way.path, new, methods=["GET", "POST"]),
+            Route(f"{way.path}/check", check, methods=["POST"]),
+            Route(f"{way.path}/open", open_it, methods=["POST"]),
+        ]
 
     # --- Errors ---------------------------------------------------------------------------------------
 
@@ -334,9 +354,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         Route("/sign-in", sign_in_page),
         Route("/sign-out", sign_out, methods=["POST"]),
         Route("/cases", case_list),
-        Route("/cases/new", new_case, methods=["GET", "POST"]),
-        Route("/cases/new/check", check_case, methods=["POST"]),
-        Route("/cases/new/open", open_case, methods=["POST"]),
+        *(route for way in opening.OPENINGS.values() for route in opening_pages(way)),
         Route("/cases/{reference}", case_page),
         Route("/cases/{reference}/{slug}", action, methods=["GET", "POST"]),
         Mount("/assets", StaticFiles(directory=GOVUK_FRONTEND / "assets"), name="assets"),

@@ -15,7 +15,6 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, ValidationError
 
 from domain.calendar import LONDON
-from domain.case import OPEN_STAGES
 from domain.models import (
     AddNote,
     AssignMediator,
@@ -24,16 +23,24 @@ from domain.models import (
     CompleteAction,
     DeadlineState,
     ExtendDeadline,
+    IssueCertificate,
     OfferResolution,
+    RecordAppealStatus,
+    RecordChoice,
     RecordConsent,
+    RecordDecision,
     RecordOutcome,
     RecordTalk,
+    ReportCannotArrange,
+    Route,
     ScheduleSession,
     StaffAction,
     Withdraw,
 )
 from domain.deadlines import APPEAL
 from workflows.case import DisagreementCase
+from workflows.machinery import CaseWorkflow
+from workflows.mediation import MediationCase
 
 # Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
 ACTION_ROWS = 5
@@ -126,20 +133,28 @@ def finish(errors: dict[str, str], order: Iterable[str], make: Callable[[], Staf
 @dataclass(frozen=True)
 class ActionForm:
     slug: str  # the page: /cases/<reference>/<slug>
-    update: Callable  # the workflow update it sends (a typed reference)
+    update: Callable  # the workflow update it sends (a typed reference; same name on both workflows)
     title: str  # heading and link text
     button: str
-    stages: tuple[CaseStage, ...]  # offered only at these stages; the workflow checks again
+    available: Callable[[CaseView], bool]  # offered only then; the workflow checks again in any case
     parse: Callable[[Fields, CaseView, str], StaffAction]
     done: str  # said on the case page afterwards (no personal data)
-    template: str = ""  # defaults to actions/<slug>.html
 
     @property
     def page(self) -> str:
-        return self.template or f"actions/{self.slug}.html"
+        return f"actions/{self.slug}.html"
 
     def offered(self, case: CaseView) -> bool:
-        return case.stage in self.stages
+        return self.available(case)
+
+
+def at(*stages: CaseStage, route: Route | None = None) -> Callable[[CaseView], bool]:
+    """Offered at these stages (of this route only, if given)."""
+    return lambda case: case.stage in stages and route in (None, case.route)
+
+
+def while_open(case: CaseView) -> bool:
+    return case.stage is not CaseStage.closed
 
 
 def _talk(fields: Fields, case: CaseView, actor: str) -> StaffAction:
@@ -185,8 +200,10 @@ def _session(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     return finish(
         errors, ["at", "time", "venue"],
         lambda: build(
-            ScheduleSession, first_field, {"at": "Session date", "venue": "Venue"},
+            ScheduleSession, first_field,
+            {"at": "Session date", "venue": "Venue", "la_attendee": "Who attends for the Local Authority"},
             actor=actor, at=datetime.combine(on, starts, tzinfo=LONDON), venue=text(fields, "venue"),
+            short_notice_agreed=fields.get("short_notice_agreed") == "yes", la_attendee=text(fields, "la_attendee"),
         ),
     )
 
@@ -211,7 +228,14 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
             return f"action-{rows[loc[1]]}-{loc[2]}"
         return first_field(loc)
 
-    return finish(errors, [], lambda: build(RecordOutcome, where, {}, actor=actor, result=result, actions=actions))
+    views = text(fields, "child_views_sought")
+    return finish(
+        errors, [],
+        lambda: build(
+            RecordOutcome, where, {}, actor=actor, result=result, actions=actions,
+            child_views_sought=None if views is None else views == "yes",
+        ),
+    )
 
 
 def _action_done(fields: Fields, case: CaseView, actor: str) -> StaffAction:
@@ -256,6 +280,57 @@ def _note(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     return build(AddNote, first_field, {"text": "Note"}, actor=actor, text=text(fields, "text") or "")
 
 
+def _decision(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    kind = choice(fields, "kind", errors, "Select the Local Authority's decision")
+    on = day(fields, "date", errors, "The date of the decision")
+    if on is None and "date" not in errors:
+        errors["date"] = "Enter the date the decision's written notice was sent"
+    return finish(
+        errors, ["kind", "date"], lambda: build(RecordDecision, first_field, {"date": "Decision date"}, actor=actor, kind=kind, date=on)
+    )
+
+
+def _appeal_status(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    status = choice(fields, "status", errors, "Select what the family decided about an appeal")
+    return finish(errors, ["status"], lambda: build(RecordAppealStatus, first_field, {}, actor=actor, status=status))
+
+
+def _choose(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    mediate = choice(fields, "mediate", errors, "Select whether the family wants mediation")
+    told = day(fields, "la_notified_on", errors, "The date the Local Authority was told")
+    return finish(
+        errors, ["mediate", "la_notified_on"],
+        lambda: build(
+            RecordChoice, first_field, {"la_notified_on": "Date the Local Authority was told"},
+            actor=actor, mediate=mediate == "yes", la_notified_on=told,
+        ),
+    )
+
+
+def _certificate(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    issued = day(fields, "issued_on", errors, "The date of the certificate")
+    return finish(
+        errors, ["issued_on"],
+        lambda: build(IssueCertificate, first_field, {"issued_on": "Certificate date"}, actor=actor, issued_on=issued),
+    )
+
+
+def _cannot_arrange(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    informed = day(fields, "adviser_informed_on", errors, "The date the mediation adviser was told")
+    return finish(
+        errors, ["reason", "adviser_informed_on"],
+        lambda: build(
+            ReportCannotArrange, first_field, {"reason": "Reason", "adviser_informed_on": "Date the adviser was told"},
+            actor=actor, reason=text(fields, "reason") or "", adviser_informed_on=informed,
+        ),
+    )
+
+
 def extendable(case: CaseView) -> list[str]:
     """Deadlines staff may move: not the appeal deadline (the law sets it), nor one already settled."""
     return [
@@ -264,32 +339,53 @@ def extendable(case: CaseView) -> list[str]:
     ]
 
 
+def _appeal_clock_waits(case: CaseView) -> bool:
+    """The family's appeal is still to be settled: they are warned until staff record it."""
+    return case.appeal_status is None and any(deadline.name == APPEAL for deadline in case.deadlines)
+
+
+DR, MD = Route.disagreement_resolution, Route.mediation
 SESSION_STAGES = (CaseStage.arranging_session, CaseStage.session_scheduled)
 
-# Stages mirror the checks in domain/case.py (`check_*`), which the workflow applies in any case.
+# Availability mirrors the checks in domain/ (`check_*`), which the workflow applies in any case.
 ACTION_FORMS: dict[str, ActionForm] = {
     form.slug: form
     for form in (
+        # Disagreement resolution.
         ActionForm("talk", DisagreementCase.record_talk, "Record an informal talk", "Record the talk",
-                   (CaseStage.informal_talks,), _talk, "Talk recorded"),
+                   at(CaseStage.informal_talks, route=DR), _talk, "Talk recorded"),
         ActionForm("offer", DisagreementCase.offer_resolution, "Offer disagreement resolution",
-                   "Offer it to every party", (CaseStage.informal_talks,), _offer, "Disagreement resolution offered"),
+                   "Offer it to every party", at(CaseStage.informal_talks, route=DR), _offer,
+                   "Disagreement resolution offered"),
         ActionForm("consent", DisagreementCase.record_consent, "Record a party's answer", "Record the answer",
-                   (CaseStage.awaiting_consent,), _consent, "Answer recorded"),
-        ActionForm("mediator", DisagreementCase.assign_mediator, "Assign the mediator", "Assign the mediator",
-                   SESSION_STAGES, _mediator, "Mediator assigned"),
+                   at(CaseStage.awaiting_consent, route=DR), _consent, "Answer recorded"),
+        ActionForm("decision", DisagreementCase.record_decision, "Record the Local Authority's decision",
+                   "Record the decision", lambda case: case.route is DR and case.appeal_status is None, _decision,
+                   "Decision recorded"),
+        # Statutory mediation.
+        ActionForm("choose", MediationCase.record_choice, "Record the family's choice", "Record the choice",
+                   at(CaseStage.advice, route=MD), _choose, "Choice recorded"),
+        ActionForm("cannot-arrange", MediationCase.report_cannot_arrange, "Report that mediation cannot be arranged",
+                   "Record it", at(CaseStage.arranging_session, route=MD), _cannot_arrange, "Recorded"),
+        ActionForm("certificate", MediationCase.issue_certificate, "Issue the mediation certificate",
+                   "Issue the certificate", lambda case: case.route is MD and case.certificate is None, _certificate,
+                   "Certificate issued"),
+        # Both routes.
+        ActionForm("mediator", CaseWorkflow.assign_mediator, "Assign the mediator", "Assign the mediator",
+                   at(*SESSION_STAGES), _mediator, "Mediator assigned"),
         ActionForm("session", DisagreementCase.schedule_session, "Book the session", "Book the session",
-                   SESSION_STAGES, _session, "Session booked"),
+                   at(*SESSION_STAGES), _session, "Session booked"),
         ActionForm("outcome", DisagreementCase.record_outcome, "Record the session outcome",
-                   "Record the outcome", (CaseStage.session_scheduled,), _outcome, "Outcome recorded"),
-        ActionForm("action-done", DisagreementCase.complete_action, "Mark an agreed action done",
-                   "Mark it done", (CaseStage.monitoring_agreement,), _action_done, "Action marked done"),
+                   "Record the outcome", at(CaseStage.session_scheduled), _outcome, "Outcome recorded"),
+        ActionForm("action-done", CaseWorkflow.complete_action, "Mark an agreed action done",
+                   "Mark it done", at(CaseStage.monitoring_agreement), _action_done, "Action marked done"),
         ActionForm("extend", DisagreementCase.extend_deadline, "Extend a deadline", "Extend the deadline",
-                   OPEN_STAGES, _extend, "Deadline extended"),
-        ActionForm("note", DisagreementCase.add_note, "Add a note", "Add the note", OPEN_STAGES, _note,
-                   "Note added"),
+                   while_open, _extend, "Deadline extended"),
+        ActionForm("note", CaseWorkflow.add_note, "Add a note", "Add the note", while_open, _note, "Note added"),
         ActionForm("withdraw", DisagreementCase.withdraw, "Record a withdrawal", "Record the withdrawal",
-                   OPEN_STAGES, _withdraw, "Withdrawal recorded"),
+                   while_open, _withdraw, "Withdrawal recorded"),
+        ActionForm("appeal-status", CaseWorkflow.record_appeal_status, "Record the family's appeal",
+                   "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
     )
 }
 
