@@ -173,6 +173,86 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await page.close()
 
 
+async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_address: str) -> None:
+    page = await BrowserPage.open(browser, console_address)
+    screen = page.page
+    try:
+        await sign_in(page)
+        await screen.get_by_role("link", name="Open a mediation case").first.click()
+        await page.check_accessible("open a mediation case")
+        await screen.get_by_label("Full name").fill("Sam Parent")
+        await screen.get_by_label("A parent").check()
+        await screen.get_by_label("Email address (optional)").fill("sam.parent@example.org")
+        await screen.get_by_label("Local Authority's name").fill("Rotherham LA")
+        await screen.get_by_label("Local Authority's email address").fill("send@la.example.gov.uk")
+        await screen.get_by_label("What did the Local Authority decide?").select_option("refusal_to_assess")
+        decided = (datetime.now(UTC) - timedelta(days=7)).astimezone(LONDON).date()
+        await screen.get_by_label("Day").fill(str(decided.day))
+        await screen.get_by_label("Month").fill(str(decided.month))
+        await screen.get_by_label("Year").fill(str(decided.year))
+        await screen.get_by_label("Education").check()
+        await submit(page, "Continue")
+        await page.check_accessible("check answers, mediation")
+        await submit(page, "Open the case")
+        await expect(screen.get_by_role("heading", name="With the family deciding whether to mediate")).to_be_visible()
+        reference = screen.url.rsplit("/", 1)[1]
+        assert reference.startswith("MD-")
+        await page.check_accessible("case page, mediation advice")
+        for form in ("certificate", "appeal-status", "withdraw"):
+            await screen.goto(f"/cases/{reference}/{form}")
+            await page.check_accessible(f"form {form}")
+        await screen.goto(f"/cases/{reference}")
+
+        await screen.get_by_role("link", name="Record the family's choice").click()
+        await page.check_accessible("form choose")
+        await screen.get_by_label("Yes, they want mediation").check()
+        await submit(page, "Record the choice")
+        await expect(screen.get_by_role("heading", name="Arranging the session")).to_be_visible()
+        await screen.goto(f"/cases/{reference}/cannot-arrange")
+        await page.check_accessible("form cannot-arrange")
+        await screen.goto(f"/cases/{reference}/mediator")
+        await screen.get_by_label("Mediator's full name").fill("Pat Mediator")
+        await screen.get_by_label("Mediator's email address").fill("pat@accord.example.org")
+        await screen.get_by_label("I confirm the mediator is independent of the Local Authority and the health bodies").check()
+        await submit(page, "Assign the mediator")
+
+        await screen.get_by_role("link", name="Book the session").click()
+        await page.check_accessible("form session, mediation")
+        session = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(LONDON)
+        await screen.get_by_label("Day").fill(str(session.day))
+        await screen.get_by_label("Month").fill(str(session.month))
+        await screen.get_by_label("Year").fill(str(session.year))
+        await screen.get_by_label("Start time").fill(session.strftime("%H:%M:%S"))
+        await screen.get_by_label("Who attends for the Local Authority (optional)").fill("Head of SEN")
+        await screen.get_by_label("The family agreed to shorter notice").check()
+        await submit(page, "Book the session")
+        await expect(screen.get_by_role("heading", name="Waiting for its session")).to_be_visible()
+        while datetime.now(UTC) <= session:
+            await asyncio.sleep(0.2)
+
+        await screen.get_by_role("link", name="Record the session outcome").click()
+        await page.check_accessible("form outcome, mediation")
+        await screen.get_by_label("Partial agreement").check()
+        await screen.get_by_label("Yes", exact=True).check()
+        await screen.get_by_label("Action 1: what was agreed").fill("Carry out an EHC needs assessment")
+        await screen.get_by_label("Action 1: who does it").select_option("org-1")
+        await submit(page, "Record the outcome")
+        await expect(screen.get_by_role("heading", name="Following up what was agreed")).to_be_visible()
+
+        await screen.get_by_role("link", name="Issue the mediation certificate").click()
+        await submit(page, "Issue the certificate")
+        await expect(screen.get_by_text("Certificate issued.")).to_be_visible()
+        await expect(screen.get_by_text("mediation concluded")).to_be_visible()
+        await page.check_accessible("case page, certificate issued")
+        await page.screenshot("mediation-certificate")
+
+        await screen.goto("/cases?route=mediation")
+        await expect(screen.get_by_role("link", name=reference)).to_be_visible()
+        await page.check_accessible("case list, mediation")
+    finally:
+        await page.close()
+
+
 async def test_the_console_works_without_javascript(browser: Browser, console_address: str) -> None:
     page = await BrowserPage.open(browser, console_address, javascript=False)
     try:

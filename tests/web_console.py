@@ -73,12 +73,16 @@ class Console:
         return await self.post(f"/cases/{reference}/{slug}", fields)
 
     async def open_case(self, opened: OpenCase, **extra: str) -> str:
-        """Open a case through the form and the check-answers page; returns its reference."""
-        await self.get("/cases/new")
-        check = await self.post("/cases/new/check", opening_fields(opened, **extra))
+        """Open a DR case through the form and the check-answers page; returns its reference."""
+        return await self.open_through("/cases/new", opening_fields(opened, **extra))
+
+    async def open_through(self, path: str, fields: dict | list) -> str:
+        """Fill in an opening form, check the answers and open the case; returns its reference."""
+        await self.get(path)
+        check = await self.post(f"{path}/check", fields)
         assert check.status_code == 200, error_summary(check)
         draft = html.unescape(re.search(r'name="draft" value="([^"]*)"', check.text).group(1))
-        opened_page = await self.post("/cases/new/open", {"draft": draft})
+        opened_page = await self.post(f"{path}/open", {"draft": draft})
         assert opened_page.status_code == 303, error_summary(opened_page)
         return opened_page.headers["location"].rsplit("/", 1)[1]
 
