@@ -52,6 +52,8 @@ async def test_a_mediation_case_through_its_forms(console: Console, dev_server) 
     assert "With the family deciding whether to mediate" in page and "Statutory mediation" in page
     assert f'href="/cases/{reference}/choose"' in page and f'href="/cases/{reference}/talk"' not in page
     assert (await console.get(f"/cases/{reference}/decision")).status_code == 409  # a DR form
+    other_route = await console.post(f"/cases/{reference}/talk", {"outcome": "resolved"})
+    assert other_route.status_code == 409 and "part of disagreement resolution only" in other_route.text
 
     await refused_and_unchanged(console, dev_server, reference, "certificate", {}, "record their choice first")
     page = await console.act(reference, "choose", {})

@@ -248,6 +248,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
                 return page(request, "not_now.html", 409, title=form_spec.title, form=form_spec, case=case)
             return show()
         fields = await auth.posted(request)
+        if not form_spec.fits(case):  # the other route's action: its workflow has no such update
+            return page(request, "not_now.html", 409, title=form_spec.title, form=form_spec, case=case)
         values = dict(fields)
         try:
             staff_action = form_spec.parse(fields, case, actor)

@@ -38,9 +38,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.deadlines import APPEAL
-from workflows.case import DisagreementCase
-from workflows.machinery import CaseWorkflow
-from workflows.mediation import MediationCase
+from workflows import names
 
 # Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
 ACTION_ROWS = 5
@@ -133,24 +131,28 @@ def finish(errors: dict[str, str], order: Iterable[str], make: Callable[[], Staf
 @dataclass(frozen=True)
 class ActionForm:
     slug: str  # the page: /cases/<reference>/<slug>
-    update: Callable  # the workflow update it sends (a typed reference; same name on both workflows)
+    update: str  # the workflow update it sends (workflows/names.py; the same on both routes)
     title: str  # heading and link text
     button: str
     available: Callable[[CaseView], bool]  # offered only then; the workflow checks again in any case
     parse: Callable[[Fields, CaseView, str], StaffAction]
     done: str  # said on the case page afterwards (no personal data)
+    route: Route | None = None  # only this route's workflow has the update; None: both
 
     @property
     def page(self) -> str:
         return f"actions/{self.slug}.html"
 
+    def fits(self, case: CaseView) -> bool:
+        """The case's workflow has this action at all (the stage is for the workflow to judge)."""
+        return self.route in (None, case.route)
+
     def offered(self, case: CaseView) -> bool:
-        return self.available(case)
+        return self.fits(case) and self.available(case)
 
 
-def at(*stages: CaseStage, route: Route | None = None) -> Callable[[CaseView], bool]:
-    """Offered at these stages (of this route only, if given)."""
-    return lambda case: case.stage in stages and route in (None, case.route)
+def at(*stages: CaseStage) -> Callable[[CaseView], bool]:
+    return lambda case: case.stage in stages
 
 
 def while_open(case: CaseView) -> bool:
@@ -352,39 +354,38 @@ ACTION_FORMS: dict[str, ActionForm] = {
     form.slug: form
     for form in (
         # Disagreement resolution.
-        ActionForm("talk", DisagreementCase.record_talk, "Record an informal talk", "Record the talk",
-                   at(CaseStage.informal_talks, route=DR), _talk, "Talk recorded"),
-        ActionForm("offer", DisagreementCase.offer_resolution, "Offer disagreement resolution",
-                   "Offer it to every party", at(CaseStage.informal_talks, route=DR), _offer,
-                   "Disagreement resolution offered"),
-        ActionForm("consent", DisagreementCase.record_consent, "Record a party's answer", "Record the answer",
-                   at(CaseStage.awaiting_consent, route=DR), _consent, "Answer recorded"),
-        ActionForm("decision", DisagreementCase.record_decision, "Record the Local Authority's decision",
-                   "Record the decision", lambda case: case.route is DR and case.appeal_status is None, _decision,
-                   "Decision recorded"),
+        ActionForm("talk", names.RECORD_TALK, "Record an informal talk", "Record the talk",
+                   at(CaseStage.informal_talks), _talk, "Talk recorded", DR),
+        ActionForm("offer", names.OFFER_RESOLUTION, "Offer disagreement resolution",
+                   "Offer it to every party", at(CaseStage.informal_talks), _offer,
+                   "Disagreement resolution offered", DR),
+        ActionForm("consent", names.RECORD_CONSENT, "Record a party's answer", "Record the answer",
+                   at(CaseStage.awaiting_consent), _consent, "Answer recorded", DR),
+        ActionForm("decision", names.RECORD_DECISION, "Record the Local Authority's decision",
+                   "Record the decision", lambda case: case.appeal_status is None, _decision, "Decision recorded", DR),
         # Statutory mediation.
-        ActionForm("choose", MediationCase.record_choice, "Record the family's choice", "Record the choice",
-                   at(CaseStage.advice, route=MD), _choose, "Choice recorded"),
-        ActionForm("cannot-arrange", MediationCase.report_cannot_arrange, "Report that mediation cannot be arranged",
-                   "Record it", at(CaseStage.arranging_session, route=MD), _cannot_arrange, "Recorded"),
-        ActionForm("certificate", MediationCase.issue_certificate, "Issue the mediation certificate",
-                   "Issue the certificate", lambda case: case.route is MD and case.certificate is None, _certificate,
-                   "Certificate issued"),
+        ActionForm("choose", names.RECORD_CHOICE, "Record the family's choice", "Record the choice",
+                   at(CaseStage.advice), _choose, "Choice recorded", MD),
+        ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
+                   "Record it", at(CaseStage.arranging_session), _cannot_arrange, "Recorded", MD),
+        ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
+                   "Issue the certificate", lambda case: case.certificate is None, _certificate,
+                   "Certificate issued", MD),
         # Both routes.
-        ActionForm("mediator", CaseWorkflow.assign_mediator, "Assign the mediator", "Assign the mediator",
+        ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",
                    at(*SESSION_STAGES), _mediator, "Mediator assigned"),
-        ActionForm("session", DisagreementCase.schedule_session, "Book the session", "Book the session",
+        ActionForm("session", names.SCHEDULE_SESSION, "Book the session", "Book the session",
                    at(*SESSION_STAGES), _session, "Session booked"),
-        ActionForm("outcome", DisagreementCase.record_outcome, "Record the session outcome",
+        ActionForm("outcome", names.RECORD_OUTCOME, "Record the session outcome",
                    "Record the outcome", at(CaseStage.session_scheduled), _outcome, "Outcome recorded"),
-        ActionForm("action-done", CaseWorkflow.complete_action, "Mark an agreed action done",
+        ActionForm("action-done", names.COMPLETE_ACTION, "Mark an agreed action done",
                    "Mark it done", at(CaseStage.monitoring_agreement), _action_done, "Action marked done"),
-        ActionForm("extend", DisagreementCase.extend_deadline, "Extend a deadline", "Extend the deadline",
+        ActionForm("extend", names.EXTEND_DEADLINE, "Extend a deadline", "Extend the deadline",
                    while_open, _extend, "Deadline extended"),
-        ActionForm("note", CaseWorkflow.add_note, "Add a note", "Add the note", while_open, _note, "Note added"),
-        ActionForm("withdraw", DisagreementCase.withdraw, "Record a withdrawal", "Record the withdrawal",
+        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", while_open, _note, "Note added"),
+        ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
                    while_open, _withdraw, "Withdrawal recorded"),
-        ActionForm("appeal-status", CaseWorkflow.record_appeal_status, "Record the family's appeal",
+        ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
                    "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
     )
 }
