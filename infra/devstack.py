@@ -46,17 +46,19 @@ def dev_server_command(settings: WebSettings) -> list[str]:
     return command
 
 
-def wait_for_port(host: str, port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for_port(
+    host: str, port: int, process: subprocess.Popen, seconds: float = 60, name: str = "the Temporal dev server"
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the Temporal dev server stopped at start-up (exit {process.returncode})")
+            raise RuntimeError(f"{name} stopped at start-up (exit {process.returncode})")
         try:
             with socket.create_connection((host, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"the Temporal dev server did not open {host}:{port} within {seconds:.0f} s")
+    raise RuntimeError(f"{name} did not open {host}:{port} within {seconds:.0f} s")
 
 
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -95,6 +97,9 @@ def run(settings: WebSettings) -> int:
         processes.append(start([python, "codec_server.py"], env))
         processes.append(start([python, "worker.py"], env))
         processes.append(start([python, "-m", "web"], env))
+        # The addresses are printed once they answer.
+        wait_for_port("localhost", settings.ui_port, processes[0], name="the Temporal Web UI")
+        wait_for_port(settings.web_host, settings.web_port, processes[-1], name="the staff web console")
         print(
             f"\nStaff web console: http://{settings.web_host}:{settings.web_port}\n"
             f"Temporal Web UI: http://localhost:{settings.ui_port}\n"
