@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean browser
+.PHONY: setup run test bench mutate clean browser
 
 # The web console's GOV.UK Frontend assets and axe-core, at the versions in package-lock.json.
 NODE_STAMP := node_modules/.installed
@@ -41,5 +41,12 @@ test: setup $(NODE_STAMP) browser
 bench: setup $(NODE_STAMP)
 	$(BIN)/python -m bench.run
 
+# Mutation testing of the domain (docs/mutation.md): a tool to run when the domain changes, not part of `make test`.
+mutate: setup
+	$(BIN)/pip install --quiet 'mutmut>=3.3,<4'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache node_modules test-artifacts
+	rm -rf $(VENV) .pytest_cache node_modules test-artifacts mutants
