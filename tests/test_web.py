@@ -241,7 +241,7 @@ async def test_forms_without_the_session_csrf_token_are_refused(console: Console
 async def test_case_list_pages_through_search_attributes_with_filters(console: Console, dev_server, settings) -> None:
     officer = f"officer-{datetime.now(UTC):%H%M%S%f}"
     for _ in range(26):
-        await start_case(dev_server.client, settings, open_case(case_officer=officer))
+        await start_case(dev_server.client, settings, open_case(case_officer=officer), wait_for_opening=False)
     await wait_until_listed(dev_server.client, f'CaseOfficer = "{officer}"', 26)
     await console.sign_in()
     first = await console.get("/cases", officer=officer, size="25")
@@ -282,7 +282,7 @@ async def test_a_failing_page_says_sorry_without_details(settings) -> None:
 
 async def test_a_case_nobody_answers_for_gives_a_clear_page(dev_server, settings, monkeypatch) -> None:
     monkeypatch.setattr("cli.cases.ANSWER_TIMEOUT", timedelta(seconds=1))  # not the usual 30 s
-    unanswered = await start_case(dev_server.client, settings)  # no worker polls this test's queue
+    unanswered = await start_case(dev_server.client, settings, wait_for_opening=False)  # no worker polls its queue
     app = create_app(web_settings(settings.data_dir, settings.task_queue), dev_server.client)
     async with console_over(app) as console:
         await console.sign_in()
