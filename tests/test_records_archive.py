@@ -14,9 +14,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import AppealStatus, CaseView, DecisionKind, RecordAppealStatus, RecordDecision, Withdraw
+from domain.models import AppealStatus, CaseOutcome, CaseView, DecisionKind, RecordAppealStatus, RecordDecision, Withdraw
 from infra.settings import Settings
-from records.models import Archived, ArchiveCase
+from records.models import Archived, ArchiveCase, archive_of
 from records.store import RecordsStore, records_store_for
 from tests.cli_helpers import Staff, staff_environment
 from tests.conftest import RecordedNotifications, opened_view, start_case
@@ -177,3 +177,22 @@ async def test_what_happens_after_closure_is_archived_too(
 
     assert final.appeal_status is AppealStatus.not_appealing
     assert (await records.get(handle.id)).view.model_dump(exclude=RECORD_DATES) == final.model_dump()
+
+
+async def test_the_web_console_shows_a_closed_case_from_the_records(
+    dev_server: WorkflowEnvironment, records_settings: Settings, records: RecordsStore
+) -> None:
+    from tests.records_fixtures import closed_case
+    from tests.web_console import console_over, web_settings
+    from web.app import create_app
+
+    case = closed_case(outcome=CaseOutcome.declined)  # never in this Temporal server: as after its retention
+    await records.archive(archive_of(case, version=1))
+    overrides = {"records_url": records_settings.records_database_url} if records_settings.records_database_url else {}
+    app = create_app(web_settings(records_settings.data_dir, records_settings.task_queue, **overrides), dev_server.client)
+    async with console_over(app) as console:
+        await console.sign_in()
+        page = await console.get(f"/cases/{case.reference}")
+    assert page.status_code == 200
+    assert "Sam Parent" in page.text and "Hill Top Primary" in page.text
+    assert "declined" in page.text.lower()
