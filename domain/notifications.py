@@ -107,6 +107,17 @@ class MessageFacts(Model):
     arranging_body: list[str] = []  # who must make mediation take place (the LA, or health commissioners)
 
 
+class ServiceContact(Model):
+    """How anyone reaches the service, printed in every message on every channel (settings
+    `DISAGREEMENT_SERVICE_*`): a letter carries it at the top, email at the foot, a text the phone."""
+
+    name: str
+    phone: str
+    email: str
+    postal_address: list[str]  # the lines of the address, postcode last
+    web_page: str
+
+
 class Notice(Model):
     key: str
     template: Template
