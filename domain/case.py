@@ -128,6 +128,7 @@ class Deadline(Model):
     working_days: bool
     # A missed deadline stays outstanding until the late step is done: it keeps a case "overdue".
     outstanding: bool = True
+    extended: bool = False  # moved by staff (extend_deadline): a new session time must not drop it silently
 
 
 class Mediator(Model):
@@ -363,9 +364,14 @@ class CaseFile(Model):
             {"mediator_name": request.name, "due": arrangement.due if arrangement else None},
         )]
 
-    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> list[Announcement]:
+    def schedule_session(
+        self, request: ScheduleSession, at: datetime, held_by_due: bool = False, say_moved: bool = False,
+    ) -> list[Announcement]:
         """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
-        only when the session itself is held by then (a booking in time for a late session does not)."""
+        only when the session itself is held by then (a booking in time for a late session does not).
+        With `say_moved`, a new time for a booked session says from when to when, on the timeline
+        and in the message."""
+        moved_from = self.session.at if self.session and say_moved else None
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
         arrangement = self.deadline(self.arrangement_deadline)
@@ -373,10 +379,16 @@ class CaseFile(Model):
             self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
-        self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
+        detail = f"session at {request.at.isoformat()}"
+        if moved_from is not None:
+            detail = f"session moved from {moved_from.isoformat()} to {request.at.isoformat()}"
+        self.record(at, request.actor, event, detail)
         return [Announcement(
             Template.session_scheduled, (*self.party_ids(), MEDIATOR), f"session_scheduled-{number}",
-            {"session_at": request.at, "venue": request.venue, "mediator_name": self.mediator.name if self.mediator else None},
+            {
+                "session_at": request.at, "venue": request.venue, "previous_session_at": moved_from,
+                "mediator_name": self.mediator.name if self.mediator else None,
+            },
         )]
 
     def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
@@ -445,7 +457,7 @@ class CaseFile(Model):
     def extend_deadline(self, request: ExtendDeadline, planned: PlannedDeadline, at: datetime) -> None:
         previous = self.deadline(request.deadline)
         assert previous is not None
-        self.set_deadline(planned)
+        self.set_deadline(planned).extended = True
         self.record(
             at,
             request.actor,
@@ -750,6 +762,28 @@ class Case(CaseFile):
             self.stage = CaseStage.monitoring_agreement
         else:
             self.close(CaseOutcome(request.result.value), at, request.actor)
+
+    def replan_after_session(self, planned: list[PlannedDeadline], at: datetime, actor: str) -> None:
+        """Set the deadlines counted from the session, planned for its new time. An extension staff
+        gave earlier stands while it still gives at least as much time as the new plan; otherwise the
+        new date replaces it, and the timeline says so and why."""
+        assert self.session is not None
+        for deadline in planned:
+            current = self.deadline(deadline.name)
+            if current is not None and current.extended and current.state is DeadlineState.open:
+                if current.due >= deadline.due:
+                    self.record(
+                        at, actor, "extension_kept",
+                        f"{deadline.name} stays {current.due.isoformat()} as extended: still no earlier than the "
+                        f"{deadline.due.isoformat()} the new session time gives",
+                    )
+                    continue
+                self.record(
+                    at, actor, "extension_replaced",
+                    f"{deadline.name} extended to {current.due.isoformat()} is now {deadline.due.isoformat()}: the "
+                    f"session moved to {self.session.at.isoformat()}, and the usual time after it ends later",
+                )
+            self.set_deadline(deadline)
 
     def written_outcome_sent(self) -> None:
         self._settle("written_outcome")

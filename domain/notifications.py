@@ -84,6 +84,7 @@ class MessageFacts(Model):
     due: date | None = None  # the date this message is about (consent by, action due, ...)
     deadline: str | None = None  # deadline name, for staff messages
     session_at: datetime | None = None
+    previous_session_at: datetime | None = None  # session_scheduled: the time it has moved from
     venue: str | None = None
     mediator_name: str | None = None
     result: SessionResult | None = None

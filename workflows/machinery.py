@@ -64,6 +64,8 @@ PLANNING_GIVE_UP = timedelta(minutes=2)
 T = TypeVar("T")
 APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
 PLAN_BEFORE_CHANGE = "plan-before-change"
+# A new session time keeps an earlier extension where it still makes sense, and says it moved.
+HONEST_RESCHEDULE = "honest-reschedule"
 
 
 async def _nothing() -> None:

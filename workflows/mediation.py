@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import CaseWorkflow, _rejecting
+    from workflows.machinery import HONEST_RESCHEDULE, CaseWorkflow, _rejecting
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -130,7 +130,9 @@ class MediationCase(CaseWorkflow):
                     type="RuleViolation", non_retryable=True,
                 )
             reminder = await self._plan(SESSION, start=request.at)
-            announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
+            announced = self.case.schedule_session(
+                request, workflow.now(), held_by_due=True, say_moved=workflow.patched(HONEST_RESCHEDULE)
+            )
             self.case.set_deadline(reminder)
             self._send(announced)
         return self.case.view()
