@@ -437,6 +437,24 @@ class CaseFile(Model):
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
         self.record(at, actor, "case_closed", outcome.value)
 
+    def _close_for_service(self, at: datetime, **facts: Any) -> list[Announcement]:
+        """Cancellation was requested in Temporal (the Web UI's "Request Cancellation", or `temporal
+        workflow cancel`): the service withdraws the case. Everyone hears it; the family's appeal
+        clock and any certificate still owed go on. A case already closed only records the request."""
+        if self.is_closed:
+            self.record(
+                at, SYSTEM, "cancellation_requested",
+                "cancellation requested in Temporal; the case was already closed"
+                + ("; the family's appeal warnings continue" if self.clocks_running else ""),
+            )
+            return []
+        self.record(
+            at, SYSTEM, "withdrawn_by_service",
+            "cancellation requested in Temporal (Web UI or CLI): the service withdrew the case",
+        )
+        self.close(CaseOutcome.withdrawn, at, SYSTEM)
+        return [self.closure(by_service=True, **facts)]
+
     def set_appeal(self, appeal: AppealPlan, at: datetime) -> None:
         """The appeal clock's answer: the deadline, and how it was worked out on the timeline."""
         self.set_deadline(appeal.deadline)
@@ -795,6 +813,10 @@ class Case(CaseFile):
         self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
         self.close(CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=party.name, resolution_started=started)]
+
+    def withdrawn_by_service(self, at: datetime) -> list[Announcement]:
+        started = any(entry.event == "resolution_offered" for entry in self.timeline)
+        return self._close_for_service(at, resolution_started=started)
 
     def record_decision(self, request: RecordDecision, appeal: AppealPlan, at: datetime) -> None:
         """The decision is known: the appeal deadline is the one the clock computed."""

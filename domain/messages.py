@@ -4,8 +4,8 @@ Pure: nothing is read but the packaged templates. There is one file per recipien
 `templates/<recipient kind>/<template>.j2`. It fills the blocks of its layout (`subject`, `body`,
 `sms`); `_party.j2` and `_staff.j2` frame them for email and letter, and `_paragraphs.j2` holds what
 several messages say (what mediation is, SENDIASS, other routes after a closure, ...).
-Templates see the recipient's `name`, the notice's `facts`, the `channel` and the `service`'s
-contact details (from settings: every message says how to reach us), nothing else.
+Templates see the recipient's `name`, the notice's `facts`, the `channel` and `service_contact`
+(the service's contact details, from settings: every message says how to reach us), nothing else.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def render(notice: Notice, channel: Channel, service: ServiceContact) -> Rendere
         raise MessageError(f"the {template.value} message needs {', '.join(missing)}")
 
     source = _environment().get_template(f"{kind.value}/{template.value}.j2")
-    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value, "service": service}
+    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value, "service_contact": service}
     try:
         if channel is Channel.sms:
             return RenderedMessage(subject="", body=_one_line(source.render(part="sms", **context)))

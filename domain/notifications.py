@@ -99,6 +99,7 @@ class MessageFacts(Model):
     answer: str | None = None  # consent_recorded: "agreed" or "declined"
     waiting_for: list[str] = []  # consent_recorded / no_response: parties who have not answered
     resolution_started: bool = True  # withdrawn: whether disagreement resolution was ever offered
+    by_service: bool = False  # withdrawn: the service closed the case (cancelled in Temporal), not a party
     route: str = "disagreement_resolution"  # or "mediation": the words a message uses for the service
     decision_kind: str | None = None  # statutory mediation: the LA decision, and when its notice was sent
     decision_date: date | None = None

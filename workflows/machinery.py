@@ -64,6 +64,8 @@ PLANNING_GIVE_UP = timedelta(minutes=2)
 T = TypeVar("T")
 APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
 PLAN_BEFORE_CHANGE = "plan-before-change"
+# Cancelling a case (the Web UI's "Request Cancellation") closes it as withdrawn by the service.
+WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
 # A new session time keeps an earlier extension where it still makes sense, and says it moved.
 HONEST_RESCHEDULE = "honest-reschedule"
 
@@ -99,8 +101,25 @@ class CaseWorkflow:
         self._appeal_outlives_closure: bool | None = None
 
     async def _run_case(self) -> CaseView:
-        """Ring alarms until the case is over (closed, and no clock of the family's still running)."""
+        """Ring alarms until the case is over (closed, and no clock of the family's still running).
+        A cancellation request never ends a case silently: the service withdraws it, and the
+        family's clocks go on."""
         self._publish()
+        while True:
+            try:
+                await self._ring_until_over()
+                break
+            except asyncio.CancelledError:
+                # Cases cancelled on older code ended there, cancelled: they replay that way.
+                if not workflow.patched(WITHDRAWN_ON_CANCEL):
+                    raise
+                async with self._lock:
+                    self._send(await self._withdraw_for_service())
+                    self._publish()
+        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
+        return self.case.view()
+
+    async def _ring_until_over(self) -> None:
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
                 await self._settle_down()
@@ -108,8 +127,10 @@ class CaseWorkflow:
             await self._wait_for_next_alarm()
             self._raise_background_failure()
         await self._settle_down()
-        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
-        return self.case.view()
+
+    async def _withdraw_for_service(self) -> list[Announcement]:
+        """Close the case for the service (a route may owe the family more, e.g. a certificate)."""
+        return self.case.withdrawn_by_service(workflow.now())
 
     def _running(self) -> bool:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         action_deadline,
     )
     from domain.mediation import Mediation
+    from domain.notifications import Announcement
     from domain.models import (
         CaseView,
         ExtendDeadline,
@@ -168,6 +169,11 @@ class MediationCase(CaseWorkflow):
             certificate = await self._plan(CERTIFICATE) if owed else None
             self._send(self.case.withdraw(request, certificate, workflow.now()))
         return self.case.view()
+
+    async def _withdraw_for_service(self) -> list[Announcement]:
+        owed = not self.case.is_closed and self.case.owes_certificate_on_withdrawal()
+        certificate = await self._plan(CERTIFICATE) if owed else None
+        return self.case.withdrawn_by_service(certificate, workflow.now())
 
     @withdraw.validator
     def validate_withdraw(self, request: Withdraw) -> None:
