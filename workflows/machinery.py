@@ -48,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
         Template,
         notice_key,
     )
-    from workflows.visibility import search_attribute_updates
+    from workflows.visibility import current_details, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
@@ -356,15 +356,7 @@ class CaseWorkflow:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
             self._published = state
-        workflow.set_current_details(self._details())
-
-    def _details(self) -> str:
-        lines = [f"**{self.case.reference}**: {self.case.describe()}", ""]
-        open_deadlines = [d for d in self.case.deadlines if d.state.value in ("open", "missed")]
-        if open_deadlines:
-            lines += ["| deadline | due | state |", "|---|---|---|"]
-            lines += [f"| {d.name} | {d.due.isoformat()} | {d.state.value} |" for d in open_deadlines]
-        return "\n".join(lines)
+        workflow.set_current_details(current_details(self.case))
 
     async def _settle_down(self) -> None:
         """Before finishing or continuing as new: every handler done, every message delivered."""
