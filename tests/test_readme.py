@@ -66,7 +66,7 @@ async def test_the_readme_walkthrough_runs_as_typed(dev_server: WorkflowEnvironm
     async with running_worker(dev_server.client, settings, RecordedNotifications()):
         process = await asyncio.create_subprocess_exec(
             "bash", "-c", script, cwd=PROJECT_ROOT,
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("DISAGREEMENT_")}, **environment},
+            env={**os.environ, **environment},  # the shell's own settings are already cleared (conftest)
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = (output.decode() for output in await process.communicate())
