@@ -286,9 +286,9 @@ class CaseFile(Model):
         assert self.session is not None
         if self.session.at > now:
             raise RuleViolation(
-                f"the session is at {self.session.at.isoformat()} and has not been held yet: wait until it "
-                "has taken place, then record its outcome once it has been held (if it has moved, book the "
-                "new time with `schedule` first)"
+                f"the session is at {self.session.at.isoformat()} and has not been held yet: record its "
+                "outcome once it has been held, after that time (if it has moved, book the new time with "
+                "`schedule` first)"
             )
         if request.result is SessionResult.no_agreement and request.actions:
             raise RuleViolation("a session with no agreement has no agreed actions")
