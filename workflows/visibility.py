@@ -10,6 +10,7 @@ from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 from domain.case import CaseFile
 from domain.deadlines import APPEAL
+from domain.models import DeadlineState
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
@@ -85,12 +86,15 @@ def current_details(case: CaseFile) -> str:
     mdast-util-from-markdown alone), so a table would run its cells together: a list it is, with a
     blank line before it so that it starts a block of its own."""
     lines = [f"**{case.reference}**: {case.describe()}"]
-    waiting = [d for d in case.deadlines if d.state.value in ("open", "missed") and (d.outstanding or d.state.value == "open")]
+    waiting = [
+        d for d in case.deadlines
+        if d.state is DeadlineState.open or (d.state is DeadlineState.missed and d.outstanding)
+    ]
     if waiting:
         lines += ["", "Deadlines:", ""]
         lines += [
             f"- **{d.name.replace('_', ' ')}**: due {DAYS[d.due.weekday()]} {d.due.isoformat()}"
-            + (" (missed: still to be done)" if d.state.value == "missed" else "")
+            + (" (missed: still to be done)" if d.state is DeadlineState.missed else "")
             for d in sorted(waiting, key=lambda d: d.due)
         ]
     return "\n".join(lines)
