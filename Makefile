@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench clean postgresql
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,13 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python -m infra.devstack
 
-test: setup
+test: setup postgresql
 	$(BIN)/python -m pytest
+
+# Tests start their own PostgreSQL server (tests/postgres.py) from Debian's package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 
 bench: setup
 	$(BIN)/python -m bench.run

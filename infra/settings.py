@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
+    # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
+    sent_log_url: SecretStr | None = None
+    # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
+    # so Temporal never starts a retry while an attempt is still sending (activities/sent_log.py).
+    delivery_time_limit_seconds: float = Field(45, gt=0, le=55)
     # Backend `smtp`. The port defaults to 587 with STARTTLS, 465 with TLS and 25 without.
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
         if keys is not None:
             parse_key_ring(keys.get_secret_value())
         return keys
+
+    @field_validator("sent_log_url")
+    @classmethod
+    def _is_postgres_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
+            raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
+        return url
 
     @field_validator("codec_cors_origin")
     @classmethod
