@@ -7,6 +7,8 @@ contract (DESIGN section 3): add fields, never rename them.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -138,9 +140,34 @@ def _uk_phone(value: str) -> str:
 
 StaffId = Annotated[str, AfterValidator(_staff_id)]
 PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _control_free(allowed: str) -> Callable[[str], str]:
+    """Control characters (ESC sequences, carriage returns, NUL...) would act on staff terminals and
+    forge lines in files and headers: refuse them, but for the line breaks and tabs `allowed`."""
+
+    def check(value: str) -> str:
+        if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
+            where = "" if allowed else " or line breaks"
+            raise ValueError(f"must not contain control characters{where}")
+        return value
+
+    return check
+
+
+def _deliverable_email(value: str) -> str:
+    if not value.rpartition("@")[0].isascii():
+        raise ValueError(
+            "the part before @ has characters other than plain letters, digits and punctuation, "
+            "which most mail servers cannot deliver to: give another address"
+        )
+    return value
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_control_free(""))]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free("\n\t"))]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free("\n\t"))]
+Email = Annotated[EmailStr, AfterValidator(_deliverable_email)]
 
 
 class Model(BaseModel):
@@ -156,7 +183,7 @@ class PostalAddress(Model):
 
 
 class Contact(Model):
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: PhoneNumber | None = None
     address: PostalAddress | None = None
     prefers: Channel | None = None
@@ -203,7 +230,7 @@ class Supporter(Model):
     """A SENDIASS adviser helping the family; copied into messages to the applicant."""
 
     name: Name
-    email: EmailStr
+    email: Email
 
 
 class OpenCase(Model):
@@ -249,7 +276,7 @@ class RecordConsent(StaffAction):
 
 class AssignMediator(StaffAction):
     name: Name
-    email: EmailStr
+    email: Email
     independent: bool = Field(
         description="Declared independent of the Local Authority (SEND Code 11.6)"
     )
