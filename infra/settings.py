@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.deadlines import DeadlinePolicy
 from domain.models import Channel
 from domain.notifications import Template
-from infra.keys import KeyRing, parse_key_ring
+from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -133,7 +133,9 @@ class Settings(BaseSettings):
             return parse_key_ring(self.encryption_keys.get_secret_value())
         path = self.encryption_key_path
         try:
-            text = path.read_text()
+            text = read_key_file(path)
+        except PermissionError as error:
+            raise SettingsError(f"{error} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset)") from None
         except FileNotFoundError:
             raise SettingsError(
                 f"no encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS to id:base64key entries "
