@@ -16,6 +16,7 @@ from temporalio.client import (
     WorkflowExecution,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -23,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
+from infra.codec import DecryptionError
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
 from workflows.case import DisagreementCase
@@ -142,7 +144,9 @@ class Cases:
     async def _answered(self, reference: str, answer: Awaitable[T]) -> T:
         try:
             return await asyncio.wait_for(answer, ANSWER_TIMEOUT.total_seconds())
-        except TimeoutError:
+        except DecryptionError as error:
+            raise Refused(f"cannot read case {reference}: {error}") from None
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise Unreachable(
                 f"case {reference} did not answer within {ANSWER_TIMEOUT.seconds} s: is a worker running "
                 f"for task queue {self._settings.task_queue!r}? (an action may still be applied when one "

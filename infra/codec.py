@@ -55,9 +55,10 @@ class EncryptionCodec(PayloadCodec):
         key_id = payload.metadata[KEY_ID_METADATA].decode(errors="replace")
         cipher = self._ciphers.get(key_id)
         if cipher is None:
+            # The ids this ring holds are not listed: whoever asks need not learn them.
             raise DecryptionError(
                 f"payload encrypted with key id {key_id!r}, which is not in the key ring "
-                f"(known ids: {', '.join(self._ciphers)}); old keys must stay listed to decrypt"
+                "(DISAGREEMENT_ENCRYPTION_KEYS or the key file); old keys must stay listed to decrypt"
             )
         nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
