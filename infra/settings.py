@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     codec_server_ip: str = "127.0.0.1"
     codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
     codec_token: SecretStr | None = None  # when set: `Authorization: Bearer <token>` on every call
+    # Host names (host:port) callers may use for it; default: its own address, localhost, 127.0.0.1.
+    codec_allowed_hosts: list[str] | None = None
+    # A self-hosted Web UI forwards its users' access tokens: JWTs from this issuer, checked against
+    # its JWKS (default <issuer>/.well-known/jwks.json), for this audience when set.
+    codec_jwt_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
+    codec_jwt_audience: str | None = None
+    # Production: payloads that are not encrypted are refused, and keys never come from a default
+    # development key file.
+    production: bool = False
 
     @field_validator("encryption_keys")
     @classmethod
@@ -118,6 +128,25 @@ class Settings(BaseSettings):
         if token is not None and len(token.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return token
+
+    @property
+    def codec_hosts(self) -> list[str]:
+        port = self.codec_server_port
+        return self.codec_allowed_hosts or [f"{self.codec_server_ip}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+
+    @property
+    def codec_jwks_endpoint(self) -> str:
+        assert self.codec_jwt_issuer
+        return self.codec_jwks_url or self.codec_jwt_issuer.rstrip("/") + "/.well-known/jwks.json"
+
+    @model_validator(mode="after")
+    def _production_has_its_own_key(self) -> Settings:
+        if self.production and self.encryption_keys is None and self.encryption_key_file is None:
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
+                f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
+            )
+        return self
 
     @property
     def encryption_key_path(self) -> Path:
