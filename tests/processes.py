@@ -1,5 +1,6 @@
-"""Real processes for fault tests: a worker (`python worker.py`) with its own environment, whose
-stderr is kept in a file so that tests can read exactly what an operator's terminal would show."""
+"""Real processes for fault tests: a worker (`python worker.py`, or a test's variant of it run as a
+module) with its own environment, whose output is kept in a file so that tests can read exactly
+what an operator's terminal would show."""
 
 from __future__ import annotations
 
@@ -49,11 +50,10 @@ class WorkerProcess:
 
 
 @contextmanager
-def worker_process(env: dict[str, str], log_path: Path) -> Iterator[WorkerProcess]:
+def worker_process(env: dict[str, str], log_path: Path, module: str | None = None) -> Iterator[WorkerProcess]:
+    command = [sys.executable, "-m", module] if module else [sys.executable, "worker.py"]
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     worker = WorkerProcess(process, log_path)
     try:
         yield worker
