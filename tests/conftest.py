@@ -45,8 +45,9 @@ from workflows.case import DisagreementCase
 from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
-# The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify); PostgreSQL (postgres_server).
-pytest_plugins = ["tests.delivery_servers", "tests.postgres"]
+# The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify); PostgreSQL (postgres_server);
+# `--heavy` for the long variants of the fault and model-based tests.
+pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.heavy"]
 
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
 
