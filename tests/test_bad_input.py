@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from activities.notifications import NotificationActivities
-from domain.models import AddNote, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordTalk, Supporter
+from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordOutcome, RecordTalk, Supporter
+from infra.settings import SettingsError, load_settings
 from tests.conftest import open_case
 from tests.delivery_servers import Mailbox, smtp_settings
 from tests.notices import notice
@@ -78,3 +79,38 @@ def test_control_characters_are_refused_in_names_summaries_and_notes(build) -> N
 
 def test_notes_may_still_have_line_breaks_and_tabs() -> None:
     assert AddNote(actor="jo.smith", text="First line\n\tsecond line").text == "First line\n\tsecond line"
+
+
+# --- Oversized input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, words",
+    [
+        (lambda: AddNote(actor="jo.smith", text="x" * 2001), "at most 2000 characters"),
+        (lambda: Applicant(role="parent", name="x" * 121, contact=Contact(email="sam@example.org")), "at most 120 characters"),
+        (lambda: open_case(summary="x" * 501), "at most 500 characters"),
+        (lambda: open_case(organisations=open_case().organisations * 5), "at most 9 items"),
+        (lambda: RecordOutcome(actor="jo.smith", result="full_agreement", actions=[AgreedActionInput(description="x", owner="org-1")] * 51), "at most 50 items"),
+    ],
+    ids=["note", "name", "summary", "organisations", "agreed-actions"],
+)
+def test_oversized_input_is_refused_in_words(build, words: str) -> None:
+    assert words in refusal(build)
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DISAGREEMENT_SENT_LOG_URL", "mysql://db.example/sent"),
+        ("DISAGREEMENT_DELIVERY_TIME_LIMIT_SECONDS", "120"),
+        ("DISAGREEMENT_CODEC_JWT_ISSUER", "not a url"),
+    ],
+)
+def test_a_bad_hardening_setting_stops_start_up_naming_it(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings.__wrapped__()  # not the process-wide cache

@@ -247,8 +247,9 @@ async def test_payloads_encrypted_by_a_worker_name_their_case(dev_server: Workfl
 
 def test_production_needs_a_key_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISAGREEMENT_PRODUCTION", "true")
+    monkeypatch.delenv("DISAGREEMENT_ENCRYPTION_KEYS", raising=False)
     with pytest.raises(SettingsError, match="DISAGREEMENT_PRODUCTION is set, so DISAGREEMENT_ENCRYPTION_KEYS"):
-        load_settings()
+        load_settings.__wrapped__()  # not the process-wide cache
 
 
 def test_a_production_worker_without_a_key_does_not_start(tmp_path: Path) -> None:
