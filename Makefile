@@ -6,11 +6,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup run test bench clean postgresql
 
+# Installing prints pages of packaging chatter: it goes to a log, shown only if the install fails.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (log: $(VENV)/setup.log)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --upgrade pip && $(BIN)/pip install -e '.[test]'; } > $(VENV)/setup.log 2>&1 \
+		|| { tail -n 40 $(VENV)/setup.log; echo "setup failed: see $(VENV)/setup.log"; exit 1; }
+	@touch $(STAMP)
 
 setup: $(STAMP)
 

@@ -6,14 +6,16 @@ middle of a case. Connection to Temporal itself comes from `temporalio.envconfig
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from domain.deadlines import DeadlinePolicy
 from domain.models import Channel
@@ -22,6 +24,7 @@ from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 
@@ -54,7 +57,8 @@ class Settings(BaseSettings):
     written_outcome_working_days: int = Field(5, ge=1, le=60)
     action_default_days: int = Field(14, ge=1, le=365)
     action_reminder_working_days: int = Field(2, ge=1, le=60)
-    appeal_warning_working_days: list[int] = Field(default_factory=lambda: [20, 5])
+    # A list setting is written as people write lists: `20,5` (JSON `[20, 5]` works too).
+    appeal_warning_working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [20, 5])
 
     # Notifications.
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
@@ -70,8 +74,8 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)
     smtp_security: Literal["none", "starttls", "tls"] = "starttls"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
+    smtp_username: str | None = Field(None, min_length=1)
+    smtp_password: SecretStr | None = Field(None, min_length=1)
     smtp_timeout_seconds: float = Field(30, gt=0, le=100)  # well inside the activity's time limit
     mail_from: NameEmail | None = None  # e.g. "SEND disagreement resolution <send@council.gov.uk>"
     # Backend `notify` (GOV.UK Notify). A Notify template has one type, so ids are per message and
@@ -99,6 +103,37 @@ class Settings(BaseSettings):
     # Production: payloads that are not encrypted are refused, and keys never come from a default
     # development key file.
     production: bool = False
+
+    @field_validator("appeal_warning_working_days", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().removeprefix("[").removesuffix("]")
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("data_dir", "outbox_dir", "sent_log_file", "encryption_key_file", mode="before")
+    @classmethod
+    def _a_path(cls, value: object) -> object:
+        if isinstance(value, str) and (not value.strip() or "\x00" in value):
+            raise ValueError("must be a file or folder path")
+        return value
+
+    @field_validator("dev_server_ip", "codec_server_ip")
+    @classmethod
+    def _an_ip_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("must be an IP address such as 127.0.0.1") from None
+        return value
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _a_host_name(cls, value: str | None) -> str | None:
+        if value is not None and not HOST_NAME.fullmatch(value):
+            raise ValueError("must be a host name or IP address, such as smtp.council.gov.uk")
+        return value
 
     @field_validator("encryption_keys")
     @classmethod
@@ -236,10 +271,22 @@ class Settings(BaseSettings):
 def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"])
-        name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
-        problems.append(f"{name}: {item['msg']}")
+        message = item["msg"].removeprefix("Value error, ")
+        if not item["loc"]:  # a check across settings: its message names the variables itself
+            problems.append(message)
+            continue
+        # The top-level field names the variable; nested parts (a JSON key) say where in it.
+        field, *inside = (str(part) for part in item["loc"])
+        where = f" (at {'.'.join(inside)})" if inside else ""
+        problems.append(f"{ENV_PREFIX}{field.upper()}{where}: {message}")
     return "invalid settings: " + "; ".join(problems)
+
+
+def _describe_unparsable(error: SourceError) -> str:
+    """pydantic-settings could not even decode a value (bad JSON): name the variable, not the field."""
+    match = re.search(r'field "([a-z_]+)"', str(error))
+    name = f"{ENV_PREFIX}{match.group(1).upper()}" if match else "a DISAGREEMENT_ setting"
+    return f"invalid settings: {name}: is not valid JSON"
 
 
 @lru_cache(maxsize=1)
@@ -249,3 +296,5 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None
+    except SourceError as error:
+        raise SettingsError(_describe_unparsable(error)) from None

@@ -1,0 +1,106 @@
+"""Every setting, given a bad value, stops start-up with one line naming its environment variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+
+# One wrong value per setting, written as an operator would type it into the environment.
+BAD_VALUES = {
+    "task_queue": "",
+    "data_dir": "",
+    "dev_server_ip": "localhost:7233",
+    "dev_server_port": "seventy",
+    "ui_port": "70000",
+    "codec_server_port": "0",
+    "talks_review_working_days": "fifteen",
+    "consent_window_working_days": "0",
+    "consent_reminder_working_days": "-1",
+    "session_arrangement_days": "1000",
+    "session_arrangement_reminder_days": "2.5",
+    "session_reminder_working_days": "",
+    "outcome_record_working_days": "two",
+    "written_outcome_working_days": "999",
+    "action_default_days": "14 days",
+    "action_reminder_working_days": "0",
+    "appeal_warning_working_days": "20,five",
+    "notification_backend": "pigeon",
+    "outbox_dir": " ",
+    "staff_email_domain": "x",
+    "sent_log_file": "",
+    "smtp_host": "smtp host with spaces",
+    "smtp_port": "smtp",
+    "smtp_security": "ssl",
+    "smtp_username": "",
+    "smtp_password": "",
+    "smtp_timeout_seconds": "500",
+    "mail_from": "not an address",
+    "notify_api_key": "",
+    "notify_base_url": "api.notifications.service.gov.uk",
+    "notify_template_ids": "{not json",
+    "encryption_keys": "no-colon-here",
+    "encryption_key_file": "",
+    "codec_server_ip": "my laptop",
+    "codec_cors_origin": "http://localhost:8233/",
+    "codec_token": "short",
+}
+# Settings only checked once the backend that needs them is chosen.
+NEEDS = {
+    "smtp_password": {"NOTIFICATION_BACKEND": "smtp", "SMTP_HOST": "smtp.example.org",
+                      "MAIL_FROM": "send@example.org", "SMTP_USERNAME": "send"},
+    "notify_api_key": {"NOTIFICATION_BACKEND": "notify"},
+}
+
+
+def test_every_setting_has_a_bad_example() -> None:
+    missing = sorted(set(Settings.model_fields) - set(BAD_VALUES))
+    assert not missing, f"add a bad example for {', '.join(ENV_PREFIX + m.upper() for m in missing)} to BAD_VALUES"
+
+
+@pytest.fixture
+def fresh_settings():
+    load_settings.cache_clear()
+    yield load_settings
+    load_settings.cache_clear()
+
+
+@pytest.mark.parametrize("field", sorted(BAD_VALUES))
+def test_a_bad_value_is_refused_in_one_line_naming_the_variable(field, monkeypatch, fresh_settings) -> None:
+    variable = ENV_PREFIX + field.upper()
+    for name, value in NEEDS.get(field, {}).items():
+        monkeypatch.setenv(ENV_PREFIX + name, value)
+    monkeypatch.setenv(variable, BAD_VALUES[field])
+    with pytest.raises(SettingsError) as raised:
+        fresh_settings()
+    message = str(raised.value)
+    assert variable in message
+    assert "\n" not in message
+    if field in SECRETS and BAD_VALUES[field]:
+        assert BAD_VALUES[field] not in message
+
+
+SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token"}
+
+
+@pytest.mark.parametrize(("value", "expected"), [("20,5", [20, 5]), (" 30 , 10 ,2 ", [30, 10, 2]), ("[20, 5]", [20, 5]), ("7", [7])])
+def test_a_list_setting_takes_the_natural_form(value, expected, monkeypatch, fresh_settings) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS", value)
+    assert fresh_settings().appeal_warning_working_days == expected
+
+
+def test_the_worker_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", f"{ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS": "20;5", f"{ENV_PREFIX}DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "worker.py"], cwd=Path(__file__).parent.parent, env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"worker: invalid settings: {ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS (at 0): Input should be a valid integer, "
+        "unable to parse string as an integer"
+    ]
