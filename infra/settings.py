@@ -94,12 +94,12 @@ class Settings(BaseSettings):
     codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
     codec_token: SecretStr | None = None  # when set: `Authorization: Bearer <token>` on every call
     # Host names (host:port) callers may use for it; default: its own address, localhost, 127.0.0.1.
-    codec_allowed_hosts: list[str] | None = None
+    codec_allowed_hosts: Annotated[list[str] | None, NoDecode] = None  # e.g. codec.council.gov.uk:443
     # A self-hosted Web UI forwards its users' access tokens: JWTs from this issuer, checked against
     # its JWKS (default <issuer>/.well-known/jwks.json), for this audience when set.
     codec_jwt_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
-    codec_jwt_audience: str | None = None
+    codec_jwt_audience: str | None = Field(None, min_length=1)
     # Production: payloads that are not encrypted are refused, and keys never come from a default
     # development key file.
     production: bool = False
@@ -110,6 +110,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             text = value.strip().removeprefix("[").removesuffix("]")
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("codec_allowed_hosts", mode="before")
+    @classmethod
+    def _host_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for host in value:
+                name, colon, port = str(host).rpartition(":")
+                if not (colon and HOST_NAME.fullmatch(name) and port.isdigit()):
+                    raise ValueError("must be host:port entries separated by commas, e.g. codec.council.gov.uk:443")
         return value
 
     @field_validator("data_dir", "outbox_dir", "sent_log_file", "encryption_key_file", mode="before")

@@ -64,6 +64,20 @@ async def test_a_foreign_host_name_is_refused_so_dns_rebinding_gets_nothing(tmp_
     assert rebound.status == 421 and "Robin" not in text
 
 
+async def test_a_host_name_listed_in_settings_is_answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISAGREEMENT_CODEC_ALLOWED_HOSTS", "codec.council.example.gov.uk:443, 127.0.0.1:8234")
+    monkeypatch.setenv("DISAGREEMENT_ENCRYPTION_KEYS", KEYS)
+    settings = load_settings.__wrapped__()
+    assert settings.codec_hosts == ["codec.council.example.gov.uk:443", "127.0.0.1:8234"]
+    async with codec_client(settings.model_copy(update={"data_dir": tmp_path})) as client:
+        proxied = await client.post(
+            "/decode", data=await encrypted_body(settings), headers={"Host": "codec.council.example.gov.uk:443", **JSON}
+        )
+        decoded = await proxied.text()
+
+    assert proxied.status == 200 and plaintext_values(decoded) == [CASE]
+
+
 async def test_a_body_that_is_not_json_is_refused_before_reading(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     async with codec_client(settings) as client:
