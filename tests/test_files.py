@@ -15,7 +15,9 @@ from activities.notifications import NotificationActivities
 from infra.keys import new_key_entry
 from infra.settings import Settings, SettingsError
 from tests.notices import notice
+from tests.delivery_servers import free_port
 from tests.processes import ROOT
+from tests.test_devstack import running_stack
 
 
 def mode(path: Path) -> int:
@@ -73,3 +75,22 @@ def test_keys_prints_an_entry_and_refuses_a_bad_id_in_words() -> None:
 
     assert made.returncode == 0 and made.stdout.startswith("prod-2027:")
     assert refused.returncode == 2 and "a key id is 1-64 letters" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_make_run_keeps_its_data_folder_and_files_owner_only(tmp_path: Path, permissive_umask: None) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)  # made by hand, world-readable: the stack tightens it
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT")}
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("DISAGREEMENT_")},
+        "DISAGREEMENT_DATA_DIR": str(data),
+        **{f"DISAGREEMENT_{name}": str(port) for name, port in ports.items()},
+    }
+
+    with running_stack(env):
+        pass
+
+    assert mode(data) == 0o700
+    written = [path for path in data.rglob("*") if path.is_file()]
+    assert {path.name for path in written} >= {"temporal.sqlite", "encryption-keys"}
+    assert {path.name: mode(path) & 0o077 for path in written} == {path.name: 0 for path in written}
