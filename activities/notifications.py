@@ -20,6 +20,7 @@ import structlog
 from temporalio import activity
 
 from activities.delivery import DeliveryBackend, Message, TemporaryFailure, backend_for
+from activities.names import SEND_NOTIFICATION
 from activities.sent_log import Claim, ClaimState, SentLog, sent_log_for
 from domain.messages import MessageError, address_lines, channels_for, render
 from domain.models import Channel, DeliveryStatus
@@ -45,7 +46,7 @@ class NotificationActivities:
     def lease_seconds(self) -> float:
         return self.time_limit * LEASE_FACTOR
 
-    @activity.defn(name="send_notification")
+    @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, notice: Notice) -> Delivery:
         attempt = uuid.uuid4().hex
         log = logger.bind(key=notice.key, template=notice.template.value, backend=self.backend.name, attempt=attempt)

@@ -14,13 +14,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
+from activities.names import PLAN_DEADLINE
 from activities.notifications import NotificationActivities
 from domain.deadlines import AlarmPurpose, DeadlineRequest, PlannedDeadline
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, load_settings
-from workflows.case import DisagreementCase
-from worker import WORKFLOW_RUNNER
+from worker import build_worker
 
 TALKS_REVIEW = "talks_review"
 
@@ -32,7 +32,7 @@ class QuickTalksReview(DeadlineActivities):
         super().__init__(settings.deadline_policy)
         self.seconds = seconds
 
-    @activity.defn(name="plan_deadline")
+    @activity.defn(name=PLAN_DEADLINE)
     async def plan_deadline(self, request: DeadlineRequest) -> PlannedDeadline:
         planned = await super().plan_deadline(request)
         if planned.name != TALKS_REVIEW:
@@ -43,10 +43,7 @@ class QuickTalksReview(DeadlineActivities):
 
 
 def quick_worker(client: Client, settings: Settings, notifications: object, seconds: float) -> Worker:
-    return Worker(
-        client, task_queue=settings.task_queue, workflows=[DisagreementCase], workflow_runner=WORKFLOW_RUNNER,
-        activities=[QuickTalksReview(settings, seconds).plan_deadline, notifications.send_notification],
-    )
+    return build_worker(client, settings, notifications, QuickTalksReview(settings, seconds))
 
 
 async def run(settings: Settings, seconds: float) -> None:
