@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean postgresql
+.PHONY: setup run test bench mutate clean postgresql
 
 # Installing prints pages of packaging chatter: it goes to a log, shown only if the install fails.
 $(STAMP): pyproject.toml
@@ -30,5 +30,12 @@ postgresql:
 bench: setup
 	$(BIN)/python -m bench.run
 
+# Mutation testing of the domain (docs/mutation.md): a tool to run when the domain changes, not part of `make test`.
+mutate: setup
+	$(BIN)/pip install --quiet 'mutmut>=3.3,<4'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

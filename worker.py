@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.deadlines import DeadlineActivities
 from activities.notifications import NotificationActivities
+from domain.calendar import WorkingCalendar
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
@@ -26,11 +27,16 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def build_worker(
-    client: Client, settings: Settings, notifications: object | None = None, deadlines: DeadlineActivities | None = None
+    client: Client,
+    settings: Settings,
+    notifications: object | None = None,
+    calendar: WorkingCalendar | None = None,
+    deadlines: DeadlineActivities | None = None,
 ) -> Worker:
-    """A worker for the case workflow; tests may hand in their own notification or deadline activities."""
+    """A worker for the case workflow; tests may hand in their own notification activities, calendar
+    or deadline activities."""
     notifications = notifications or NotificationActivities(settings)
-    deadlines = deadlines or DeadlineActivities(settings.deadline_policy)
+    deadlines = deadlines or DeadlineActivities(settings.deadline_policy, calendar)
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -43,7 +43,7 @@ class QuickTalksReview(DeadlineActivities):
 
 
 def quick_worker(client: Client, settings: Settings, notifications: object, seconds: float) -> Worker:
-    return build_worker(client, settings, notifications, QuickTalksReview(settings, seconds))
+    return build_worker(client, settings, notifications, deadlines=QuickTalksReview(settings, seconds))
 
 
 async def run(settings: Settings, seconds: float) -> None:

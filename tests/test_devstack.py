@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.models import CaseStage, OfferResolution
 from infra.converter import data_converter
@@ -26,6 +27,8 @@ from tests.conftest import new_reference, open_case
 from workflows.case import DisagreementCase
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a query answers while the worker is still starting: no first workflow task done yet, or none polling.
+WORKER_NOT_READY = {RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.DEADLINE_EXCEEDED}
 
 
 def free_port() -> int:
@@ -61,8 +64,9 @@ async def wait_for_worker(client: Client, reference: str) -> None:
         try:
             if (await handle.query(DisagreementCase.case_view)).deadlines:
                 return
-        except Exception:  # the worker may still be starting
-            pass
+        except RPCError as error:
+            if error.status not in WORKER_NOT_READY:  # a wrong key or address is no reason to wait
+                raise
         await asyncio.sleep(0.2)
     raise AssertionError("the worker never answered")
 

@@ -71,8 +71,6 @@ class DisagreementCase(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: OpenCase | Case) -> CaseView:
-        if not self._resumed:
-            await self._open()
         return await self._run_case()
 
     async def _open(self) -> None:
@@ -91,6 +89,8 @@ class DisagreementCase(CaseWorkflow):
             )
             if review is not None:
                 self.case.set_deadline(review)
+            elif workflow.patched("announce-informal-resolution"):  # older cases closed in silence
+                self._announce_closure()
         return self.case.view()
 
     @record_talk.validator

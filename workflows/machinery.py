@@ -86,7 +86,7 @@ class CaseWorkflow:
     case: CaseFile
 
     def _start(self, case: CaseFile, resumed: bool) -> None:
-        self._resumed = resumed
+        self._opened = resumed  # a resumed case was opened before it continued as new
         self.case = case
         # One staff action or alarm at a time: an action that plans a deadline awaits an activity,
         # and another must not slip in between its check and its effect.
@@ -96,8 +96,16 @@ class CaseWorkflow:
         self._background_failure: BaseException | None = None
         self._appeal_outlives_closure: bool | None = None
 
+    async def _open(self) -> None:
+        """Open a new case: its first deadlines and messages (each route says which)."""
+        raise NotImplementedError
+
     async def _run_case(self) -> CaseView:
-        """Ring alarms until the case is over (closed, and no clock of the family's still running)."""
+        """Open the case, then ring alarms until it is over (closed, and no clock of the family's
+        still running)."""
+        if not self._opened:
+            await self._open()
+            self._opened = True
         self._publish()
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
@@ -157,6 +165,10 @@ class CaseWorkflow:
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
         """Apply a staff action alone, checking again: the case may have moved since validation."""
+        if not self._opened:
+            # An action sent with the start (update-with-start) comes in the first workflow task,
+            # before the opening has planned its deadlines: it waits for the opening.
+            await workflow.wait_condition(lambda: self._opened)
         async with self._lock:
             _rejecting(check)
             yield

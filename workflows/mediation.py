@@ -62,8 +62,6 @@ class MediationCase(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: OpenMediation | Mediation) -> CaseView:
-        if not self._resumed:
-            await self._open()
         return await self._run_case()
 
     async def _open(self) -> None:
