@@ -32,7 +32,7 @@ async def test_an_update_nobody_answers_ends_in_words_with_exit_1(
     dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = isolated_settings(tmp_path)
-    handle = await start_case(dev_server.client, settings)  # no worker runs this task queue
+    handle = await start_case(dev_server.client, settings, wait_for_opening=False)  # no worker runs this task queue
     monkeypatch.setattr(cases, "ANSWER_TIMEOUT", timedelta(seconds=2))
     staff = Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
 
