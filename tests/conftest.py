@@ -46,6 +46,7 @@ from domain.models import (
     OrganisationKind,
     Supporter,
 )
+from activities.names import SEND_NOTIFICATION
 from domain.notifications import Delivery, Notice
 from infra.binaries import installed_binary
 from infra.converter import data_converter
@@ -109,7 +110,7 @@ class RecordedNotifications:
     fail_for: set[str] = field(default_factory=set)  # recipient ids whose address is rejected
     down_for: set[str] = field(default_factory=set)  # recipient ids whose mail server never answers
 
-    @activity.defn(name="send_notification")
+    @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, notice: Notice) -> Delivery:
         self.requested.append(notice.key)
         if notice.recipient.id in self.down_for:

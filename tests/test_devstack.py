@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,6 +59,17 @@ def running_stack(env: dict[str, str]) -> Iterator[str]:
     assert stack.returncode == 0
 
 
+def wait_for_page(url: str) -> str:
+    """The page's text, once its server (started beside the others) answers."""
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as page:
+                return page.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
 async def wait_for_worker(client: Client, reference: str) -> None:
     handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
     for _ in range(100):
@@ -72,7 +84,7 @@ async def wait_for_worker(client: Client, reference: str) -> None:
 
 
 async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT")}
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")}
     env = {
         **os.environ,
         "DISAGREEMENT_DATA_DIR": str(tmp_path),
@@ -87,6 +99,8 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
         assert (tmp_path / "encryption-keys").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{ports['UI_PORT']}/", timeout=10) as page:
             assert page.status == 200
+        assert f"Staff web console: http://127.0.0.1:{ports['WEB_PORT']}" in banner
+        assert "Development sign-in" in wait_for_page(f"http://127.0.0.1:{ports['WEB_PORT']}/sign-in")
         settings = Settings(data_dir=tmp_path)
         client = await Client.connect(address, data_converter=data_converter(settings))
         await client.start_workflow(DisagreementCase.run, open_case(), id=reference, task_queue=settings.task_queue)

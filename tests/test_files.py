@@ -80,7 +80,7 @@ def test_keys_prints_an_entry_and_refuses_a_bad_id_in_words() -> None:
 def test_make_run_keeps_its_data_folder_and_files_owner_only(tmp_path: Path, permissive_umask: None) -> None:
     data = tmp_path / "data"
     data.mkdir(mode=0o755)  # made by hand, world-readable: the stack tightens it
-    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT")}
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")}
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("DISAGREEMENT_")},
         "DISAGREEMENT_DATA_DIR": str(data),

@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflow,
         _nothing,
         _rejecting,
+        today_in_england,
     )
 
 
@@ -178,7 +179,7 @@ class DisagreementCase(CaseWorkflow):
 
     @workflow.update(name=names.EXTEND_DEADLINE)
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
-        async with self._acting(lambda: self.case.check_extend_deadline(request, workflow.now().date())):
+        async with self._acting(lambda: self.case.check_extend_deadline(request, today_in_england())):
             planned = await self._extend(request)
             # Added after cases were already running: older histories replay without the message.
             if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
@@ -187,15 +188,15 @@ class DisagreementCase(CaseWorkflow):
 
     @extend_deadline.validator
     def validate_extend_deadline(self, request: ExtendDeadline) -> None:
-        _rejecting(lambda: self.case.check_extend_deadline(request, workflow.now().date()))
+        _rejecting(lambda: self.case.check_extend_deadline(request, today_in_england()))
 
     @workflow.update(name=names.RECORD_DECISION)
     async def record_decision(self, request: RecordDecision) -> CaseView:
-        async with self._acting(lambda: self.case.check_record_decision(request, workflow.now().date())):
+        async with self._acting(lambda: self.case.check_record_decision(request, today_in_england())):
             plan = await self._plan_appeal(request.date, certificate=None)  # DR gives no certificate
             self.case.record_decision(request, plan, workflow.now())
         return self.case.view()
 
     @record_decision.validator
     def validate_record_decision(self, request: RecordDecision) -> None:
-        _rejecting(lambda: self.case.check_record_decision(request, workflow.now().date()))
+        _rejecting(lambda: self.case.check_record_decision(request, today_in_england()))

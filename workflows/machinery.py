@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
+    from domain.calendar import london_date
     from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
         APPEAL,
@@ -68,6 +69,13 @@ PLAN_BEFORE_CHANGE = "plan-before-change"
 
 async def _nothing() -> None:
     return None
+
+
+def today_in_england() -> date:
+    """Today's date where the law runs: a certificate issued at 00:30 in summer is dated that day,
+    not the day before as the UTC date would have it. (The zone object comes from outside the
+    sandbox, with the passed-through calendar module, so it converts like any datetime.)"""
+    return london_date(workflow.now())
 
 
 def _rejecting(check: Callable[[], None]) -> None:
