@@ -40,6 +40,7 @@ class NotificationActivities:
         self.backend = backend or backend_for(settings)
         self.sent_log = sent_log or sent_log_for(settings)
         self._staff_email_domain = settings.staff_email_domain
+        self._service = settings.service_contact
         self.time_limit = settings.delivery_time_limit_seconds
 
     @property
@@ -122,7 +123,7 @@ class NotificationActivities:
                 raise MessageError(f"no {channel.value} details")
         copies_adviser = channel is Channel.email and recipient.kind is RecipientKind.applicant
         return Message(
-            notice=notice, channel=channel, content=render(notice, channel), to=to,
+            notice=notice, channel=channel, content=render(notice, channel, self._service), to=to,
             copy_to=recipient.supporter_email if copies_adviser else None,
         )
 

@@ -37,6 +37,7 @@ from workflows.visibility import (
     CASE_STAGE,
     DISAGREEMENT_KINDS,
     NEXT_DEADLINE,
+    case_details,
     case_summary,
 )
 
@@ -100,6 +101,7 @@ class Cases:
                 id=reference,
                 task_queue=self._settings.task_queue,
                 static_summary=case_summary(reference),
+                static_details=case_details(reference),
                 # A reference names one case for ever, even after it closed.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import EmailStr, Field, HttpUrl, NameEmail, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from domain.deadlines import DeadlinePolicy
-from domain.models import Channel
-from domain.notifications import Template
+from domain.models import Channel, Name, PhoneNumber
+from domain.notifications import ServiceContact, Template
 from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 ENV_PREFIX = "DISAGREEMENT_"
@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     action_reminder_working_days: int = Field(2, ge=1, le=60)
     # A list setting is written as people write lists: `20,5` (JSON `[20, 5]` works too).
     appeal_warning_working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [20, 5])
+
+    # How families and organisations reach the service: in every message (a letter's heading, an
+    # email's foot, a text's last line). Defaults are examples (Ofcom's drama number, example.gov.uk):
+    # a real service sets its own.
+    service_name: Name = "SEND disagreement resolution service"
+    service_phone: str = "01632 960000"
+    service_email: EmailStr = "send.disagreements@example.gov.uk"
+    # Lines separated by |, postcode last, as staff type addresses on the command line.
+    service_postal_address: Annotated[list[Name], NoDecode] = Field(
+        default_factory=lambda: ["Town Hall", "Example Street", "Exampletown", "EX1 1AA"]
+    )
+    service_web_page: HttpUrl = HttpUrl("https://www.example.gov.uk/send-disagreements")
 
     # Notifications.
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
@@ -124,6 +136,22 @@ class Settings(BaseSettings):
                 if not (colon and HOST_NAME.fullmatch(name) and port.isdigit()):
                     raise ValueError("must be host:port entries separated by commas, e.g. codec.council.gov.uk:443")
         return value
+
+    @field_validator("service_postal_address", mode="before")
+    @classmethod
+    def _address_lines(cls, value: object) -> object:
+        if isinstance(value, str):
+            lines = [line.strip() for line in value.split("|")]
+            if len(lines) < 2 or not all(lines):
+                raise ValueError("must be the lines of a postal address separated by |, postcode last")
+            return lines
+        return value
+
+    @field_validator("service_phone")
+    @classmethod
+    def _a_phone_number(cls, value: str) -> str:
+        TypeAdapter(PhoneNumber).validate_python(value)  # a UK number; shown as the operator wrote it
+        return value.strip()
 
     @field_validator("data_dir", "outbox_dir", "sent_log_file", "encryption_key_file", mode="before")
     @classmethod
@@ -264,6 +292,13 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(f"{ENV_PREFIX}NOTIFY_TEMPLATE_IDS has no template id for {', '.join(missing)}")
         return self
+
+    @property
+    def service_contact(self) -> ServiceContact:
+        return ServiceContact(
+            name=self.service_name, phone=self.service_phone, email=str(self.service_email),
+            postal_address=self.service_postal_address, web_page=str(self.service_web_page),
+        )
 
     @property
     def outbox_path(self) -> Path:

@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         Template,
         notice_key,
     )
-    from workflows.visibility import search_attribute_updates
+    from workflows.visibility import current_details, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
@@ -65,6 +65,10 @@ PLANNING_GIVE_UP = timedelta(minutes=2)
 T = TypeVar("T")
 APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
 PLAN_BEFORE_CHANGE = "plan-before-change"
+# Cancelling a case (the Web UI's "Request Cancellation") closes it as withdrawn by the service.
+WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
+# A new session time keeps an earlier extension where it still makes sense, and says it moved.
+HONEST_RESCHEDULE = "honest-reschedule"
 
 
 async def _nothing() -> None:
@@ -110,11 +114,27 @@ class CaseWorkflow:
 
     async def _run_case(self) -> CaseView:
         """Open the case, then ring alarms until it is over (closed, and no clock of the family's
-        still running)."""
+        still running). A cancellation request never ends a case silently: the service withdraws
+        it, and the family's clocks go on."""
         if not self._opened:
             await self._open()
             self._opened = True
         self._publish()
+        while True:
+            try:
+                await self._ring_until_over()
+                break
+            except asyncio.CancelledError:
+                # Cases cancelled on older code ended there, cancelled: they replay that way.
+                if not workflow.patched(WITHDRAWN_ON_CANCEL):
+                    raise
+                async with self._lock:
+                    self._send(await self._withdraw_for_service())
+                    self._publish()
+        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
+        return self.case.view()
+
+    async def _ring_until_over(self) -> None:
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
                 await self._settle_down()
@@ -122,8 +142,10 @@ class CaseWorkflow:
             await self._wait_for_next_alarm()
             self._raise_background_failure()
         await self._settle_down()
-        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
-        return self.case.view()
+
+    async def _withdraw_for_service(self) -> list[Announcement]:
+        """Close the case for the service (a route may owe the family more, e.g. a certificate)."""
+        return self.case.withdrawn_by_service(workflow.now())
 
     def _running(self) -> bool:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""
@@ -353,15 +375,7 @@ class CaseWorkflow:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
             self._published = state
-        workflow.set_current_details(self._details())
-
-    def _details(self) -> str:
-        lines = [f"**{self.case.reference}**: {self.case.describe()}", ""]
-        open_deadlines = [d for d in self.case.deadlines if d.state.value in ("open", "missed")]
-        if open_deadlines:
-            lines += ["| deadline | due | state |", "|---|---|---|"]
-            lines += [f"| {d.name} | {d.due.isoformat()} | {d.state.value} |" for d in open_deadlines]
-        return "\n".join(lines)
+        workflow.set_current_details(current_details(self.case))
 
     async def _settle_down(self) -> None:
         """Before finishing or continuing as new: every handler done, every message delivered."""
