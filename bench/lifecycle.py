@@ -11,6 +11,8 @@ both are driven in two timed phases with an untimed wait between them: phase 1 r
 to scheduling the session and lasts until every message queued so far is delivered; phase 2 runs
 every case from the outcome to its close (the workflow's result, after its last delivery).
 Throughput = N / (phase 1 + phase 2). Update latency is each `execute_update` call, client side.
+CPU per case is this process's CPU time (worker and client, not the server) over the phases: it
+moves less than wall time when other work shares the machine.
 
 It also reports what one happy-path case costs in history: events and bytes, beside the baseline's.
 """
@@ -147,6 +149,7 @@ def minimal_like(route: Route, plan: list[int]) -> Route:
 class Run:
     cases: int
     seconds: float
+    cpu_seconds: float  # this process (worker and client) while the phases ran: steadier under load
     latencies: list[float]
     handles: list[WorkflowHandle]
 
@@ -173,17 +176,18 @@ async def drive(client: Client, task_queue: str, route: Route, cases: int, clock
         await steps(handle, route.after_session)
         await handle.result()
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     handles = await asyncio.gather(*(up_to_the_session() for _ in range(cases)))
     while route.delivered and not all(await asyncio.gather(*(route.delivered(h) for h in handles))):
         await asyncio.sleep(0.05)
-    phase_one = time.perf_counter() - started
+    phase_one, cpu_one = time.perf_counter() - started, time.process_time() - cpu_started
 
     await asyncio.sleep(max(0.0, (clock.last_session - datetime.now(timezone.utc)).total_seconds() + 0.2))
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(to_the_close(handle) for handle in handles))
-    return Run(cases, phase_one + time.perf_counter() - started, latencies, handles)
+    phase_two, cpu_two = time.perf_counter() - started, time.process_time() - cpu_started
+    return Run(cases, phase_one + phase_two, cpu_one + cpu_two, latencies, handles)
 
 
 async def history_cost(handles: list[WorkflowHandle]) -> tuple[float, float, float]:
@@ -222,6 +226,7 @@ async def lifecycle_throughput(cases: int = 20) -> None:
     print(f"-- lifecycle: {cases} concurrent cases, {product_route.name} happy path, "
           f"{product_route.updates} updates a case", flush=True)
     report("throughput (cases/s)", product.per_second, baseline.per_second, "cases/s")
+    report("worker+client CPU per case", product.cpu_seconds / cases * 1000, baseline.cpu_seconds / cases * 1000, "ms")
     report("update latency p50", percentile(product.latencies, 0.5) * 1000, percentile(baseline.latencies, 0.5) * 1000, "ms")
     report("update latency p95", percentile(product.latencies, 0.95) * 1000, percentile(baseline.latencies, 0.95) * 1000, "ms")
     report("history events per case", product_history[0], baseline_history[0], "events")

@@ -39,6 +39,7 @@ IN_FLIGHT = 50  # starts or updates sent at once
 PARKED_PLAN = [4, 4]  # baseline: no-ops at the start and in its one update
 IDLE_CPU = 0.03  # the worker is idle once it uses less than this share of a core
 MESSAGES_AT_OPENING = MESSAGES_AT_OFFER = 3  # one per party (applicant, org-1, org-2)
+STALLED_AFTER = 90  # seconds without a new message: the worker has stopped taking work
 
 
 @dataclass
@@ -62,17 +63,31 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _idle(pid: int) -> None:
+def _running(worker: subprocess.Popen) -> int:
+    """The worker's pid; a worker that stopped stops the benchmark, saying so."""
+    if worker.poll() is not None:
+        raise RuntimeError(f"the benchmark worker stopped (exit {worker.returncode}); its stderr says why")
+    return worker.pid
+
+
+async def _idle(worker: subprocess.Popen) -> None:
     """Wait until the worker has next to nothing left to do (a second at under IDLE_CPU of a core)."""
     while True:
-        before = _cpu_seconds(pid)
+        before = _cpu_seconds(_running(worker))
         await asyncio.sleep(1.0)
-        if _cpu_seconds(pid) - before < IDLE_CPU:
+        if _cpu_seconds(_running(worker)) - before < IDLE_CPU:
             return
 
 
-async def _outbox_holds(outbox: Path, count: int) -> None:
-    while sum(1 for _ in outbox.glob("*.txt")) < count if outbox.exists() else True:
+async def _outbox_holds(outbox: Path, count: int, worker: subprocess.Popen) -> None:
+    """Wait for `count` messages in the outbox; a worker that makes no progress for a while fails it."""
+    seen, progressed = -1, time.monotonic()
+    while (now := sum(1 for _ in outbox.glob("*.txt"))) < count:
+        _running(worker)
+        if now != seen:
+            seen, progressed = now, time.monotonic()
+        elif time.monotonic() - progressed > STALLED_AFTER:
+            raise RuntimeError(f"stalled: {now} of {count} messages after {STALLED_AFTER} s without progress")
         await asyncio.sleep(0.1)
 
 
@@ -100,7 +115,7 @@ def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, mi
     try:
         if process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the benchmark worker did not start (exit {process.wait()})")
-        yield process.pid
+        yield process
     finally:
         process.terminate()
         process.wait()
@@ -108,7 +123,7 @@ def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, mi
 
 async def park(client: Client, address: str, cases: int, cache: int, minimal: bool) -> Parked:
     task_queue = f"bench-parked-{uuid.uuid4()}"
-    with tempfile.TemporaryDirectory() as data_dir, worker_process(address, Path(data_dir), task_queue, cache, minimal) as pid:
+    with tempfile.TemporaryDirectory() as data_dir, worker_process(address, Path(data_dir), task_queue, cache, minimal) as worker:
         outbox = Path(data_dir) / "outbox"
 
         async def start(number: int) -> WorkflowHandle:
@@ -118,13 +133,13 @@ async def park(client: Client, address: str, cases: int, cache: int, minimal: bo
 
         early = cases // 5
         handles = await _at_most_in_flight(early, start)
-        await _idle(pid)
-        rss_early = _status(pid, "VmRSS")
+        await _idle(worker)
+        rss_early = _status(worker.pid, "VmRSS")
         handles += await _at_most_in_flight(cases - early, start)
         if not minimal:
-            await _outbox_holds(outbox, cases * MESSAGES_AT_OPENING)
-        await _idle(pid)
-        rss_full = _status(pid, "VmRSS")
+            await _outbox_holds(outbox, cases * MESSAGES_AT_OPENING, worker)
+        await _idle(worker)
+        rss_full = _status(worker.pid, "VmRSS")
 
         async def next_stage(number: int) -> None:
             if minimal:
@@ -135,9 +150,9 @@ async def park(client: Client, address: str, cases: int, cache: int, minimal: bo
         started = time.perf_counter()
         await _at_most_in_flight(cases, next_stage)
         if not minimal:
-            await _outbox_holds(outbox, cases * (MESSAGES_AT_OPENING + MESSAGES_AT_OFFER))
+            await _outbox_holds(outbox, cases * (MESSAGES_AT_OPENING + MESSAGES_AT_OFFER), worker)
         moved_on = time.perf_counter() - started
-        return Parked(rss_early, rss_full, moved_on, _status(pid, "VmHWM"))
+        return Parked(rss_early, rss_full, moved_on, _status(worker.pid, "VmHWM"))
 
 
 async def parked_cases(cases: int = 5000) -> None:

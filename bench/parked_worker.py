@@ -2,7 +2,7 @@
 
 `python -m bench.parked_worker CACHE [--minimal]`: the product's worker (or the baseline's) on
 DISAGREEMENT_TASK_QUEUE, keeping at most CACHE workflows in its sticky cache. Connects like
-worker.py (TEMPORAL_ADDRESS, DISAGREEMENT_* settings). Prints "ready" once polling.
+worker.py (TEMPORAL_ADDRESS, DISAGREEMENT_* settings). Prints "ready" once connected.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ async def main(cache: int, minimal: bool) -> None:
         # build_worker has no cache setting yet: give its Worker one.
         product_worker.Worker = functools.partial(Worker, max_cached_workflows=cache)
         runner = product_worker.build_worker(client, settings)
-    async with runner:
-        print("ready", flush=True)
-        await asyncio.Event().wait()
+    print("ready", flush=True)
+    await runner.run()  # a worker that fails ends the process, and the benchmark with it
 
 
 if __name__ == "__main__":
