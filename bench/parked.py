@@ -111,10 +111,13 @@ def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, mi
         "DISAGREEMENT_ENCRYPTION_KEYS": TEST_KEYS,
     }
     command = [sys.executable, "-m", "bench.parked_worker", str(cache), *(["--minimal"] if minimal else [])]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    said = data_dir / "worker.out"
+    with said.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output)
     try:
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the benchmark worker did not start (exit {process.wait()})")
+        while "ready" not in said.read_text():
+            _running(process)
+            time.sleep(0.05)
         yield process
     finally:
         process.terminate()
