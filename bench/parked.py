@@ -2,7 +2,7 @@
 
 For each sticky-cache size (the SDK's default, then a stated bound) a fresh worker process runs on
 its own task queue; N cases are opened on it (each plans its talks review and tells three parties),
-and once the worker is idle its resident memory (VmRSS) is read, after N/5 cases and after N: the
+and once the worker is idle its resident memory (VmRSS) is read, after N/2 cases and after N: the
 cache, not N, must bound it. Then every parked case is brought to its next stage at once (staff
 offer disagreement resolution: a consent window planned, three messages), timed until the last
 message is in the outbox. The baseline is the minimal workflow parked on a timer the same way (four
@@ -44,7 +44,7 @@ STALLED_AFTER = 90  # seconds without a new message: the worker has stopped taki
 
 @dataclass
 class Parked:
-    rss_early: float  # MiB, after N/5 cases
+    rss_early: float  # MiB, after N/2 cases
     rss_full: float  # MiB, after N cases
     next_stage: float  # seconds to bring all N to their next stage
     peak: float  # MiB, the worker's high-water mark
@@ -134,7 +134,7 @@ async def park(client: Client, address: str, cases: int, cache: int, minimal: bo
                 return await client.start_workflow(MinimalCase.run, PARKED_PLAN, id=f"bench-{uuid.uuid4()}", task_queue=task_queue)
             return await client.start_workflow(DisagreementCase.run, open_case(), id=new_reference(), task_queue=task_queue)
 
-        early = cases // 5
+        early = cases // 2
         handles = await _at_most_in_flight(early, start)
         await _idle(worker)
         rss_early = _status(worker.pid, "VmRSS")
@@ -169,9 +169,9 @@ async def parked_cases(cases: int = 5000) -> None:
     for cache in (SDK_DEFAULT_CACHE, BOUNDED_CACHE):
         ours, baseline = results[cache, False], results[cache, True]
         label = f"cache {cache}"
-        report(f"RSS, {cases // 5} parked, {label}", ours.rss_early, baseline.rss_early, "MiB")
+        report(f"RSS, {cases // 2} parked, {label}", ours.rss_early, baseline.rss_early, "MiB")
         report(f"RSS, {cases} parked, {label}", ours.rss_full, baseline.rss_full, "MiB")
         report(f"all to next stage, {label}", ours.next_stage, baseline.next_stage, "s")
-        note(f"growth from {cases // 5} to {cases} cases: product {ours.rss_full - ours.rss_early:+.0f} MiB, "
+        note(f"growth from {cases // 2} to {cases} cases: product {ours.rss_full - ours.rss_early:+.0f} MiB, "
              f"baseline {baseline.rss_full - baseline.rss_early:+.0f} MiB; peak product {ours.peak:.0f} MiB, "
              f"baseline {baseline.peak:.0f} MiB")
