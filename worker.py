@@ -16,6 +16,7 @@ from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
 # sandbox may share them rather than re-import them lazily inside a workflow.
@@ -27,12 +28,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
     """A worker for the case workflow; tests may hand in their own notification activities."""
     notifications = notifications or NotificationActivities(settings)
+    deadlines = DeadlineActivities(settings.deadline_policy)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementCase],
+        workflows=[DisagreementCase, MediationCase],
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[DeadlineActivities(settings.deadline_policy).plan_deadline, notifications.send_notification],
+        activities=[deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification],
     )
 
 

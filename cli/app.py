@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from cli import parsing, render
+from workflows import names
 from domain.calendar import london_date
 from infra.shutdown import exit_after_client
 from domain.models import (
@@ -26,7 +27,17 @@ from domain.models import (
     AssignMediator,
     CaseStage,
     Channel,
+    MEDIATION_PREFIX,
+    AppealStatus,
     CompleteAction,
+    DecisionKind,
+    IssueCertificate,
+    LocalAuthority,
+    MediationIssue,
+    OpenMediation,
+    RecordChoice,
+    ReportCannotArrange,
+    Route,
     DisagreementKind,
     EhcPoint,
     ExtendDeadline,
@@ -35,7 +46,9 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    RecordAppealStatus,
     RecordConsent,
+    RecordDecision,
     RecordOutcome,
     RecordTalk,
     ScheduleSession,
@@ -58,8 +71,9 @@ STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
 app = typer.Typer(
     name="disagreement",
     help=(
-        "Run SEND disagreement resolution cases, from informal talks to closure.\n\n"
-        "Each case has a reference such as DR-2026-7KQ3XZ. Say who you are with --as or "
+        "Run SEND disagreement resolution cases (DR-...) and statutory mediation cases (MD-...), "
+        "from opening to closure and the end of the family's appeal clock.\n\n"
+        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Say who you are with --as or "
         f"{STAFF_ID_VARIABLE}. Add --json to any command for output that a script can read."
     ),
     no_args_is_help=True,
@@ -68,7 +82,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-OPENING, MEDIATION, ANY_STAGE, LOOKING = "Opening and talks", "Mediation", "At any open stage", "Looking at cases"
+OPENING, MEDIATION, STATUTORY, ANY_STAGE, APPEAL, LOOKING = (
+    "Opening and talks", "Mediation", "Statutory mediation (MD- cases)", "At any open stage",
+    "The Tribunal appeal clock", "Looking at cases",
+)
 
 
 def run() -> NoReturn:
@@ -161,7 +178,10 @@ def open_case(
         date | None,
         typer.Option(
             metavar="DATE", parser=parsing.day,
-            help="The family's SEND Tribunal appeal deadline, if known; they are warned before it.",
+            help=(
+                "The family's SEND Tribunal appeal deadline, if known and no decision is recorded; they are "
+                "warned before it. Better: record the decision (`decision`) and the deadline is computed."
+            ),
         ),
     ] = None,
     actor: Actor = None,
@@ -173,6 +193,8 @@ def open_case(
     to reach the applicant (email, phone or address). A new reference is made unless you give one.
     """
     acting = _acting(actor)
+    if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
+        _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
     }
@@ -193,7 +215,8 @@ def open_case(
         appeal_deadline=appeal_deadline,
         supporter=supporter,
     )
-    reference = reference or _new_reference()
+    reference = reference or _new_reference("DR-")
+    _route_only(reference, Route.disagreement_resolution, "open")
     render.case(_with_cases(lambda cases: cases.open(reference, opened)), as_json)
 
 
@@ -206,8 +229,9 @@ def talk(
     as_json: AsJson = False,
 ) -> None:
     """Record an informal talk between the family and the organisations."""
+    _route_only(reference, Route.disagreement_resolution, "talk")
     request = parsing.build(RecordTalk, actor=_acting(actor), outcome=outcome, notes=notes)
-    _act(reference, "record_talk", request, as_json)
+    _act(reference, names.RECORD_TALK, request, as_json)
 
 
 @app.command(rich_help_panel=OPENING)
@@ -216,7 +240,8 @@ def offer(reference: Reference, actor: Actor = None, as_json: AsJson = False) ->
 
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
-    _act(reference, "offer_resolution", parsing.build(OfferResolution, actor=_acting(actor)), as_json)
+    _route_only(reference, Route.disagreement_resolution, "offer")
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor)), as_json)
 
 
 # --- Mediation ---------------------------------------------------------------------------------------
@@ -237,10 +262,11 @@ def consent(
 
     Mediation goes ahead once every party agrees; a single decline closes the case.
     """
+    _route_only(reference, Route.disagreement_resolution, "consent")
     if agree is None:
         _stop("say what the party answered: --agree or --decline", INVALID)
     request = parsing.build(RecordConsent, actor=_acting(actor), party=party, agree=agree, notes=notes)
-    _act(reference, "record_consent", request, as_json)
+    _act(reference, names.RECORD_CONSENT, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -250,22 +276,25 @@ def assign(
     mediator_email: Annotated[str, typer.Option(metavar="EMAIL", parser=parsing.email)],
     independent: Annotated[
         bool,
-        typer.Option("--independent", metavar="", help="Confirm the mediator is independent of the Local Authority."),
+        typer.Option(
+            "--independent", metavar="",
+            help="Confirm the mediator is not employed by the Local Authority, an integrated care board or NHS England.",
+        ),
     ] = False,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
     """Assign the mediator who will lead the session (or replace them).
 
-    Nobody directly employed by the Local Authority may provide disagreement resolution
-    (SEND Code of Practice 11.6): confirm it with --independent.
+    Nobody employed by the Local Authority, an integrated care board or NHS England may provide
+    disagreement resolution (Children and Families Act 2014 s.57): confirm it with --independent.
     """
     request = parsing.build(
         AssignMediator,
         {"name": "--mediator-name", "email": "--mediator-email"},
         actor=_acting(actor), name=mediator_name, email=mediator_email, independent=independent,
     )
-    _act(reference, "assign_mediator", request, as_json)
+    _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -279,12 +308,30 @@ def schedule(
         ),
     ],
     venue: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it takes place, or how to join.")] = None,
+    short_notice_agreed: Annotated[
+        bool,
+        typer.Option(
+            "--short-notice-agreed", metavar="",
+            help="Statutory mediation: the family consented to less than 5 working days' notice.",
+        ),
+    ] = False,
+    la_attendee: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Statutory mediation: who attends for the Local Authority, with authority to settle."),
+    ] = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
-    """Set the date and time of the session, or move it. Every party and the mediator are told."""
-    request = parsing.build(ScheduleSession, actor=_acting(actor), at=at, venue=venue)
-    _act(reference, "schedule_session", request, as_json)
+    """Set the date and time of the session, or move it. Every party and the mediator are told.
+
+    For statutory mediation the family must have at least 5 working days' notice of the date and
+    place, unless they consent to less (--short-notice-agreed).
+    """
+    request = parsing.build(
+        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor), at=at, venue=venue,
+        short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
+    )
+    _act(reference, names.SCHEDULE_SESSION, request, as_json)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -301,6 +348,13 @@ def outcome(
             ),
         ),
     ] = None,
+    child_views_sought: Annotated[
+        bool | None,
+        typer.Option(
+            "--child-views-sought/--child-views-not-sought", metavar="",
+            help="Statutory mediation: whether the mediator sought the child's views (CFA 2014 s.56).",
+        ),
+    ] = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
@@ -310,9 +364,10 @@ def outcome(
     without any (or with no agreement) the case closes.
     """
     request = parsing.build(
-        RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or []
+        RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or [],
+        child_views_sought=child_views_sought,
     )
-    _act(reference, "record_outcome", request, as_json)
+    _act(reference, names.RECORD_OUTCOME, request, as_json)
 
 
 @app.command("action-done", rich_help_panel=MEDIATION)
@@ -324,7 +379,156 @@ def action_done(
 ) -> None:
     """Mark an agreed action as done. The case closes when the last one is done."""
     request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
-    _act(reference, "complete_action", request, as_json)
+    _act(reference, names.COMPLETE_ACTION, request, as_json)
+
+
+# --- Statutory mediation -----------------------------------------------------------------------------
+
+
+@app.command("open-mediation", rich_help_panel=STATUTORY)
+def open_mediation(
+    applicant_name: Annotated[str, typer.Option(metavar="NAME", help="The parent's or young person's full name.")],
+    applicant_role: Annotated[ApplicantRole, typer.Option(help="Who asks for mediation.")],
+    local_authority: Annotated[
+        LocalAuthority, typer.Option(metavar="NAME|EMAIL", parser=parsing.body, help="The Local Authority that decided.")
+    ],
+    decision: Annotated[DecisionKind, typer.Option(help="The Local Authority decision the family may appeal.")],
+    decision_date: Annotated[
+        date,
+        typer.Option(metavar="DATE", parser=parsing.day, help="When its written notice was sent (the date on it unless known otherwise)."),
+    ],
+    issue: Annotated[
+        list[MediationIssue],
+        typer.Option(metavar="ISSUE", help=f"What mediation is about, once for each: {parsing.choices(MediationIssue)}."),
+    ],
+    applicant_email: Annotated[str | None, typer.Option(metavar="EMAIL", parser=parsing.email)] = None,
+    applicant_phone: Annotated[
+        str | None, typer.Option(metavar="PHONE", parser=parsing.phone, help="A UK phone number, for text messages.")
+    ] = None,
+    applicant_address: Annotated[
+        PostalAddress | None,
+        typer.Option(metavar="LINE1|LINE2|POSTCODE", parser=parsing.postal_address, help="Postal address, lines separated by |."),
+    ] = None,
+    applicant_prefers: Annotated[Channel | None, typer.Option(help="How the applicant prefers to hear from us.")] = None,
+    supporter: Annotated[
+        Supporter | None,
+        typer.Option(metavar="NAME|EMAIL", parser=parsing.supporter, help="A SENDIASS adviser helping the family."),
+    ] = None,
+    health_commissioner: Annotated[
+        list[LocalAuthority] | None,
+        typer.Option(metavar="NAME|EMAIL", parser=parsing.body, help="Each health commissioning body involved, once for each."),
+    ] = None,
+    school_only: Annotated[
+        bool,
+        typer.Option(
+            "--school-only", metavar="",
+            help="The appeal would be only about the school or institution (or type) named, or that none is: no certificate needed.",
+        ),
+    ] = False,
+    case_officer: Annotated[
+        str | None, typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="Who runs the case; you by default.")
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option(metavar="REF", parser=parsing.reference, help="Use this MD- reference instead of a new one.")
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Open a statutory mediation case about an appealable Local Authority decision.
+
+    The family has contacted the mediation adviser named in the decision letter and is deciding
+    whether to mediate. The appeal deadline is computed from the decision date. Opening more than 2
+    months after the decision is allowed, with a warning: the Tribunal's permission is then needed.
+    """
+    acting = _acting(actor)
+    if decision_date > london_date(datetime.now(UTC)):
+        _stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
+    contact = {
+        "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
+    }
+    opened = parsing.build(
+        OpenMediation,
+        {
+            "applicant.name": "--applicant-name",
+            "applicant.contact": "the applicant's contact details "
+            "(--applicant-email, --applicant-phone, --applicant-address, --applicant-prefers)",
+            "decision_date": "--decision-date",
+        },
+        applicant={"role": applicant_role, "name": applicant_name, "contact": contact},
+        local_authority=local_authority,
+        health_commissioners=health_commissioner or [],
+        decision_kind=decision,
+        decision_date=decision_date,
+        mediation_issues=issue,
+        school_only=school_only,
+        case_officer=case_officer or acting,
+        opened_by=acting,
+        supporter=supporter,
+    )
+    reference = reference or _new_reference(MEDIATION_PREFIX)
+    _route_only(reference, Route.mediation, "open-mediation")
+    render.case(_with_cases(lambda cases: cases.open(reference, opened)), as_json)
+
+
+@app.command(rich_help_panel=STATUTORY)
+def choose(
+    reference: Reference,
+    mediate: Annotated[
+        bool | None, typer.Option("--mediate/--no-mediation", metavar="", help="The family's choice.")
+    ] = None,
+    la_notified_on: Annotated[
+        date | None,
+        typer.Option(metavar="DATE", parser=parsing.day, help="When the Local Authority was told (default today)."),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record whether the family wants mediation.
+
+    Yes: the Local Authority must make sure it takes place within 30 days. No: the mediation
+    adviser issues a certificate within 3 working days.
+    """
+    _route_only(reference, Route.mediation, "choose")
+    if mediate is None:
+        _stop("say what the family chose: --mediate or --no-mediation", INVALID)
+    request = parsing.build(RecordChoice, {"la_notified_on": "--la-notified-on"}, actor=_acting(actor), mediate=mediate, la_notified_on=la_notified_on)
+    _act(reference, names.RECORD_CHOICE, request, as_json)
+
+
+@app.command(rich_help_panel=STATUTORY)
+def certificate(
+    reference: Reference,
+    on: Annotated[
+        date | None, typer.Option("--on", metavar="DATE", parser=parsing.day, help="The certificate's date (default today).")
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the mediation certificate the adviser issued; the appeal deadline is worked out again."""
+    _route_only(reference, Route.mediation, "certificate")
+    request = parsing.build(IssueCertificate, {"issued_on": "--on"}, actor=_acting(actor), issued_on=on)
+    _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
+
+
+@app.command("cannot-arrange", rich_help_panel=STATUTORY)
+def cannot_arrange(
+    reference: Reference,
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it cannot take place within 30 days.")],
+    informed_on: Annotated[
+        date | None,
+        typer.Option(metavar="DATE", parser=parsing.day, help="When the mediation adviser was told (default today)."),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record that the Local Authority cannot arrange mediation in time: a certificate is due in 3
+    working days. The case stays open, as mediation may still take place."""
+    _route_only(reference, Route.mediation, "cannot-arrange")
+    request = parsing.build(
+        ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
+        actor=_acting(actor), reason=reason, adviser_informed_on=informed_on,
+    )
+    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
 
 
 # --- At any open stage -------------------------------------------------------------------------------
@@ -340,7 +544,7 @@ def withdraw(
 ) -> None:
     """Record that a party withdraws from the process. This closes the case."""
     request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
-    _act(reference, "withdraw", request, as_json)
+    _act(reference, names.WITHDRAW, request, as_json)
 
 
 @app.command(rich_help_panel=ANY_STAGE)
@@ -365,7 +569,7 @@ def extend(
         ExtendDeadline, {"": "--days / --until"},
         actor=_acting(actor), deadline=deadline, days=days, until=until, reason=reason,
     )
-    _act(reference, "extend_deadline", request, as_json)
+    _act(reference, names.EXTEND_DEADLINE, request, as_json)
 
 
 @app.command(rich_help_panel=ANY_STAGE)
@@ -376,7 +580,52 @@ def note(
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, "add_note", parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+
+
+# --- The Tribunal appeal clock -----------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=APPEAL)
+def decision(
+    reference: Reference,
+    kind: Annotated[DecisionKind, typer.Option(help="The Local Authority decision the family may appeal.")],
+    on: Annotated[
+        date,
+        typer.Option(
+            "--date", metavar="DATE", parser=parsing.day,
+            help="When the Local Authority's written notice was sent (the date on it unless known otherwise).",
+        ),
+    ],
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
+
+    The deadline is 2 months after the notice was sent, moved by the Tribunal's rules on holidays
+    (HESC Rules 2008 r.12, r.20). Disagreement resolution does not move it. The applicant is warned
+    20 and 5 working days before it, even after the case has closed.
+    """
+    _route_only(reference, Route.disagreement_resolution, "decision")
+    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor), kind=kind, date=on)
+    _act(reference, names.RECORD_DECISION, request, as_json)
+
+
+@app.command("appeal-status", rich_help_panel=APPEAL)
+def appeal_status(
+    reference: Reference,
+    lodged: Annotated[
+        bool | None,
+        typer.Option("--lodged/--not-appealing", metavar="", help="Whether the family lodged an appeal."),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
+    if lodged is None:
+        _stop("say what the family did: --lodged or --not-appealing", INVALID)
+    status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
+    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------
@@ -397,10 +646,18 @@ def list_cases(
     overdue: Annotated[
         bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
     ] = False,
+    appeal_before: Annotated[
+        date | None,
+        typer.Option(
+            metavar="DATE", parser=parsing.day,
+            help="Only families whose Tribunal appeal deadline is still running and falls on or before DATE.",
+        ),
+    ] = None,
+    route: Annotated[Route | None, typer.Option(help="Only cases on this route.")] = None,
     as_json: AsJson = False,
 ) -> None:
     """List cases, open and closed, by reference. Shows no personal details."""
-    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue)), as_json)
+    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before, route)), as_json)
 
 
 # --- Plumbing ----------------------------------------------------------------------------------------
@@ -417,10 +674,18 @@ def _acting(actor: str | None) -> str:
     return actor
 
 
-def _new_reference() -> str:
+def _new_reference(prefix: str) -> str:
     alphabet = string.digits + string.ascii_uppercase
     year = london_date(datetime.now(UTC)).year
-    return f"DR-{year}-" + "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"{prefix}{year}-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def _route_only(reference: str, route: Route, command: str) -> None:
+    """Refuse, in words, a command meant for the other route's cases."""
+    is_mediation = reference.startswith(MEDIATION_PREFIX)
+    if is_mediation != (route is Route.mediation):
+        wanted = "statutory mediation (MD-...)" if route is Route.mediation else "disagreement resolution (DR-...)"
+        _stop(f"`{command}` is for {wanted} cases; {reference} is not one", INVALID)
 
 
 def _with_cases(work: Callable[[Cases], Awaitable[T]]) -> T:

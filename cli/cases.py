@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from temporalio.client import (
@@ -21,12 +21,15 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.calendar import london_date
-from domain.models import CaseStage, CaseSummary, CaseView, OpenCase
+from domain.calendar import london_date, london_time
+from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
+from workflows import names
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 from workflows.visibility import (
+    APPEAL_DEADLINE,
     CASE_OFFICER,
     CASE_OUTCOME,
     CASE_STAGE,
@@ -43,7 +46,9 @@ ANSWER_TIMEOUT = timedelta(seconds=30)
 # Opening plans the first deadlines in an activity: wait for them so the first view shows them.
 OPENING_WAIT = timedelta(seconds=10)
 LIST_PAGE_SIZE = 500  # cases fetched per visibility call; `list` keeps asking until the last page
-WORKFLOW_TYPE = "DisagreementCase"  # the name in workflows/case.py's @workflow.defn
+# The workflow type of each route, as its @workflow.defn names it.
+WORKFLOW_TYPES = {Route.disagreement_resolution: names.DISAGREEMENT_CASE, Route.mediation: names.MEDIATION_CASE}
+ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
 
 
 class Refused(Exception):
@@ -84,10 +89,11 @@ class Cases:
         self._client = client
         self._settings = settings
 
-    async def open(self, reference: str, opened: OpenCase) -> CaseView:
+    async def open(self, reference: str, opened: OpenCase | OpenMediation) -> CaseView:
+        run = MediationCase.run if isinstance(opened, OpenMediation) else DisagreementCase.run
         try:
             handle = await self._client.start_workflow(
-                DisagreementCase.run,
+                run,
                 opened,
                 id=reference,
                 task_queue=self._settings.task_queue,
@@ -123,10 +129,13 @@ class Cases:
                 raise Refused(f"no case {reference}") from None
             raise
 
-    async def summaries(self, stage: CaseStage | None, officer: str | None, overdue: bool) -> list[CaseSummary]:
+    async def summaries(
+        self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None = None,
+        route: Route | None = None,
+    ) -> list[CaseSummary]:
         """Every matching case, page after page, from search attributes only (nothing to decrypt)."""
         now = datetime.now(UTC)
-        query = visibility_query(stage, officer, overdue, now)
+        query = visibility_query(stage, officer, overdue, now, appeal_before, route)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
         return [_summary(execution, now) async for execution in executions]
 
@@ -161,9 +170,13 @@ class Cases:
         return f"case {handle.id} is closed ({closed}); nothing more can be recorded"
 
 
-def visibility_query(stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime) -> str:
+def visibility_query(
+    stage: CaseStage | None, officer: str | None, overdue: bool, now: datetime, appeal_before: date | None = None,
+    route: Route | None = None,
+) -> str:
     """The list filter in Temporal's visibility language; values are checked, so quoting is safe."""
-    terms = [f'WorkflowType = "{WORKFLOW_TYPE}"']
+    types = [WORKFLOW_TYPES[route]] if route else list(WORKFLOW_TYPES.values())
+    terms = ["(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"]
     if stage is not None:
         terms.append(f'{CASE_STAGE.name} = "{stage.value}"')
     if officer is not None:
@@ -171,12 +184,24 @@ def visibility_query(stage: CaseStage | None, officer: str | None, overdue: bool
     if overdue:
         # NextDeadline is the moment the earliest outstanding deadline expires.
         terms.append(f'{NEXT_DEADLINE.name} < "{now.isoformat()}"')
+    if appeal_before is not None:
+        # AppealDeadline is set only while the clock runs, at midnight in England after the last
+        # day: a last day on or before DATE expires at the end of DATE at the latest. Asked as
+        # "before one second later": the dev server's "<=" misses an exactly equal instant.
+        end_of_day = london_time(appeal_before + timedelta(days=1), time(0, 0))
+        terms.append(f'{APPEAL_DEADLINE.name} < "{_rfc3339(end_of_day + timedelta(seconds=1))}"')
     return " AND ".join(terms)
+
+
+def _rfc3339(instant: datetime) -> str:
+    """UTC with a Z, as the server stores datetimes: compared as text, "+00:00" would sort wrongly."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
     attributes = execution.typed_search_attributes
     expiry = attributes.get(NEXT_DEADLINE)
+    appeal_expiry = attributes.get(APPEAL_DEADLINE)
     return CaseSummary(
         reference=execution.id,
         stage=attributes.get(CASE_STAGE),
@@ -186,4 +211,6 @@ def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
         # NextDeadline holds the moment a deadline expires: midnight in England after its due date.
         next_deadline=london_date(expiry) - timedelta(days=1) if expiry else None,
         overdue=expiry is not None and expiry <= now,
+        appeal_deadline=london_date(appeal_expiry) - timedelta(days=1) if appeal_expiry else None,
+        route=ROUTES.get(execution.workflow_type, Route.disagreement_resolution),
     )

@@ -20,6 +20,7 @@ from domain.models import (
     REFERENCE_PATTERN,
     STAFF_ID_PATTERN,
     AgreedActionInput,
+    LocalAuthority,
     Organisation,
     OrganisationKind,
     PhoneNumber,
@@ -36,7 +37,10 @@ _PHONE = TypeAdapter(PhoneNumber)
 def reference(text: str) -> str:
     value = text.strip().upper()
     if not REFERENCE_PATTERN.match(value):
-        raise typer.BadParameter(f"{text!r} is not a case reference; they look like DR-2026-7KQ3XZ")
+        raise typer.BadParameter(
+            f"{text!r} is not a case reference; they look like DR-2026-7KQ3XZ (disagreement resolution) "
+            "or MD-2026-7KQ3XZ (statutory mediation)"
+        )
     return value
 
 
@@ -95,6 +99,12 @@ def organisation(text: str) -> Organisation:
     if kind not in OrganisationKind.__members__:
         raise typer.BadParameter(f"{kind!r} is not a kind of organisation; use one of {choices(OrganisationKind)}")
     return build(Organisation, {"name": "NAME"}, kind=kind, name=name, contact={"email": email(address)})
+
+
+def body(text: str) -> LocalAuthority:
+    """`NAME|EMAIL` of a Local Authority or health commissioning body."""
+    name, address = _fields(text, "NAME|EMAIL", count=2)
+    return build(LocalAuthority, {"name": "NAME"}, name=name, contact={"email": email(address)})
 
 
 def supporter(text: str) -> Supporter:

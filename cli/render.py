@@ -18,7 +18,7 @@ from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
 from domain.case import STAGE_WORDS
-from domain.models import CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus
+from domain.models import CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route
 
 LATEST_ENTRIES = 6
 
@@ -29,12 +29,26 @@ def case(view: CaseView, as_json: bool) -> None:
         return
     console = _console()
     console.print(Text(f"Case {view.reference} is {STAGE_WORDS[view.stage]}", style="bold"))
-    facts = [f"officer {view.case_officer}", ", ".join(view.kinds), f"EHC point: {view.ehc_point.value}"]
+    if view.route is Route.mediation:
+        facts = [f"officer {view.case_officer}", "statutory mediation", "issues: " + ", ".join(view.mediation_issues)]
+        if view.school_only:
+            facts.append("school only: no certificate needed")
+    else:
+        facts = [f"officer {view.case_officer}", ", ".join(view.kinds), f"EHC point: {view.ehc_point.value}"]
     console.print(" · ".join(facts))
     if view.outcome:
         console.print(f"Outcome: {view.outcome.value}")
+    if view.decision:
+        console.print(f"Local Authority decision: {view.decision.kind.value}, notice sent {view.decision.date}")
+    if view.certificate:
+        console.print(f"Mediation certificate: {view.certificate.issued_on} ({view.certificate.reason.value.replace('_', ' ')})")
     if view.appeal_deadline:
-        console.print(f"Appeal deadline {view.appeal_deadline} (disagreement resolution does not extend it)")
+        status = f"; appeal {view.appeal_status.value.replace('_', ' ')}" if view.appeal_status else ""
+        why = (
+            "1 month after a later certificate moves it" if view.route is Route.mediation
+            else "disagreement resolution does not extend it"
+        )
+        console.print(f"Appeal deadline {view.appeal_deadline}, 5pm ({why}){status}")
     console.print(_parties(view))
     console.print(_deadlines(view))
     if view.mediator:
@@ -59,7 +73,9 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
     if not summaries:
         console.print("No cases match.")
         return
-    table = _table("Reference", "Stage", "Kinds", "Officer", "Next deadline", title=f"{len(summaries)} case(s)")
+    table = _table(
+        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", title=f"{len(summaries)} case(s)"
+    )
     for summary in summaries:
         stage = summary.stage.value if summary.stage else ""
         table.add_row(
@@ -68,6 +84,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             ", ".join(summary.kinds),
             summary.case_officer or "",
             _next_deadline(summary),
+            summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
         )
     console.print(table)
 

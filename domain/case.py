@@ -1,26 +1,50 @@
 """A case and its stage rules, free of Temporal so that they read and test on their own.
 
-`Case` holds everything the workflow remembers. Its `check_*` methods say whether a staff action
-fits the stage and the data, raising `RuleViolation` with a sentence a case officer understands;
-the matching methods without the prefix apply the action. The workflow calls `check_*` in its
-update validators (so a rejected action leaves no trace) and again when it applies the action.
+`CaseFile` is what every route remembers and the rules the routes share; `Case` is a disagreement
+resolution case (`domain.mediation.Mediation` the statutory route). `check_*` methods say whether a
+staff action fits the stage and the data, raising `RuleViolation` with a sentence a case officer
+understands; the matching methods without the prefix apply the action and return what it
+announces (`Announcement`: which message, to whom, under which event key). The workflow calls
+`check_*` in its update validators (so a rejected action leaves no trace) and again when it applies
+the action, plans deadlines before the change, and sends what the domain announces.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, ClassVar
 
+from domain.notifications import (
+    CASE_OFFICER,
+    MEDIATOR,
+    AgreedActionFacts,
+    Announcement,
+    MessageFacts,
+    Recipient,
+    RecipientKind,
+    Template,
+)
 from domain.deadlines import (
+    ACTION_PREFIX,
     APPEAL,
+    CERTIFICATE,
+    HEALTH_NOTICE,
+    MEDIATION_ARRANGEMENT,
     CONSENT_WINDOW,
     SESSION,
+    SESSION_ARRANGEMENT,
     Alarm,
     AlarmPurpose,
+    AppealPlan,
     PlannedDeadline,
     action_deadline,
 )
 from domain.models import (
     AddNote,
+    AppealStatus,
+    DecisionView,
+    RecordAppealStatus,
+    RecordDecision,
     ActionView,
     ApplicantRole,
     AssignMediator,
@@ -54,8 +78,16 @@ from domain.models import (
 )
 
 APPLICANT = "applicant"
-OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.closed)
+# The open stages of each route (DESIGN sections 3 and 8).
+OPEN_STAGES = (
+    CaseStage.informal_talks, CaseStage.awaiting_consent, CaseStage.arranging_session,
+    CaseStage.session_scheduled, CaseStage.monitoring_agreement,
+)
+MEDIATION_OPEN_STAGES = (
+    CaseStage.advice, CaseStage.arranging_session, CaseStage.session_scheduled, CaseStage.monitoring_agreement,
+)
 STAGE_WORDS = {
+    CaseStage.advice: "with the family deciding whether to mediate",
     CaseStage.informal_talks: "in informal talks",
     CaseStage.awaiting_consent: "waiting for every party's consent",
     CaseStage.arranging_session: "arranging the session",
@@ -63,6 +95,16 @@ STAGE_WORDS = {
     CaseStage.monitoring_agreement: "following up what was agreed",
     CaseStage.closed: "closed",
 }
+
+
+OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
+SYSTEM = "system"  # the actor of what timers do
+CLOSURE_TEMPLATES = {
+    CaseOutcome.declined: Template.case_declined,
+    CaseOutcome.no_response: Template.no_response,
+    CaseOutcome.withdrawn: Template.withdrawn,
+}
+STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT)
 
 
 class RuleViolation(ValueError):
@@ -98,6 +140,7 @@ class Session(Model):
     at: datetime
     venue: str | None = None
     number: int = 1
+    la_attendee: str | None = None  # statutory mediation: who attends for the LA, with authority to settle
 
 
 class AgreedAction(Model):
@@ -117,11 +160,16 @@ class NotificationRecord(Model):
     reason: str | None = None
 
 
-class Case(Model):
+class CaseFile(Model):
+    """What every case holds, whichever route it takes, and the rules the routes share: parties,
+    deadlines and their alarms, the mediator, the session, agreed actions, the timeline, the
+    messages, and the Tribunal appeal clock."""
+
+    open_stages: ClassVar[tuple[CaseStage, ...]]
+    arrangement_deadline: ClassVar[str]  # the deadline a session held in time meets
     reference: str
-    opened: OpenCase
     parties: list[Party]
-    stage: CaseStage = CaseStage.informal_talks
+    stage: CaseStage
     outcome: CaseOutcome | None = None
     result: SessionResult | None = None
     deadlines: list[Deadline] = []
@@ -131,22 +179,8 @@ class Case(Model):
     actions: list[AgreedAction] = []
     timeline: list[TimelineEntry] = []
     notifications: list[NotificationRecord] = []
-    talks: int = 0
-
-    @classmethod
-    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
-        applicant = Party(
-            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
-        )
-        organisations = [
-            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
-            for number, org in enumerate(opened.organisations, start=1)
-        ]
-        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
-        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
-        return case
-
-    # --- Reading the case ------------------------------------------------------------------------
+    decision: DecisionView | None = None
+    appeal_status: AppealStatus | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -162,9 +196,6 @@ class Case(Model):
     def deadline(self, name: str) -> Deadline | None:
         return next((deadline for deadline in self.deadlines if deadline.name == name), None)
 
-    def silent_parties(self) -> list[Party]:
-        return [party for party in self.parties if party.consent is Consent.pending]
-
     def next_deadline(self) -> Deadline | None:
         """The earliest deadline still to be acted on: open, or missed and not yet caught up."""
         if self.is_closed:
@@ -177,13 +208,31 @@ class Case(Model):
         ]
         return min(waiting, key=lambda deadline: deadline.due, default=None)
 
+    @property
+    def appeal_clock_running(self) -> bool:
+        """The Tribunal appeal deadline is still ahead and nobody has said what the family did."""
+        appeal = self.deadline(APPEAL)
+        return appeal is not None and appeal.state is DeadlineState.open and self.appeal_status is None
+
+    @property
+    def clocks_running(self) -> bool:
+        """A clock of the family's that outlives the case: the appeal, or a certificate still due."""
+        certificate = self.deadline(CERTIFICATE)
+        return self.appeal_clock_running or (
+            certificate is not None
+            and (certificate.state is DeadlineState.open or (certificate.state is DeadlineState.missed and certificate.outstanding))
+        )
+
     def next_alarm(self) -> Alarm | None:
         return min(self.alarms, key=lambda alarm: alarm.at, default=None)
 
     def describe(self) -> str:
         """Where the case is, in words, without naming anybody (shown to operators in plaintext)."""
         if self.is_closed:
-            return f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+            text = f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+            if self.appeal_clock_running:
+                text += f" Appeal deadline {self.deadline(APPEAL).due.isoformat()}: warnings continue."
+            return text
         text = f"Case is {STAGE_WORDS[self.stage]}."
         if self.stage is CaseStage.awaiting_consent:
             agreed = sum(party.consent is Consent.agreed for party in self.parties)
@@ -196,8 +245,6 @@ class Case(Model):
             verb = "was due" if upcoming.state is DeadlineState.missed else "is due"
             text += f" Next: {upcoming.name.replace('_', ' ')} {verb} {upcoming.due.isoformat()}."
         return text
-
-    # --- Checks: one per staff action --------------------------------------------------------------
 
     def _require_stage(self, *stages: CaseStage, doing: str) -> None:
         if self.is_closed:
@@ -215,26 +262,13 @@ class Case(Model):
             raise RuleViolation(f"there is no party {party_id!r} in case {self.reference}; its parties are {known}")
         return party
 
-    def check_record_talk(self, request: RecordTalk) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="record a talk")
-
-    def check_offer_resolution(self, request: OfferResolution) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
-
-    def check_record_consent(self, request: RecordConsent) -> None:
-        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
-        party = self._require_party(request.party)
-        if party.consent is not Consent.pending:
-            raise RuleViolation(
-                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
-            )
-
     def check_assign_mediator(self, request: AssignMediator) -> None:
         self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="assign a mediator")
         if not request.independent:
             raise RuleViolation(
-                "the mediator must be declared independent of the Local Authority: nobody directly "
-                "employed by the Local Authority may provide disagreement resolution (SEND Code 11.6)"
+                "the mediator must be declared independent: nobody employed by the Local Authority, an "
+                "integrated care board or NHS England may provide disagreement resolution (Children and "
+                "Families Act 2014 s.57; SEND Code 11.6)"
             )
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
@@ -274,14 +308,18 @@ class Case(Model):
             raise RuleViolation(f"agreed action {request.number} is already done")
 
     def check_withdraw(self, request: Withdraw) -> None:
-        self._require_stage(*OPEN_STAGES, doing="withdraw")
+        self._require_stage(*self.open_stages, doing="withdraw")
         self._require_party(request.party)
 
     def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
-        self._require_stage(*OPEN_STAGES, doing="extend a deadline")
+        self._require_stage(*self.open_stages, doing="extend a deadline")
         if request.deadline == APPEAL:
             raise RuleViolation(
                 "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
+            )
+        if request.deadline in STATUTORY_DEADLINES:
+            raise RuleViolation(
+                f"the {request.deadline} deadline is set by the SEND Regulations 2014 and cannot be extended here"
             )
         deadline = self.deadline(request.deadline)
         if deadline is None:
@@ -299,70 +337,47 @@ class Case(Model):
             raise RuleViolation(f"the new date {request.until.isoformat()} is in the past")
 
     def check_add_note(self, request: AddNote) -> None:
-        self._require_stage(*OPEN_STAGES, doing="add a note")
+        self._require_stage(*self.open_stages, doing="add a note")
 
-    # --- Applying actions ------------------------------------------------------------------------
-    # Each assumes its check passed. Deadlines are planned by the caller (they need the calendar);
-    # here they are only settled.
+    def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
+        if self.deadline(APPEAL) is None:
+            raise RuleViolation(
+                "this case has no appeal deadline: record the Local Authority's decision first (decision)"
+            )
+        if self.appeal_status is not None:
+            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
 
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
 
-    def record_talk(self, request: RecordTalk, at: datetime) -> None:
-        self.talks += 1
-        self._settle("talks_review")
-        detail = f"talk {self.talks}: {request.outcome.value}"
-        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        if request.outcome is TalkOutcome.resolved:
-            self.close(CaseOutcome.resolved_informally, at, request.actor)
-
-    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
-        self._settle("talks_review")
-        self.stage = CaseStage.awaiting_consent
-        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
-
-    def record_consent(self, request: RecordConsent, at: datetime) -> None:
-        party = self._require_party(request.party)
-        party.consent = Consent.agreed if request.agree else Consent.declined
-        detail = f"{party.id} {party.consent.value}"
-        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        if party.consent is Consent.declined:
-            self.close(CaseOutcome.declined, at, request.actor)
-        elif not self.silent_parties():
-            self._settle(CONSENT_WINDOW)
-            self.stage = CaseStage.arranging_session
-
-    def assign_mediator(self, request: AssignMediator, at: datetime) -> None:
+    def assign_mediator(self, request: AssignMediator, at: datetime) -> list[Announcement]:
         replacing = self.mediator is not None
         self.mediator = Mediator(name=request.name, email=str(request.email), independent=request.independent)
         self.record(at, request.actor, "mediator_assigned", "mediator replaced" if replacing else "mediator assigned")
+        number = sum(entry.event == "mediator_assigned" for entry in self.timeline)
+        arrangement = self.deadline(self.arrangement_deadline)
+        return [Announcement(
+            Template.mediator_assigned, (*self.party_ids(), MEDIATOR), f"mediator_assigned-{number}",
+            {"mediator_name": request.name, "due": arrangement.due if arrangement else None},
+        )]
 
-    def schedule_session(self, request: ScheduleSession, at: datetime) -> None:
+    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> list[Announcement]:
+        """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
+        only when the session itself is held by then (a booking in time for a late session does not)."""
         number = self.session.number + 1 if self.session else 1
-        self.session = Session(at=request.at, venue=request.venue, number=number)
-        self._settle("session_arrangement")
+        self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
+        arrangement = self.deadline(self.arrangement_deadline)
+        if not held_by_due or arrangement is None or request.at < arrangement.expires_at:
+            self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
+        return [Announcement(
+            Template.session_scheduled, (*self.party_ids(), MEDIATOR), f"session_scheduled-{number}",
+            {"session_at": request.at, "venue": request.venue, "mediator_name": self.mediator.name if self.mediator else None},
+        )]
 
-    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
-        """Record the session result; `action_dues` are the planned due dates of the actions."""
-        self.result = request.result
-        self._settle("outcome_record")
-        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
-        self.actions = [
-            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
-            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
-        ]
-        if self.actions:
-            self.stage = CaseStage.monitoring_agreement
-        else:
-            self.close(CaseOutcome(request.result.value), at, request.actor)
-
-    def written_outcome_sent(self) -> None:
-        self._settle("written_outcome")
-
-    def complete_action(self, request: CompleteAction, at: datetime) -> None:
+    def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
         action = next(action for action in self.actions if action.number == request.number)
         action.done = True
         self._settle(action_deadline(action.number))
@@ -370,28 +385,48 @@ class Case(Model):
         if all(action.done for action in self.actions):
             assert self.result is not None
             self.close(CaseOutcome(self.result.value), at, request.actor)
-
-    def withdraw(self, request: Withdraw, at: datetime) -> None:
-        party = self._require_party(request.party)
-        party.consent = Consent.withdrawn
-        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
-        self.close(CaseOutcome.withdrawn, at, request.actor)
+            return [self.closure()]
+        return []
 
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
+
+    def _agree_actions(self, request: RecordOutcome, action_dues: list[date]) -> None:
+        """The agreed actions, with the due dates planned for them."""
+        self.actions = [
+            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
+            for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
+        ]
+
+    def record_appeal_status(self, request: RecordAppealStatus, at: datetime) -> None:
+        appeal = self.deadline(APPEAL)
+        assert appeal is not None
+        self.appeal_status = request.status
+        if appeal.state is DeadlineState.open:
+            appeal.state = DeadlineState.met if request.status is AppealStatus.lodged else DeadlineState.cancelled
+        appeal.outstanding = False
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline != APPEAL]
+        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
 
     def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
         self.stage = CaseStage.closed
         self.outcome = outcome
         for deadline in self.deadlines:
-            # The Tribunal appeal deadline is the law's, not ours: closing the case leaves it standing.
+            # The appeal deadline is the law's, not ours, and a certificate still due is the family's
+            # way to the Tribunal: closing the case leaves both standing.
+            if deadline.name == CERTIFICATE:
+                continue  # still owed to the family, and still chased
             if deadline.state is DeadlineState.open and deadline.name != APPEAL:
                 deadline.state = DeadlineState.cancelled
             deadline.outstanding = False
-        self.alarms = []
+        # The family's clocks go on: the appeal warnings still ring after the case has closed.
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
         self.record(at, actor, "case_closed", outcome.value)
 
-    # --- Deadlines -------------------------------------------------------------------------------
+    def set_appeal(self, appeal: AppealPlan, at: datetime) -> None:
+        """The appeal clock's answer: the deadline, and how it was worked out on the timeline."""
+        self.set_deadline(appeal.deadline)
+        self.record(at, SYSTEM, "appeal_deadline_computed", "; ".join(appeal.steps))
 
     def set_deadline(self, planned: PlannedDeadline) -> Deadline:
         """Set (or replace) a planned deadline and its alarms."""
@@ -425,6 +460,129 @@ class Case(Model):
                 deadline.state = DeadlineState.missed
                 deadline.outstanding = alarm.deadline != APPEAL
 
+    def alarm_rang(self, alarm: Alarm, at: datetime) -> list[Announcement]:
+        """An alarm has rung: change the case, and say who is told what."""
+        self.ring(alarm)
+        deadline = self.deadline(alarm.deadline)
+        due = deadline.due if deadline else None
+        dated = f"{alarm.deadline}-{due:%Y%m%d}" if due else alarm.deadline
+        if alarm.purpose is AlarmPurpose.reminder:
+            return self._reminded(alarm, due, dated)
+        self.record(at, SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
+        return self._expired(alarm, due, dated, at)
+
+    def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
+        """Who hears before a deadline (a route adds its own deadlines)."""
+        if alarm.deadline == APPEAL:
+            return [Announcement(Template.appeal_warning, (APPLICANT,), f"appeal_warning-{alarm.working_days_before}", {"due": due})]
+        if alarm.deadline == SESSION:
+            assert self.session is not None
+            return [Announcement(
+                Template.session_reminder, (*self.party_ids(), MEDIATOR), f"session_reminder-{self.session.number}",
+                {"session_at": self.session.at, "venue": self.session.venue},
+            )]
+        if alarm.deadline.startswith(ACTION_PREFIX):
+            action = self.action_of(alarm.deadline)
+            return [Announcement(
+                Template.action_due, (action.owner,), f"action_due-{dated}",
+                {"due": due, "actions": [self.action_facts(action.number)]},
+            )]
+        return [Announcement(
+            Template.deadline_reminder, (CASE_OFFICER,), f"deadline_reminder-{dated}", {"deadline": alarm.deadline, "due": due}
+        )]
+
+    def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
+        """Who hears when a deadline has passed (a route adds its own consequences)."""
+        if alarm.deadline.startswith(ACTION_PREFIX):
+            action = self.action_of(alarm.deadline)
+            return [Announcement(
+                Template.action_overdue, (action.owner, CASE_OFFICER), f"action_overdue-{dated}",
+                {"due": due, "actions": [self.action_facts(action.number)]},
+            )]
+        return [Announcement(
+            Template.deadline_missed, (CASE_OFFICER,), f"deadline_missed-{dated}", {"deadline": alarm.deadline, "due": due}
+        )]
+
+    def announce_outcome(self) -> list[Announcement]:
+        """The written outcome to everyone at the table, then the closure if there is nothing to follow up."""
+        assert self.result is not None
+        written = Announcement(
+            Template.written_outcome, (*self.party_ids(), MEDIATOR), None,
+            {
+                "result": self.result, "session_at": self.session.at if self.session else None,
+                "actions": [self.action_facts(action.number) for action in self.actions],
+            },
+        )
+        return [written] + ([self.closure()] if self.is_closed else [])
+
+    def closure(self, **facts: Any) -> Announcement:
+        """The message that the case has closed, to every party and the mediator."""
+        assert self.outcome is not None
+        template = CLOSURE_TEMPLATES.get(self.outcome, Template.case_closed)
+        return Announcement(template, (*self.party_ids(), MEDIATOR), None, {"outcome": self.outcome, **facts})
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        """Who a message goes to: a party (the applicant with their SENDIASS adviser copied), the
+        mediator, or the case officer (addressed by staff id)."""
+        if recipient_id == CASE_OFFICER:
+            return Recipient(id=CASE_OFFICER, kind=RecipientKind.case_officer, name=self.case_officer)
+        if recipient_id == MEDIATOR:
+            assert self.mediator is not None
+            return Recipient(id=MEDIATOR, kind=RecipientKind.mediator, name=self.mediator.name, contact=Contact(email=self.mediator.email))
+        party = self.party(recipient_id)
+        assert party is not None
+        supporter = self.opened.supporter
+        return Recipient(
+            id=party.id,
+            kind=RecipientKind.applicant if party.id == APPLICANT else RecipientKind.organisation,
+            name=party.name,
+            contact=party.contact,
+            supporter_email=str(supporter.email) if supporter and party.id == APPLICANT else None,
+        )
+
+    def message_facts(self, **facts: Any) -> MessageFacts:
+        """What every message of this case may say, with the event's own facts on top."""
+        supporter = self.opened.supporter
+        return MessageFacts(
+            reference=self.reference,
+            case_officer=self.case_officer,
+            appeal_deadline=self.view().appeal_deadline,
+            supporter_name=supporter.name if supporter else None,
+            other_parties=[party.name for party in self.parties if party.id != APPLICANT],
+            applicant_role=self.opened.applicant.role.value,
+            **(self._route_facts() | facts),
+        )
+
+    def _route_facts(self) -> dict[str, Any]:
+        """What a route's messages say beyond the shared facts."""
+        return {}
+
+    def delivery_failed(self, template: Template, recipient: Recipient, reason: str, at: datetime) -> list[Announcement]:
+        """A message could not be delivered: it goes on the timeline and the case officer is told
+        (unless the message was theirs)."""
+        self.record(at, SYSTEM, "notification_failed", f"{template.value} to {recipient.id}: {reason}")
+        if recipient.kind is RecipientKind.case_officer:
+            return []
+        return [Announcement(
+            Template.notification_failed, (CASE_OFFICER,), f"notification_failed-{template.value}-{recipient.id}",
+            {"party_name": recipient.name, "reason": f"the {template.value.replace('_', ' ')} message: {reason}"},
+        )]
+
+    def party_ids(self) -> list[str]:
+        return [party.id for party in self.parties]
+
+    def action_of(self, deadline_name: str) -> AgreedAction:
+        number = int(deadline_name.removeprefix(ACTION_PREFIX))
+        return next(action for action in self.actions if action.number == number)
+
+    def action_facts(self, number: int) -> AgreedActionFacts:
+        """An agreed action as messages tell it: its owner by name."""
+        action = next(action for action in self.actions if action.number == number)
+        owner = self.party(action.owner)
+        return AgreedActionFacts(
+            number=action.number, description=action.description, owner=owner.name if owner else action.owner, due=action.due
+        )
+
     def _settle(self, name: str) -> None:
         """The step a deadline waited for has happened: met if on time, caught up if late."""
         deadline = self.deadline(name)
@@ -435,16 +593,12 @@ class Case(Model):
         deadline.outstanding = False
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != name]
 
-    # --- The view --------------------------------------------------------------------------------
-
     def view(self) -> CaseView:
         next_deadline = self.next_deadline()
         return CaseView(
             reference=self.reference,
             stage=self.stage,
             outcome=self.outcome,
-            kinds=self.opened.kinds,
-            ehc_point=self.opened.ehc_point,
             case_officer=self.case_officer,
             parties=[
                 PartyView(id=party.id, name=party.name, consent=party.consent, role=party.role, kind=party.kind)
@@ -462,9 +616,159 @@ class Case(Model):
                 )
                 for record in self.notifications
             ],
-            appeal_deadline=self.opened.appeal_deadline,
+            appeal_deadline=appeal.due if (appeal := self.deadline(APPEAL)) else None,
             next_deadline=_deadline_view(next_deadline) if next_deadline else None,
+            decision=self.decision,
+            appeal_status=self.appeal_status,
+        ).model_copy(update=self._route_view())
+
+    def _route_view(self) -> dict:
+        """The case view fields only this route has."""
+        raise NotImplementedError
+
+
+class Case(CaseFile):
+    """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
+
+    open_stages: ClassVar[tuple[CaseStage, ...]] = OPEN_STAGES
+    arrangement_deadline: ClassVar[str] = SESSION_ARRANGEMENT
+    opened: OpenCase
+    stage: CaseStage = CaseStage.informal_talks
+    talks: int = 0
+
+    def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
+        if alarm.deadline == CONSENT_WINDOW:
+            silent = tuple(party.id for party in self.silent_parties())
+            return [Announcement(Template.consent_reminder, silent, f"consent_reminder-{dated}", {"due": due})]
+        return super()._reminded(alarm, due, dated)
+
+    def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
+        if alarm.deadline == CONSENT_WINDOW:
+            # Silence is not consent (Code 11.6): anyone still silent closes the case.
+            if silent := [party.name for party in self.silent_parties()]:
+                self.close(CaseOutcome.no_response, at, SYSTEM)
+                return [self.closure(waiting_for=silent, due=due)]
+            return []
+        return super()._expired(alarm, due, dated, at)
+
+    def _route_view(self) -> dict:
+        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}
+        if self.deadline(APPEAL) is None:
+            fields["appeal_deadline"] = self.opened.appeal_deadline
+        return fields
+
+    @classmethod
+    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
+        applicant = Party(
+            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
         )
+        organisations = [
+            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
+            for number, org in enumerate(opened.organisations, start=1)
+        ]
+        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
+        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
+        return case
+
+    def silent_parties(self) -> list[Party]:
+        return [party for party in self.parties if party.consent is Consent.pending]
+
+    def check_record_talk(self, request: RecordTalk) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="record a talk")
+
+    def check_offer_resolution(self, request: OfferResolution) -> None:
+        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
+
+    def check_record_consent(self, request: RecordConsent) -> None:
+        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
+        party = self._require_party(request.party)
+        if party.consent is not Consent.pending:
+            raise RuleViolation(
+                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
+            )
+
+    def check_record_decision(self, request: RecordDecision, today: date) -> None:
+        if self.appeal_status is not None:
+            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+        if request.date > today:
+            raise RuleViolation(
+                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
+                "Authority's written notice was sent"
+            )
+
+    def record_talk(self, request: RecordTalk, at: datetime) -> None:
+        self.talks += 1
+        self._settle("talks_review")
+        detail = f"talk {self.talks}: {request.outcome.value}"
+        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if request.outcome is TalkOutcome.resolved:
+            self.close(CaseOutcome.resolved_informally, at, request.actor)
+
+    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
+        self._settle("talks_review")
+        self.stage = CaseStage.awaiting_consent
+        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
+
+    def record_consent(self, request: RecordConsent, at: datetime) -> list[Announcement]:
+        """Record one answer. The party hears it was recorded (and whom we still wait for); a
+        decline closes the case and everybody hears why."""
+        party = self._require_party(request.party)
+        party.consent = Consent.agreed if request.agree else Consent.declined
+        detail = f"{party.id} {party.consent.value}"
+        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        if party.consent is Consent.declined:
+            self.close(CaseOutcome.declined, at, request.actor)
+        elif not self.silent_parties():
+            self._settle(CONSENT_WINDOW)
+            self.stage = CaseStage.arranging_session
+        waiting = [] if self.is_closed else [p.name for p in self.silent_parties()]
+        told = [Announcement(Template.consent_recorded, (party.id,), None, {"answer": party.consent.value, "waiting_for": waiting})]
+        return told + ([self.closure(party_name=party.name)] if self.is_closed else [])
+
+    def announce_opening(self) -> list[Announcement]:
+        return [Announcement(Template.case_opened, tuple(self.party_ids()))]
+
+    def announce_consent_extended(self, due: date) -> list[Announcement]:
+        """Parties still to answer hear the new end of the consent window."""
+        silent = tuple(party.id for party in self.silent_parties())
+        return [Announcement(Template.consent_reminder, silent, f"consent_extended-{due:%Y%m%d}", {"due": due})]
+
+    def announce_offer(self) -> list[Announcement]:
+        window = self.deadline(CONSENT_WINDOW)
+        assert window is not None
+        return [Announcement(Template.resolution_offered, tuple(self.party_ids()), None, {"due": window.due})]
+
+    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
+        """Record the session result; `action_dues` are the planned due dates of the actions."""
+        self.result = request.result
+        self._settle("outcome_record")
+        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
+        self._agree_actions(request, action_dues)
+        if self.actions:
+            self.stage = CaseStage.monitoring_agreement
+        else:
+            self.close(CaseOutcome(request.result.value), at, request.actor)
+
+    def written_outcome_sent(self) -> None:
+        self._settle("written_outcome")
+
+    def withdraw(self, request: Withdraw, at: datetime) -> list[Announcement]:
+        started = any(entry.event == "resolution_offered" for entry in self.timeline)
+        party = self._require_party(request.party)
+        party.consent = Consent.withdrawn
+        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
+        self.close(CaseOutcome.withdrawn, at, request.actor)
+        return [self.closure(party_name=party.name, resolution_started=started)]
+
+    def record_decision(self, request: RecordDecision, appeal: AppealPlan, at: datetime) -> None:
+        """The decision is known: the appeal deadline is the one the clock computed."""
+        self.decision = DecisionView(kind=request.kind, date=request.date)
+        self.record(
+            at, request.actor, "decision_recorded",
+            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {appeal.deadline.due.isoformat()}",
+        )
+        self.set_appeal(appeal, at)
+
 
 
 def _deadline_view(deadline: Deadline) -> DeadlineView:

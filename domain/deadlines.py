@@ -27,6 +27,17 @@ APPEAL = "appeal"
 ACTION_PREFIX = "action-"
 # Not a deadline of its own: the date of the session, which carries the session reminder.
 SESSION = "session"
+# Statutory mediation (SEND Regulations 2014, "Mediation", regs 32-42).
+CERTIFICATE = "certificate"
+HEALTH_NOTICE = "health_notice"
+MEDIATION_ARRANGEMENT = "mediation_arrangement"
+# Not a deadline of its own: the last day notice of the session may be given (5 working days before).
+SESSION_NOTICE = "session_notice"
+# The law's periods, not policy (SEND Regs 2014; see domain/mediation.py for each source).
+CERTIFICATE_WORKING_DAYS = 3
+HEALTH_NOTICE_WORKING_DAYS = 3
+MEDIATION_ARRANGEMENT_DAYS = 30
+SESSION_NOTICE_WORKING_DAYS = 5
 
 
 def action_deadline(number: int) -> str:
@@ -78,6 +89,7 @@ class DeadlinePolicy(Model):
     action_default_days: int = 14
     action_reminder_working_days: int = 2
     appeal_warning_working_days: tuple[int, ...] = (20, 5)
+    mediation_arrangement_reminder_days: int = 20
 
     def rule(self, name: str) -> DeadlineRule:
         if name.startswith(ACTION_PREFIX):
@@ -114,6 +126,20 @@ class DeadlinePolicy(Model):
                         for days in self.appeal_warning_working_days
                     ),
                 )
+            case "certificate":
+                return DeadlineRule(days=CERTIFICATE_WORKING_DAYS, working=True)
+            case "health_notice":
+                return DeadlineRule(days=HEALTH_NOTICE_WORKING_DAYS, working=True)
+            case "mediation_arrangement":
+                return DeadlineRule(
+                    days=MEDIATION_ARRANGEMENT_DAYS,
+                    working=False,
+                    reminders=(
+                        ReminderRule(days=self.mediation_arrangement_reminder_days, working=False, after_start=True),
+                    ),
+                )
+            case "session_notice":
+                return DeadlineRule(days=-SESSION_NOTICE_WORKING_DAYS, working=True, expires=False)
             case "session":
                 return DeadlineRule(
                     days=0,
@@ -135,13 +161,14 @@ class DeadlineRequest(Model):
     name: str
     now: AwareDatetime
     start: AwareDatetime | None = None
+    start_day: date | None = None  # or the clock starts on this date in England (a date staff gave)
     due: date | None = None
     extend_by: int | None = None
 
 
 def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: WorkingCalendar) -> PlannedDeadline:
     rule = policy.rule(request.name)
-    start = london_date(request.start or request.now)
+    start = request.start_day or london_date(request.start or request.now)
     if request.due is None:
         due = calendar.add_days(start, rule.days, working=rule.working)
     elif request.extend_by is not None:
@@ -181,7 +208,23 @@ def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: Wo
     )
 
 
+class AppealRequest(Model):
+    """Ask for the appeal deadline to be computed from the decision (and any certificate)."""
+
+    now: AwareDatetime
+    decision_date: date
+    certificate_date: date | None = None  # None for DR and for a school_only mediation
+
+
+class AppealPlan(Model):
+    deadline: PlannedDeadline
+    steps: list[str]  # how the date was worked out, for the timeline
+
+
 def is_known_deadline(name: str) -> bool:
-    return name in {TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL} or (
+    return name in {
+        TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL,
+        CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
+    } or (
         name.startswith(ACTION_PREFIX) and name[len(ACTION_PREFIX):].isdigit()
     )

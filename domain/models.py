@@ -28,6 +28,7 @@ from pydantic import (
 class ApplicantRole(StrEnum):
     parent = "parent"
     young_person = "young_person"
+    alternative_person = "alternative_person"  # acts for a young person who lacks capacity (SEND Regs 2014 reg 64)
 
 
 class OrganisationKind(StrEnum):
@@ -53,6 +54,12 @@ class EhcPoint(StrEnum):
     reassessment = "reassessment"
 
 
+# SEND Code of Practice 11.8.
+HEALTH_SOCIAL_CARE_POINTS = (
+    EhcPoint.needs_assessment, EhcPoint.plan_drafting, EhcPoint.annual_review, EhcPoint.reassessment,
+)
+
+
 class Channel(StrEnum):
     email = "email"
     sms = "sms"
@@ -60,6 +67,7 @@ class Channel(StrEnum):
 
 
 class CaseStage(StrEnum):
+    advice = "advice"  # statutory mediation: the family has contacted the mediation adviser and is deciding
     informal_talks = "informal_talks"
     awaiting_consent = "awaiting_consent"
     arranging_session = "arranging_session"
@@ -76,6 +84,8 @@ class CaseOutcome(StrEnum):
     partial_agreement = "partial_agreement"
     no_agreement = "no_agreement"
     withdrawn = "withdrawn"
+    certificate_only = "certificate_only"  # statutory mediation not wanted, or not pursued
+    not_arranged = "not_arranged"  # the Local Authority could not arrange it in time
 
 
 class Consent(StrEnum):
@@ -109,9 +119,46 @@ class DeliveryStatus(StrEnum):
     failed = "failed"
 
 
+class DecisionKind(StrEnum):
+    """The appealable Local Authority decisions (CFA 2014 s.51(2); DESIGN section 8)."""
+
+    refusal_to_assess = "refusal_to_assess"
+    refusal_to_issue_plan = "refusal_to_issue_plan"
+    plan_contents = "plan_contents"
+    refusal_to_reassess = "refusal_to_reassess"
+    refusal_to_amend = "refusal_to_amend"
+    cease_to_maintain = "cease_to_maintain"
+
+
+class AppealStatus(StrEnum):
+    lodged = "lodged"
+    not_appealing = "not_appealing"
+
+
+class Route(StrEnum):
+    disagreement_resolution = "disagreement_resolution"
+    mediation = "mediation"
+
+
+class MediationIssue(StrEnum):
+    education = "education"
+    health = "health"
+    social_care = "social_care"
+
+
+class CertificateReason(StrEnum):
+    """Why the mediation adviser issues a certificate (CFA 2014 s.55(4), (5))."""
+
+    no_mediation = "no_mediation"  # the family does not want mediation (reg 34)
+    not_pursued = "not_pursued"  # the family chose mediation, then did not pursue it (reg 34)
+    not_arranged = "not_arranged"  # the Local Authority could not arrange it within 30 days
+    mediation_concluded = "mediation_concluded"  # mediation has taken place
+
+
 # --- Checked values -------------------------------------------------------------------------------
 
-REFERENCE_PATTERN = re.compile(r"^DR-\d{4}-[0-9A-Z]{6}$")
+REFERENCE_PATTERN = re.compile(r"^(DR|MD)-\d{4}-[0-9A-Z]{6}$")
+MEDIATION_PREFIX = "MD-"  # statutory mediation cases; "DR-" for disagreement resolution
 STAFF_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 PARTY_ID_PATTERN = re.compile(r"^(applicant|org-[1-9][0-9]*)$")
 
@@ -141,6 +188,10 @@ PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# Every date staff give stays within the life of the SEND system (CFA 2014 Part 3 in force from
+# 1 September 2014) and this century, so that no date arithmetic can overflow (9999-12-31 + 1 day).
+FIRST_DAY, LAST_DAY = date(2014, 9, 1), date(2099, 12, 31)
+CaseDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Model(BaseModel):
@@ -216,13 +267,25 @@ class OpenCase(Model):
     summary: Summary
     case_officer: StaffId
     opened_by: StaffId
-    appeal_deadline: date | None = None
+    appeal_deadline: CaseDate | None = None
     supporter: Supporter | None = None
 
     @field_validator("kinds")
     @classmethod
     def _distinct_kinds(cls, kinds: list[DisagreementKind]) -> list[DisagreementKind]:
         return list(dict.fromkeys(kinds))
+
+    @model_validator(mode="after")
+    def _health_and_social_care_at_an_ehc_point(self) -> OpenCase:
+        # SEND Code 11.8: health and social care disagreements during EHC needs assessment, while a
+        # plan is drawn up, reviewed, or on reassessment; not under SEN support nor once at Tribunal.
+        if DisagreementKind.health_social_care in self.kinds and self.ehc_point not in HEALTH_SOCIAL_CARE_POINTS:
+            allowed = ", ".join(point.value for point in HEALTH_SOCIAL_CARE_POINTS)
+            raise ValueError(
+                f"health and social care disagreements are taken only at an EHC point of {allowed} "
+                "(SEND Code 11.8)"
+            )
+        return self
 
 
 # --- Staff actions (one input per update; every one names the acting staff member) ----------------
@@ -251,24 +314,31 @@ class AssignMediator(StaffAction):
     name: Name
     email: EmailStr
     independent: bool = Field(
-        description="Declared independent of the Local Authority (SEND Code 11.6)"
+        description=(
+            "Declared not employed by the Local Authority, an integrated care board or NHS England "
+            "(CFA 2014 s.57; SEND Code 11.6)"
+        )
     )
 
 
 class ScheduleSession(StaffAction):
     at: AwareDatetime
     venue: Text | None = None
+    # Statutory mediation: at least 5 working days' notice unless the family consents to less.
+    short_notice_agreed: bool = False
+    la_attendee: Name | None = None  # who attends for the Local Authority, with authority to settle
 
 
 class AgreedActionInput(Model):
     description: Text
     owner: str
-    due: date | None = None
+    due: CaseDate | None = None
 
 
 class RecordOutcome(StaffAction):
     result: SessionResult
     actions: list[AgreedActionInput] = Field(default_factory=list, max_length=50)
+    child_views_sought: bool | None = None  # statutory mediation: the mediator sought the child's views (CFA s.56)
 
 
 class CompleteAction(StaffAction):
@@ -283,7 +353,7 @@ class Withdraw(StaffAction):
 class ExtendDeadline(StaffAction):
     deadline: str
     days: int | None = None
-    until: date | None = None
+    until: CaseDate | None = None
     reason: Text
 
     @model_validator(mode="after")
@@ -297,6 +367,57 @@ class ExtendDeadline(StaffAction):
 
 class AddNote(StaffAction):
     text: Text
+
+
+class RecordDecision(StaffAction):
+    """The Local Authority decision a disagreement resolution case runs alongside: its date (when the
+    written notice was sent) starts the Tribunal appeal clock (HESC Rules 2008 r.20(1)(c))."""
+
+    kind: DecisionKind
+    date: CaseDate
+
+
+class RecordAppealStatus(StaffAction):
+    status: AppealStatus
+
+
+class LocalAuthority(Model):
+    name: Name
+    contact: Contact
+
+
+class OpenMediation(Model):
+    """Statutory mediation about an appealable Local Authority decision (DESIGN section 8)."""
+
+    applicant: Applicant
+    local_authority: LocalAuthority
+    health_commissioners: list[LocalAuthority] = Field(default_factory=list, max_length=5)
+    decision_kind: DecisionKind
+    decision_date: CaseDate  # when the written notice was sent; never in the future (checked at opening)
+    mediation_issues: list[MediationIssue] = Field(min_length=1)
+    school_only: bool = False  # the appeal would be only about the school named, or its type: no certificate needed
+    case_officer: StaffId
+    opened_by: StaffId
+    supporter: Supporter | None = None
+
+    @field_validator("mediation_issues")
+    @classmethod
+    def _distinct_issues(cls, issues: list[MediationIssue]) -> list[MediationIssue]:
+        return list(dict.fromkeys(issues))
+
+
+class RecordChoice(StaffAction):
+    mediate: bool
+    la_notified_on: CaseDate | None = None  # default: today
+
+
+class IssueCertificate(StaffAction):
+    issued_on: CaseDate | None = None  # default: today; never in the future
+
+
+class ReportCannotArrange(StaffAction):
+    reason: Text
+    adviser_informed_on: CaseDate | None = None  # default: today
 
 
 # --- The case view (query `case`, update results, CLI --json) -------------------------------------
@@ -326,6 +447,7 @@ class SessionView(Model):
     at: datetime
     venue: str | None = None
     number: int = 1
+    la_attendee: str | None = None
 
 
 class ActionView(Model):
@@ -351,12 +473,20 @@ class NotificationView(Model):
     reason: str | None = None
 
 
+class DecisionView(Model):
+    kind: DecisionKind
+    date: date
+
+
+class CertificateView(Model):
+    issued_on: date
+    reason: CertificateReason
+
+
 class CaseView(Model):
     reference: str
     stage: CaseStage
     outcome: CaseOutcome | None
-    kinds: list[DisagreementKind]
-    ehc_point: EhcPoint
     case_officer: str
     parties: list[PartyView]
     deadlines: list[DeadlineView]
@@ -365,8 +495,16 @@ class CaseView(Model):
     actions: list[ActionView]
     timeline: list[TimelineEntry]
     notifications: list[NotificationView]
+    kinds: list[DisagreementKind] = []  # disagreement resolution only
+    ehc_point: EhcPoint | None = None  # disagreement resolution only
     appeal_deadline: date | None = None
     next_deadline: DeadlineView | None = None
+    route: Route = Route.disagreement_resolution
+    decision: DecisionView | None = None
+    appeal_status: AppealStatus | None = None
+    certificate: CertificateView | None = None  # statutory mediation only
+    mediation_issues: list[MediationIssue] = []
+    school_only: bool = False
 
 
 class CaseSummary(Model):
@@ -379,3 +517,5 @@ class CaseSummary(Model):
     case_officer: str | None
     next_deadline: date | None  # due date of the earliest deadline still to be acted on
     overdue: bool = False  # that deadline has passed
+    appeal_deadline: date | None = None  # the last day to appeal, while the family's clock runs
+    route: Route = Route.disagreement_resolution

@@ -8,8 +8,10 @@ event and recipient id, nothing personal, so it may appear in logs and in GOV.UK
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.models import (
     CaseOutcome,
@@ -46,10 +48,17 @@ class Template(StrEnum):
     appeal_warning = "appeal_warning"
     withdrawn = "withdrawn"
     case_closed = "case_closed"
+    # Statutory mediation only.
+    mediation_opened = "mediation_opened"
+    mediation_chosen = "mediation_chosen"
+    mediation_declined = "mediation_declined"
+    certificate_issued = "certificate_issued"
+    cannot_arrange = "cannot_arrange"
     # Staff only: reminders and escalations to the case officer.
     deadline_reminder = "deadline_reminder"
     deadline_missed = "deadline_missed"
     notification_failed = "notification_failed"
+    late_opening = "late_opening"
 
 
 class Recipient(Model):
@@ -85,6 +94,17 @@ class MessageFacts(Model):
     appeal_deadline: date | None = None
     supporter_name: str | None = None
     other_parties: list[str] = []  # names of the organisations in the case
+    applicant_role: str | None = None  # parent | young_person | alternative_person: who "the party" is
+    answer: str | None = None  # consent_recorded: "agreed" or "declined"
+    waiting_for: list[str] = []  # consent_recorded / no_response: parties who have not answered
+    resolution_started: bool = True  # withdrawn: whether disagreement resolution was ever offered
+    route: str = "disagreement_resolution"  # or "mediation": the words a message uses for the service
+    decision_kind: str | None = None  # statutory mediation: the LA decision, and when its notice was sent
+    decision_date: date | None = None
+    certificate_date: date | None = None
+    certificate_reason: str | None = None
+    school_only: bool = False
+    arranging_body: list[str] = []  # who must make mediation take place (the LA, or health commissioners)
 
 
 class Notice(Model):
@@ -98,6 +118,22 @@ class Delivery(Model):
     status: DeliveryStatus
     channel: Channel | None = None
     reason: str | None = None  # why it failed, in words, without personal data
+
+
+# Recipients who are not parties; parties are "applicant", "org-1", ...
+MEDIATOR = "mediator"
+CASE_OFFICER = "case_officer"
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What an event tells whom, as the domain decides it: the workflow sends one notice per
+    recipient, keyed by `event` (the template's name when not given) and the recipient id."""
+
+    template: Template
+    to: tuple[str, ...]
+    event: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def notice_key(reference: str, event: str, recipient_id: str) -> str:

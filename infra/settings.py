@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     consent_reminder_working_days: int = Field(5, ge=1, le=120)
     session_arrangement_days: int = Field(30, ge=1, le=365)
     session_arrangement_reminder_days: int = Field(20, ge=1, le=365)
+    mediation_arrangement_reminder_days: int = Field(20, ge=1, le=29)  # before the 30-day duty (reg 37)
     session_reminder_working_days: int = Field(2, ge=1, le=30)
     outcome_record_working_days: int = Field(2, ge=1, le=60)
     written_outcome_working_days: int = Field(5, ge=1, le=60)

@@ -44,6 +44,11 @@ def full_facts(**overrides) -> MessageFacts:
         appeal_deadline=date(2027, 3, 1),
         supporter_name="Ali Adviser",
         other_parties=["Hill Top Primary", "Rotherham Council"],
+        decision_kind="refusal_to_assess",
+        decision_date=date(2026, 12, 1),
+        certificate_date=date(2027, 1, 5),
+        certificate_reason="mediation_concluded",
+        arranging_body=["Rotherham Council"],
     )
     return MessageFacts(**(facts | overrides))
 

@@ -19,6 +19,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import (
     AddNote,
+    AppealStatus,
+    CaseStage,
+    DecisionKind,
+    IssueCertificate,
+    RecordDecision,
+    RecordAppealStatus,
+    RecordChoice,
+    SessionResult,
     CompleteAction,
     ExtendDeadline,
     OfferResolution,
@@ -40,7 +48,9 @@ from tests.conftest import (
     start_case,
 )
 from tests.test_case_deadlines import OFFICER, agree_one_action, hold_session, offer_and_agree
+from tests.journeys import Journey, open_mediation
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -70,12 +80,51 @@ async def withdrawal(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
     await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
 
 
+async def appeal_clock_after_closure(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """A DR case with the LA decision recorded, withdrawn: the appeal warnings ring after closure."""
+    decided = (await env.get_current_time()).date() - timedelta(days=10)
+    await handle.execute_update(
+        DisagreementCase.record_decision, RecordDecision(actor=OFFICER, kind=DecisionKind.refusal_to_assess, date=decided)
+    )
+    await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
+    await env.sleep(timedelta(days=70))
+
+
+async def mediation_with_certificate(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """Statutory mediation: chosen, held, partly agreed, certificate, action done, appeal lodged."""
+    trip = Journey(env.client, Settings(), env.get_current_time, lambda at: _sleep_until(env, at))
+    await trip.bring_to(handle, CaseStage.monitoring_agreement, result=SessionResult.partial_agreement)
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+    await handle.execute_update(MediationCase.complete_action, CompleteAction(actor=OFFICER, number=1))
+    await handle.execute_update(MediationCase.record_appeal_status, RecordAppealStatus(actor=OFFICER, status=AppealStatus.lodged))
+
+
+async def mediation_declined(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """Statutory mediation: no mediation, the certificate late (the officer told), then the deadline passes."""
+    await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=False))
+    await env.sleep(timedelta(days=7))
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+    await env.sleep(timedelta(days=70))
+
+
+async def _sleep_until(env: WorkflowEnvironment, at) -> None:
+    await env.sleep(at - await env.get_current_time())
+
+
+MEDIATION_SCENARIOS = {
+    "mediation_with_certificate": mediation_with_certificate,
+    "mediation_declined": mediation_declined,
+}
+
 SCENARIOS = {
     "agreement_with_actions": agreement_with_actions,
     "silence_with_extension": silence_with_extension,
     "withdrawal": withdrawal,
     # Recorded after "tell-silent-parties-of-extension": the extension now messages the silent.
     "silence_with_extension_notified": silence_with_extension,
+    # Recorded after "plan-before-change" and "appeal-clock-after-closure" (issue 8).
+    "agreement_with_actions_planned_first": agreement_with_actions,
+    "appeal_clock_after_closure": appeal_clock_after_closure,
 }
 
 
@@ -87,14 +136,20 @@ async def record() -> None:
     )
     try:
         await register_search_attributes(env.client)
-        for name, scenario in SCENARIOS.items():
+        for name, scenario in {**SCENARIOS, **MEDIATION_SCENARIOS}.items():
             if (HISTORIES / f"{name}.json").exists():
                 continue
             with tempfile.TemporaryDirectory() as data_dir:
                 settings = Settings(data_dir=Path(data_dir), task_queue=f"record-{name}")
                 async with running_worker(env.client, settings, RecordedNotifications(fail_for={"org-2"})):
-                    handle = await start_case(env.client, settings, open_case())
-                    await opened_view(handle)
+                    if name in MEDIATION_SCENARIOS:
+                        decided = (await env.get_current_time()).date() - timedelta(days=10)
+                        handle = await Journey(env.client, settings, env.get_current_time, None).start_mediation(
+                            open_mediation(decided)
+                        )
+                    else:
+                        handle = await start_case(env.client, settings, open_case())
+                        await opened_view(handle)
                     await scenario(env, handle)
                     await handle.result()
                     history = await handle.fetch_history()

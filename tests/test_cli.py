@@ -230,7 +230,7 @@ async def test_a_session_in_the_past_and_a_mediator_not_independent_are_refused(
     await agree_all(staff, reference)
     refused(
         await staff.run("assign", reference, "--mediator-name", "Lee LA", "--mediator-email", "lee@la.example.gov.uk"),
-        "independent of the Local Authority",
+        "integrated care board or NHS England",
     )
     await staff.run(
         "assign", reference, "--mediator-name", "Pat Mediator", "--mediator-email", "pat@mediation.example.org",

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cli import parsing
 from cli.app import app
 from cli.cases import visibility_query
-from domain.models import AddNote, CaseStage, ExtendDeadline, OrganisationKind
+from domain.models import AddNote, CaseStage, ExtendDeadline, OrganisationKind, Route
 from tests.cli_helpers import PROJECT_ROOT, Outcome, open_arguments
 
 COMMANDS = [
@@ -129,10 +129,14 @@ def test_a_rejected_request_names_the_option() -> None:
 
 def test_the_visibility_query_of_each_filter() -> None:
     now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-    assert visibility_query(None, None, False, now) == 'WorkflowType = "DisagreementCase"'
+    both = '(WorkflowType = "DisagreementCase" OR WorkflowType = "MediationCase")'
+    assert visibility_query(None, None, False, now) == both
     assert visibility_query(CaseStage.awaiting_consent, "jo.smith", True, now) == (
-        'WorkflowType = "DisagreementCase" AND CaseStage = "awaiting_consent" AND CaseOfficer = "jo.smith" '
+        f'{both} AND CaseStage = "awaiting_consent" AND CaseOfficer = "jo.smith" '
         'AND NextDeadline < "2026-11-28T10:00:00+00:00"'
+    )
+    assert visibility_query(None, None, False, now, date(2027, 1, 31), Route.mediation) == (
+        '(WorkflowType = "MediationCase") AND AppealDeadline < "2027-02-01T00:00:01Z"'
     )
 
 

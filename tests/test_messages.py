@@ -76,18 +76,18 @@ def test_subjects_name_the_case_but_nobody_in_it(template, kind, channel) -> Non
 
 def test_an_offer_to_a_family_explains_the_service_and_by_when_to_answer() -> None:
     body = render(notice(Template.resolution_offered), Channel.email).body
-    for words in ("disagreement resolution, often called mediation", "free", "voluntary", "confidential",
+    for words in ("a meeting led by a trained, independent mediator", "free", "voluntary", "confidential",
                   "SENDIASS", "Your adviser at SENDIASS is Ali Adviser", "EHC plan (Education, Health and Care plan)",
                   "by Thursday 7 January 2027", "reply to this email",
-                  "the deadline to appeal to the SEND Tribunal is Monday 1 March 2027",
-                  "does not stop or extend this deadline"):
+                  "your appeal must reach the SEND Tribunal by 5pm on Monday 1 March 2027",
+                  "does not stop or move this deadline"):
         assert words in body
 
 
 def test_without_an_adviser_or_appeal_date_the_family_still_hears_of_both() -> None:
     body = render(notice(Template.resolution_offered, facts=bare_facts(Template.resolution_offered)), Channel.letter).body
     assert "SENDIASS" in body and "Your adviser" not in body
-    assert "does not stop or extend the time you have to appeal" in body
+    assert "does not stop or move the time you have to appeal" in body
     assert "contact us using the details at the top of this letter" in body and "reply to this email" not in body
 
 
@@ -109,7 +109,7 @@ def test_a_closure_without_agreement_signposts_the_other_routes(template, facts,
     assert "complain" in body and "SEND Tribunal" in body and "SENDIASS" in body
     assert "Monday 1 March 2027" in body  # the appeal deadline, which mediation does not move
     if channel is not Channel.sms:
-        assert "does not stop or extend this deadline" in body and "mediation certificate" in body
+        assert "does not stop or move this deadline" in body and "mediation certificate" in body
 
 
 def test_a_settled_case_does_not_send_the_family_to_the_tribunal() -> None:

@@ -17,6 +17,7 @@ from infra.converter import data_converter
 from infra.settings import Settings
 from tests.conftest import TEST_KEYS
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 from worker import WORKFLOW_RUNNER
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -29,7 +30,7 @@ def test_there_are_histories_to_replay() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: path.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
     replayer = Replayer(
-        workflows=[DisagreementCase],
+        workflows=[DisagreementCase, MediationCase],
         data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
         workflow_runner=WORKFLOW_RUNNER,
     )

@@ -23,6 +23,7 @@ BAD_VALUES = {
     "consent_reminder_working_days": "-1",
     "session_arrangement_days": "1000",
     "session_arrangement_reminder_days": "2.5",
+    "mediation_arrangement_reminder_days": "30",
     "session_reminder_working_days": "",
     "outcome_record_working_days": "two",
     "written_outcome_working_days": "999",

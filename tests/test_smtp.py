@@ -42,7 +42,7 @@ async def test_an_email_arrives_with_its_recipients_subject_and_body(tmp_path: P
     assert envelope.rcpt_tos == [APPLICANT_EMAIL, SUPPORTER_EMAIL]  # the family's adviser is copied
     [email] = mailbox.received
     assert email["To"] == f"Sam Parent <{APPLICANT_EMAIL}>" and email["Cc"] == SUPPORTER_EMAIL
-    assert email["Subject"] == f"Would you like to try disagreement resolution (mediation)? - case {REFERENCE}"
+    assert email["Subject"] == f"Would you like to try disagreement resolution? - case {REFERENCE}"
     assert email["Message-ID"].strip() == f"<{REFERENCE}.resolution_offered.applicant@council.example.gov.uk>"
     body = email.get_content()
     assert body.startswith("Dear Sam Parent,") and "Thursday 7 January 2027" in body and "SENDIASS" in body

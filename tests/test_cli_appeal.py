@@ -1,0 +1,79 @@
+"""The appeal clock through the real command line: `decision`, `appeal-status`, `list --appeal-before`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from domain.appeal import appeal_deadline
+from domain.calendar import WorkingCalendar, london_date
+from tests.cli_helpers import Outcome, Staff, open_arguments, staff_environment, until
+from tests.conftest import RecordedNotifications, isolated_settings, running_worker
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
+    settings = isolated_settings(tmp_path)
+    async with running_worker(dev_server.client, settings, RecordedNotifications()):
+        yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
+
+
+def refused(outcome: Outcome, *words: str) -> None:
+    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
+    for word in words:
+        assert word in outcome.said, outcome.said
+    assert "Traceback" not in outcome.stderr + outcome.stdout
+
+
+def today() -> date:
+    return london_date(datetime.now(UTC))
+
+
+async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(staff: Staff) -> None:
+    reference = (await staff.open())["reference"]
+    decided = today() - timedelta(days=12)
+    case = await staff.json("decision", reference, "--kind", "refusal_to_assess", "--date", decided.isoformat())
+    due = appeal_deadline(decided, None, WorkingCalendar())
+    assert case["appeal_deadline"] == due.isoformat()
+    assert case["decision"] == {"kind": "refusal_to_assess", "date": decided.isoformat()}
+    assert {"name": "appeal", "due": due.isoformat(), "state": "open"} in case["deadlines"]
+
+    shown = await staff.run("show", reference)
+    assert f"Appeal deadline {due.isoformat()}, 5pm" in shown.stdout
+
+    async def listed(day) -> list[str]:
+        return [row["reference"] for row in await staff.json("list", "--appeal-before", day.isoformat())]
+
+    assert await until(lambda: _contains(listed(due), reference))
+    assert reference not in await listed(due - timedelta(days=1))
+    row = next(r for r in await staff.json("list", "--appeal-before", due.isoformat()) if r["reference"] == reference)
+    assert row["appeal_deadline"] == due.isoformat()
+
+    case = await staff.json("appeal-status", reference, "--not-appealing")
+    assert case["appeal_status"] == "not_appealing"
+    assert {"name": "appeal", "due": due.isoformat(), "state": "cancelled"} in case["deadlines"]
+    assert await until(lambda: _lacks(listed(due), reference))
+
+
+async def _contains(rows, reference: str) -> bool:
+    return reference in await rows
+
+
+async def _lacks(rows, reference: str) -> bool:
+    return reference not in await rows
+
+
+async def test_appeal_clock_error_paths(staff: Staff) -> None:
+    reference = (await staff.open())["reference"]
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    refused(await staff.run("decision", reference, "--kind", "plan_contents", "--date", tomorrow), "in the future")
+    refused(await staff.run("decision", reference, "--kind", "plan_contents", "--date", "9999-12-31"), "--date")
+    refused(await staff.run("decision", reference, "--kind", "no_such_kind", "--date", "2026-01-01"), "--kind")
+    refused(await staff.run("appeal-status", reference, "--lodged"), "no appeal deadline")
+    refused(await staff.run("appeal-status", reference), "--lodged or --not-appealing")
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    refused(await staff.run(*open_arguments("--appeal-deadline", yesterday)), "already passed")

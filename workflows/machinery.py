@@ -1,0 +1,353 @@
+"""What both case workflows share: alarms, deadline planning, the appeal clock, notifications and
+visibility, applied to a domain case file (`domain.case.CaseFile`).
+
+A route's workflow (DisagreementCase, MediationCase) subclasses `CaseWorkflow`, opens its case, and
+adds the updates only it has. The domain says what an action does; the machinery here checks it
+(validators reject before history), plans deadlines in an activity before the case changes, queues
+each message once, and keeps search attributes and the Web UI's details in step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import names
+    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
+    from domain.case import CaseFile, NotificationRecord, RuleViolation
+    from domain.deadlines import (
+        APPEAL,
+        Alarm,
+        AppealPlan,
+        AppealRequest,
+        DeadlineRequest,
+        PlannedDeadline,
+    )
+    from domain.models import (
+        AssignMediator,
+        ExtendDeadline,
+        AddNote,
+        CaseView,
+        CompleteAction,
+        DeliveryStatus,
+        RecordAppealStatus,
+    )
+    from domain.notifications import (
+        MEDIATOR,
+        Announcement,
+        Delivery,
+        Notice,
+        Template,
+        notice_key,
+    )
+    from workflows.visibility import search_attribute_updates
+
+# A message keeps being retried for up to three days (a mail server down over a weekend), then it
+# is recorded as failed and the case officer is told.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=30),
+    non_retryable_error_types=["MessageError", "ValidationError"],
+)
+DELIVERY_GIVE_UP = timedelta(days=3)
+# Planning is arithmetic: a few quick tries, then an answer in words; never a lock held for ever.
+PLANNING_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[UNPLANNABLE])
+PLANNING_GIVE_UP = timedelta(minutes=2)
+# Patches (workflow.patched) for behaviour added while cases were running.
+T = TypeVar("T")
+APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
+PLAN_BEFORE_CHANGE = "plan-before-change"
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _rejecting(check: Callable[[], None]) -> None:
+    """Run a domain check, turning a rule violation into an update rejection in words."""
+    try:
+        check()
+    except RuleViolation as violation:
+        raise ApplicationError(str(violation), type="RuleViolation", non_retryable=True) from None
+
+
+
+
+class CaseWorkflow:
+    """Shared machinery; `self.case` is the route's case file."""
+
+    case: CaseFile
+
+    def _start(self, case: CaseFile, resumed: bool) -> None:
+        self._resumed = resumed
+        self.case = case
+        # One staff action or alarm at a time: an action that plans a deadline awaits an activity,
+        # and another must not slip in between its check and its effect.
+        self._lock = asyncio.Lock()
+        self._deliveries_in_flight = 0
+        self._published: tuple | None = None
+        self._background_failure: BaseException | None = None
+        self._appeal_outlives_closure: bool | None = None
+
+    async def _run_case(self) -> CaseView:
+        """Ring alarms until the case is over (closed, and no clock of the family's still running)."""
+        self._publish()
+        while self._running():
+            if workflow.info().is_continue_as_new_suggested():
+                await self._settle_down()
+                workflow.continue_as_new(self.case)
+            await self._wait_for_next_alarm()
+            self._raise_background_failure()
+        await self._settle_down()
+        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
+        return self.case.view()
+
+    def _running(self) -> bool:
+        """Open, or closed with the family's appeal clock still running (their warnings go on)."""
+        if not self.case.is_closed:
+            return True
+        return self.case.clocks_running and bool(self._appeal_outlives_closure)
+
+    def _raise_background_failure(self) -> None:
+        """A delivery task that failed unexpectedly fails the workflow task, visibly, for a fix."""
+        if self._background_failure is not None:
+            raise RuntimeError("a background delivery failed") from self._background_failure
+
+    @workflow.query(name=names.CASE_QUERY)
+    def case_view(self) -> CaseView:
+        return self.case.view()
+
+    @workflow.update(name=names.COMPLETE_ACTION)
+    async def complete_action(self, request: CompleteAction) -> CaseView:
+        async with self._acting(lambda: self.case.check_complete_action(request)):
+            self._send(self.case.complete_action(request, workflow.now()))
+        return self.case.view()
+
+    @complete_action.validator
+    def validate_complete_action(self, request: CompleteAction) -> None:
+        _rejecting(lambda: self.case.check_complete_action(request))
+
+    @workflow.update(name=names.ADD_NOTE)
+    async def add_note(self, request: AddNote) -> CaseView:
+        async with self._acting(lambda: self.case.check_add_note(request)):
+            self.case.add_note(request, workflow.now())
+        return self.case.view()
+
+    @add_note.validator
+    def validate_add_note(self, request: AddNote) -> None:
+        _rejecting(lambda: self.case.check_add_note(request))
+
+    @workflow.update(name=names.RECORD_APPEAL_STATUS)
+    async def record_appeal_status(self, request: RecordAppealStatus) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_appeal_status(request)):
+            self.case.record_appeal_status(request, workflow.now())
+        return self.case.view()
+
+    @record_appeal_status.validator
+    def validate_record_appeal_status(self, request: RecordAppealStatus) -> None:
+        _rejecting(lambda: self.case.check_record_appeal_status(request))
+
+    @asynccontextmanager
+    async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
+        """Apply a staff action alone, checking again: the case may have moved since validation."""
+        async with self._lock:
+            _rejecting(check)
+            yield
+            self._publish()
+
+    async def _wait_for_next_alarm(self) -> None:
+        """Sleep until the next alarm rings, or until the case changes and the alarms with it."""
+        alarm = self.case.next_alarm()
+        if alarm is None:
+            await workflow.wait_condition(lambda: self.case.next_alarm() is not None or self._should_stop())
+        elif await self._rings_before_any_change(alarm):
+            async with self._lock:
+                if alarm in self.case.alarms:
+                    self._ring(alarm)
+                    self._publish()
+
+    async def _rings_before_any_change(self, alarm: Alarm) -> bool:
+        if alarm.at <= workflow.now():
+            return True
+        try:
+            await workflow.wait_condition(
+                lambda: self.case.next_alarm() != alarm or self._should_stop(),
+                timeout=alarm.at - workflow.now(),
+                timeout_summary=f"{alarm.deadline} {alarm.purpose.value}",
+            )
+        except asyncio.TimeoutError:
+            return True
+        return False
+
+    def _should_stop(self) -> bool:
+        return (
+            not self._running()
+            or self._background_failure is not None
+            or workflow.info().is_continue_as_new_suggested()
+        )
+
+    def _ring(self, alarm: Alarm) -> None:
+        self._send(self.case.alarm_rang(alarm, workflow.now()))
+
+    async def _plan(
+        self, name: str, *, start: datetime | None = None, start_day: date | None = None,
+        due: date | None = None, extend_by: int | None = None,
+    ) -> PlannedDeadline:
+        # Working days need the bank-holiday calendar and Europe/London: an activity works them
+        # out and history keeps the answer, so a later holiday release cannot move a given date.
+        return await self._planning(
+            PLAN_DEADLINE,
+            DeadlineRequest(
+                name=name, now=workflow.now(), start=start, start_day=start_day, due=due, extend_by=extend_by
+            ),
+            PlannedDeadline,
+            f"plan {name}",
+        )
+
+    async def _plan_then_apply(self, plans: Callable[[], Awaitable[T]], apply: Callable[[], None]) -> T:
+        """Plan, then change the case: a date that cannot be planned refuses the action before it
+        changes anything. Cases that ran on older code applied first and replay that way."""
+        if workflow.patched(PLAN_BEFORE_CHANGE):
+            planned = await plans()
+            apply()
+            return planned
+        apply()
+        return await plans()
+
+    async def _plan_appeal(self, decided_on: date, certificate: date | None) -> AppealPlan:
+        """The Tribunal appeal clock, worked out in an activity and so recorded in history."""
+        return await self._planning(
+            PLAN_APPEAL_DEADLINE,
+            AppealRequest(now=workflow.now(), decision_date=decided_on, certificate_date=certificate),
+            AppealPlan,
+            f"plan {APPEAL}",
+        )
+
+    async def _planning(self, activity: str, request: object, result_type: type, summary: str):
+        """Run a planning activity; a date it cannot plan refuses the action in words, before any
+        change to the case (callers plan first, then apply)."""
+        try:
+            return await workflow.execute_activity(
+                activity,
+                request,
+                result_type=result_type,
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=PLANNING_GIVE_UP,
+                retry_policy=PLANNING_RETRY,
+                summary=summary,
+            )
+        except ActivityError as error:
+            cause = error.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
+            raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
+
+    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> None:
+        """Queue one message per recipient; a message already queued for this event is not repeated."""
+        known = {record.key for record in self.case.notifications}
+        for recipient_id in to:
+            if recipient_id == MEDIATOR and self.case.mediator is None:
+                continue
+            key = notice_key(self.case.reference, event or template.value, recipient_id)
+            if key in known:
+                continue
+            notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**facts))
+            self.case.notifications.append(NotificationRecord(key=key, to=recipient_id, template=template.value))
+            self._deliveries_in_flight += 1
+            asyncio.create_task(self._deliver(notice))
+
+    def _announce_closure(self, **facts) -> None:
+        self._send([self.case.closure(**facts)])
+
+    def _send(self, announcements: Iterable[Announcement]) -> None:
+        """Queue what the domain says to tell, in its order."""
+        for announcement in announcements:
+            self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+
+    async def _deliver(self, notice: Notice) -> None:
+        try:
+            await self._deliver_once(notice)
+        except BaseException as error:  # a bug, not a delivery problem: fail visibly, never hang
+            if self._background_failure is None:
+                self._background_failure = error
+            raise
+        finally:
+            self._deliveries_in_flight -= 1
+
+    async def _deliver_once(self, notice: Notice) -> None:
+        record = next(record for record in self.case.notifications if record.key == notice.key)
+        try:
+            delivery = await workflow.execute_activity(
+                SEND_NOTIFICATION,
+                notice,
+                result_type=Delivery,
+                start_to_close_timeout=timedelta(minutes=2),
+                schedule_to_close_timeout=DELIVERY_GIVE_UP,
+                retry_policy=DELIVERY_RETRY,
+                summary=f"{notice.template.value} to {notice.recipient.id}",
+            )
+        except ActivityError:
+            delivery = Delivery(status=DeliveryStatus.failed, reason="could not be delivered after retrying for three days")
+        record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
+        if delivery.status is DeliveryStatus.failed:
+            self._send(self.case.delivery_failed(notice.template, notice.recipient, delivery.reason or "", workflow.now()))
+
+    # --- Staff actions both routes share --------------------------------------------------------------
+
+    @workflow.update(name=names.ASSIGN_MEDIATOR)
+    async def assign_mediator(self, request: AssignMediator) -> CaseView:
+        async with self._acting(lambda: self.case.check_assign_mediator(request)):
+            self._send(self.case.assign_mediator(request, workflow.now()))
+        return self.case.view()
+
+    @assign_mediator.validator
+    def validate_assign_mediator(self, request: AssignMediator) -> None:
+        _rejecting(lambda: self.case.check_assign_mediator(request))
+
+    async def _extend(self, request: ExtendDeadline) -> PlannedDeadline:
+        """Move a deadline (checked by the caller's `_acting`): plan the new date, then apply it."""
+        current = self.case.deadline(request.deadline)
+        assert current is not None
+        planned = await self._plan(request.deadline, due=request.until or current.due, extend_by=request.days)
+        self.case.extend_deadline(request, planned, workflow.now())
+        return planned
+
+    def _publish(self) -> None:
+        """Keep search attributes and the Web UI's current details in step with the case."""
+        if self.case.is_closed and self.case.clocks_running and self._appeal_outlives_closure is None:
+            # Cases that closed on older code finished at closure: they replay that way.
+            self._appeal_outlives_closure = workflow.patched(APPEAL_CLOCK_AFTER_CLOSURE)
+        next_deadline = self.case.next_deadline()
+        appeal = self.case.deadline(APPEAL)
+        state = (
+            self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at,
+            appeal and self.case.appeal_clock_running and appeal.expires_at,
+        )
+        if state != self._published:
+            workflow.upsert_search_attributes(search_attribute_updates(self.case))
+            workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
+            self._published = state
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        lines = [f"**{self.case.reference}**: {self.case.describe()}", ""]
+        open_deadlines = [d for d in self.case.deadlines if d.state.value in ("open", "missed")]
+        if open_deadlines:
+            lines += ["| deadline | due | state |", "|---|---|---|"]
+            lines += [f"| {d.name} | {d.due.isoformat()} | {d.state.value} |" for d in open_deadlines]
+        return "\n".join(lines)
+
+    async def _settle_down(self) -> None:
+        """Before finishing or continuing as new: every handler done, every message delivered."""
+        await workflow.wait_condition(
+            lambda: (workflow.all_handlers_finished() and self._deliveries_in_flight == 0)
+            or self._background_failure is not None
+        )
+        self._raise_background_failure()
+

@@ -1,0 +1,187 @@
+"""The statutory mediation workflow: one appealable Local Authority decision (DESIGN section 8).
+
+The process:
+
+1. The case opens in **advice**: the family has contacted the mediation adviser. The appeal clock
+   starts from the decision (2 months, HESC r.20(1)(c)); opening more than 2 months after it warns
+   the officer (reg 33).
+2. The family **chooses**. No: the adviser's certificate is due in 3 working days, and issuing it
+   closes the case as `certificate_only`. Yes: the LA (or, for health only, the commissioners) must
+   make mediation take place within 30 days; health commissioners get the notice of the issues.
+3. The LA **arranges the session** (a mediator independent of the LA, an ICB and NHS England; at
+   least 5 working days' notice unless the family agrees to less), or reports that it **cannot
+   arrange** it in time: the certificate is then due, and mediation may still happen later.
+4. After the session the outcome is recorded; the certificate is due; agreed actions are followed
+   up with the reg 42 periods.
+5. Each certificate moves the appeal deadline to 1 month after it when that is later (not for a
+   `school_only` appeal). The family's clocks outlive the case: warnings until the appeal deadline
+   passes or its status is recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import names
+    from domain.deadlines import (
+        CERTIFICATE,
+        HEALTH_NOTICE,
+        MEDIATION_ARRANGEMENT,
+        SESSION,
+        SESSION_NOTICE,
+        action_deadline,
+    )
+    from domain.mediation import Mediation
+    from domain.models import (
+        CaseView,
+        ExtendDeadline,
+        IssueCertificate,
+        OpenMediation,
+        RecordChoice,
+        RecordOutcome,
+        ReportCannotArrange,
+        ScheduleSession,
+        Withdraw,
+    )
+    from workflows.machinery import CaseWorkflow, _rejecting
+
+
+@workflow.defn(name=names.MEDIATION_CASE)
+class MediationCase(CaseWorkflow):
+    case: Mediation
+
+    # The input is a new case, or, after continue-as-new, the case carried over whole.
+    @workflow.init
+    def __init__(self, start: OpenMediation | Mediation) -> None:
+        resumed = isinstance(start, Mediation)
+        self._start(start if resumed else Mediation.open(workflow.info().workflow_id, start, workflow.now()), resumed)
+
+    @workflow.run
+    async def run(self, start: OpenMediation | Mediation) -> CaseView:
+        if not self._resumed:
+            await self._open()
+        return await self._run_case()
+
+    async def _open(self) -> None:
+        async with self._lock:
+            _rejecting(lambda: self.case.check_open(_today()))
+            plan = await self._plan_appeal(self.case.opened.decision_date, certificate=None)
+            self.case.set_appeal(plan, workflow.now())
+            self._send(self.case.announce_opening(workflow.now(), _today()))
+
+    # --- Staff actions -----------------------------------------------------------------------------
+
+    @workflow.update(name=names.RECORD_CHOICE)
+    async def record_choice(self, request: RecordChoice) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_choice(request, _today())):
+            told = request.la_notified_on or _today()
+            if request.mediate:
+                names = [MEDIATION_ARRANGEMENT] + ([HEALTH_NOTICE] if self.case.includes_health else [])
+            else:
+                names = [CERTIFICATE]  # reg 34: 3 working days after the family says no
+            planned = [await self._plan(name, start_day=told) for name in names]
+            self._send(self.case.record_choice(request, planned, workflow.now(), _today()))
+        return self.case.view()
+
+    @record_choice.validator
+    def validate_record_choice(self, request: RecordChoice) -> None:
+        _rejecting(lambda: self.case.check_record_choice(request, _today()))
+
+    @workflow.update(name=names.ISSUE_CERTIFICATE)
+    async def issue_certificate(self, request: IssueCertificate) -> CaseView:
+        async with self._acting(lambda: self.case.check_issue_certificate(request, _today())):
+            issued = request.issued_on or _today()
+            plan = (
+                await self._plan_appeal(self.case.opened.decision_date, certificate=issued)
+                if self.case.certificate_counts else None
+            )
+            self.case.issue_certificate(request, plan, workflow.now(), _today())
+            self._send(self.case.announce_certificate())
+        return self.case.view()
+
+    @issue_certificate.validator
+    def validate_issue_certificate(self, request: IssueCertificate) -> None:
+        _rejecting(lambda: self.case.check_issue_certificate(request, _today()))
+
+    @workflow.update(name=names.REPORT_CANNOT_ARRANGE)
+    async def report_cannot_arrange(self, request: ReportCannotArrange) -> CaseView:
+        async with self._acting(lambda: self.case.check_report_cannot_arrange(request, _today())):
+            certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or _today())
+            self._send(self.case.report_cannot_arrange(request, certificate, workflow.now()))
+        return self.case.view()
+
+    @report_cannot_arrange.validator
+    def validate_report_cannot_arrange(self, request: ReportCannotArrange) -> None:
+        _rejecting(lambda: self.case.check_report_cannot_arrange(request, _today()))
+
+    @workflow.update(name=names.SCHEDULE_SESSION)
+    async def schedule_session(self, request: ScheduleSession) -> CaseView:
+        async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
+            # The validator counted weekdays; bank holidays need the calendar, so the exact count is here.
+            notice = await self._plan(SESSION_NOTICE, start=request.at)
+            if not request.short_notice_agreed and _today() > notice.due:
+                raise ApplicationError(
+                    f"the family must have at least 5 working days' notice: for this date, notice was due by "
+                    f"{notice.due.isoformat()}; book a later date, or record that they consented to shorter notice",
+                    type="RuleViolation", non_retryable=True,
+                )
+            reminder = await self._plan(SESSION, start=request.at)
+            announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
+            self.case.set_deadline(reminder)
+            self._send(announced)
+        return self.case.view()
+
+    @schedule_session.validator
+    def validate_schedule_session(self, request: ScheduleSession) -> None:
+        _rejecting(lambda: self.case.check_schedule_session(request, workflow.now()))
+
+    @workflow.update(name=names.RECORD_OUTCOME)
+    async def record_outcome(self, request: RecordOutcome) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
+            # reg 42: an agreed date (reg 44 period or one agreed in writing) as given; else 2 weeks (42(3)).
+            actions = [
+                await self._plan(action_deadline(number), due=action.due)
+                for number, action in enumerate(request.actions, start=1)
+            ]
+            certificate = await self._plan(CERTIFICATE)  # 3 working days after the mediation concludes
+            self.case.record_outcome(request, [deadline.due for deadline in actions], certificate, workflow.now())
+            if not self.case.is_closed:
+                for deadline in actions:
+                    self.case.set_deadline(deadline)
+            self._send(self.case.announce_outcome())
+        return self.case.view()
+
+    @record_outcome.validator
+    def validate_record_outcome(self, request: RecordOutcome) -> None:
+        _rejecting(lambda: self.case.check_record_outcome(request, workflow.now()))
+
+    @workflow.update(name=names.WITHDRAW)
+    async def withdraw(self, request: Withdraw) -> CaseView:
+        async with self._acting(lambda: self.case.check_withdraw(request)):
+            owed = self.case.owes_certificate_on_withdrawal()
+            certificate = await self._plan(CERTIFICATE) if owed else None
+            self._send(self.case.withdraw(request, certificate, workflow.now()))
+        return self.case.view()
+
+    @withdraw.validator
+    def validate_withdraw(self, request: Withdraw) -> None:
+        _rejecting(lambda: self.case.check_withdraw(request))
+
+    @workflow.update(name=names.EXTEND_DEADLINE)
+    async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
+        async with self._acting(lambda: self.case.check_extend_deadline(request, _today())):
+            await self._extend(request)
+        return self.case.view()
+
+    @extend_deadline.validator
+    def validate_extend_deadline(self, request: ExtendDeadline) -> None:
+        _rejecting(lambda: self.case.check_extend_deadline(request, _today()))
+
+
+def _today() -> date:
+    """Today's date for defaults and checks (the workflow's clock, in UTC)."""
+    return workflow.now().date()

@@ -1,0 +1,24 @@
+"""Names other programs use to reach the case workflows, written once: the workflows register
+under them, and the command line (which must not import the workflows: they are slow to import)
+sends them. DESIGN sections 3 and 8 name them; they are an interface, never renamed."""
+
+DISAGREEMENT_CASE = "DisagreementCase"
+MEDIATION_CASE = "MediationCase"
+CASE_QUERY = "case"
+
+# Staff actions (workflow updates).
+RECORD_TALK = "record_talk"
+OFFER_RESOLUTION = "offer_resolution"
+RECORD_CONSENT = "record_consent"
+ASSIGN_MEDIATOR = "assign_mediator"
+SCHEDULE_SESSION = "schedule_session"
+RECORD_OUTCOME = "record_outcome"
+COMPLETE_ACTION = "complete_action"
+WITHDRAW = "withdraw"
+EXTEND_DEADLINE = "extend_deadline"
+ADD_NOTE = "add_note"
+RECORD_DECISION = "record_decision"
+RECORD_APPEAL_STATUS = "record_appeal_status"
+RECORD_CHOICE = "record_choice"
+ISSUE_CERTIFICATE = "issue_certificate"
+REPORT_CANNOT_ARRANGE = "report_cannot_arrange"
