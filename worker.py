@@ -34,6 +34,7 @@ def build_worker(client: Client, settings: Settings, notifications: object | Non
         task_queue=settings.task_queue,
         workflows=[DisagreementCase, MediationCase],
         workflow_runner=WORKFLOW_RUNNER,
+        max_cached_workflows=settings.workflow_cache_size,
         activities=[deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification],
     )
 

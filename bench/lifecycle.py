@@ -1,7 +1,11 @@
-"""Lifecycle throughput: N cases at once through the whole happy path, beside a minimal workflow.
+"""Lifecycle throughput: N cases at once through the whole happy path of each route, beside a
+minimal workflow.
 
-Each case runs: open, talk, offer, three consents, assign a mediator, schedule the session, (the
-session is held), an outcome with two agreed actions, both actions done; the case then closes.
+A disagreement resolution case runs: open, talk, offer, three consents, assign a mediator, schedule
+the session, (the session is held), an outcome with two agreed actions, both actions done; the case
+then closes. A statutory mediation case runs: open, the family chooses mediation, assign, schedule
+(short notice agreed), (held), an outcome with two actions, the certificate, both actions done, and
+the family lodges its appeal (which stops the appeal clock, so the workflow finishes).
 The product runs on its real worker with outbox delivery and the sent-log. The baseline is
 `bench.minimal.MinimalCase` with the same number of updates and of activities (no-ops), driven the
 same way, on the same dev server, in the same run.
@@ -36,10 +40,14 @@ from bench.figures import dev_server, note, percentile, report
 from bench.minimal import MinimalCase, noop
 from domain.models import (
     AgreedActionInput,
+    AppealStatus,
     AssignMediator,
     CompleteAction,
     DeliveryStatus,
+    IssueCertificate,
     OfferResolution,
+    RecordAppealStatus,
+    RecordChoice,
     RecordConsent,
     RecordOutcome,
     RecordTalk,
@@ -49,14 +57,17 @@ from domain.models import (
 )
 from infra.settings import Settings
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, TEST_KEYS, new_reference, open_case
+from tests.journeys import mediation_reference, open_mediation
 from worker import build_worker
 from workflows.case import DisagreementCase
+from workflows.mediation import MediationCase
 
 OFFICER = "jo.smith"
-# Activities the product ran at the start and in each of its 10 updates on the DR happy path when
-# this benchmark was written (plans awaited, messages delivered in the background): the baseline runs
-# as many no-ops at the same points. The product's own count is printed beside it in every run.
+# Activities the product ran at the start and in each update on each happy path when this
+# benchmark was written (plans awaited, messages delivered in the background): the baseline runs as
+# many no-ops at the same points. The product's own count is printed beside it in every run.
 DR_ACTIVITY_PLAN = [4, 1, 4, 1, 1, 2, 4, 7, 6, 0, 4]
+MD_ACTIVITY_PLAN = [4, 5, 4, 6, 7, 5, 0, 4, 0]  # the same for statutory mediation (measured likewise)
 
 
 @dataclass
@@ -126,6 +137,46 @@ def disagreement_resolution(clock: Clock) -> Route:
             (DisagreementCase.complete_action, lambda: CompleteAction(actor=OFFICER, number=2)),
         ],
         new_id=new_reference,
+        delivered=_all_delivered,
+    )
+
+
+def statutory_mediation(clock: Clock) -> Route:
+    actions = [
+        AgreedActionInput(description="Send the therapy report", owner="org-1"),
+        AgreedActionInput(description="Review the EHC plan", owner="org-1"),
+    ]
+    return Route(
+        name="statutory mediation",
+        run=MediationCase.run,
+        opening=lambda: open_mediation(datetime.now(timezone.utc).date()),
+        before_session=[
+            (MediationCase.record_choice, lambda: RecordChoice(actor=OFFICER, mediate=True)),
+            (
+                MediationCase.assign_mediator,
+                lambda: AssignMediator(actor=OFFICER, name=MEDIATOR_NAME, email=MEDIATOR_EMAIL, independent=True),
+            ),
+            (
+                MediationCase.schedule_session,
+                lambda: ScheduleSession(
+                    actor=OFFICER, at=clock.session_time(), short_notice_agreed=True, la_attendee="Head of SEN"
+                ),
+            ),
+        ],
+        after_session=[
+            (
+                MediationCase.record_outcome,
+                lambda: RecordOutcome(
+                    actor=OFFICER, result=SessionResult.full_agreement, actions=actions, child_views_sought=True
+                ),
+            ),
+            (MediationCase.issue_certificate, lambda: IssueCertificate(actor=OFFICER)),
+            (MediationCase.complete_action, lambda: CompleteAction(actor=OFFICER, number=1)),
+            (MediationCase.complete_action, lambda: CompleteAction(actor=OFFICER, number=2)),
+            # The family lodges its appeal: the appeal clock stops and the workflow finishes.
+            (MediationCase.record_appeal_status, lambda: RecordAppealStatus(actor=OFFICER, status=AppealStatus.lodged)),
+        ],
+        new_id=mediation_reference,
         delivered=_all_delivered,
     )
 
@@ -206,22 +257,24 @@ async def lifecycle_throughput(cases: int = 20) -> None:
     # A session is scheduled this far ahead: far enough that the update, however late under load,
     # still finds it in the future; the wait for it is not timed.
     clock = Clock(lead=timedelta(seconds=5 + 0.1 * cases))
+    routes = [(disagreement_resolution(clock), DR_ACTIVITY_PLAN), (statutory_mediation(clock), MD_ACTIVITY_PLAN)]
     async with dev_server() as env:
-        client = env.client
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = Settings(data_dir=Path(data_dir), task_queue=f"bench-{uuid.uuid4()}", encryption_keys=TEST_KEYS)
-            product_route = disagreement_resolution(clock)
-            baseline_route = minimal_like(product_route, DR_ACTIVITY_PLAN)
-            baseline_queue = f"{settings.task_queue}-minimal"
+        for product_route, plan in routes:
+            await _compare(env.client, product_route, minimal_like(product_route, plan), cases, clock)
 
-            async with Worker(client, task_queue=baseline_queue, workflows=[MinimalCase], activities=[noop]):
-                await drive(client, baseline_queue, baseline_route, 2, clock)  # warm-up
-                baseline = await drive(client, baseline_queue, baseline_route, cases, clock)
-            async with build_worker(client, settings):
-                await drive(client, settings.task_queue, product_route, 2, clock)  # warm-up
-                product = await drive(client, settings.task_queue, product_route, cases, clock)
-            product_history = await history_cost(product.handles)
-            baseline_history = await history_cost(baseline.handles)
+
+async def _compare(client: Client, product_route: Route, baseline_route: Route, cases: int, clock: Clock) -> None:
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir), task_queue=f"bench-{uuid.uuid4()}", encryption_keys=TEST_KEYS)
+        baseline_queue = f"{settings.task_queue}-minimal"
+        async with Worker(client, task_queue=baseline_queue, workflows=[MinimalCase], activities=[noop]):
+            await drive(client, baseline_queue, baseline_route, 2, clock)  # warm-up
+            baseline = await drive(client, baseline_queue, baseline_route, cases, clock)
+        async with build_worker(client, settings):
+            await drive(client, settings.task_queue, product_route, 2, clock)  # warm-up
+            product = await drive(client, settings.task_queue, product_route, cases, clock)
+        product_history = await history_cost(product.handles)
+        baseline_history = await history_cost(baseline.handles)
 
     print(f"-- lifecycle: {cases} concurrent cases, {product_route.name} happy path, "
           f"{product_route.updates} updates a case", flush=True)

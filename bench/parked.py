@@ -33,7 +33,7 @@ from tests.conftest import TEST_KEYS, new_reference, open_case
 from workflows.case import DisagreementCase
 
 ROOT = Path(__file__).resolve().parent.parent
-SDK_DEFAULT_CACHE = 1000  # temporalio.worker.Worker(max_cached_workflows=...) default
+SDK_DEFAULT_CACHE = 1000  # the SDK's default, and DISAGREEMENT_WORKFLOW_CACHE_SIZE's
 BOUNDED_CACHE = 100
 IN_FLIGHT = 50  # starts or updates sent at once
 PARKED_PLAN = [4, 4]  # baseline: no-ops at the start and in its one update
@@ -109,8 +109,9 @@ def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, mi
         "DISAGREEMENT_TASK_QUEUE": task_queue,
         "DISAGREEMENT_DATA_DIR": str(data_dir),
         "DISAGREEMENT_ENCRYPTION_KEYS": TEST_KEYS,
+        "DISAGREEMENT_WORKFLOW_CACHE_SIZE": str(cache),
     }
-    command = [sys.executable, "-m", "bench.parked_worker", str(cache), *(["--minimal"] if minimal else [])]
+    command = [sys.executable, "-m", "bench.parked_worker", *(["--minimal"] if minimal else [])]
     said = data_dir / "worker.out"
     with said.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
 
     # Where cases run.
     task_queue: str = Field("disagreement-resolution", min_length=1)
+    # How many cases a worker keeps in memory between their tasks (Temporal's sticky cache; a case
+    # not kept is replayed from its history when it next wakes). A worker's memory is bounded by
+    # this, not by the caseload: see "Sizing workers" in the README.
+    workflow_cache_size: int = Field(1000, ge=0, le=100_000)
 
     # `make run`: the local Temporal dev server, its SQLite file and the codec server.
     data_dir: Path = Path(".data")

@@ -13,6 +13,7 @@ from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 # One wrong value per setting, written as an operator would type it into the environment.
 BAD_VALUES = {
     "task_queue": "",
+    "workflow_cache_size": "-5",
     "data_dir": "",
     "dev_server_ip": "localhost:7233",
     "dev_server_port": "seventy",
