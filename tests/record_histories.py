@@ -114,6 +114,8 @@ async def _sleep_until(env: WorkflowEnvironment, at) -> None:
 MEDIATION_SCENARIOS = {
     "mediation_with_certificate": mediation_with_certificate,
     "mediation_declined": mediation_declined,
+    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
+    "mediation_with_certificate_planned_locally": mediation_with_certificate,
 }
 
 SCENARIOS = {
@@ -125,6 +127,8 @@ SCENARIOS = {
     # Recorded after "plan-before-change" and "appeal-clock-after-closure" (issue 8).
     "agreement_with_actions_planned_first": agreement_with_actions,
     "appeal_clock_after_closure": appeal_clock_after_closure,
+    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
+    "agreement_with_actions_planned_locally": agreement_with_actions,
 }
 
 
