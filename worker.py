@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlineActivities
+from activities.notification_batches import NotificationBatches
 from activities.notifications import NotificationActivities
 from infra.client import connect
 from infra.logs import configure_logging
@@ -35,7 +36,10 @@ def build_worker(client: Client, settings: Settings, notifications: object | Non
         workflows=[DisagreementCase, MediationCase],
         workflow_runner=WORKFLOW_RUNNER,
         max_cached_workflows=settings.workflow_cache_size,
-        activities=[deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification],
+        activities=[
+            deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
+            NotificationBatches(notifications.send_notification).send_notifications,
+        ],
     )
 
 

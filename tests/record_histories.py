@@ -116,6 +116,8 @@ MEDIATION_SCENARIOS = {
     "mediation_declined": mediation_declined,
     # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
     "mediation_with_certificate_planned_locally": mediation_with_certificate,
+    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
+    "mediation_with_certificate_by_event": mediation_with_certificate,
 }
 
 SCENARIOS = {
@@ -129,6 +131,9 @@ SCENARIOS = {
     "appeal_clock_after_closure": appeal_clock_after_closure,
     # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
     "agreement_with_actions_planned_locally": agreement_with_actions,
+    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
+    "agreement_with_actions_by_event": agreement_with_actions,
+    "silence_with_extension_by_event": silence_with_extension,
 }
 
 

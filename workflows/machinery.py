@@ -21,7 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
-    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
+    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, SEND_NOTIFICATIONS, UNPLANNABLE
     from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
         APPEAL,
@@ -65,6 +65,7 @@ T = TypeVar("T")
 APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
 PLAN_BEFORE_CHANGE = "plan-before-change"
 PLAN_LOCALLY = "plan-locally"
+DELIVER_BY_EVENT = "deliver-by-event"
 
 
 async def _nothing() -> None:
@@ -96,6 +97,8 @@ class CaseWorkflow:
         self._published: tuple | None = None
         self._background_failure: BaseException | None = None
         self._appeal_outlives_closure: bool | None = None
+        # Asked once, at the start: a case begun on older code keeps one activity per message.
+        self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
 
     async def _run_case(self) -> CaseView:
         """Ring alarms until the case is over (closed, and no clock of the family's still running)."""
@@ -254,9 +257,11 @@ class CaseWorkflow:
             reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
             raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
 
-    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> None:
-        """Queue one message per recipient; a message already queued for this event is not repeated."""
+    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> list[Notice]:
+        """Queue one message per recipient; a message already queued for this event is not repeated.
+        Returns the messages queued, for the caller to deliver."""
         known = {record.key for record in self.case.notifications}
+        queued = []
         for recipient_id in to:
             if recipient_id == MEDIATOR and self.case.mediator is None:
                 continue
@@ -266,28 +271,53 @@ class CaseWorkflow:
             notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**facts))
             self.case.notifications.append(NotificationRecord(key=key, to=recipient_id, template=template.value))
             self._deliveries_in_flight += 1
-            asyncio.create_task(self._deliver(notice))
+            queued.append(notice)
+        return queued
 
     def _announce_closure(self, **facts) -> None:
         self._send([self.case.closure(**facts)])
 
     def _send(self, announcements: Iterable[Announcement]) -> None:
-        """Queue what the domain says to tell, in its order."""
+        """Queue what the domain says to tell, in its order, and deliver it in the background: the
+        messages of one announcement in one activity (one per message for cases begun on older code)."""
         for announcement in announcements:
-            self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+            notices = self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+            if notices and self._deliver_by_event:
+                asyncio.create_task(self._delivering(notices, self._deliver_together(notices)))
+            else:
+                for notice in notices:
+                    asyncio.create_task(self._delivering([notice], self._deliver_once(notice)))
 
-    async def _deliver(self, notice: Notice) -> None:
+    async def _delivering(self, notices: list[Notice], delivery: Awaitable[None]) -> None:
         try:
-            await self._deliver_once(notice)
+            await delivery
         except BaseException as error:  # a bug, not a delivery problem: fail visibly, never hang
             if self._background_failure is None:
                 self._background_failure = error
             raise
         finally:
-            self._deliveries_in_flight -= 1
+            self._deliveries_in_flight -= len(notices)
+
+    async def _deliver_together(self, notices: list[Notice]) -> None:
+        try:
+            deliveries = await workflow.execute_activity(
+                SEND_NOTIFICATIONS,
+                notices,
+                result_type=list[Delivery],
+                start_to_close_timeout=timedelta(minutes=2),
+                schedule_to_close_timeout=DELIVERY_GIVE_UP,
+                retry_policy=DELIVERY_RETRY,
+                summary=f"{notices[0].template.value} to {', '.join(notice.recipient.id for notice in notices)}",
+            )
+        except ActivityError:
+            # The batch gave up: each message on its own, so that those already sent (the sent-log
+            # knows) are recorded as sent and only the others as failed.
+            await asyncio.gather(*(self._deliver_once(notice) for notice in notices))
+            return
+        for notice, delivery in zip(notices, deliveries, strict=True):
+            self._delivered(notice, delivery)
 
     async def _deliver_once(self, notice: Notice) -> None:
-        record = next(record for record in self.case.notifications if record.key == notice.key)
         try:
             delivery = await workflow.execute_activity(
                 SEND_NOTIFICATION,
@@ -300,6 +330,10 @@ class CaseWorkflow:
             )
         except ActivityError:
             delivery = Delivery(status=DeliveryStatus.failed, reason="could not be delivered after retrying for three days")
+        self._delivered(notice, delivery)
+
+    def _delivered(self, notice: Notice, delivery: Delivery) -> None:
+        record = next(record for record in self.case.notifications if record.key == notice.key)
         record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
         if delivery.status is DeliveryStatus.failed:
             self._send(self.case.delivery_failed(notice.template, notice.recipient, delivery.reason or "", workflow.now()))
