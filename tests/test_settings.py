@@ -14,6 +14,7 @@ from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 BAD_VALUES = {
     "task_queue": "",
     "workflow_cache_size": "-5",
+    "workflow_sandbox": "maybe",
     "data_dir": "",
     "dev_server_ip": "localhost:7233",
     "dev_server_port": "seventy",
