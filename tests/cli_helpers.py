@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 from typer.testing import CliRunner
 
 from activities.deadlines import DeadlineActivities
+from activities.notification_batches import NotificationBatches
 from cli.app import app
 from domain.calendar import WorkingCalendar
 from infra.settings import Settings
