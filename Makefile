@@ -4,7 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench mutate clean browser
+
+# The web console's GOV.UK Frontend assets and axe-core, at the versions in package-lock.json.
+NODE_STAMP := node_modules/.installed
+# The browser the web tests drive (Playwright from PyPI never downloads one here).
+CHROMIUM   := /usr/bin/chromium
+APT_GET    := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
 # Installing prints pages of packaging chatter: it goes to a log, shown only if the install fails.
 $(STAMP): pyproject.toml
@@ -16,15 +22,32 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && $(APT_GET) npm) || \
+		{ echo "npm is needed for the web console's assets: install it with 'apt-get install npm'"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+browser:
+	test -x $(CHROMIUM) || (apt-get update -qq && $(APT_GET) chromium) || \
+		{ echo "the browser tests need Debian's chromium at $(CHROMIUM): install it with 'apt-get install chromium'"; exit 1; }
+
+run: setup $(NODE_STAMP)
 	$(BIN)/python -m infra.devstack
 
-test: setup
+test: setup $(NODE_STAMP) browser
 	$(BIN)/python -m pytest
 
 # 250 parked cases keep it under 10 minutes on 2 cores; `$(BIN)/python -m bench.run` parks 5,000.
-bench: setup
+bench: setup $(NODE_STAMP)
 	$(BIN)/python -m bench.run --quick
 
+# Mutation testing of the domain (docs/mutation.md): a tool to run when the domain changes, not part of `make test`.
+mutate: setup
+	$(BIN)/pip install --quiet 'mutmut>=3.3,<4'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules test-artifacts mutants

@@ -13,6 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.deadlines import DeadlineActivities
 from activities.notification_batches import NotificationBatches
 from activities.notifications import NotificationActivities
+from domain.calendar import WorkingCalendar
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
@@ -27,10 +28,12 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, settings: Settings, notifications: object | None = None) -> Worker:
-    """A worker for the case workflow; tests may hand in their own notification activities."""
+def build_worker(
+    client: Client, settings: Settings, notifications: object | None = None, calendar: WorkingCalendar | None = None
+) -> Worker:
+    """A worker for the case workflow; tests may hand in their own notification activities or calendar."""
     notifications = notifications or NotificationActivities(settings)
-    deadlines = DeadlineActivities(settings.deadline_policy)
+    deadlines = DeadlineActivities(settings.deadline_policy, calendar)
     return Worker(
         client,
         task_queue=settings.task_queue,

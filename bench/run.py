@@ -13,6 +13,9 @@
    time-skipping server, each vs the minimal workflow (bench/timeskip.py).
 8. Parked cases: worker memory with N cases waiting on deadlines at two cache sizes, and the time
    to bring them all to their next stage, vs the minimal workflow (bench/parked.py).
+9. Web console, served by uvicorn and fetched over loopback: a case page vs the `case` query made
+   directly with the client, and a page of 1,000 cases vs the same visibility query (one page of
+   1,000) made directly with the client.
 
 `python -m bench.run --help` for the options (more cases, fewer parked cases, one benchmark only).
 """
@@ -34,6 +37,7 @@ from pathlib import Path
 
 from temporalio import workflow
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.worker import Worker
 
 from bench.figures import dev_server, logs_rendered_and_dropped, report
@@ -49,8 +53,17 @@ from infra.binaries import installed_binary
 from infra.converter import data_converter
 from infra.settings import Settings
 from infra.shutdown import exit_after_client
-from tests.conftest import TEST_KEYS, RecordedNotifications, open_case, opened_view, running_worker, start_case
+from tests.conftest import (
+    TEST_KEYS,
+    RecordedNotifications,
+    new_reference,
+    open_case,
+    opened_view,
+    running_worker,
+    start_case,
+)
 from workflows.case import DisagreementCase
+from workflows.visibility import CASE_OFFICER, CASE_STAGE, DISAGREEMENT_KINDS, NEXT_DEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,6 +165,61 @@ def cli_start_up(runs: int = 5) -> None:
     report("staff CLI start-up (--help)", ours * 1000, baseline * 1000, "ms")
 
 
+async def web_console(cases: int = 1000, runs: int = 50) -> None:
+    import httpx
+
+    from cli.cases import visibility_query
+    from tests.web_console import CSRF, served, wait_until_listed, web_settings
+    from web.app import create_app
+
+    async with dev_server() as env:
+        with tempfile.TemporaryDirectory() as data_dir:
+            settings = web_settings(Path(data_dir), f"bench-{uuid.uuid4()}")
+            officer = "bench.officer"
+            # The listed cases need no worker: what the list reads is set at start, on a queue nobody
+            # polls, so a thousand openings do not load the machine while it is measured.
+            attributes = TypedSearchAttributes([
+                SearchAttributePair(CASE_STAGE, "informal_talks"), SearchAttributePair(CASE_OFFICER, officer),
+                SearchAttributePair(DISAGREEMENT_KINDS, ["provision"]),
+                SearchAttributePair(NEXT_DEADLINE, datetime.now(timezone.utc) + timedelta(days=21)),
+            ])
+            for first in range(0, cases, 50):
+                await asyncio.gather(*(
+                    env.client.start_workflow(
+                        DisagreementCase.run, open_case(), id=new_reference(),
+                        task_queue=f"{settings.task_queue}-unpolled", search_attributes=attributes,
+                    )
+                    for _ in range(min(50, cases - first))
+                ))
+            query = visibility_query(None, officer, False, datetime.now(timezone.utc))
+            await wait_until_listed(env.client, query, cases, seconds=120)
+            async with running_worker(env.client, settings, RecordedNotifications()):
+                case = await start_case(env.client, settings, open_case())
+                await opened_view(case)
+                async with served(create_app(settings, env.client)) as address:
+                    async with httpx.AsyncClient(base_url=address) as http:
+                        sign_in = await http.get("/sign-in")  # sets the session cookie and its CSRF token
+                        csrf = CSRF.search(sign_in.text).group(1)
+                        await http.post("/sign-in/dev", data={"csrf_token": csrf, "staff_id": officer})
+
+                        async def page(path: str, **params: str) -> None:
+                            response = await http.get(path, params=params)
+                            assert response.status_code == 200, response.status_code
+
+                        case_page = await median_of(runs, lambda: page(f"/cases/{case.id}"))
+                        case_query = await median_of(runs, lambda: case.query(DisagreementCase.case_view))
+                        list_page = await median_of(10, lambda: page("/cases", officer=officer, size="1000"))
+
+                        async def one_page() -> None:
+                            executions = env.client.list_workflows(query, page_size=cases)
+                            await executions.fetch_next_page()
+                            assert len(executions.current_page or []) == cases
+
+                        listed_directly = await median_of(10, one_page)
+    report("web: case page (median)", case_page * 1000, case_query * 1000, "ms")
+    report(f"web: list of {cases} cases (median)", list_page * 1000, listed_directly * 1000, "ms")
+
+
 QUICK_PARKED = 250  # parked cases under --quick: `make bench` stays under 10 minutes on 2 cores
 
 
@@ -167,6 +235,7 @@ def options() -> argparse.Namespace:
 BENCHMARKS = {
     "micro": lambda o: (deadline_planning(), payload_encoding(), cli_start_up()),
     "round-trip": lambda o: asyncio.run(staff_action_round_trip()),
+    "web": lambda o: asyncio.run(web_console()),
     "commands": lambda o: asyncio.run(staff_command_latency()),
     "lifecycle": lambda o: asyncio.run(lifecycle_throughput(o.cases)),
     "simulated": lambda o: (asyncio.run(parked_history_per_month()), asyncio.run(six_months_of_deadlines())),

@@ -98,55 +98,54 @@ class DeadlinePolicy(Model):
                 working=False,
                 reminders=(ReminderRule(days=self.action_reminder_working_days, working=True, after_start=False),),
             )
-        match name:
-            case "talks_review":
-                return DeadlineRule(days=self.talks_review_working_days, working=True)
-            case "consent_window":
-                return DeadlineRule(
-                    days=self.consent_window_working_days,
-                    working=True,
-                    reminders=(ReminderRule(days=self.consent_reminder_working_days, working=True, after_start=True),),
-                )
-            case "session_arrangement":
-                return DeadlineRule(
-                    days=self.session_arrangement_days,
-                    working=False,
-                    reminders=(ReminderRule(days=self.session_arrangement_reminder_days, working=False, after_start=True),),
-                )
-            case "outcome_record":
-                return DeadlineRule(days=self.outcome_record_working_days, working=True)
-            case "written_outcome":
-                return DeadlineRule(days=self.written_outcome_working_days, working=True)
-            case "appeal":
-                return DeadlineRule(
-                    days=0,
-                    working=False,
-                    reminders=tuple(
-                        ReminderRule(days=days, working=True, after_start=False)
-                        for days in self.appeal_warning_working_days
-                    ),
-                )
-            case "certificate":
-                return DeadlineRule(days=CERTIFICATE_WORKING_DAYS, working=True)
-            case "health_notice":
-                return DeadlineRule(days=HEALTH_NOTICE_WORKING_DAYS, working=True)
-            case "mediation_arrangement":
-                return DeadlineRule(
-                    days=MEDIATION_ARRANGEMENT_DAYS,
-                    working=False,
-                    reminders=(
-                        ReminderRule(days=self.mediation_arrangement_reminder_days, working=False, after_start=True),
-                    ),
-                )
-            case "session_notice":
-                return DeadlineRule(days=-SESSION_NOTICE_WORKING_DAYS, working=True, expires=False)
-            case "session":
-                return DeadlineRule(
-                    days=0,
-                    working=False,
-                    reminders=(ReminderRule(days=self.session_reminder_working_days, working=True, after_start=False),),
-                    expires=False,
-                )
+        if name == TALKS_REVIEW:
+            return DeadlineRule(days=self.talks_review_working_days, working=True)
+        if name == CONSENT_WINDOW:
+            return DeadlineRule(
+                days=self.consent_window_working_days,
+                working=True,
+                reminders=(ReminderRule(days=self.consent_reminder_working_days, working=True, after_start=True),),
+            )
+        if name == SESSION_ARRANGEMENT:
+            return DeadlineRule(
+                days=self.session_arrangement_days,
+                working=False,
+                reminders=(ReminderRule(days=self.session_arrangement_reminder_days, working=False, after_start=True),),
+            )
+        if name == OUTCOME_RECORD:
+            return DeadlineRule(days=self.outcome_record_working_days, working=True)
+        if name == WRITTEN_OUTCOME:
+            return DeadlineRule(days=self.written_outcome_working_days, working=True)
+        if name == APPEAL:
+            return DeadlineRule(
+                days=0,
+                working=False,
+                reminders=tuple(
+                    ReminderRule(days=days, working=True, after_start=False)
+                    for days in self.appeal_warning_working_days
+                ),
+            )
+        if name == CERTIFICATE:
+            return DeadlineRule(days=CERTIFICATE_WORKING_DAYS, working=True)
+        if name == HEALTH_NOTICE:
+            return DeadlineRule(days=HEALTH_NOTICE_WORKING_DAYS, working=True)
+        if name == MEDIATION_ARRANGEMENT:
+            return DeadlineRule(
+                days=MEDIATION_ARRANGEMENT_DAYS,
+                working=False,
+                reminders=(
+                    ReminderRule(days=self.mediation_arrangement_reminder_days, working=False, after_start=True),
+                ),
+            )
+        if name == SESSION_NOTICE:
+            return DeadlineRule(days=-SESSION_NOTICE_WORKING_DAYS, working=True, expires=False)
+        if name == SESSION:
+            return DeadlineRule(
+                days=0,
+                working=False,
+                reminders=(ReminderRule(days=self.session_reminder_working_days, working=True, after_start=False),),
+                expires=False,
+            )
         raise ValueError(f"there is no deadline called {name!r}")
 
 

@@ -1,7 +1,8 @@
 """`make run`: the whole product on one machine, stopped together with Ctrl-C.
 
 Starts the Temporal dev server (SQLite file under the data folder, so cases survive a restart;
-Web UI; our search attributes registered), the codec server the UI decrypts through, and a worker.
+Web UI; our search attributes registered), the codec server the UI decrypts through, a worker, and
+the staff web console (`python -m web`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from infra.binaries import installed_binary
 from infra.codec_server import endpoint as codec_endpoint
 from infra.keys import ensure_dev_key_file
 from infra.logs import configure_logging
-from infra.settings import Settings, SettingsError, load_settings
+from infra.settings import SettingsError
+from web.settings import WebSettings, load_web_settings
 from workflows.visibility import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
@@ -29,7 +31,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TYPE_NAMES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime"}
 
 
-def dev_server_command(settings: Settings) -> list[str]:
+def dev_server_command(settings: WebSettings) -> list[str]:
     command = [
         installed_binary("temporal"), "server", "start-dev",
         "--db-filename", str(settings.data_dir / "temporal.sqlite"),
@@ -44,17 +46,19 @@ def dev_server_command(settings: Settings) -> list[str]:
     return command
 
 
-def wait_for_port(host: str, port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for_port(
+    host: str, port: int, process: subprocess.Popen, seconds: float = 60, name: str = "the Temporal dev server"
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the Temporal dev server stopped at start-up (exit {process.returncode})")
+            raise RuntimeError(f"{name} stopped at start-up (exit {process.returncode})")
         try:
             with socket.create_connection((host, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"the Temporal dev server did not open {host}:{port} within {seconds:.0f} s")
+    raise RuntimeError(f"{name} did not open {host}:{port} within {seconds:.0f} s")
 
 
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -77,7 +81,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def run(settings: Settings) -> int:
+def run(settings: WebSettings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     created = ensure_dev_key_file(settings)
     if created:
@@ -92,8 +96,13 @@ def run(settings: Settings) -> int:
         python = sys.executable
         processes.append(start([python, "codec_server.py"], env))
         processes.append(start([python, "worker.py"], env))
+        processes.append(start([python, "-m", "web"], env))
+        # The addresses are printed once they answer.
+        wait_for_port("localhost", settings.ui_port, processes[0], name="the Temporal Web UI")
+        wait_for_port(settings.web_host, settings.web_port, processes[-1], name="the staff web console")
         print(
-            f"\nTemporal Web UI: http://localhost:{settings.ui_port}\n"
+            f"\nStaff web console: http://{settings.web_host}:{settings.web_port}\n"
+            f"Temporal Web UI: http://localhost:{settings.ui_port}\n"
             f"Temporal server: {address}   codec server: {codec_endpoint(settings)}\n"
             f"Cases are kept in {settings.data_dir / 'temporal.sqlite'}; messages go to {settings.outbox_path}/\n"
             "Press Ctrl-C to stop.\n",
@@ -119,7 +128,8 @@ def main() -> None:
     for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stopping, _interrupt)
     try:
-        settings = load_settings()
+        # The console's settings include everything else's: one check of them all before starting.
+        settings = load_web_settings()
         sys.exit(run(settings))
     except (SettingsError, FileNotFoundError, RuntimeError) as error:
         print(f"make run: {error}", file=sys.stderr)

@@ -10,7 +10,7 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
@@ -255,12 +255,20 @@ def _describe_unparsable(error: SourceError) -> str:
     return f"invalid settings: {name}: is not valid JSON"
 
 
-@lru_cache(maxsize=1)
-def load_settings() -> Settings:
-    """The settings of this process; raises SettingsError naming what is wrong."""
+S = TypeVar("S", bound=Settings)
+
+
+def settings_of(kind: type[S]) -> S:
+    """Settings of this kind (these or an extension, e.g. the web console's) from the environment."""
     try:
-        return Settings()
+        return kind()
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None
     except SourceError as error:
         raise SettingsError(_describe_unparsable(error)) from None
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> Settings:
+    """The settings of this process; raises SettingsError naming what is wrong."""
+    return settings_of(Settings)

@@ -3,16 +3,24 @@
 - `dev_server`: one `temporal server start-dev` on a free loopback port for the whole session
   (updates, visibility, CLI).
 - `time_skipping`: a fresh time-skipping test server per test (deadlines, reminders): a shared
-  one can stop skipping, and each test sets its own clock.
+  one can stop skipping, and each test sets its own clock. `pytest --start-date 2026-12-22` (or
+  `2027-07-15T22:30`, a wall-clock time in England) moves its clock there before the test's own
+  steps, to check that no deadline test depends on the day it is run (tests/test_start_dates.py
+  does it for a few fixed days in every `make test`).
+- Every test runs with no `DISAGREEMENT_*` or `TEMPORAL_*` variable from the developer's shell:
+  an exported Notify key or server address must never reach a test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -24,6 +32,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.calendar import WorkingCalendar
 from domain.models import (
     Applicant,
     ApplicantRole,
@@ -37,6 +46,7 @@ from domain.models import (
     OrganisationKind,
     Supporter,
 )
+from activities.names import SEND_NOTIFICATION
 from domain.notifications import Delivery, Notice
 from infra.binaries import installed_binary
 from infra.converter import data_converter
@@ -47,6 +57,35 @@ from worker import build_worker
 
 # The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify).
 pytest_plugins = ["tests.delivery_servers"]
+
+LONDON = ZoneInfo("Europe/London")
+SHELL_SETTINGS = ("DISAGREEMENT_", "TEMPORAL_")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--start-date",
+        default=None,
+        help="move every time-skipping test clock to this day (10:00 in England) or wall-clock time in England first",
+    )
+
+
+def start_instant(text: str) -> datetime:
+    """`2026-12-22` is 10:00 in England that day; `2027-07-15T22:30` a time in England; an offset is kept."""
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(10), LONDON)
+    instant = datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_settings_from_the_shell() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(SHELL_SETTINGS):
+                patch.delenv(name)
+        yield
+
 
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
 
@@ -68,10 +107,13 @@ class RecordedNotifications:
     notices: list[Notice] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)  # every key asked for, repeats included
     fail_for: set[str] = field(default_factory=set)  # recipient ids whose address is rejected
+    down_for: set[str] = field(default_factory=set)  # recipient ids whose mail server never answers
 
-    @activity.defn(name="send_notification")
+    @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, notice: Notice) -> Delivery:
         self.requested.append(notice.key)
+        if notice.recipient.id in self.down_for:
+            raise ConnectionError("the mail server did not answer")
         if notice.recipient.id in self.fail_for:
             return Delivery(status=DeliveryStatus.failed, reason="address rejected")
         if all(sent.key != notice.key for sent in self.notices):
@@ -123,14 +165,19 @@ def new_reference() -> str:
     return "DR-2026-" + uuid.uuid4().hex[:6].upper()
 
 
-async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None) -> WorkflowHandle:
+async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None, *, wait_for_opening: bool = True) -> WorkflowHandle:
+    """Open a case and, unless told not to, wait until its opening is done (staff act on an opened
+    case; see test_a_staff_action_in_the_first_workflow_task_waits_for_the_opening)."""
     reference = reference or new_reference()
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         DisagreementCase.run,
         opened or open_case(),
         id=reference,
         task_queue=settings.task_queue,
     )
+    if wait_for_opening:
+        await opened_view(handle)
+    return handle
 
 
 async def opened_view(handle: WorkflowHandle) -> CaseView:
@@ -143,9 +190,19 @@ async def opened_view(handle: WorkflowHandle) -> CaseView:
     raise AssertionError("the case did not finish opening")
 
 
+async def sleep_until(env: WorkflowEnvironment, instant: datetime) -> None:
+    """Move the time-skipping clock on to an instant (it starts at the real time and only goes forward)."""
+    now = await env.get_current_time()
+    if instant < now:
+        raise AssertionError(f"the test clock cannot go back to {instant:%Y-%m-%d %H:%M %Z}: it is already {now:%Y-%m-%d %H:%M %Z}")
+    await env.sleep(instant - now)
+
+
 @asynccontextmanager
-async def running_worker(client: Client, settings: Settings, notifications: RecordedNotifications | None = None) -> AsyncIterator[Worker]:
-    worker = build_worker(client, settings, notifications or RecordedNotifications())
+async def running_worker(
+    client: Client, settings: Settings, notifications: RecordedNotifications | None = None, calendar: WorkingCalendar | None = None
+) -> AsyncIterator[Worker]:
+    worker = build_worker(client, settings, notifications or RecordedNotifications(), calendar)
     async with worker:
         yield worker
 
@@ -175,11 +232,14 @@ async def register_search_attributes(client: Client) -> None:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+async def time_skipping(request: pytest.FixtureRequest) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
         data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
     )
     await register_search_attributes(env.client)
+    start_date = request.config.getoption("--start-date")
+    if start_date:
+        await sleep_until(env, start_instant(start_date))
     yield env
     await env.shutdown()

@@ -80,6 +80,10 @@ async def withdrawal(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
     await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
 
 
+async def resolved_in_talks(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    await handle.execute_update(DisagreementCase.record_talk, RecordTalk(actor=OFFICER, outcome=TalkOutcome.resolved))
+
+
 async def appeal_clock_after_closure(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
     """A DR case with the LA decision recorded, withdrawn: the appeal warnings ring after closure."""
     decided = (await env.get_current_time()).date() - timedelta(days=10)
@@ -126,6 +130,9 @@ SCENARIOS = {
     "withdrawal": withdrawal,
     # Recorded after "tell-silent-parties-of-extension": the extension now messages the silent.
     "silence_with_extension_notified": silence_with_extension,
+    # Recorded before "announce-informal-resolution": a case resolved in talks told nobody.
+    "resolved_in_talks": resolved_in_talks,
+    "resolved_in_talks_announced": resolved_in_talks,
     # Recorded after "plan-before-change" and "appeal-clock-after-closure" (issue 8).
     "agreement_with_actions_planned_first": agreement_with_actions,
     "appeal_clock_after_closure": appeal_clock_after_closure,

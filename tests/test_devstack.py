@@ -12,12 +12,14 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.models import CaseStage, OfferResolution
 from infra.converter import data_converter
@@ -26,6 +28,8 @@ from tests.conftest import new_reference, open_case
 from workflows.case import DisagreementCase
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a query answers while the worker is still starting: no first workflow task done yet, or none polling.
+WORKER_NOT_READY = {RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.DEADLINE_EXCEEDED}
 
 
 def free_port() -> int:
@@ -55,20 +59,32 @@ def running_stack(env: dict[str, str]) -> Iterator[str]:
     assert stack.returncode == 0
 
 
+def wait_for_page(url: str) -> str:
+    """The page's text, once its server (started beside the others) answers."""
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as page:
+                return page.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
 async def wait_for_worker(client: Client, reference: str) -> None:
     handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
     for _ in range(100):
         try:
             if (await handle.query(DisagreementCase.case_view)).deadlines:
                 return
-        except Exception:  # the worker may still be starting
-            pass
+        except RPCError as error:
+            if error.status not in WORKER_NOT_READY:  # a wrong key or address is no reason to wait
+                raise
         await asyncio.sleep(0.2)
     raise AssertionError("the worker never answered")
 
 
 async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT")}
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")}
     env = {
         **os.environ,
         "DISAGREEMENT_DATA_DIR": str(tmp_path),
@@ -83,6 +99,8 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
         assert (tmp_path / "encryption-keys").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{ports['UI_PORT']}/", timeout=10) as page:
             assert page.status == 200
+        assert f"Staff web console: http://127.0.0.1:{ports['WEB_PORT']}" in banner
+        assert "Development sign-in" in wait_for_page(f"http://127.0.0.1:{ports['WEB_PORT']}/sign-in")
         settings = Settings(data_dir=tmp_path)
         client = await Client.connect(address, data_converter=data_converter(settings))
         await client.start_workflow(DisagreementCase.run, open_case(), id=reference, task_queue=settings.task_queue)

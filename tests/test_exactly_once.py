@@ -21,6 +21,7 @@ from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from activities.names import SEND_NOTIFICATION
 from activities.delivery import TemporaryFailure
 from activities.delivery.outbox import OutboxBackend
 from activities.notifications import NotificationActivities
@@ -97,7 +98,7 @@ class SendOnce:
     @workflow.run
     async def run(self, sent: Notice) -> Delivery:
         return await workflow.execute_activity(
-            "send_notification", sent, result_type=Delivery,
+            SEND_NOTIFICATION, sent, result_type=Delivery,
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100)),
         )

@@ -25,7 +25,7 @@ from domain.models import (
     SessionResult,
     Withdraw,
 )
-from tests.conftest import RecordedNotifications, running_worker
+from tests.conftest import RecordedNotifications, running_worker, sleep_until
 from tests.journeys import OFFICER, Journey, open_mediation
 from workflows.mediation import MediationCase
 
@@ -50,7 +50,8 @@ def deadline(case, name: str):
 
 
 async def today(env: WorkflowEnvironment) -> date:
-    return (await env.get_current_time()).date()
+    """Today in England, as the case counts it."""
+    return london_date(await env.get_current_time())
 
 
 async def certify_and_finish(handle, case, status: AppealStatus = AppealStatus.lodged):
@@ -193,3 +194,19 @@ async def test_a_school_only_certificate_does_not_move_the_deadline(env, setting
         case, _ = await certify_and_finish(handle, await trip.view(handle))
         assert case.appeal_deadline == appeal_deadline(decided, None, CALENDAR)
         assert add_months(decided, 2) <= case.appeal_deadline
+
+
+async def test_a_certificate_issued_after_midnight_in_summer_is_dated_that_day_in_england(env, settings) -> None:
+    # 00:30 British Summer Time (UTC+1) on 15 July is still 23:30 on 14 July in UTC. The certificate
+    # is issued, and its appeal month counted (HESC r.20(1)(c)), from the date in England: 15 July.
+    now = await env.get_current_time()
+    year = now.year if now < datetime(now.year, 7, 14, 23, 30, tzinfo=now.tzinfo) else now.year + 1
+    await sleep_until(env, london_time(date(year, 7, 15), time(0, 30)))
+    assert (await env.get_current_time()).date() == date(year, 7, 14)  # the UTC date, a day behind
+    async with running_worker(env.client, settings):
+        trip = journey(env, settings)
+        handle = await trip.start_mediation(open_mediation(date(year, 7, 1)))
+        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=False))
+        case = await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+        assert case.certificate.issued_on == date(year, 7, 15)
+        await handle.terminate("test over")

@@ -25,7 +25,7 @@ class GarbledDelivery:
 
 async def test_an_unexpected_delivery_error_fails_the_workflow_task_visibly(dev_server, settings) -> None:
     async with running_worker(dev_server.client, settings, GarbledDelivery()):
-        handle = await start_case(dev_server.client, settings)
+        handle = await start_case(dev_server.client, settings, wait_for_opening=False)  # it never finishes
         for _ in range(100):
             events = [event.event_type for event in (await handle.fetch_history()).events]
             if EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED in events:

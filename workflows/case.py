@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
         CaseWorkflow,
         _nothing,
         _rejecting,
+        today_in_england,
     )
 
 
@@ -71,8 +72,6 @@ class DisagreementCase(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: OpenCase | Case) -> CaseView:
-        if not self._resumed:
-            await self._open()
         return await self._run_case()
 
     async def _open(self) -> None:
@@ -91,6 +90,8 @@ class DisagreementCase(CaseWorkflow):
             )
             if review is not None:
                 self.case.set_deadline(review)
+            elif workflow.patched("announce-informal-resolution"):  # older cases closed in silence
+                self._announce_closure()
         return self.case.view()
 
     @record_talk.validator
@@ -178,7 +179,7 @@ class DisagreementCase(CaseWorkflow):
 
     @workflow.update(name=names.EXTEND_DEADLINE)
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
-        async with self._acting(lambda: self.case.check_extend_deadline(request, workflow.now().date())):
+        async with self._acting(lambda: self.case.check_extend_deadline(request, today_in_england())):
             planned = await self._extend(request)
             # Added after cases were already running: older histories replay without the message.
             if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
@@ -187,15 +188,15 @@ class DisagreementCase(CaseWorkflow):
 
     @extend_deadline.validator
     def validate_extend_deadline(self, request: ExtendDeadline) -> None:
-        _rejecting(lambda: self.case.check_extend_deadline(request, workflow.now().date()))
+        _rejecting(lambda: self.case.check_extend_deadline(request, today_in_england()))
 
     @workflow.update(name=names.RECORD_DECISION)
     async def record_decision(self, request: RecordDecision) -> CaseView:
-        async with self._acting(lambda: self.case.check_record_decision(request, workflow.now().date())):
+        async with self._acting(lambda: self.case.check_record_decision(request, today_in_england())):
             plan = await self._plan_appeal(request.date, certificate=None)  # DR gives no certificate
             self.case.record_decision(request, plan, workflow.now())
         return self.case.view()
 
     @record_decision.validator
     def validate_record_decision(self, request: RecordDecision) -> None:
-        _rejecting(lambda: self.case.check_record_decision(request, workflow.now().date()))
+        _rejecting(lambda: self.case.check_record_decision(request, today_in_england()))

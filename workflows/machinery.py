@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import names
     from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, SEND_NOTIFICATIONS, UNPLANNABLE
+    from domain.calendar import london_date
     from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
         APPEAL,
@@ -72,6 +73,13 @@ async def _nothing() -> None:
     return None
 
 
+def today_in_england() -> date:
+    """Today's date where the law runs: a certificate issued at 00:30 in summer is dated that day,
+    not the day before as the UTC date would have it. (The zone object comes from outside the
+    sandbox, with the passed-through calendar module, so it converts like any datetime.)"""
+    return london_date(workflow.now())
+
+
 def _rejecting(check: Callable[[], None]) -> None:
     """Run a domain check, turning a rule violation into an update rejection in words."""
     try:
@@ -88,7 +96,7 @@ class CaseWorkflow:
     case: CaseFile
 
     def _start(self, case: CaseFile, resumed: bool) -> None:
-        self._resumed = resumed
+        self._opened = resumed  # a resumed case was opened before it continued as new
         self.case = case
         # One staff action or alarm at a time: an action that plans a deadline awaits an activity,
         # and another must not slip in between its check and its effect.
@@ -100,8 +108,16 @@ class CaseWorkflow:
         # Asked once, at the start: a case begun on older code keeps one activity per message.
         self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
 
+    async def _open(self) -> None:
+        """Open a new case: its first deadlines and messages (each route says which)."""
+        raise NotImplementedError
+
     async def _run_case(self) -> CaseView:
-        """Ring alarms until the case is over (closed, and no clock of the family's still running)."""
+        """Open the case, then ring alarms until it is over (closed, and no clock of the family's
+        still running)."""
+        if not self._opened:
+            await self._open()
+            self._opened = True
         self._publish()
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
@@ -161,6 +177,10 @@ class CaseWorkflow:
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
         """Apply a staff action alone, checking again: the case may have moved since validation."""
+        if not self._opened:
+            # An action sent with the start (update-with-start) comes in the first workflow task,
+            # before the opening has planned its deadlines: it waits for the opening.
+            await workflow.wait_condition(lambda: self._opened)
         async with self._lock:
             _rejecting(check)
             yield

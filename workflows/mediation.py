@@ -20,7 +20,6 @@ The process:
 
 from __future__ import annotations
 
-from datetime import date
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -47,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import CaseWorkflow, _rejecting
+    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -62,68 +61,66 @@ class MediationCase(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: OpenMediation | Mediation) -> CaseView:
-        if not self._resumed:
-            await self._open()
         return await self._run_case()
 
     async def _open(self) -> None:
         async with self._lock:
-            _rejecting(lambda: self.case.check_open(_today()))
+            _rejecting(lambda: self.case.check_open(today_in_england()))
             plan = await self._plan_appeal(self.case.opened.decision_date, certificate=None)
             self.case.set_appeal(plan, workflow.now())
-            self._send(self.case.announce_opening(workflow.now(), _today()))
+            self._send(self.case.announce_opening(workflow.now(), today_in_england()))
 
     # --- Staff actions -----------------------------------------------------------------------------
 
     @workflow.update(name=names.RECORD_CHOICE)
     async def record_choice(self, request: RecordChoice) -> CaseView:
-        async with self._acting(lambda: self.case.check_record_choice(request, _today())):
-            told = request.la_notified_on or _today()
+        async with self._acting(lambda: self.case.check_record_choice(request, today_in_england())):
+            told = request.la_notified_on or today_in_england()
             if request.mediate:
                 names = [MEDIATION_ARRANGEMENT] + ([HEALTH_NOTICE] if self.case.includes_health else [])
             else:
                 names = [CERTIFICATE]  # reg 34: 3 working days after the family says no
             planned = [await self._plan(name, start_day=told) for name in names]
-            self._send(self.case.record_choice(request, planned, workflow.now(), _today()))
+            self._send(self.case.record_choice(request, planned, workflow.now(), today_in_england()))
         return self.case.view()
 
     @record_choice.validator
     def validate_record_choice(self, request: RecordChoice) -> None:
-        _rejecting(lambda: self.case.check_record_choice(request, _today()))
+        _rejecting(lambda: self.case.check_record_choice(request, today_in_england()))
 
     @workflow.update(name=names.ISSUE_CERTIFICATE)
     async def issue_certificate(self, request: IssueCertificate) -> CaseView:
-        async with self._acting(lambda: self.case.check_issue_certificate(request, _today())):
-            issued = request.issued_on or _today()
+        async with self._acting(lambda: self.case.check_issue_certificate(request, today_in_england())):
+            issued = request.issued_on or today_in_england()
             plan = (
                 await self._plan_appeal(self.case.opened.decision_date, certificate=issued)
                 if self.case.certificate_counts else None
             )
-            self.case.issue_certificate(request, plan, workflow.now(), _today())
+            self.case.issue_certificate(request, plan, workflow.now(), today_in_england())
             self._send(self.case.announce_certificate())
         return self.case.view()
 
     @issue_certificate.validator
     def validate_issue_certificate(self, request: IssueCertificate) -> None:
-        _rejecting(lambda: self.case.check_issue_certificate(request, _today()))
+        _rejecting(lambda: self.case.check_issue_certificate(request, today_in_england()))
 
     @workflow.update(name=names.REPORT_CANNOT_ARRANGE)
     async def report_cannot_arrange(self, request: ReportCannotArrange) -> CaseView:
-        async with self._acting(lambda: self.case.check_report_cannot_arrange(request, _today())):
-            certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or _today())
+        async with self._acting(lambda: self.case.check_report_cannot_arrange(request, today_in_england())):
+            certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or today_in_england())
             self._send(self.case.report_cannot_arrange(request, certificate, workflow.now()))
         return self.case.view()
 
     @report_cannot_arrange.validator
     def validate_report_cannot_arrange(self, request: ReportCannotArrange) -> None:
-        _rejecting(lambda: self.case.check_report_cannot_arrange(request, _today()))
+        _rejecting(lambda: self.case.check_report_cannot_arrange(request, today_in_england()))
 
     @workflow.update(name=names.SCHEDULE_SESSION)
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             # The validator counted weekdays; bank holidays need the calendar, so the exact count is here.
             notice = await self._plan(SESSION_NOTICE, start=request.at)
-            if not request.short_notice_agreed and _today() > notice.due:
+            if not request.short_notice_agreed and today_in_england() > notice.due:
                 raise ApplicationError(
                     f"the family must have at least 5 working days' notice: for this date, notice was due by "
                     f"{notice.due.isoformat()}; book a later date, or record that they consented to shorter notice",
@@ -173,15 +170,10 @@ class MediationCase(CaseWorkflow):
 
     @workflow.update(name=names.EXTEND_DEADLINE)
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
-        async with self._acting(lambda: self.case.check_extend_deadline(request, _today())):
+        async with self._acting(lambda: self.case.check_extend_deadline(request, today_in_england())):
             await self._extend(request)
         return self.case.view()
 
     @extend_deadline.validator
     def validate_extend_deadline(self, request: ExtendDeadline) -> None:
-        _rejecting(lambda: self.case.check_extend_deadline(request, _today()))
-
-
-def _today() -> date:
-    """Today's date for defaults and checks (the workflow's clock, in UTC)."""
-    return workflow.now().date()
+        _rejecting(lambda: self.case.check_extend_deadline(request, today_in_england()))

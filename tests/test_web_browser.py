@@ -1,0 +1,264 @@
+"""The console in a real browser (Playwright driving Debian's chromium), with axe-core on every page.
+
+A case officer signs in, opens a disagreement resolution case through the form and its check-answers
+page, records every consent, meets a validation error and a refusal from the case itself, books the
+session, records the outcome, completes the agreed actions and sees the case closed. Screenshots are
+kept in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, expect
+
+from domain.calendar import LONDON
+from tests.browser import BrowserPage, browser  # noqa: F401 (the shared browser fixture)
+from tests.conftest import running_worker
+from tests.web_console import served, web_settings
+from web.app import create_app
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def console_address(dev_server, settings) -> AsyncIterator[str]:
+    app = create_app(web_settings(settings.data_dir, settings.task_queue), dev_server.client)
+    async with running_worker(dev_server.client, settings):
+        async with served(app) as address:
+            yield address
+
+
+async def submit(page: BrowserPage, button: str) -> None:
+    await page.page.get_by_role("button", name=button).click()
+    await page.page.wait_for_load_state()
+
+
+async def sign_in(page: BrowserPage, *, check: bool = True) -> None:
+    await page.page.goto("/cases")
+    await expect(page.page).to_have_url(f"{page.base}/sign-in")
+    await expect(page.page.get_by_text("Development sign-in is on")).to_be_visible()
+    if check:  # axe-core runs as a script: not in the test without JavaScript
+        await page.check_accessible("sign in")
+    await page.page.get_by_label("Staff id").fill("jo.smith")
+    await submit(page, "Sign in")
+    await expect(page.page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+
+
+async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Browser, console_address: str) -> None:
+    page = await BrowserPage.open(browser, console_address)
+    screen = page.page
+    try:
+        await sign_in(page)
+        await page.check_accessible("case list")
+
+        # Open a case: first with nothing filled in, then properly, checking the answers.
+        await screen.get_by_role("link", name="Open a case").first.click()
+        await page.check_accessible("open a case")
+        await submit(page, "Continue")
+        await expect(screen.get_by_role("heading", name="There is a problem")).to_be_visible()
+        await page.check_accessible("open a case, with errors")
+        await page.screenshot("open-case-errors")
+        await screen.get_by_label("Full name").fill("Sam Parent")
+        await screen.get_by_label("A parent").check()
+        await screen.get_by_label("Email address (optional)").fill("sam.parent@example.org")
+        await screen.get_by_label("UK phone number, for text messages (optional)").fill("07700 900123")
+        await screen.get_by_label("Organisation 1: kind").select_option("school")
+        await screen.get_by_label("Organisation 1: name").fill("Hill Top Primary")
+        await screen.get_by_label("Organisation 1: email address").fill("senco@hilltop.example.org")
+        await screen.get_by_label("Organisation 2: kind").select_option("local_authority")
+        await screen.get_by_label("Organisation 2: name").fill("Rotherham LA")
+        await screen.get_by_label("Organisation 2: email address").fill("send@la.example.gov.uk")
+        await screen.get_by_label("Provision").check()
+        await screen.get_by_label("Where is the family in the EHC process?").select_option("needs_assessment")
+        await screen.get_by_label("The disagreement in a sentence or two").fill("Speech and language therapy hours")
+        await submit(page, "Continue")
+        await expect(screen.get_by_role("heading", name="Check the case before opening it")).to_be_visible()
+        await page.check_accessible("check answers")
+        await page.screenshot("check-answers")
+        await submit(page, "Open the case")
+        await expect(screen.get_by_text("Case opened.")).to_be_visible()
+        await expect(screen.get_by_role("heading", name="In informal talks")).to_be_visible()
+        reference = screen.url.rsplit("/", 1)[1]
+        await page.check_accessible("case page, informal talks")
+
+        for form in ("talk", "note", "extend", "withdraw"):  # seen, not sent
+            await screen.goto(f"/cases/{reference}/{form}")
+            await page.check_accessible(f"form {form}")
+        await screen.goto(f"/cases/{reference}")
+
+        await screen.get_by_role("link", name="Offer disagreement resolution").click()
+        await page.check_accessible("form offer")
+        await submit(page, "Offer it to every party")
+        await expect(screen.get_by_role("heading", name="Waiting for every party's consent")).to_be_visible()
+
+        # Every consent; first a validation error (nobody chosen).
+        await screen.get_by_role("link", name="Record a party's answer").click()
+        await submit(page, "Record the answer")
+        await expect(screen.get_by_role("link", name="Select the party who answered")).to_be_visible()
+        await page.check_accessible("form consent, with errors")
+        await page.screenshot("validation-error")
+        for party in ("applicant", "org-1", "org-2"):
+            await screen.goto(f"/cases/{reference}/consent")
+            await screen.locator(f"input[name=party][value={party}]").check()
+            await screen.get_by_label("Yes, they agree").check()
+            await submit(page, "Record the answer")
+            await expect(screen.get_by_text("Answer recorded.")).to_be_visible()
+        await expect(screen.get_by_role("heading", name="Arranging the session")).to_be_visible()
+
+        # The case itself refuses a mediator not declared independent (SEND Code 11.6).
+        await screen.get_by_role("link", name="Assign the mediator").click()
+        await screen.get_by_label("Mediator's full name").fill("Pat Mediator")
+        await screen.get_by_label("Mediator's email address").fill("pat@accord.example.org")
+        await submit(page, "Assign the mediator")
+        await expect(screen.get_by_role("heading", name="The case did not accept this: nothing was changed")).to_be_visible()
+        await expect(screen.get_by_role("link", name="must be declared independent")).to_be_visible()
+        await page.check_accessible("form mediator, refused by the case")
+        await page.screenshot("workflow-rejection")
+        await screen.get_by_label("I confirm the mediator is independent of the Local Authority and the health bodies").check()
+        await submit(page, "Assign the mediator")
+        await expect(screen.get_by_text("Mediator assigned.")).to_be_visible()
+
+        # Book the session a few seconds ahead (in England's time), so its outcome can follow.
+        await screen.get_by_role("link", name="Book the session").click()
+        await page.check_accessible("form session")
+        session = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(LONDON)
+        await screen.get_by_label("Day").fill(str(session.day))
+        await screen.get_by_label("Month").fill(str(session.month))
+        await screen.get_by_label("Year").fill(str(session.year))
+        await screen.get_by_label("Start time").fill(session.strftime("%H:%M:%S"))
+        await screen.get_by_label("Where, or how to join (optional)").fill("Town Hall, room 2")
+        await submit(page, "Book the session")
+        await expect(screen.get_by_role("heading", name="Waiting for its session")).to_be_visible()
+        await page.check_accessible("case page, session booked")
+        while datetime.now(UTC) <= session:
+            await asyncio.sleep(0.2)
+
+        await screen.get_by_role("link", name="Record the session outcome").click()
+        await page.check_accessible("form outcome")
+        await screen.get_by_label("Partial agreement").check()
+        await screen.get_by_label("Action 1: what was agreed").fill("Fund 20 hours of speech and language therapy")
+        await screen.get_by_label("Action 1: who does it").select_option("org-2")
+        await screen.get_by_label("Action 2: what was agreed").fill("Share the therapist's report with the family")
+        await screen.get_by_label("Action 2: who does it").select_option("org-1")
+        await submit(page, "Record the outcome")
+        await expect(screen.get_by_role("heading", name="Following up what was agreed")).to_be_visible()
+        await page.check_accessible("case page, following up")
+        await page.screenshot("case-following-up", full_page=False)
+
+        for number in ("1", "2"):
+            await screen.get_by_role("link", name="Mark an agreed action done").click()
+            await page.check_accessible(f"form action-done {number}")
+            await screen.locator(f"input[name=number][value='{number}']").check()
+            await submit(page, "Mark it done")
+        await expect(screen.get_by_role("heading", name="Closed")).to_be_visible()
+        await expect(screen.get_by_text("Partial agreement", exact=True)).to_be_visible()
+        await page.check_accessible("case page, closed")
+        await page.screenshot("case-closed")
+
+        await screen.goto(f"/cases/{reference}/note")
+        await expect(screen.get_by_text("You cannot do this now")).to_be_visible()
+        await page.check_accessible("not now")
+        await screen.goto("/cases/DR-2026-ZZZZZZ")
+        await page.check_accessible("not found")
+        await screen.goto(f"/cases?officer=jo.smith")
+        await expect(screen.get_by_role("link", name=reference)).to_be_visible()
+        await page.check_accessible("case list, filtered")
+        await page.screenshot("case-list")
+    finally:
+        await page.close()
+
+
+async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_address: str) -> None:
+    page = await BrowserPage.open(browser, console_address)
+    screen = page.page
+    try:
+        await sign_in(page)
+        await screen.get_by_role("link", name="Open a mediation case").first.click()
+        await page.check_accessible("open a mediation case")
+        await screen.get_by_label("Full name").fill("Sam Parent")
+        await screen.get_by_label("A parent").check()
+        await screen.get_by_label("Email address (optional)").fill("sam.parent@example.org")
+        await screen.get_by_label("Local Authority's name").fill("Rotherham LA")
+        await screen.get_by_label("Local Authority's email address").fill("send@la.example.gov.uk")
+        await screen.get_by_label("What did the Local Authority decide?").select_option("refusal_to_assess")
+        decided = (datetime.now(UTC) - timedelta(days=7)).astimezone(LONDON).date()
+        await screen.get_by_label("Day").fill(str(decided.day))
+        await screen.get_by_label("Month").fill(str(decided.month))
+        await screen.get_by_label("Year").fill(str(decided.year))
+        await screen.get_by_label("Education").check()
+        await submit(page, "Continue")
+        await page.check_accessible("check answers, mediation")
+        await submit(page, "Open the case")
+        await expect(screen.get_by_role("heading", name="With the family deciding whether to mediate")).to_be_visible()
+        reference = screen.url.rsplit("/", 1)[1]
+        assert reference.startswith("MD-")
+        await page.check_accessible("case page, mediation advice")
+        for form in ("certificate", "appeal-status", "withdraw"):
+            await screen.goto(f"/cases/{reference}/{form}")
+            await page.check_accessible(f"form {form}")
+        await screen.goto(f"/cases/{reference}")
+
+        await screen.get_by_role("link", name="Record the family's choice").click()
+        await page.check_accessible("form choose")
+        await screen.get_by_label("Yes, they want mediation").check()
+        await submit(page, "Record the choice")
+        await expect(screen.get_by_role("heading", name="Arranging the session")).to_be_visible()
+        await screen.goto(f"/cases/{reference}/cannot-arrange")
+        await page.check_accessible("form cannot-arrange")
+        await screen.goto(f"/cases/{reference}/mediator")
+        await screen.get_by_label("Mediator's full name").fill("Pat Mediator")
+        await screen.get_by_label("Mediator's email address").fill("pat@accord.example.org")
+        await screen.get_by_label("I confirm the mediator is independent of the Local Authority and the health bodies").check()
+        await submit(page, "Assign the mediator")
+
+        await screen.get_by_role("link", name="Book the session").click()
+        await page.check_accessible("form session, mediation")
+        session = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(LONDON)
+        await screen.get_by_label("Day").fill(str(session.day))
+        await screen.get_by_label("Month").fill(str(session.month))
+        await screen.get_by_label("Year").fill(str(session.year))
+        await screen.get_by_label("Start time").fill(session.strftime("%H:%M:%S"))
+        await screen.get_by_label("Who attends for the Local Authority (optional)").fill("Head of SEN")
+        await screen.get_by_label("The family agreed to shorter notice").check()
+        await submit(page, "Book the session")
+        await expect(screen.get_by_role("heading", name="Waiting for its session")).to_be_visible()
+        while datetime.now(UTC) <= session:
+            await asyncio.sleep(0.2)
+
+        await screen.get_by_role("link", name="Record the session outcome").click()
+        await page.check_accessible("form outcome, mediation")
+        await screen.get_by_label("Partial agreement").check()
+        await screen.get_by_label("Yes", exact=True).check()
+        await screen.get_by_label("Action 1: what was agreed").fill("Carry out an EHC needs assessment")
+        await screen.get_by_label("Action 1: who does it").select_option("org-1")
+        await submit(page, "Record the outcome")
+        await expect(screen.get_by_role("heading", name="Following up what was agreed")).to_be_visible()
+
+        await screen.get_by_role("link", name="Issue the mediation certificate").click()
+        await submit(page, "Issue the certificate")
+        await expect(screen.get_by_text("Certificate issued.")).to_be_visible()
+        await expect(screen.get_by_text("mediation concluded")).to_be_visible()
+        await page.check_accessible("case page, certificate issued")
+        await page.screenshot("mediation-certificate")
+
+        await screen.goto("/cases?route=mediation")
+        await expect(screen.get_by_role("link", name=reference)).to_be_visible()
+        await page.check_accessible("case list, mediation")
+    finally:
+        await page.close()
+
+
+async def test_the_console_works_without_javascript(browser: Browser, console_address: str) -> None:
+    page = await BrowserPage.open(browser, console_address, javascript=False)
+    try:
+        await sign_in(page, check=False)
+        await page.page.get_by_role("link", name="Open a case").first.click()
+        await submit(page, "Continue")
+        await expect(page.page.get_by_role("link", name="Select who brings the disagreement")).to_be_visible()
+    finally:
+        await page.close()

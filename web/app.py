@@ -1,0 +1,432 @@
+"""The staff web console (DESIGN section 9): every case and every staff action, in a browser.
+
+A second front over the same workflows as the CLI, through the same `cli.cases.Cases` (connection,
+listing, updates, rejections in words). Pages are rendered on the server with the GOV.UK Design
+System and work without JavaScript. Every form posts, is checked on the page with the domain's
+pydantic models, is sent as the signed-in member of staff, and redirects (post-redirect-get), so a
+refresh never repeats an action. Nothing about a family goes in a URL, a title or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli.cases import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
+from domain.models import (
+    REFERENCE_PATTERN,
+    ApplicantRole,
+    CaseStage,
+    CaseView,
+    Channel,
+    DecisionKind,
+    DisagreementKind,
+    EhcPoint,
+    MediationIssue,
+    OrganisationKind,
+    Route as CaseRoute,
+    SessionResult,
+)
+from infra.client import connect, connection_config
+from web import auth, opening, presenters
+from web.forms import ACTION_FORMS, ACTION_ROWS, ORGANISATION_ROWS, FormErrors, day, extendable, offered
+from web.settings import WebSettings
+
+log = structlog.get_logger()
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+SERVICE_NAME = "SEND disagreement cases"
+PAGE_SIZES = (25, 100, 1000)
+NO_STORE = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+
+
+class CaseService:
+    """One Temporal client for the console's life, connected on first use (and retried after a failure)."""
+
+    def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
+        self._settings = settings
+        self._cases = Cases(client, settings) if client else None
+        self._connecting = asyncio.Lock()
+
+    async def cases(self) -> Cases:
+        if self._cases is None:
+            async with self._connecting:
+                if self._cases is None:
+                    target = connection_config()["target_host"]
+                    try:
+                        client = await asyncio.wait_for(connect(self._settings), CONNECT_TIMEOUT.total_seconds())
+                    except (RuntimeError, TimeoutError):
+                        raise Unreachable(f"the Temporal server at {target} does not answer") from None
+                    self._cases = Cases(client, self._settings)
+        return self._cases
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=ChoiceLoader([
+            PackageLoader("web"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        words=presenters.words, long_date=presenters.long_date, moment=presenters.moment,
+        stage_words=presenters.stage_words, deadline_name=presenters.deadline_name,
+        error_message=presenters.error_message, date_items=presenters.date_items, options=presenters.options,
+        enum_choices=presenters.enum_choices,
+        STAGE_TAGS=presenters.STAGE_TAGS, CONSENT_TAGS=presenters.CONSENT_TAGS,
+        DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,
+        CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
+        EhcPoint=EhcPoint, OrganisationKind=OrganisationKind, SessionResult=SessionResult,
+        DecisionKind=DecisionKind, MediationIssue=MediationIssue, CaseRoute=CaseRoute, HEALTH_ROWS=opening.HEALTH_ROWS,
+        ROLE_CHOICES=[
+            (ApplicantRole.parent.value, "A parent"), (ApplicantRole.young_person.value, "A young person"),
+            (ApplicantRole.alternative_person.value, "Someone acting for a young person who lacks capacity"),
+        ],
+        ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS,
+        ACTION_DUE_FIELDS=[f"action-{row}-due" for row in range(1, ACTION_ROWS + 1)],
+        page_sizes=[(str(size), str(size)) for size in PAGE_SIZES],
+    )
+    return Jinja2Templates(env=env)
+
+
+def create_app(settings: WebSettings, client: Client | None = None) -> Contained:
+    """The console; `client` is a connected Temporal client (tests), else one is made on first use."""
+    if not (GOVUK_FRONTEND / "govuk-frontend.min.css").exists():
+        raise RuntimeError(f"GOV.UK Frontend is not installed in {GOVUK_FRONTEND.parent}: run `npm ci` (make run does)")
+    service = CaseService(settings, client)
+    templates = _templates()
+    oidc = auth.OpenIdConnect(settings) if settings.oidc_issuer else None
+
+    def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+        context |= {
+            "staff": auth.signed_in(request),
+            "csrf_token": auth.csrf_token(request),
+            "dev_sign_in": settings.dev_sign_in,
+            "oidc": oidc is not None,
+        }
+        return templates.TemplateResponse(request, template, context, status_code=status)
+
+    def reference_of(request: Request) -> str:
+        reference = request.path_params["reference"]
+        if not REFERENCE_PATTERN.match(reference):
+            raise HTTPException(404)
+        return reference
+
+    # --- Signing in -----------------------------------------------------------------------------------
+
+    async def sign_in_page(request: Request) -> Response:
+        return page(request, "sign_in.html", title="Sign in")
+
+    async def dev_sign_in(request: Request) -> Response:
+        form = await auth.posted(request)
+        staff = auth.valid_staff_id(form.get("staff_id"))
+        if staff is None:
+            errors = {"staff_id": "Enter your staff id: 2 to 64 lower-case letters, digits, dots, dashes or underscores"}
+            return page(request, "sign_in.html", 400, title="Sign in", errors=errors, values=dict(form))
+        log.info("signed in (development)", staff=staff)
+        return RedirectResponse(auth.sign_in(request, staff), 303)
+
+    async def oidc_start(request: Request) -> Response:
+        assert oidc is not None
+        return await oidc.redirect(request, str(request.url_for("oidc_callback")))
+
+    async def oidc_callback(request: Request) -> Response:
+        assert oidc is not None
+        staff = await oidc.staff_id(request)
+        log.info("signed in", staff=staff)
+        return RedirectResponse(auth.sign_in(request, staff), 303)
+
+    async def sign_out(request: Request) -> Response:
+        await auth.posted(request)
+        auth.sign_out(request)
+        return RedirectResponse("/sign-in", 303)
+
+    # --- Cases ----------------------------------------------------------------------------------------
+
+    async def case_list(request: Request) -> Response:
+        auth.staff_id(request)
+        params = request.query_params
+        errors: dict[str, str] = {}
+        stage = params.get("stage") or None
+        if stage is not None and stage not in CaseStage.__members__:
+            errors["stage"] = "Select a stage from the list"
+        officer = params.get("officer") or None
+        if officer is not None and auth.valid_staff_id(officer) != officer:
+            errors["officer"] = "Officer must be a staff id, for example jo.smith"
+        route = params.get("route") or None
+        if route is not None and route not in CaseRoute.__members__:
+            errors["route"] = "Select a route from the list"
+        appeal_before = day(params, "appeal_before", errors, "Appeal deadline on or before")
+        overdue = params.get("overdue") == "yes"
+        size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
+        if size not in PAGE_SIZES:
+            errors["size"] = "Select how many cases to show on a page"
+        token = None
+        if params.get("page"):
+            try:
+                token = base64.urlsafe_b64decode(params["page"])
+            except (binascii.Error, ValueError):
+                errors["page"] = "That page of results no longer exists: start from the first page"
+        context = {"title": "Cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
+        if errors:
+            return page(request, "cases.html", 400, **context)
+        cases = await service.cases()
+        query = visibility_query(
+            CaseStage(stage) if stage else None, officer, overdue, datetime.now(UTC), appeal_before,
+            CaseRoute(route) if route else None,
+        )
+        summaries, next_token = await cases.summary_page(query, size, token)
+        if next_token:
+            following = dict(params) | {"page": base64.urlsafe_b64encode(next_token).decode()}
+            context["next_page"] = request.url.include_query_params(**following)
+        if token:
+            context["first_page"] = request.url.remove_query_params("page")
+        return page(request, "cases.html", **context | {"summaries": summaries})
+
+    async def case_page(request: Request) -> Response:
+        auth.staff_id(request)
+        case = await _view(reference_of(request))
+        done = request.session.pop("done", None)
+        return page(
+            request, "case.html", title=f"Case {case.reference}", case=case, done=done,
+            deadlines=presenters.deadline_rows(case), actions=offered(case), names=presenters.party_names(case),
+            temporal_link=f"{settings.temporal_ui}/namespaces/{connection_config().get('namespace', 'default')}"
+            f"/workflows/{case.reference}",
+        )
+
+    async def _view(reference: str) -> CaseView:
+        cases = await service.cases()
+        try:
+            return await cases.view(reference)
+        except Refused:
+            raise HTTPException(404) from None
+
+    # --- Staff actions --------------------------------------------------------------------------------
+
+    async def action(request: Request) -> Response:
+        actor = auth.staff_id(request)
+        form_spec = ACTION_FORMS.get(request.path_params["slug"])
+        if form_spec is None:
+            raise HTTPException(404)
+        reference = reference_of(request)
+        case = await _view(reference)
+
+        def show(status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response:
+            return page(
+                request, form_spec.page, status, title=form_spec.title, form=form_spec, case=case,
+                errors=errors or {}, values=values or {}, names=presenters.party_names(case),
+                deadlines=extendable(case),
+            )
+
+        if request.method == "GET":
+            if not form_spec.offered(case):
+                return page(request, "not_now.html", 409, title=form_spec.title, form=form_spec, case=case)
+            return show()
+        fields = await auth.posted(request)
+        if not form_spec.fits(case):  # the other route's action: its workflow has no such update
+            return page(request, "not_now.html", 409, title=form_spec.title, form=form_spec, case=case)
+        values = dict(fields)
+        try:
+            staff_action = form_spec.parse(fields, case, actor)
+        except FormErrors as invalid:
+            return show(400, invalid.errors, values)
+        cases = await service.cases()
+        try:
+            await cases.act(reference, form_spec.update, staff_action)
+        except Refused as refused:
+            # The case said no: nothing changed. Its reason goes at the top, linked to the first field.
+            return show(409, {"": str(refused)[:1].upper() + str(refused)[1:]}, values)
+        log.info("staff action", reference=reference, action=form_spec.slug, staff=actor)
+        request.session["done"] = form_spec.done
+        return RedirectResponse(f"/cases/{reference}", 303)
+
+    # --- Opening a case -------------------------------------------------------------------------------
+
+    def opening_pages(way: opening.Opening) -> list[Route]:
+        def form_page(request: Request, answers: dict, errors: dict[str, str], status: int = 200) -> Response:
+            return page(request, way.form, status, title=way.title, opening=way, values=answers, errors=errors)
+
+        async def new(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            answers: dict[str, Any] = {"case_officer": actor}
+            if request.method == "POST":  # "Change the answers" from the check page: the form again, filled in
+                fields = await auth.posted(request)
+                answers = way.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
+            return form_page(request, answers, {})
+
+        async def check(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            answers = way.answers(await auth.posted(request))
+            try:
+                reference, opened = way.parse(answers, actor)
+            except FormErrors as invalid:
+                return form_page(request, answers, invalid.errors, 400)
+            return page(request, "check.html", title="Check the case before opening it", opening=way, opened=opened,
+                        reference=reference, draft=way.draft_of(answers, reference))
+
+        async def open_it(request: Request) -> Response:
+            actor = auth.staff_id(request)
+            draft = str((await auth.posted(request)).get(opening.DRAFT_FIELD, ""))
+            answers = way.answers_of(draft)
+            try:
+                reference, opened = way.parse(answers, actor)
+            except FormErrors as invalid:
+                return form_page(request, answers, invalid.errors, 400)
+            cases = await service.cases()
+            try:
+                await cases.open(reference, opened)
+            except Refused as refused:
+                return page(request, "check.html", 409, title="Check the case before opening it", opening=way,
+                            opened=opened, reference=reference, draft=draft, refused=str(refused))
+            log.info("case opened", reference=reference, staff=actor)
+            request.session["done"] = "Case opened"
+            return RedirectResponse(f"/cases/{reference}", 303)
+
+        return [
+            Route(way.path, new, methods=["GET", "POST"]),
+            Route(f"{way.path}/check", check, methods=["POST"]),
+            Route(f"{way.path}/open", open_it, methods=["POST"]),
+        ]
+
+    # --- Errors ---------------------------------------------------------------------------------------
+
+    async def needs_sign_in(request: Request, error: Exception) -> Response:
+        return RedirectResponse("/sign-in", 303)
+
+    async def forged(request: Request, error: Exception) -> Response:
+        return page(request, "problem.html", 403, title="This form has expired",
+                    message="This form has expired or did not come from this page. Go back, refresh the page "
+                    "and try again. Nothing was changed.")
+
+    async def sign_in_failed(request: Request, error: Exception) -> Response:
+        return page(request, "problem.html", 403, title="You could not be signed in",
+                    message=f"You could not be signed in: {error}.")
+
+    async def unavailable(request: Request, error: Exception) -> Response:
+        if isinstance(error, RPCError) and error.status not in (
+            RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+        ):
+            raise error
+        log.warning("temporal unavailable", path=request.url.path, error=type(error).__name__)
+        return page(request, "problem.html", 503, title="Sorry, the case service is not available",
+                    message="The case service is not answering, so no case can be shown or changed right now. "
+                    "Nothing was changed. Try again in a few minutes.",
+                    detail=str(error) if isinstance(error, Unreachable) else "the Temporal server did not answer")
+
+    async def not_found(request: Request, error: Exception) -> Response:
+        if error.status_code != 404:
+            return Response(status_code=error.status_code)
+        return page(request, "problem.html", 404, title="Page not found",
+                    message="There is no such page or case. Check the reference, or find the case in the list.")
+
+    async def broken(request: Request, error: Exception) -> Response:
+        # The type only: an exception's text or locals could hold what a family told us.
+        log.error("page failed", path=request.url.path, error=type(error).__name__)
+        return page(request, "problem.html", 500, title="Sorry, there is a problem with the service",
+                    message="Something went wrong on our side. What you were doing may not have been saved: "
+                    "check the case before trying again.")
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/cases", 303)),
+        Route("/sign-in", sign_in_page),
+        Route("/sign-out", sign_out, methods=["POST"]),
+        Route("/cases", case_list),
+        *(route for way in opening.OPENINGS.values() for route in opening_pages(way)),
+        Route("/cases/{reference}", case_page),
+        Route("/cases/{reference}/{slug}", action, methods=["GET", "POST"]),
+        Mount("/assets", StaticFiles(directory=GOVUK_FRONTEND / "assets"), name="assets"),
+        Mount("/static", StaticFiles(directory=GOVUK_FRONTEND), name="static"),
+        Mount("/console", StaticFiles(directory=Path(__file__).parent / "static"), name="console"),
+    ]
+    if settings.dev_sign_in:
+        routes.append(Route("/sign-in/dev", dev_sign_in, methods=["POST"]))
+    if oidc is not None:
+        routes += [Route("/sign-in/oidc", oidc_start), Route("/sign-in/callback", oidc_callback, name="oidc_callback")]
+
+    secret = settings.web_session_secret.get_secret_value() if settings.web_session_secret else secrets.token_urlsafe(32)
+    return Contained(Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(AccessLog),
+            Middleware(
+                SessionMiddleware, secret_key=secret, session_cookie=auth.SESSION_COOKIE,
+                max_age=auth.SESSION_HOURS * 3600, same_site="lax", https_only=not settings.loopback,
+            ),
+        ],
+        exception_handlers={
+            auth.SignInNeeded: needs_sign_in,
+            auth.ForgedForm: forged,
+            auth.SignInFailed: sign_in_failed,
+            Unreachable: unavailable,
+            RPCError: unavailable,
+            HTTPException: not_found,
+            Exception: broken,
+        },
+    ))
+
+
+class Contained:
+    """The outermost layer. A failure has already been answered with the error page and logged by its
+    type (`broken`); it goes no further, so the server never logs its text or traceback, which
+    could hold what a family told us."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception:  # noqa: BLE001 (answered and logged above)
+            return
+
+
+class AccessLog:
+    """`Cache-Control: no-store` and the usual hardening headers on every response, and one log line
+    per request: method, path (never the query string), status and time taken."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *NO_STORE]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            log.info("request", method=scope["method"], path=scope["path"], status=status,
+                     ms=round((time.perf_counter() - started) * 1000, 1))

@@ -1,0 +1,135 @@
+"""Who is signed in, and that each form came from this console.
+
+Staff sign in through the council's OpenID Connect provider (authlib): the id_token's signature,
+issuer, audience, expiry and nonce are checked, and one claim gives the staff id recorded on every
+action. The development sign-in (type a staff id, no password) is routed only while the console
+listens on loopback. The session is a signed cookie (HttpOnly, SameSite=Lax, Secure off loopback)
+holding the staff id and the CSRF token; never anything about a family.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+import structlog
+from authlib.integrations.starlette_client import OAuth, OAuthError
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from domain.models import STAFF_ID_PATTERN
+from web.settings import WebSettings
+
+log = structlog.get_logger()
+
+STAFF = "staff"
+CSRF = "csrf"
+AFTER_SIGN_IN = "after_sign_in"
+CSRF_FIELD = "csrf_token"
+SESSION_COOKIE = "disagreement_session"
+SESSION_HOURS = 8  # a working day; then sign in again
+OIDC_SCOPE = "openid profile email"
+
+
+class SignInNeeded(Exception):
+    """Nobody is signed in: the page sends them to sign in."""
+
+
+class ForgedForm(Exception):
+    """A form without this session's CSRF token."""
+
+
+class SignInFailed(Exception):
+    """The identity provider did not vouch for anyone we can use; the message says why, in words."""
+
+
+def signed_in(request: Request) -> str | None:
+    return request.session.get(STAFF)
+
+
+def staff_id(request: Request) -> str:
+    """The signed-in staff id, or SignInNeeded (remembering the page, to come back to it)."""
+    staff = signed_in(request)
+    if staff is None:
+        if request.method == "GET":
+            request.session[AFTER_SIGN_IN] = request.url.path  # a path: references, never personal data
+        raise SignInNeeded
+    return staff
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF)
+    if token is None:
+        token = request.session[CSRF] = secrets.token_urlsafe(32)
+    return token
+
+
+async def posted(request: Request) -> FormData:
+    """The posted form, once its CSRF token matches the session's."""
+    form = await request.form()
+    expected = request.session.get(CSRF)
+    given = form.get(CSRF_FIELD)
+    if not expected or not isinstance(given, str) or not hmac.compare_digest(expected, given):
+        raise ForgedForm
+    return form
+
+
+def sign_in(request: Request, staff: str) -> str:
+    """Start a fresh session for this member of staff; returns where to go next."""
+    after = request.session.get(AFTER_SIGN_IN) or "/cases"
+    request.session.clear()
+    request.session[STAFF] = staff
+    csrf_token(request)
+    return after if after.startswith("/") and not after.startswith("//") else "/cases"
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def valid_staff_id(value: object) -> str | None:
+    text = str(value).strip().lower() if value is not None else ""
+    return text if STAFF_ID_PATTERN.match(text) else None
+
+
+class OpenIdConnect:
+    """The council's identity provider, found through its discovery document."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self._claim = settings.oidc_staff_id_claim
+        self._oauth = OAuth()
+        assert settings.oidc_issuer and settings.oidc_client_id and settings.oidc_client_secret
+        self._client: Any = self._oauth.register(
+            name="staff",
+            server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret.get_secret_value(),
+            client_kwargs={"scope": OIDC_SCOPE, "timeout": 10},
+        )
+
+    async def redirect(self, request: Request, callback: str):
+        try:
+            return await self._client.authorize_redirect(request, callback)
+        except Exception as error:  # the provider cannot be reached or answers nonsense
+            log.warning("oidc discovery failed", error=type(error).__name__)
+            raise SignInFailed("the sign-in service cannot be reached; try again in a minute") from None
+
+    async def staff_id(self, request: Request) -> str:
+        """Exchange the code for tokens, check the id_token, and read the staff id from it."""
+        try:
+            token = await self._client.authorize_access_token(request)
+        except OAuthError as error:
+            log.warning("oidc sign-in refused", error=error.error)
+            raise SignInFailed("the sign-in service did not confirm who you are; please sign in again") from None
+        except Exception as error:
+            log.warning("oidc sign-in failed", error=type(error).__name__)
+            raise SignInFailed("the sign-in service did not answer properly; please sign in again") from None
+        claims = token.get("userinfo") or {}
+        staff = valid_staff_id(claims.get(self._claim))
+        if staff is None:
+            raise SignInFailed(
+                f"your account has no usable staff id (claim {self._claim!r}: 2 to 64 lower-case letters, digits, "
+                "dots, dashes or underscores); ask your administrator"
+            )
+        return staff

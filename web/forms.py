@@ -1,0 +1,395 @@
+"""What staff type into the console's forms, turned into the same domain requests the CLI sends.
+
+Each staff action is one `ActionForm`: the update it sends, the stages it is offered at, and a
+`parse` that builds the domain model (domain/models.py) from the posted fields. Anything the model
+rejects comes back as `FormErrors`, one message per form field, shown in a GOV.UK error summary
+before anything reaches the case. The mediation route adds its forms to `ACTION_FORMS` the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, ValidationError
+
+from domain.calendar import LONDON
+from domain.models import (
+    AddNote,
+    AssignMediator,
+    CaseStage,
+    CaseView,
+    CompleteAction,
+    DeadlineState,
+    ExtendDeadline,
+    IssueCertificate,
+    OfferResolution,
+    RecordAppealStatus,
+    RecordChoice,
+    RecordConsent,
+    RecordDecision,
+    RecordOutcome,
+    RecordTalk,
+    ReportCannotArrange,
+    Route,
+    ScheduleSession,
+    StaffAction,
+    Withdraw,
+)
+from domain.deadlines import APPEAL
+from workflows import names
+
+# Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
+ACTION_ROWS = 5
+ORGANISATION_ROWS = 4
+
+Fields = Mapping[str, str]
+
+
+class FormErrors(Exception):
+    """Field id -> what is wrong with it, in the order the fields appear on the page."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def build(model: type[BaseModel], where: Callable[[tuple], str], labels: Mapping[str, str], /, **data: object):
+    """Make a domain request, or raise FormErrors naming the field behind each problem."""
+    try:
+        return model(**data)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            field = where(item["loc"])
+            label = labels.get(field, field.replace("_", " ").capitalize())
+            if item.get("input") in ("", [], None) and item["type"] != "value_error":
+                # Left blank: say what to do, as GOV.UK error messages do.
+                verb = "Enter" if item["type"].startswith("string") or item["type"] == "missing" else "Select"
+                message = f"{verb} {label[0].lower()}{label[1:]}"
+            else:
+                message = f"{label}: {str(item['msg']).removeprefix('Value error, ')}"
+            errors.setdefault(field, message)
+        raise FormErrors(errors) from None
+
+
+def first_field(loc: tuple) -> str:
+    return str(loc[0]) if loc else ""
+
+
+def text(fields: Fields, name: str) -> str | None:
+    """A text field; blank is None, so that optional fields stay unset."""
+    value = (fields.get(name) or "").strip()
+    return value or None
+
+
+def day(fields: Fields, name: str, errors: dict[str, str], label: str) -> date | None:
+    """A GOV.UK date input (`<name>-day`, `-month`, `-year`); blank is None."""
+    parts = [(fields.get(f"{name}-{part}") or "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    try:
+        d, m, y = (int(part) for part in parts)
+        if y < 1000:
+            raise ValueError
+        return date(y, m, d)
+    except ValueError:
+        errors[name] = f"{label} must be a real date, for example 14 12 2026"
+        return None
+
+
+def clock_time(fields: Fields, name: str, errors: dict[str, str], label: str) -> time | None:
+    value = (fields.get(name) or "").strip().replace(".", ":")
+    if not value:
+        errors[name] = f"Enter the {label}"
+        return None
+    try:
+        return time.fromisoformat(value if len(value) > 2 else f"{int(value):02d}:00")
+    except ValueError:
+        errors[name] = f"{label.capitalize()} must be a time on the 24-hour clock, for example 14:30"
+        return None
+
+
+def choice(fields: Fields, name: str, errors: dict[str, str], message: str) -> str | None:
+    value = text(fields, name)
+    if value is None:
+        errors[name] = message
+    return value
+
+
+def finish(errors: dict[str, str], order: Iterable[str], make: Callable[[], StaffAction]) -> StaffAction:
+    """Raise the problems found so far (in page order) or make the request, which may add its own."""
+    if errors:
+        raise FormErrors({name: errors[name] for name in order if name in errors} | errors)
+    return make()
+
+
+# --- One form per staff action ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    slug: str  # the page: /cases/<reference>/<slug>
+    update: str  # the workflow update it sends (workflows/names.py; the same on both routes)
+    title: str  # heading and link text
+    button: str
+    available: Callable[[CaseView], bool]  # offered only then; the workflow checks again in any case
+    parse: Callable[[Fields, CaseView, str], StaffAction]
+    done: str  # said on the case page afterwards (no personal data)
+    route: Route | None = None  # only this route's workflow has the update; None: both
+
+    @property
+    def page(self) -> str:
+        return f"actions/{self.slug}.html"
+
+    def fits(self, case: CaseView) -> bool:
+        """The case's workflow has this action at all (the stage is for the workflow to judge)."""
+        return self.route in (None, case.route)
+
+    def offered(self, case: CaseView) -> bool:
+        return self.fits(case) and self.available(case)
+
+
+def at(*stages: CaseStage) -> Callable[[CaseView], bool]:
+    return lambda case: case.stage in stages
+
+
+def while_open(case: CaseView) -> bool:
+    return case.stage is not CaseStage.closed
+
+
+def _talk(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    outcome = choice(fields, "outcome", errors, "Select whether the talk resolved the disagreement")
+    return finish(
+        errors, ["outcome", "notes"],
+        lambda: build(RecordTalk, first_field, {"notes": "Notes"}, actor=actor, outcome=outcome, notes=text(fields, "notes")),
+    )
+
+
+def _offer(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    return OfferResolution(actor=actor)
+
+
+def _consent(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    party = choice(fields, "party", errors, "Select the party who answered")
+    answer = choice(fields, "agree", errors, "Select whether they agree to disagreement resolution")
+    return finish(
+        errors, ["party", "agree", "notes"],
+        lambda: build(
+            RecordConsent, first_field, {"notes": "Notes"},
+            actor=actor, party=party, agree=answer == "yes", notes=text(fields, "notes"),
+        ),
+    )
+
+
+def _mediator(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    return build(
+        AssignMediator, first_field, {"name": "Mediator's name", "email": "Mediator's email address"},
+        actor=actor, name=text(fields, "name") or "", email=text(fields, "email") or "",
+        independent=fields.get("independent") == "yes",
+    )
+
+
+def _session(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    on = day(fields, "at", errors, "The session date")
+    if on is None and "at" not in errors:
+        errors["at"] = "Enter the date of the session"
+    starts = clock_time(fields, "time", errors, "start time")
+    return finish(
+        errors, ["at", "time", "venue"],
+        lambda: build(
+            ScheduleSession, first_field,
+            {"at": "Session date", "venue": "Venue", "la_attendee": "Who attends for the Local Authority"},
+            actor=actor, at=datetime.combine(on, starts, tzinfo=LONDON), venue=text(fields, "venue"),
+            short_notice_agreed=fields.get("short_notice_agreed") == "yes", la_attendee=text(fields, "la_attendee"),
+        ),
+    )
+
+
+def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    result = choice(fields, "result", errors, "Select what the session achieved")
+    actions, rows = [], []
+    for row in range(1, ACTION_ROWS + 1):
+        description = text(fields, f"action-{row}-description")
+        owner = text(fields, f"action-{row}-owner")
+        due = day(fields, f"action-{row}-due", errors, f"Action {row}'s due date")
+        if description is None and due is None and f"action-{row}-due" not in errors:
+            continue  # an unused row (its owner select always has a value)
+        if description is None:
+            errors[f"action-{row}-description"] = f"Describe action {row}, or clear its due date"
+        actions.append({"description": description or "", "owner": owner or "", "due": due})
+        rows.append(row)
+
+    def where(loc: tuple) -> str:
+        if loc and loc[0] == "actions" and len(loc) > 2:
+            return f"action-{rows[loc[1]]}-{loc[2]}"
+        return first_field(loc)
+
+    views = text(fields, "child_views_sought")
+    return finish(
+        errors, [],
+        lambda: build(
+            RecordOutcome, where, {}, actor=actor, result=result, actions=actions,
+            child_views_sought=None if views is None else views == "yes",
+        ),
+    )
+
+
+def _action_done(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    number = choice(fields, "number", errors, "Select the agreed action that is done")
+    return finish(
+        errors, ["number"], lambda: build(CompleteAction, first_field, {"number": "Action"}, actor=actor, number=number)
+    )
+
+
+def _withdraw(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    party = choice(fields, "party", errors, "Select the party who withdraws")
+    return finish(
+        errors, ["party", "reason"],
+        lambda: build(Withdraw, first_field, {"reason": "Reason"}, actor=actor, party=party, reason=text(fields, "reason") or ""),
+    )
+
+
+def _extend(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    deadline = choice(fields, "deadline", errors, "Select the deadline to move")
+    until = day(fields, "until", errors, "The new date")
+    days = text(fields, "days")
+    if days is not None and not days.isdigit():
+        errors["days"] = "Number of days must be a whole number, for example 5"
+
+    def where(loc: tuple) -> str:
+        return first_field(loc) or "days"  # "one way to extend" is about days and the date together
+
+    return finish(
+        errors, ["deadline", "days", "until", "reason"],
+        lambda: build(
+            ExtendDeadline, where, {"days": "Extension", "until": "New date", "reason": "Reason"},
+            actor=actor, deadline=deadline, days=int(days) if days else None, until=until,
+            reason=text(fields, "reason") or "",
+        ),
+    )
+
+
+def _note(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    return build(AddNote, first_field, {"text": "Note"}, actor=actor, text=text(fields, "text") or "")
+
+
+def _decision(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    kind = choice(fields, "kind", errors, "Select the Local Authority's decision")
+    on = day(fields, "date", errors, "The date of the decision")
+    if on is None and "date" not in errors:
+        errors["date"] = "Enter the date the decision's written notice was sent"
+    return finish(
+        errors, ["kind", "date"], lambda: build(RecordDecision, first_field, {"date": "Decision date"}, actor=actor, kind=kind, date=on)
+    )
+
+
+def _appeal_status(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    status = choice(fields, "status", errors, "Select what the family decided about an appeal")
+    return finish(errors, ["status"], lambda: build(RecordAppealStatus, first_field, {}, actor=actor, status=status))
+
+
+def _choose(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    mediate = choice(fields, "mediate", errors, "Select whether the family wants mediation")
+    told = day(fields, "la_notified_on", errors, "The date the Local Authority was told")
+    return finish(
+        errors, ["mediate", "la_notified_on"],
+        lambda: build(
+            RecordChoice, first_field, {"la_notified_on": "Date the Local Authority was told"},
+            actor=actor, mediate=mediate == "yes", la_notified_on=told,
+        ),
+    )
+
+
+def _certificate(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    issued = day(fields, "issued_on", errors, "The date of the certificate")
+    return finish(
+        errors, ["issued_on"],
+        lambda: build(IssueCertificate, first_field, {"issued_on": "Certificate date"}, actor=actor, issued_on=issued),
+    )
+
+
+def _cannot_arrange(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    informed = day(fields, "adviser_informed_on", errors, "The date the mediation adviser was told")
+    return finish(
+        errors, ["reason", "adviser_informed_on"],
+        lambda: build(
+            ReportCannotArrange, first_field, {"reason": "Reason", "adviser_informed_on": "Date the adviser was told"},
+            actor=actor, reason=text(fields, "reason") or "", adviser_informed_on=informed,
+        ),
+    )
+
+
+def extendable(case: CaseView) -> list[str]:
+    """Deadlines staff may move: not the appeal deadline (the law sets it), nor one already settled."""
+    return [
+        deadline.name for deadline in case.deadlines
+        if deadline.name != APPEAL and deadline.state in (DeadlineState.open, DeadlineState.missed)
+    ]
+
+
+def _appeal_clock_waits(case: CaseView) -> bool:
+    """The family's appeal is still to be settled: they are warned until staff record it."""
+    return case.appeal_status is None and any(deadline.name == APPEAL for deadline in case.deadlines)
+
+
+DR, MD = Route.disagreement_resolution, Route.mediation
+SESSION_STAGES = (CaseStage.arranging_session, CaseStage.session_scheduled)
+
+# Availability mirrors the checks in domain/ (`check_*`), which the workflow applies in any case.
+ACTION_FORMS: dict[str, ActionForm] = {
+    form.slug: form
+    for form in (
+        # Disagreement resolution.
+        ActionForm("talk", names.RECORD_TALK, "Record an informal talk", "Record the talk",
+                   at(CaseStage.informal_talks), _talk, "Talk recorded", DR),
+        ActionForm("offer", names.OFFER_RESOLUTION, "Offer disagreement resolution",
+                   "Offer it to every party", at(CaseStage.informal_talks), _offer,
+                   "Disagreement resolution offered", DR),
+        ActionForm("consent", names.RECORD_CONSENT, "Record a party's answer", "Record the answer",
+                   at(CaseStage.awaiting_consent), _consent, "Answer recorded", DR),
+        ActionForm("decision", names.RECORD_DECISION, "Record the Local Authority's decision",
+                   "Record the decision", lambda case: case.appeal_status is None, _decision, "Decision recorded", DR),
+        # Statutory mediation.
+        ActionForm("choose", names.RECORD_CHOICE, "Record the family's choice", "Record the choice",
+                   at(CaseStage.advice), _choose, "Choice recorded", MD),
+        ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
+                   "Record it", at(CaseStage.arranging_session), _cannot_arrange, "Recorded", MD),
+        ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
+                   "Issue the certificate", lambda case: case.certificate is None, _certificate,
+                   "Certificate issued", MD),
+        # Both routes.
+        ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",
+                   at(*SESSION_STAGES), _mediator, "Mediator assigned"),
+        ActionForm("session", names.SCHEDULE_SESSION, "Book the session", "Book the session",
+                   at(*SESSION_STAGES), _session, "Session booked"),
+        ActionForm("outcome", names.RECORD_OUTCOME, "Record the session outcome",
+                   "Record the outcome", at(CaseStage.session_scheduled), _outcome, "Outcome recorded"),
+        ActionForm("action-done", names.COMPLETE_ACTION, "Mark an agreed action done",
+                   "Mark it done", at(CaseStage.monitoring_agreement), _action_done, "Action marked done"),
+        ActionForm("extend", names.EXTEND_DEADLINE, "Extend a deadline", "Extend the deadline",
+                   while_open, _extend, "Deadline extended"),
+        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", while_open, _note, "Note added"),
+        ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
+                   while_open, _withdraw, "Withdrawal recorded"),
+        ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
+                   "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
+    )
+}
+
+
+def offered(case: CaseView) -> list[ActionForm]:
+    return [form for form in ACTION_FORMS.values() if form.offered(case)]
