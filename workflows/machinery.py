@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
@@ -58,6 +58,8 @@ DELIVERY_RETRY = RetryPolicy(
     non_retryable_error_types=["MessageError", "ValidationError"],
 )
 DELIVERY_GIVE_UP = timedelta(days=3)
+# After a batch of messages has been retried for those three days, each gets one last attempt alone.
+LAST_ATTEMPT = RetryPolicy(maximum_attempts=1)
 # Planning is arithmetic: a few quick tries, then an answer in words; never a lock held for ever.
 PLANNING_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[UNPLANNABLE])
 PLANNING_GIVE_UP = timedelta(minutes=2)
@@ -329,23 +331,25 @@ class CaseWorkflow:
                 retry_policy=DELIVERY_RETRY,
                 summary=f"{notices[0].template.value} to {', '.join(notice.recipient.id for notice in notices)}",
             )
-        except ActivityError:
-            # The batch gave up: each message on its own, so that those already sent (the sent-log
-            # knows) are recorded as sent and only the others as failed.
-            await asyncio.gather(*(self._deliver_once(notice) for notice in notices))
+        except ActivityError as error:
+            # The batch gave up: each message alone, so that those already sent (the sent-log knows)
+            # are recorded as sent and only the others as failed. After one message that can never
+            # be sent, the others get their usual retries; after three days of retrying, one attempt.
+            retrying = error.retry_state is RetryState.NON_RETRYABLE_FAILURE
+            await asyncio.gather(*(self._deliver_once(notice, retrying=retrying) for notice in notices))
             return
         for notice, delivery in zip(notices, deliveries, strict=True):
             self._delivered(notice, delivery)
 
-    async def _deliver_once(self, notice: Notice) -> None:
+    async def _deliver_once(self, notice: Notice, *, retrying: bool = True) -> None:
         try:
             delivery = await workflow.execute_activity(
                 SEND_NOTIFICATION,
                 notice,
                 result_type=Delivery,
                 start_to_close_timeout=timedelta(minutes=2),
-                schedule_to_close_timeout=DELIVERY_GIVE_UP,
-                retry_policy=DELIVERY_RETRY,
+                schedule_to_close_timeout=DELIVERY_GIVE_UP if retrying else None,
+                retry_policy=DELIVERY_RETRY if retrying else LAST_ATTEMPT,
                 summary=f"{notice.template.value} to {notice.recipient.id}",
             )
         except ActivityError:
