@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench mutate clean browser
+.PHONY: setup run test bench mutate clean browser postgresql
 
 # The web console's GOV.UK Frontend assets and axe-core, at the versions in package-lock.json.
 NODE_STAMP := node_modules/.installed
@@ -35,7 +35,11 @@ browser:
 run: setup $(NODE_STAMP)
 	$(BIN)/python -m infra.devstack
 
-test: setup $(NODE_STAMP) browser
+# The records store's tests run on a real PostgreSQL server too (Debian's package; apt as root).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { apt-get update -qq && $(APT_GET) postgresql > /dev/null; }
+
+test: setup $(NODE_STAMP) browser postgresql
 	$(BIN)/python -m pytest
 
 # 250 parked cases keep it under 10 minutes on 2 cores; `$(BIN)/python -m bench.run` parks 5,000.

@@ -17,6 +17,10 @@ from domain.calendar import WorkingCalendar
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
+from records.activities import RecordsActivities
+from records.purge import PurgeRecords
+from records.schedule import ensure_purge_schedule
+from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
 
@@ -29,28 +33,41 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def build_worker(
-    client: Client, settings: Settings, notifications: object | None = None, calendar: WorkingCalendar | None = None
+    client: Client,
+    settings: Settings,
+    notifications: object | None = None,
+    calendar: WorkingCalendar | None = None,
+    records: RecordsStore | None = None,
 ) -> Worker:
-    """A worker for the case workflow; tests may hand in their own notification activities or calendar."""
+    """A worker for the case workflows and the records purge; tests may hand in their own
+    notification activities, calendar or records store."""
     notifications = notifications or NotificationActivities(settings)
     deadlines = DeadlineActivities(settings.deadline_policy, calendar)
+    archive = RecordsActivities(records or records_store_for(settings))
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementCase, MediationCase],
+        workflows=[DisagreementCase, MediationCase, PurgeRecords],
         workflow_runner=WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         max_cached_workflows=settings.workflow_cache_size,
         activities=[
             deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
+            archive.archive_case, archive.purge_records,
         ],
     )
 
 
 async def run(settings: Settings) -> None:
     client = await connect(settings)
+    if await ensure_purge_schedule(client, settings.task_queue):
+        structlog.get_logger().info("created the daily records purge schedule")
     structlog.get_logger().info("worker started", task_queue=settings.task_queue)
-    await build_worker(client, settings).run()
+    records = records_store_for(settings)
+    try:
+        await build_worker(client, settings, records=records).run()
+    finally:
+        await records.close()
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ class NotificationActivities:
         self.backend = backend or backend_for(settings)
         self.sent_log = SentLog(settings.sent_log_path)
         self._staff_email_domain = settings.staff_email_domain
+        self._service = settings.service_contact
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notice: Notice) -> Delivery:
@@ -84,6 +85,6 @@ class NotificationActivities:
                 raise MessageError(f"no {channel.value} details")
         copies_adviser = channel is Channel.email and recipient.kind is RecipientKind.applicant
         return Message(
-            notice=notice, channel=channel, content=render(notice, channel), to=to,
+            notice=notice, channel=channel, content=render(notice, channel, self._service), to=to,
             copy_to=recipient.supporter_email if copies_adviser else None,
         )

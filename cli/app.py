@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from cli import parsing, render
 from workflows import names
@@ -25,6 +26,7 @@ from domain.models import (
     AgreedActionInput,
     ApplicantRole,
     AssignMediator,
+    CaseOutcome,
     CaseStage,
     Channel,
     MEDIATION_PREFIX,
@@ -68,8 +70,45 @@ INVALID = 2
 UNREACHABLE = 1
 STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
 
-app = typer.Typer(
+class _PlainHelp:
+    """typer's help without labels nobody types: no `<bool>` after --help, no `<str>` after REF and
+    no braces around it in the usage line."""
+
+    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_PlainHelp, TyperCommand):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _Argument
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
+class _Argument(TyperArgument):
+    def display_type_rich(self, ctx: typer.Context) -> None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw
+
+
+class _Typer(typer.Typer):
+    def command(self, *args, **kwargs):
+        return super().command(*args, cls=_Command, **kwargs)
+
+
+app = _Typer(
     name="disagreement",
+    cls=_Group,
     help=(
         "Run SEND disagreement resolution cases (DR-...) and statutory mediation cases (MD-...), "
         "from opening to closure and the end of the family's appeal clock.\n\n"
@@ -632,9 +671,15 @@ def appeal_status(
 
 
 @app.command(rich_help_panel=LOOKING)
-def show(reference: Reference, as_json: AsJson = False) -> None:
+def show(
+    reference: Reference,
+    whole_timeline: Annotated[
+        bool, typer.Option("--all", metavar="", help=f"The whole timeline, not only the latest {render.LATEST_ENTRIES} entries.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
     """Show a case: its stage, the parties and their consent, open deadlines and what happened last."""
-    render.case(_with_cases(lambda cases: cases.view(reference)), as_json)
+    render.case(_with_cases(lambda cases: cases.view(reference)), as_json, whole_timeline)
 
 
 @app.command("list", rich_help_panel=LOOKING)
@@ -654,9 +699,34 @@ def list_cases(
         ),
     ] = None,
     route: Annotated[Route | None, typer.Option(help="Only cases on this route.")] = None,
-    as_json: AsJson = False,
+    closed: Annotated[bool, typer.Option("--closed", metavar="", help="Only closed cases, from the records.")] = False,
+    outcome: Annotated[CaseOutcome | None, typer.Option(help="Only closed cases with this outcome.")] = None,
+    closed_after: Annotated[
+        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed after this day.")
+    ] = None,
+    closed_before: Annotated[
+        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed before this day.")
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", metavar="",
+            help="Print the cases as a JSON list (reference, stage, outcome, kinds, case_officer, next_deadline, "
+            "overdue, ...) instead of a table.",
+        ),
+    ] = False,
 ) -> None:
-    """List cases, open and closed, by reference. Shows no personal details."""
+    """List cases, open and closed, by reference. Shows no personal details.
+
+    Closed cases come from the records archive, so they are listed for as long as the records are
+    kept, long after Temporal has deleted their history.
+    """
+    if closed or outcome or closed_after or closed_before:
+        if stage not in (None, CaseStage.closed) or overdue or appeal_before:
+            _stop("--closed, --outcome, --closed-after and --closed-before list closed cases: "
+                  "leave out --stage, --overdue and --appeal-before", INVALID)
+        records.list_closed(outcome, closed_after, closed_before, officer, route, as_json)
+        return
     render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before, route)), as_json)
 
 
@@ -704,3 +774,7 @@ def _with_cases(work: Callable[[Cases], Awaitable[T]]) -> T:
 def _stop(message: str, code: int) -> NoReturn:
     render.error(message)
     raise typer.Exit(code)
+
+
+# The records commands (hold, release, export, erase) live beside these, in cli/records.py.
+from cli import records  # noqa: E402  (registers its commands on `app`)

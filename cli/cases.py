@@ -14,17 +14,25 @@ from typing import TypeVar
 from temporalio.client import (
     Client,
     WorkflowExecution,
+    WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
+from temporalio.api.common.v1 import WorkflowExecution as ExecutionId
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date, london_time
+from domain.case import Case, Mediator
+from domain.mediation import Mediation
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
+from records.database import RecordsUnavailable
+from records.models import CaseRecord, people_of
+from records.store import RecordsStore, records_store_for
 from workflows import names
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -35,6 +43,7 @@ from workflows.visibility import (
     CASE_STAGE,
     DISAGREEMENT_KINDS,
     NEXT_DEADLINE,
+    case_details,
     case_summary,
 )
 
@@ -76,18 +85,27 @@ async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
             f"cannot reach the Temporal server at {target}. Is it running? TEMPORAL_ADDRESS (or a "
             f"profile) chooses the address.\n  detail: {detail}"
         ) from None
+    cases = Cases(client, settings)
     try:
-        return await work(Cases(client, settings))
+        return await work(cases)
+    except RecordsUnavailable as error:
+        raise Unreachable(str(error)) from None
     except RPCError as error:
         if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise Unreachable(f"lost the Temporal server at {target}: {error.message}") from None
         raise
+    finally:
+        await cases.records.close()
 
 
 class Cases:
+    """Open cases from Temporal; closed ones from the records store (records/), which outlives
+    Temporal's retention."""
+
     def __init__(self, client: Client, settings: Settings) -> None:
         self._client = client
         self._settings = settings
+        self.records: RecordsStore = records_store_for(settings)
 
     async def open(self, reference: str, opened: OpenCase | OpenMediation) -> CaseView:
         run = MediationCase.run if isinstance(opened, OpenMediation) else DisagreementCase.run
@@ -98,6 +116,7 @@ class Cases:
                 id=reference,
                 task_queue=self._settings.task_queue,
                 static_summary=case_summary(reference),
+                static_details=case_details(reference),
                 # A reference names one case for ever, even after it closed.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -121,23 +140,109 @@ class Cases:
             raise
 
     async def view(self, reference: str) -> CaseView:
+        """A running case as its workflow sees it; a closed one as archived when it closed (or last
+        changed), whether or not Temporal still keeps its history."""
         handle = self._client.get_workflow_handle(reference)
+        archived = await self.records.get(reference)
+        if archived is not None and not await self.is_running(reference):
+            return archived.view
         try:
-            return await self._answered(reference, handle.query(DisagreementCase.case_view))
+            live = await self._answered(reference, handle.query(DisagreementCase.case_view))
         except RPCError as error:
             if error.status is RPCStatusCode.NOT_FOUND:
                 raise Refused(f"no case {reference}") from None
             raise
+        if archived is None:
+            return live
+        # Closed, with its appeal clock still running: as it stands, with its record's dates.
+        dates = archived.view.model_dump(include={"closed_at", "delete_after"})
+        return archived.view.model_validate({**live.model_dump(), **dates})
+
+    async def exists(self, reference: str) -> bool:
+        try:
+            await self._client.get_workflow_handle(reference).describe()
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
+
+    async def is_running(self, reference: str) -> bool:
+        try:
+            described = await self._client.get_workflow_handle(reference).describe()
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return described.status is WorkflowExecutionStatus.RUNNING
 
     async def summaries(
         self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None = None,
         route: Route | None = None,
     ) -> list[CaseSummary]:
-        """Every matching case, page after page, from search attributes only (nothing to decrypt)."""
+        """Every matching case, page after page, from search attributes only (nothing to decrypt),
+        then the archived ones whose history Temporal no longer keeps, from the records' columns."""
         now = datetime.now(UTC)
         query = visibility_query(stage, officer, overdue, now, appeal_before, route)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
-        return [_summary(execution, now) async for execution in executions]
+        found = [_summary(execution, now) async for execution in executions]
+        if overdue or appeal_before or stage not in (None, CaseStage.closed):
+            return found  # a finished case has nothing overdue, no appeal clock and no other stage
+        listed = {summary.reference for summary in found}
+        archived = [
+            summary for summary in await self.records.closed(route=route)
+            if summary.reference not in listed and officer in (None, summary.case_officer)
+        ]
+        return found + archived
+
+    async def open_case_records(self) -> list[tuple[str, CaseRecord]]:
+        """Every running case with its people's contact details, for subject access.
+
+        Open cases are not in the records store yet: each is read from its workflow (the case as
+        it now stands, decrypted here) and its start input (everyone's contact details).
+        """
+        query = (
+            "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")"
+            ' AND ExecutionStatus = "Running"'
+            f' AND TaskQueue = "{self._settings.task_queue}"'
+        )
+        found = []
+        async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE):
+            history = await self._client.workflow_service.get_workflow_execution_history(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=self._client.namespace,
+                    execution=ExecutionId(workflow_id=execution.id, run_id=execution.run_id),
+                    maximum_page_size=1,
+                )
+            )
+            started = history.history.events[0].workflow_execution_started_event_attributes
+            # The first run starts from the opening request; a run continued as new, from the case.
+            [start] = await self._client.data_converter.decode(
+                started.input.payloads, [OpenCase | OpenMediation | Case | Mediation]
+            )
+            try:
+                view = await self.view(execution.id)
+            except RPCError as error:  # e.g. no worker polls the task queue
+                raise Unreachable(f"case {execution.id} did not answer: {error.message}") from None
+            case = _case_file(execution.id, start, execution.start_time)
+            if view.mediator:
+                case.mediator = Mediator(**view.mediator.model_dump())
+            found.append((execution.id, CaseRecord(view=view, people=people_of(case))))
+        return found
+
+    async def delete_history(self, reference: str) -> bool:
+        """Deletes a finished case's history from Temporal before its retention ends; False if gone."""
+        try:
+            await self._client.workflow_service.delete_workflow_execution(
+                DeleteWorkflowExecutionRequest(
+                    namespace=self._client.namespace, workflow_execution=ExecutionId(workflow_id=reference)
+                )
+            )
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
 
     async def summary_page(
         self, query: str, page_size: int, token: bytes | None
@@ -174,6 +279,9 @@ class Cases:
 
     async def _why_not_found(self, handle: WorkflowHandle) -> str:
         """An update finds no running case: either there is none, or it has closed."""
+        archived = await self.records.get(handle.id)
+        if archived is not None:
+            return f"case {handle.id} is closed ({archived.view.outcome}); nothing more can be recorded"
         try:
             described = await handle.describe()
         except RPCError as error:
@@ -182,6 +290,15 @@ class Cases:
             raise
         closed = described.typed_search_attributes.get(CASE_OUTCOME) or described.status.name.lower()
         return f"case {handle.id} is closed ({closed}); nothing more can be recorded"
+
+
+def _case_file(reference: str, start: OpenCase | OpenMediation | Case | Mediation, at: datetime) -> Case | Mediation:
+    """The case file a workflow started from: its first run opens one from the request."""
+    if isinstance(start, OpenCase):
+        return Case.open(reference, start, at)
+    if isinstance(start, OpenMediation):
+        return Mediation.open(reference, start, at)
+    return start
 
 
 def visibility_query(

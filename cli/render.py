@@ -23,7 +23,7 @@ from domain.models import CaseSummary, CaseView, DeadlineState, DeadlineView, De
 LATEST_ENTRIES = 6
 
 
-def case(view: CaseView, as_json: bool) -> None:
+def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
     if as_json:
         _print_json(view.model_dump(mode="json"))
         return
@@ -59,7 +59,7 @@ def case(view: CaseView, as_json: bool) -> None:
         console.print(f"Session: {_london(view.session.at)}{where}{again}")
     if view.actions:
         console.print(_actions(view))
-    console.print(_timeline(view))
+    console.print(_timeline(view, whole_timeline))
     for notice in view.notifications:
         if notice.status is DeliveryStatus.failed:
             console.print(f"Not delivered: {notice.template} to {notice.to}: {notice.reason}", style="red")
@@ -112,8 +112,17 @@ def _deadlines(view: CaseView) -> Table | Text:
     calendar = WorkingCalendar()
     table = _table("Deadline", "Due", "Working days left", title="Deadlines")
     for deadline in sorted(waiting, key=lambda deadline: deadline.due):
-        table.add_row(deadline.name, deadline.due.isoformat(), _time_left(deadline, today, calendar))
+        table.add_row(deadline.name, _due(deadline.due, calendar), _time_left(deadline, today, calendar))
     return table
+
+
+def _due(day: date, calendar: WorkingCalendar) -> str:
+    """A due date, saying plainly when it is not a working day (we never move a date given to a
+    family, and the law's own dates are not ours to move: see docs/process-and-law.md)."""
+    if calendar.is_working_day(day):
+        return day.isoformat()
+    why = calendar.bank_holiday(day) or f"{day:%A}"
+    return f"{day.isoformat()} ({why}: not a working day)"
 
 
 def _time_left(deadline: DeadlineView, today: date, calendar: WorkingCalendar) -> str:
@@ -125,16 +134,21 @@ def _time_left(deadline: DeadlineView, today: date, calendar: WorkingCalendar) -
 
 
 def _actions(view: CaseView) -> Table:
+    calendar = WorkingCalendar()
+    names = {party.id: party.name for party in view.parties}
     table = _table("#", "Agreed action", "Owner", "Due", "Done", title="Agreed actions")
     for action in view.actions:
         done = "yes" if action.done else "no"
-        table.add_row(str(action.number), action.description, action.owner, action.due.isoformat(), done)
+        owner = f"{names[action.owner]} ({action.owner})" if action.owner in names else action.owner
+        table.add_row(str(action.number), action.description, owner, _due(action.due, calendar), done)
     return table
 
 
-def _timeline(view: CaseView) -> Table:
-    latest = view.timeline[-LATEST_ENTRIES:]
-    title = "Latest" if len(view.timeline) > len(latest) else "Timeline"
+def _timeline(view: CaseView, whole: bool) -> Table:
+    latest = view.timeline if whole else view.timeline[-LATEST_ENTRIES:]
+    title = "Timeline"
+    if len(view.timeline) > len(latest):
+        title = f"Timeline: the latest {len(latest)} of {len(view.timeline)} entries (show {view.reference} --all for every one)"
     table = _table("When (UK)", "By", "What", "Detail", title=title)
     for entry in latest:
         table.add_row(_london(entry.at), entry.actor, entry.event, entry.detail)

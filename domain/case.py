@@ -128,6 +128,7 @@ class Deadline(Model):
     working_days: bool
     # A missed deadline stays outstanding until the late step is done: it keeps a case "overdue".
     outstanding: bool = True
+    extended: bool = False  # moved by staff (extend_deadline): a new session time must not drop it silently
 
 
 class Mediator(Model):
@@ -285,7 +286,9 @@ class CaseFile(Model):
         assert self.session is not None
         if self.session.at > now:
             raise RuleViolation(
-                f"the session is at {self.session.at.isoformat()}; record its outcome once it has been held"
+                f"the session is at {self.session.at.isoformat()} and has not been held yet: record its "
+                "outcome once it has been held, after that time (if it has moved, book the new time with "
+                "`schedule` first)"
             )
         if request.result is SessionResult.no_agreement and request.actions:
             raise RuleViolation("a session with no agreement has no agreed actions")
@@ -361,9 +364,14 @@ class CaseFile(Model):
             {"mediator_name": request.name, "due": arrangement.due if arrangement else None},
         )]
 
-    def schedule_session(self, request: ScheduleSession, at: datetime, held_by_due: bool = False) -> list[Announcement]:
+    def schedule_session(
+        self, request: ScheduleSession, at: datetime, held_by_due: bool = False, say_moved: bool = False,
+    ) -> list[Announcement]:
         """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
-        only when the session itself is held by then (a booking in time for a late session does not)."""
+        only when the session itself is held by then (a booking in time for a late session does not).
+        With `say_moved`, a new time for a booked session says from when to when, on the timeline
+        and in the message."""
+        moved_from = self.session.at if self.session and say_moved else None
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
         arrangement = self.deadline(self.arrangement_deadline)
@@ -371,10 +379,16 @@ class CaseFile(Model):
             self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
-        self.record(at, request.actor, event, f"session at {request.at.isoformat()}")
+        detail = f"session at {request.at.isoformat()}"
+        if moved_from is not None:
+            detail = f"session moved from {moved_from.isoformat()} to {request.at.isoformat()}"
+        self.record(at, request.actor, event, detail)
         return [Announcement(
             Template.session_scheduled, (*self.party_ids(), MEDIATOR), f"session_scheduled-{number}",
-            {"session_at": request.at, "venue": request.venue, "mediator_name": self.mediator.name if self.mediator else None},
+            {
+                "session_at": request.at, "venue": request.venue, "previous_session_at": moved_from,
+                "mediator_name": self.mediator.name if self.mediator else None,
+            },
         )]
 
     def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
@@ -423,6 +437,24 @@ class CaseFile(Model):
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
         self.record(at, actor, "case_closed", outcome.value)
 
+    def _close_for_service(self, at: datetime, **facts: Any) -> list[Announcement]:
+        """Cancellation was requested in Temporal (the Web UI's "Request Cancellation", or `temporal
+        workflow cancel`): the service withdraws the case. Everyone hears it; the family's appeal
+        clock and any certificate still owed go on. A case already closed only records the request."""
+        if self.is_closed:
+            self.record(
+                at, SYSTEM, "cancellation_requested",
+                "cancellation requested in Temporal; the case was already closed"
+                + ("; the family's appeal warnings continue" if self.clocks_running else ""),
+            )
+            return []
+        self.record(
+            at, SYSTEM, "withdrawn_by_service",
+            "cancellation requested in Temporal (Web UI or CLI): the service withdrew the case",
+        )
+        self.close(CaseOutcome.withdrawn, at, SYSTEM)
+        return [self.closure(by_service=True, **facts)]
+
     def set_appeal(self, appeal: AppealPlan, at: datetime) -> None:
         """The appeal clock's answer: the deadline, and how it was worked out on the timeline."""
         self.set_deadline(appeal.deadline)
@@ -443,7 +475,7 @@ class CaseFile(Model):
     def extend_deadline(self, request: ExtendDeadline, planned: PlannedDeadline, at: datetime) -> None:
         previous = self.deadline(request.deadline)
         assert previous is not None
-        self.set_deadline(planned)
+        self.set_deadline(planned).extended = True
         self.record(
             at,
             request.actor,
@@ -749,6 +781,28 @@ class Case(CaseFile):
         else:
             self.close(CaseOutcome(request.result.value), at, request.actor)
 
+    def replan_after_session(self, planned: list[PlannedDeadline], at: datetime, actor: str) -> None:
+        """Set the deadlines counted from the session, planned for its new time. An extension staff
+        gave earlier stands while it still gives at least as much time as the new plan; otherwise the
+        new date replaces it, and the timeline says so and why."""
+        assert self.session is not None
+        for deadline in planned:
+            current = self.deadline(deadline.name)
+            if current is not None and current.extended and current.state is DeadlineState.open:
+                if current.due >= deadline.due:
+                    self.record(
+                        at, actor, "extension_kept",
+                        f"{deadline.name} stays {current.due.isoformat()} as extended: still no earlier than the "
+                        f"{deadline.due.isoformat()} the new session time gives",
+                    )
+                    continue
+                self.record(
+                    at, actor, "extension_replaced",
+                    f"{deadline.name} extended to {current.due.isoformat()} is now {deadline.due.isoformat()}: the "
+                    f"session moved to {self.session.at.isoformat()}, and the usual time after it ends later",
+                )
+            self.set_deadline(deadline)
+
     def written_outcome_sent(self) -> None:
         self._settle("written_outcome")
 
@@ -759,6 +813,10 @@ class Case(CaseFile):
         self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
         self.close(CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=party.name, resolution_started=started)]
+
+    def withdrawn_by_service(self, at: datetime) -> list[Announcement]:
+        started = any(entry.event == "resolution_offered" for entry in self.timeline)
+        return self._close_for_service(at, resolution_started=started)
 
     def record_decision(self, request: RecordDecision, appeal: AppealPlan, at: datetime) -> None:
         """The decision is known: the appeal deadline is the one the clock computed."""

@@ -284,6 +284,15 @@ class Mediation(CaseFile):
         self.close(CaseOutcome.not_arranged if self.cannot_arrange else CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=self.opened.applicant.name, resolution_started=self.mediate is True)]
 
+    def withdrawn_by_service(self, certificate: PlannedDeadline | None, at: datetime) -> list[Announcement]:
+        """The service withdraws the case. A family who chose mediation did not stop it themselves:
+        mediation will not take place, so the adviser's certificate is still owed to them, as when
+        the LA cannot arrange it."""
+        if certificate is not None and not self.is_closed:
+            self.certificate_reason = CertificateReason.not_arranged
+            self.set_deadline(certificate)
+        return self._close_for_service(at, resolution_started=self.mediate is True)
+
     def owes_certificate_on_withdrawal(self) -> bool:
         return bool(self.mediate) and self.certificate is None and self.certificate_reason is None
 

@@ -4,7 +4,8 @@ Pure: nothing is read but the packaged templates. There is one file per recipien
 `templates/<recipient kind>/<template>.j2`. It fills the blocks of its layout (`subject`, `body`,
 `sms`); `_party.j2` and `_staff.j2` frame them for email and letter, and `_paragraphs.j2` holds what
 several messages say (what mediation is, SENDIASS, other routes after a closure, ...).
-Templates see the recipient's `name`, the notice's `facts` and the `channel`, nothing else.
+Templates see the recipient's `name`, the notice's `facts`, the `channel` and `service_contact`
+(the service's contact details, from settings: every message says how to reach us), nothing else.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import jinja2
 
 from domain.calendar import LONDON
 from domain.models import Channel
-from domain.notifications import AgreedActionFacts, Notice, Recipient, RecipientKind, Template
+from domain.notifications import AgreedActionFacts, Notice, Recipient, RecipientKind, ServiceContact, Template
 
 _PARTIES = frozenset({RecipientKind.applicant, RecipientKind.organisation})
 _EVERYONE_AT_THE_TABLE = _PARTIES | {RecipientKind.mediator}
@@ -95,7 +96,7 @@ def channels_for(recipient: Recipient) -> tuple[Channel, ...]:
     return tuple(recipient.contact.channels()) if recipient.contact else ()
 
 
-def render(notice: Notice, channel: Channel) -> RenderedMessage:
+def render(notice: Notice, channel: Channel, service: ServiceContact) -> RenderedMessage:
     template, kind = notice.template, notice.recipient.kind
     if kind not in AUDIENCES[template]:
         raise MessageError(f"there is no {template.value} message for a {kind.value}")
@@ -106,7 +107,7 @@ def render(notice: Notice, channel: Channel) -> RenderedMessage:
         raise MessageError(f"the {template.value} message needs {', '.join(missing)}")
 
     source = _environment().get_template(f"{kind.value}/{template.value}.j2")
-    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value}
+    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value, "service_contact": service}
     try:
         if channel is Channel.sms:
             return RenderedMessage(subject="", body=_one_line(source.render(part="sms", **context)))
@@ -118,10 +119,10 @@ def render(notice: Notice, channel: Channel) -> RenderedMessage:
         raise MessageError(f"the {template.value} message for a {kind.value} could not be written: {error}") from None
 
 
-def personalisation(notice: Notice, channel: Channel) -> dict[str, str]:
-    """GOV.UK Notify personalisation: every fact in words, the rendered text, and for letters the
-    address. A Notify template may use the facts (`((due))`) or just `((subject))` and `((body))`."""
-    rendered = render(notice, channel)
+def personalisation(notice: Notice, channel: Channel, rendered: RenderedMessage) -> dict[str, str]:
+    """GOV.UK Notify personalisation: every fact in words, the rendered text (with the service's
+    contact details in it), and for letters the address. A Notify template may use the facts
+    (`((due))`) or just `((subject))` and `((body))`."""
     fields = {name: _in_words(value) for name, value in notice.facts}
     fields |= {"name": notice.recipient.name, "subject": rendered.subject, "body": rendered.body}
     if channel is Channel.letter:

@@ -84,6 +84,7 @@ class MessageFacts(Model):
     due: date | None = None  # the date this message is about (consent by, action due, ...)
     deadline: str | None = None  # deadline name, for staff messages
     session_at: datetime | None = None
+    previous_session_at: datetime | None = None  # session_scheduled: the time it has moved from
     venue: str | None = None
     mediator_name: str | None = None
     result: SessionResult | None = None
@@ -98,6 +99,7 @@ class MessageFacts(Model):
     answer: str | None = None  # consent_recorded: "agreed" or "declined"
     waiting_for: list[str] = []  # consent_recorded / no_response: parties who have not answered
     resolution_started: bool = True  # withdrawn: whether disagreement resolution was ever offered
+    by_service: bool = False  # withdrawn: the service closed the case (cancelled in Temporal), not a party
     route: str = "disagreement_resolution"  # or "mediation": the words a message uses for the service
     decision_kind: str | None = None  # statutory mediation: the LA decision, and when its notice was sent
     decision_date: date | None = None
@@ -105,6 +107,17 @@ class MessageFacts(Model):
     certificate_reason: str | None = None
     school_only: bool = False
     arranging_body: list[str] = []  # who must make mediation take place (the LA, or health commissioners)
+
+
+class ServiceContact(Model):
+    """How anyone reaches the service, printed in every message on every channel (settings
+    `DISAGREEMENT_SERVICE_*`): a letter carries it at the top, email at the foot, a text the phone."""
+
+    name: str
+    phone: str
+    email: str
+    postal_address: list[str]  # the lines of the address, postcode last
+    web_page: str
 
 
 class Notice(Model):

@@ -61,6 +61,26 @@ def wait_for_port(
     raise RuntimeError(f"{name} did not open {host}:{port} within {seconds:.0f} s")
 
 
+def set_namespace_retention(settings: Settings, address: str, seconds: float = 30) -> None:
+    """How long Temporal keeps a closed case's history (DISAGREEMENT_NAMESPACE_RETENTION_DAYS).
+
+    The dev server's `default` namespace keeps it 24 hours; longer keeps recently closed cases
+    browsable in the Web UI. Closed cases live on in the records store either way (records/).
+    """
+    command = [
+        installed_binary("temporal"), "operator", "namespace", "update", "--address", address,
+        "--retention", f"{settings.namespace_retention_days * 24}h", "--namespace", "default",
+    ]
+    deadline = time.monotonic() + seconds
+    while True:  # the namespace is registered a moment after the port opens
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"could not set the namespace retention: {done.stderr.strip()}")
+        time.sleep(0.5)
+
+
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
     # Own session: Ctrl-C reaches us once, and we stop the children in order. SIGINT is reset for
     # them because a shell starting us in the background ignores it, and they would inherit that.
@@ -93,6 +113,7 @@ def run(settings: WebSettings) -> int:
     processes = [start(dev_server_command(settings), env)]
     try:
         wait_for_port(settings.dev_server_ip, settings.dev_server_port, processes[0])
+        set_namespace_retention(settings, address)
         python = sys.executable
         processes.append(start([python, "codec_server.py"], env))
         processes.append(start([python, "worker.py"], env))
@@ -105,6 +126,7 @@ def run(settings: WebSettings) -> int:
             f"Temporal Web UI: http://localhost:{settings.ui_port}\n"
             f"Temporal server: {address}   codec server: {codec_endpoint(settings)}\n"
             f"Cases are kept in {settings.data_dir / 'temporal.sqlite'}; messages go to {settings.outbox_path}/\n"
+            f"Closed cases: history kept {settings.namespace_retention_days} days, records in {settings.records_path}\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import Field, NameEmail, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import EmailStr, Field, HttpUrl, NameEmail, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from domain.deadlines import DeadlinePolicy
-from domain.models import Channel
-from domain.notifications import Template
+from domain.models import Channel, Name, PhoneNumber
+from domain.notifications import ServiceContact, Template
 from infra.keys import KeyRing, parse_key_ring
 
 ENV_PREFIX = "DISAGREEMENT_"
@@ -69,11 +69,34 @@ class Settings(BaseSettings):
     # A list setting is written as people write lists: `20,5` (JSON `[20, 5]` works too).
     appeal_warning_working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [20, 5])
 
+    # How families and organisations reach the service: in every message (a letter's heading, an
+    # email's foot, a text's last line). Defaults are examples (Ofcom's drama number, example.gov.uk):
+    # a real service sets its own.
+    service_name: Name = "SEND disagreement resolution service"
+    service_phone: str = "01632 960000"
+    service_email: EmailStr = "send.disagreements@example.gov.uk"
+    # Lines separated by |, postcode last, as staff type addresses on the command line.
+    service_postal_address: Annotated[list[Name], NoDecode] = Field(
+        default_factory=lambda: ["Town Hall", "Example Street", "Exampletown", "EX1 1AA"]
+    )
+    service_web_page: HttpUrl = HttpUrl("https://www.example.gov.uk/send-disagreements")
+
     # Notifications.
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
+
+    # Records of closed cases (records/): the same family as the sent-log, a SQLite file by default
+    # or a PostgreSQL URL. Without DISAGREEMENT_RECORDS_URL they share the sent-log's database.
+    records_file: Path | None = None  # default: <data_dir>/records.sqlite3
+    records_url: SecretStr | None = None  # postgresql://user:password@host:port/database
+    # How long a closed case is kept (docs/records-retention.md): years after closure, or after
+    # the child's date of birth where the service records it (the later date wins).
+    records_years_after_closure: int = Field(6, ge=1, le=100)
+    records_years_after_birth: int = Field(25, ge=1, le=100)
+    # `make run`: how long Temporal itself keeps a closed workflow's history (days).
+    namespace_retention_days: int = Field(30, ge=1, le=3650)
     # Backend `smtp`. The port defaults to 587 with STARTTLS, 465 with TLS and 25 without.
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)
@@ -106,7 +129,23 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("data_dir", "outbox_dir", "sent_log_file", "encryption_key_file", mode="before")
+    @field_validator("service_postal_address", mode="before")
+    @classmethod
+    def _address_lines(cls, value: object) -> object:
+        if isinstance(value, str):
+            lines = [line.strip() for line in value.split("|")]
+            if len(lines) < 2 or not all(lines):
+                raise ValueError("must be the lines of a postal address separated by |, postcode last")
+            return lines
+        return value
+
+    @field_validator("service_phone")
+    @classmethod
+    def _a_phone_number(cls, value: str) -> str:
+        TypeAdapter(PhoneNumber).validate_python(value)  # a UK number; shown as the operator wrote it
+        return value.strip()
+
+    @field_validator("data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before")
     @classmethod
     def _a_path(cls, value: object) -> object:
         if isinstance(value, str) and (not value.strip() or "\x00" in value):
@@ -135,6 +174,13 @@ class Settings(BaseSettings):
         if keys is not None:
             parse_key_ring(keys.get_secret_value())
         return keys
+
+    @field_validator("records_url")
+    @classmethod
+    def _records_url_is_postgres(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
+            raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
+        return url
 
     @field_validator("codec_cors_origin")
     @classmethod
@@ -219,12 +265,30 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def service_contact(self) -> ServiceContact:
+        return ServiceContact(
+            name=self.service_name, phone=self.service_phone, email=str(self.service_email),
+            postal_address=self.service_postal_address, web_page=str(self.service_web_page),
+        )
+
+    @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
 
     @property
     def sent_log_path(self) -> Path:
         return self.sent_log_file or self.data_dir / "sent-log.sqlite3"
+
+    @property
+    def records_path(self) -> Path:
+        return self.records_file or self.data_dir / "records.sqlite3"
+
+    @property
+    def records_database_url(self) -> str | None:
+        """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
+        # `sent_log_url` comes with the PostgreSQL sent-log (issue 9); until then records stand alone.
+        url = self.records_url or getattr(self, "sent_log_url", None)
+        return url.get_secret_value() if url is not None else None
 
     @property
     def deadline_policy(self) -> DeadlinePolicy:

@@ -55,8 +55,9 @@ from workflows.case import DisagreementCase
 from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
-# The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify).
-pytest_plugins = ["tests.delivery_servers"]
+# The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify); PostgreSQL (postgres_server);
+# the records store on both databases (records_settings, records).
+pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fixtures"]
 
 LONDON = ZoneInfo("Europe/London")
 SHELL_SETTINGS = ("DISAGREEMENT_", "TEMPORAL_")
@@ -91,6 +92,8 @@ TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 byt
 
 
 def isolated_settings(tmp_path: Path, **overrides) -> Settings:
+    # With the tests' keys, as a deployed worker has its own: the records store encrypts with them.
+    overrides.setdefault("encryption_keys", TEST_KEYS)
     return Settings(data_dir=tmp_path, task_queue=f"cases-{uuid.uuid4()}", **overrides)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from domain.models import Channel, CaseOutcome, Contact, PostalAddress, SessionResult
-from domain.notifications import AgreedActionFacts, MessageFacts, Notice, Recipient, RecipientKind, Template, notice_key
+from domain.notifications import AgreedActionFacts, MessageFacts, Notice, Recipient, RecipientKind, ServiceContact, Template, notice_key
 
 REFERENCE = "DR-2026-7KQ3XZ"
 APPLICANT_EMAIL = "sam.parent@example.org"
@@ -18,6 +18,11 @@ SUPPORTER_EMAIL = "ali@sendiass.example.org"
 ORGANISATION_EMAIL = "senco@hilltop.example.org"
 MEDIATOR_EMAIL = "morgan@mediation.example.org"
 ADDRESS = PostalAddress(lines=["12 Mill Lane", "Rotherham"], postcode="S60 1AA")
+# The service's own contact details, as settings give them (the defaults: examples).
+SERVICE = ServiceContact(
+    name="Rotherham SEND disagreement resolution service", phone="01632 960123", email="send.dr@example.gov.uk",
+    postal_address=["Riverside House", "Main Street", "Rotherham", "S60 1AE"], web_page="https://www.example.gov.uk/send-dr",
+)
 
 PERSONAL_DATA = [
     "Sam Parent", APPLICANT_EMAIL, "7700900123", "Mill Lane", "S60 1AA",

@@ -32,6 +32,7 @@ from domain.models import (
     OfferResolution,
     RecordConsent,
     RecordTalk,
+    ScheduleSession,
     TalkOutcome,
     Withdraw,
 )
@@ -111,6 +112,28 @@ async def mediation_declined(env: WorkflowEnvironment, handle: WorkflowHandle) -
     await env.sleep(timedelta(days=70))
 
 
+async def rescheduled_after_extension(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """A session booked, the outcome deadline extended, the session moved twice (the extension kept,
+    then replaced), then a withdrawal."""
+    trip = Journey(env.client, Settings(), env.get_current_time, lambda at: _sleep_until(env, at))
+    booked = await trip.bring_to(handle, CaseStage.session_scheduled)
+    await handle.execute_update(
+        DisagreementCase.extend_deadline,
+        ExtendDeadline(actor=OFFICER, deadline="outcome_record", days=3, reason="mediator on leave"),
+    )
+    for later in (timedelta(days=1), timedelta(days=30)):
+        await handle.execute_update(
+            DisagreementCase.schedule_session, ScheduleSession(actor=OFFICER, at=booked.session.at + later, venue="Town Hall")
+        )
+    await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
+
+
+async def cancelled_by_service(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """An operator cancels the case in the Web UI: the service withdraws it and everyone is told."""
+    await offer_and_agree(handle)
+    await handle.cancel()
+
+
 async def _sleep_until(env: WorkflowEnvironment, at) -> None:
     await env.sleep(at - await env.get_current_time())
 
@@ -118,6 +141,8 @@ async def _sleep_until(env: WorkflowEnvironment, at) -> None:
 MEDIATION_SCENARIOS = {
     "mediation_with_certificate": mediation_with_certificate,
     "mediation_declined": mediation_declined,
+    # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
+    "mediation_declined_archived": mediation_declined,
     # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
     "mediation_with_certificate_planned_locally": mediation_with_certificate,
     # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
@@ -136,6 +161,12 @@ SCENARIOS = {
     # Recorded after "plan-before-change" and "appeal-clock-after-closure" (issue 8).
     "agreement_with_actions_planned_first": agreement_with_actions,
     "appeal_clock_after_closure": appeal_clock_after_closure,
+    # Recorded after "honest-reschedule" and "withdrawn-on-cancel" (issue 11).
+    "rescheduled_after_extension": rescheduled_after_extension,
+    "cancelled_by_service": cancelled_by_service,
+    # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
+    "withdrawal_archived": withdrawal,
+    "appeal_clock_after_closure_archived": appeal_clock_after_closure,
     # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
     "agreement_with_actions_planned_locally": agreement_with_actions,
     # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.

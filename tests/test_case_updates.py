@@ -63,6 +63,7 @@ from workflows.visibility import (
     DISAGREEMENT_KINDS,
     EHC_POINT,
     NEXT_DEADLINE,
+    case_details,
     case_summary,
 )
 
@@ -481,7 +482,8 @@ async def test_what_operators_see_names_nobody(dev_server, settings) -> None:
     async with running_worker(client, settings, RecordedNotifications()):
         # Started as the staff command line starts a case: with its static summary.
         handle = await client.start_workflow(
-            DisagreementCase.run, opened, id=reference, task_queue=settings.task_queue, static_summary=case_summary(reference)
+            DisagreementCase.run, opened, id=reference, task_queue=settings.task_queue,
+            static_summary=case_summary(reference), static_details=case_details(reference),
         )
         await opened_view(handle)
         seen = [await shown_to_operators(handle)]

@@ -12,7 +12,7 @@ import pytest
 from domain.messages import MessageError, _in_words, _tidy, address_lines, channels_for, clock_time, names, personalisation, render
 from domain.models import Channel, Contact, PostalAddress, SessionResult
 from domain.notifications import AgreedActionFacts, RecipientKind, Template
-from tests.notices import ADDRESS, full_facts, notice, prefers, recipient
+from tests.notices import ADDRESS, SERVICE, full_facts, notice, prefers, recipient
 
 
 def test_lists_of_names() -> None:
@@ -51,7 +51,8 @@ def test_a_letter_address_uses_all_seven_lines_before_folding() -> None:
 
 
 def test_a_letter_personalisation_keeps_the_message_beside_the_address() -> None:
-    fields = personalisation(notice(contact=prefers(Channel.letter)), Channel.letter)
+    letter = notice(contact=prefers(Channel.letter))
+    fields = personalisation(letter, Channel.letter, render(letter, Channel.letter, SERVICE))
     assert fields["address_line_1"] == "Sam Parent" and fields["address_line_4"] == ADDRESS.postcode
     assert fields["body"] and fields["subject"] and fields["due"] == "Thursday 7 January 2027"
 
@@ -61,9 +62,9 @@ def test_who_can_be_reached_and_what_a_message_lacks_in_words() -> None:
     assert channels_for(staff) == (Channel.email,)
     assert channels_for(staff.model_copy(update={"kind": RecipientKind.applicant})) == ()
     with pytest.raises(MessageError, match="^messages to staff go by email only$"):
-        render(notice(Template.deadline_missed, RecipientKind.case_officer), Channel.sms)
+        render(notice(Template.deadline_missed, RecipientKind.case_officer), Channel.sms, SERVICE)
     lacking = notice(Template.deadline_reminder, RecipientKind.case_officer, facts=full_facts(deadline=None, due=None))
     with pytest.raises(MessageError, match="^the deadline_reminder message needs deadline, due$"):
-        render(lacking, Channel.email)
+        render(lacking, Channel.email, SERVICE)
     with pytest.raises(MessageError, match="^a letter needs a postal address$"):
         address_lines(staff)  # staff have no contact details at all

@@ -21,7 +21,7 @@ from domain.messages import (
 )
 from domain.models import CaseOutcome, Channel, Contact, PostalAddress, SessionResult
 from domain.notifications import MessageFacts, RecipientKind, Template
-from tests.notices import PERSONAL_DATA, REFERENCE, full_facts, notice, recipient
+from tests.notices import PERSONAL_DATA, REFERENCE, SERVICE, full_facts, notice, recipient
 
 SMS_LIMIT = 3 * 153  # three concatenated text messages
 GAP = re.compile(r"\S {2,}\S| [.,:;]|\( ")
@@ -54,7 +54,7 @@ def test_every_template_has_readers_and_a_file_for_each() -> None:
 @pytest.mark.parametrize("facts_of", [lambda template: full_facts(), bare_facts], ids=["full-facts", "bare-facts"])
 @pytest.mark.parametrize(("template", "kind", "channel"), EVERY_MESSAGE, ids=lambda value: str(value))
 def test_every_message_renders_completely(template, kind, channel, facts_of) -> None:
-    message = render(notice(template, kind, facts=facts_of(template)), channel)
+    message = render(notice(template, kind, facts=facts_of(template)), channel, SERVICE)
 
     for text in (message.subject, message.body):
         assert "{" not in text and "}" not in text and "None" not in text
@@ -64,18 +64,20 @@ def test_every_message_renders_completely(template, kind, channel, facts_of) -> 
         assert REFERENCE in message.body and len(message.body) <= SMS_LIMIT
     else:
         assert message.subject.endswith(f"case {REFERENCE}")
-        assert message.body.startswith(f"Dear {recipient(kind).name},") or message.body.startswith("Hello jo.smith,")
+        greeting = "Hello jo.smith," if kind is RecipientKind.case_officer else f"Dear {recipient(kind).name},"
+        # A letter opens with the service's address block (see tests/test_service_contact.py).
+        assert message.body.startswith(greeting) or (channel is Channel.letter and f"\n\n{greeting}" in message.body)
         assert REFERENCE in message.body and "\n\n\n" not in message.body
 
 
 @pytest.mark.parametrize(("template", "kind", "channel"), EVERY_MESSAGE, ids=lambda value: str(value))
 def test_subjects_name_the_case_but_nobody_in_it(template, kind, channel) -> None:
-    subject = render(notice(template, kind), channel).subject
+    subject = render(notice(template, kind), channel, SERVICE).subject
     assert not [detail for detail in PERSONAL_DATA + ["Hill Top", "Rotherham"] if detail in subject]
 
 
 def test_an_offer_to_a_family_explains_the_service_and_by_when_to_answer() -> None:
-    body = render(notice(Template.resolution_offered), Channel.email).body
+    body = render(notice(Template.resolution_offered), Channel.email, SERVICE).body
     for words in ("a meeting led by a trained, independent mediator", "free", "voluntary", "confidential",
                   "SENDIASS", "Your adviser at SENDIASS is Ali Adviser", "EHC plan (Education, Health and Care plan)",
                   "by Thursday 7 January 2027", "reply to this email",
@@ -85,7 +87,7 @@ def test_an_offer_to_a_family_explains_the_service_and_by_when_to_answer() -> No
 
 
 def test_without_an_adviser_or_appeal_date_the_family_still_hears_of_both() -> None:
-    body = render(notice(Template.resolution_offered, facts=bare_facts(Template.resolution_offered)), Channel.letter).body
+    body = render(notice(Template.resolution_offered, facts=bare_facts(Template.resolution_offered)), Channel.letter, SERVICE).body
     assert "SENDIASS" in body and "Your adviser" not in body
     assert "does not stop or move the time you have to appeal" in body
     assert "contact us using the details at the top of this letter" in body and "reply to this email" not in body
@@ -105,7 +107,7 @@ CLOSED_WITHOUT_AGREEMENT = [
 @pytest.mark.parametrize("channel", list(Channel))
 @pytest.mark.parametrize(("template", "facts"), CLOSED_WITHOUT_AGREEMENT, ids=lambda value: str(value))
 def test_a_closure_without_agreement_signposts_the_other_routes(template, facts, channel) -> None:
-    body = render(notice(template, facts=full_facts(**facts)), channel).body
+    body = render(notice(template, facts=full_facts(**facts)), channel, SERVICE).body
     assert "complain" in body and "SEND Tribunal" in body and "SENDIASS" in body
     assert "Monday 1 March 2027" in body  # the appeal deadline, which mediation does not move
     if channel is not Channel.sms:
@@ -113,24 +115,24 @@ def test_a_closure_without_agreement_signposts_the_other_routes(template, facts,
 
 
 def test_a_settled_case_does_not_send_the_family_to_the_tribunal() -> None:
-    body = render(notice(Template.case_closed, facts=full_facts(outcome=CaseOutcome.resolved_informally)), Channel.email).body
+    body = render(notice(Template.case_closed, facts=full_facts(outcome=CaseOutcome.resolved_informally)), Channel.email, SERVICE).body
     assert "settled by talking" in body and "What you can do now" not in body
 
 
 def test_an_action_owned_by_the_reader_is_theirs() -> None:
-    body = render(notice(Template.action_due, RecipientKind.organisation), Channel.email).body
+    body = render(notice(Template.action_due, RecipientKind.organisation), Channel.email, SERVICE).body
     assert "Review speech therapy hours\n   Who: you. By: Monday 1 February 2027." in body
 
 
 def test_a_withdrawal_says_who_withdrew_and_you_when_it_was_the_reader() -> None:
-    to_family = render(notice(Template.withdrawn, facts=full_facts(party_name="Hill Top Primary")), Channel.email).body
-    to_school = render(notice(Template.withdrawn, RecipientKind.organisation, facts=full_facts(party_name="Hill Top Primary")), Channel.email).body
+    to_family = render(notice(Template.withdrawn, facts=full_facts(party_name="Hill Top Primary")), Channel.email, SERVICE).body
+    to_school = render(notice(Template.withdrawn, RecipientKind.organisation, facts=full_facts(party_name="Hill Top Primary")), Channel.email, SERVICE).body
     assert "because Hill Top Primary has withdrawn" in to_family
     assert "because you have withdrawn" in to_school
 
 
 def test_staff_read_deadline_names_in_words() -> None:
-    message = render(notice(Template.deadline_missed, RecipientKind.case_officer, facts=full_facts(deadline="action-2")), Channel.email)
+    message = render(notice(Template.deadline_missed, RecipientKind.case_officer, facts=full_facts(deadline="action-2")), Channel.email, SERVICE)
     assert message.subject == f"Deadline missed: agreed action 2 - case {REFERENCE}"
     assert f"disagreement extend {REFERENCE} --deadline action-2" in message.body
 
@@ -145,18 +147,19 @@ def test_dates_are_in_words_and_times_in_england() -> None:
 
 def test_a_message_missing_a_fact_it_needs_is_refused_in_words() -> None:
     with pytest.raises(MessageError, match="the session_scheduled message needs session_at"):
-        render(notice(Template.session_scheduled, facts=full_facts(session_at=None)), Channel.email)
+        render(notice(Template.session_scheduled, facts=full_facts(session_at=None)), Channel.email, SERVICE)
 
 
 def test_a_message_nobody_wrote_is_refused() -> None:
     with pytest.raises(MessageError, match="no appeal_warning message for a organisation"):
-        render(notice(Template.appeal_warning, RecipientKind.organisation), Channel.email)
+        render(notice(Template.appeal_warning, RecipientKind.organisation), Channel.email, SERVICE)
     with pytest.raises(MessageError, match="staff go by email only"):
-        render(notice(Template.deadline_missed, RecipientKind.case_officer), Channel.sms)
+        render(notice(Template.deadline_missed, RecipientKind.case_officer), Channel.sms, SERVICE)
 
 
 def test_notify_personalisation_is_every_fact_in_words() -> None:
-    fields = personalisation(notice(Template.session_scheduled), Channel.email)
+    sent = notice(Template.session_scheduled)
+    fields = personalisation(sent, Channel.email, render(sent, Channel.email, SERVICE))
     assert all(isinstance(value, str) for value in fields.values())
     assert fields["name"] == "Sam Parent" and fields["reference"] == REFERENCE
     assert fields["session_at"] == "Tuesday 12 January 2027 at 2:30pm"
@@ -165,12 +168,14 @@ def test_notify_personalisation_is_every_fact_in_words() -> None:
     assert fields["result"] == "partial_agreement"
     assert fields["subject"].startswith("Your disagreement resolution meeting") and fields["body"].startswith("Dear Sam Parent,")
     assert "address_line_1" not in fields
-    bare = personalisation(notice(Template.case_opened, facts=bare_facts(Template.case_opened)), Channel.sms)
+    sent = notice(Template.case_opened, facts=bare_facts(Template.case_opened))
+    bare = personalisation(sent, Channel.sms, render(sent, Channel.sms, SERVICE))
     assert bare["due"] == "" and bare["actions"] == "" and bare["subject"] == ""
 
 
 def test_a_letter_is_addressed_in_at_most_seven_lines_ending_with_the_postcode() -> None:
-    fields = personalisation(notice(Template.case_opened), Channel.letter)
+    sent = notice(Template.case_opened)
+    fields = personalisation(sent, Channel.letter, render(sent, Channel.letter, SERVICE))
     assert [fields[f"address_line_{n}"] for n in (1, 2, 3, 4)] == ["Sam Parent", "12 Mill Lane", "Rotherham", "S60 1AA"]
     long_address = Contact(address=PostalAddress(lines=["Flat 1", "Mill House", "12 Mill Lane", "Brinsworth", "Rotherham", "South Yorkshire"], postcode="S60 1AA"))
     lines = address_lines(recipient(RecipientKind.applicant, long_address))

@@ -25,6 +25,8 @@ from domain.deadlines import AppealRequest, DeadlineRequest
 from domain.notifications import Notice
 from infra.converter import data_converter
 from infra.settings import Settings
+from records.models import ArchiveCase
+from records.names import ARCHIVE_CASE
 from tests.conftest import TEST_KEYS
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -35,16 +37,21 @@ CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
 ACTIVITY_INPUTS = {
     PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice,
     SEND_NOTIFICATIONS: list[Notice],  # the messages of one event together (patch "deliver-by-event")
+    ARCHIVE_CASE: ArchiveCase,
 }
 # What a message does, not what it says: its wording and the facts it quotes grow between releases.
 NOTICE_BEHAVIOUR = {"key": True, "template": True, "recipient": {"id"}, "facts": {"outcome"}}
+# Which version of which case is archived, and when it closed (the view inside follows the case).
+ARCHIVE_BEHAVIOUR = {"reference": True, "version": True, "closed_at": True}
+BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR}
 
 
 def behaviour(activity: str, argument) -> tuple[str, dict | list[dict]]:
-    """An activity command as compared across releases: every deadline request whole, each message's behaviour."""
+    """An activity command as compared across releases: every deadline request whole, each message's
+    behaviour (each one of a batch alike), each archive write's case and version."""
     if activity == SEND_NOTIFICATIONS:
         return activity, [notice.model_dump(mode="json", include=NOTICE_BEHAVIOUR) for notice in argument]
-    return activity, argument.model_dump(mode="json", include=NOTICE_BEHAVIOUR if activity == SEND_NOTIFICATION else None)
+    return activity, argument.model_dump(mode="json", include=BEHAVIOUR.get(activity))
 
 
 class ActivityCommands(Interceptor):

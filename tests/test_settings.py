@@ -32,10 +32,20 @@ BAD_VALUES = {
     "action_default_days": "14 days",
     "action_reminder_working_days": "0",
     "appeal_warning_working_days": "20,five",
+    "service_name": " ",
+    "service_phone": "call the town hall",
+    "service_email": "send at council",
+    "service_postal_address": "Town Hall",
+    "service_web_page": "www.example.gov.uk/send",
     "notification_backend": "pigeon",
     "outbox_dir": " ",
     "staff_email_domain": "x",
     "sent_log_file": "",
+    "records_file": "",
+    "records_url": "mysql://somewhere/records",
+    "records_years_after_closure": "0",
+    "records_years_after_birth": "six",
+    "namespace_retention_days": "0",
     "smtp_host": "smtp host with spaces",
     "smtp_port": "smtp",
     "smtp_security": "ssl",
@@ -94,6 +104,11 @@ SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token"}
 def test_a_list_setting_takes_the_natural_form(value, expected, monkeypatch, fresh_settings) -> None:
     monkeypatch.setenv(f"{ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS", value)
     assert fresh_settings().appeal_warning_working_days == expected
+
+
+def test_the_service_address_takes_lines_separated_by_bars(monkeypatch, fresh_settings) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}SERVICE_POSTAL_ADDRESS", "Riverside House | Main Street|S60 1AE")
+    assert fresh_settings().service_contact.postal_address == ["Riverside House", "Main Street", "S60 1AE"]
 
 
 def test_the_worker_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None:

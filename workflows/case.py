@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
     )
     from workflows.machinery import (
+        HONEST_RESCHEDULE,
         PLAN_BEFORE_CHANGE,
         CaseWorkflow,
         _nothing,
@@ -134,9 +135,13 @@ class DisagreementCase(CaseWorkflow):
             to_plan = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
             if workflow.patched(PLAN_BEFORE_CHANGE):
                 planned = [await self._plan(name, start=request.at) for name in to_plan]
-                announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
-                for deadline in planned:
-                    self.case.set_deadline(deadline)
+                honest = workflow.patched(HONEST_RESCHEDULE)
+                announced = self.case.schedule_session(request, workflow.now(), held_by_due=True, say_moved=honest)
+                if honest:
+                    self.case.replan_after_session(planned, workflow.now(), request.actor)
+                else:  # as cases that ran on older code did: a new time replaced any extension
+                    for deadline in planned:
+                        self.case.set_deadline(deadline)
             else:  # as cases that ran on older code did
                 announced = self.case.schedule_session(request, workflow.now())
                 for name in to_plan:

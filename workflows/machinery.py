@@ -49,7 +49,8 @@ with workflow.unsafe.imports_passed_through():
         Template,
         notice_key,
     )
-    from workflows.visibility import search_attribute_updates
+    from records.archiving import CaseArchive
+    from workflows.visibility import current_details, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
@@ -67,6 +68,10 @@ PLANNING_GIVE_UP = timedelta(minutes=2)
 T = TypeVar("T")
 APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
 PLAN_BEFORE_CHANGE = "plan-before-change"
+# Cancelling a case (the Web UI's "Request Cancellation") closes it as withdrawn by the service.
+WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
+# A new session time keeps an earlier extension where it still makes sense, and says it moved.
+HONEST_RESCHEDULE = "honest-reschedule"
 PLAN_LOCALLY = "plan-locally"
 DELIVER_BY_EVENT = "deliver-by-event"
 
@@ -107,6 +112,8 @@ class CaseWorkflow:
         self._published: tuple | None = None
         self._background_failure: BaseException | None = None
         self._appeal_outlives_closure: bool | None = None
+        # The records store's copy of the closed case, kept in step until the workflow completes.
+        self._archive = CaseArchive(lambda: self.case)
         # Asked once, at the start: a case begun on older code keeps one activity per message.
         self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
 
@@ -116,11 +123,28 @@ class CaseWorkflow:
 
     async def _run_case(self) -> CaseView:
         """Open the case, then ring alarms until it is over (closed, and no clock of the family's
-        still running)."""
+        still running). A cancellation request never ends a case silently: the service withdraws
+        it, and the family's clocks go on."""
         if not self._opened:
             await self._open()
             self._opened = True
         self._publish()
+        asyncio.create_task(self._background(self._archive.keep_up()))
+        while True:
+            try:
+                await self._ring_until_over()
+                break
+            except asyncio.CancelledError:
+                # Cases cancelled on older code ended there, cancelled: they replay that way.
+                if not workflow.patched(WITHDRAWN_ON_CANCEL):
+                    raise
+                async with self._lock:
+                    self._send(await self._withdraw_for_service())
+                    self._publish()
+        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
+        return self.case.view()
+
+    async def _ring_until_over(self) -> None:
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
                 await self._settle_down()
@@ -128,8 +152,10 @@ class CaseWorkflow:
             await self._wait_for_next_alarm()
             self._raise_background_failure()
         await self._settle_down()
-        workflow.logger.info("case %s closed: %s", self.case.reference, self.case.outcome)
-        return self.case.view()
+
+    async def _withdraw_for_service(self) -> list[Announcement]:
+        """Close the case for the service (a route may owe the family more, e.g. a certificate)."""
+        return self.case.withdrawn_by_service(workflow.now())
 
     def _running(self) -> bool:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""
@@ -138,9 +164,10 @@ class CaseWorkflow:
         return self.case.clocks_running and bool(self._appeal_outlives_closure)
 
     def _raise_background_failure(self) -> None:
-        """A delivery task that failed unexpectedly fails the workflow task, visibly, for a fix."""
+        """A background task (a delivery, the archive) that failed unexpectedly fails the workflow
+        task, visibly, for a fix."""
         if self._background_failure is not None:
-            raise RuntimeError("a background delivery failed") from self._background_failure
+            raise RuntimeError("a background task (delivery or archive) failed") from self._background_failure
 
     @workflow.query(name=names.CASE_QUERY)
     def case_view(self) -> CaseView:
@@ -397,21 +424,24 @@ class CaseWorkflow:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
             self._published = state
-        workflow.set_current_details(self._details())
-
-    def _details(self) -> str:
-        lines = [f"**{self.case.reference}**: {self.case.describe()}", ""]
-        open_deadlines = [d for d in self.case.deadlines if d.state.value in ("open", "missed")]
-        if open_deadlines:
-            lines += ["| deadline | due | state |", "|---|---|---|"]
-            lines += [f"| {d.name} | {d.due.isoformat()} | {d.state.value} |" for d in open_deadlines]
-        return "\n".join(lines)
+        workflow.set_current_details(current_details(self.case))
 
     async def _settle_down(self) -> None:
-        """Before finishing or continuing as new: every handler done, every message delivered."""
+        """Before finishing or continuing as new: every handler done, every message delivered, and
+        a closed case archived as it now stands (so it is never in neither place)."""
         await workflow.wait_condition(
             lambda: (workflow.all_handlers_finished() and self._deliveries_in_flight == 0)
             or self._background_failure is not None
         )
         self._raise_background_failure()
+        await self._archive.settle(lambda: self._background_failure is not None)
+        self._raise_background_failure()
+
+    async def _background(self, work: Awaitable[None]) -> None:
+        try:
+            await work
+        except BaseException as error:  # a bug: fail visibly, never hang
+            if self._background_failure is None:
+                self._background_failure = error
+            raise
 

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         action_deadline,
     )
     from domain.mediation import Mediation
+    from domain.notifications import Announcement
     from domain.models import (
         CaseView,
         ExtendDeadline,
@@ -46,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
+    from workflows.machinery import HONEST_RESCHEDULE, CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -127,7 +128,9 @@ class MediationCase(CaseWorkflow):
                     type="RuleViolation", non_retryable=True,
                 )
             reminder = await self._plan(SESSION, start=request.at)
-            announced = self.case.schedule_session(request, workflow.now(), held_by_due=True)
+            announced = self.case.schedule_session(
+                request, workflow.now(), held_by_due=True, say_moved=workflow.patched(HONEST_RESCHEDULE)
+            )
             self.case.set_deadline(reminder)
             self._send(announced)
         return self.case.view()
@@ -163,6 +166,11 @@ class MediationCase(CaseWorkflow):
             certificate = await self._plan(CERTIFICATE) if owed else None
             self._send(self.case.withdraw(request, certificate, workflow.now()))
         return self.case.view()
+
+    async def _withdraw_for_service(self) -> list[Announcement]:
+        owed = not self.case.is_closed and self.case.owes_certificate_on_withdrawal()
+        certificate = await self._plan(CERTIFICATE) if owed else None
+        return self.case.withdrawn_by_service(certificate, workflow.now())
 
     @withdraw.validator
     def validate_withdraw(self, request: Withdraw) -> None:

@@ -10,6 +10,7 @@ from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 from domain.case import CaseFile
 from domain.deadlines import APPEAL
+from domain.models import DeadlineState
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
@@ -48,3 +49,52 @@ def search_attribute_updates(case: CaseFile) -> list[SearchAttributeUpdate]:
 def case_summary(reference: str) -> str:
     """The static summary shown in the Web UI's list: the reference and nothing personal."""
     return f"SEND disagreement case {reference}"
+
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime: no locale in a workflow
+ROUTE_WORDS = {
+    "DR-": "a SEND **disagreement resolution** case: voluntary, every party must agree (SEND Code of Practice "
+    "11.6-11.12; Children and Families Act 2014 s.57). It gives no certificate and does not move the "
+    "family's Tribunal appeal deadline.",
+    "MD-": "a SEND **statutory mediation** case about a Local Authority decision (Children and Families Act "
+    "2014 ss.52-56; SEND Regulations 2014 regs 32-42). The Local Authority cannot refuse it; the mediation "
+    "adviser's certificate can move the Tribunal appeal deadline.",
+}
+
+
+def case_details(reference: str) -> str:
+    """The static details shown on a case's page in the Web UI: what the case is and where to read
+    more. Plaintext to every operator, so nothing about the family or the organisations."""
+    route = ROUTE_WORDS[reference[:3]]
+    return "\n".join([
+        f"**{reference}** is {route}",
+        "",
+        "Where it stands is under *Current details* and in the search attributes `CaseStage`, "
+        "`CaseOutcome` and `NextDeadline`. Names, contact details and notes are encrypted: read them "
+        f"with `disagreement show {reference}` or through the codec server.",
+        "",
+        "Read more in the repository: `docs/process-and-law.md` (the process and its sources), "
+        "`docs/contract.md` (fields, search attributes, commands) and `docs/operating.md` (what to do "
+        "when a message fails, or a case is cancelled here).",
+    ])
+
+
+def current_details(case: CaseFile) -> str:
+    """The Web UI's current details: where the case is, then each deadline still to be met.
+
+    The Web UI renders CommonMark without the table extension (its `/render` uses
+    mdast-util-from-markdown alone), so a table would run its cells together: a list it is, with a
+    blank line before it so that it starts a block of its own."""
+    lines = [f"**{case.reference}**: {case.describe()}"]
+    waiting = [
+        d for d in case.deadlines
+        if d.state is DeadlineState.open or (d.state is DeadlineState.missed and d.outstanding)
+    ]
+    if waiting:
+        lines += ["", "Deadlines:", ""]
+        lines += [
+            f"- **{d.name.replace('_', ' ')}**: due {DAYS[d.due.weekday()]} {d.due.isoformat()}"
+            + (" (missed: still to be done)" if d.state is DeadlineState.missed else "")
+            for d in sorted(waiting, key=lambda d: d.due)
+        ]
+    return "\n".join(lines)

@@ -54,7 +54,7 @@ class NotifyBackend:
 
     def _send(self, message: Message, maybe_sent: bool) -> Delivery:
         client = NotificationsAPIClient(self._api_key, base_url=self._base_url)
-        fields = personalisation(message.notice, message.channel)
+        fields = personalisation(message.notice, message.channel, message.content)
         try:
             self._send_once(client, message, message.to, message.key, fields, maybe_sent)
         except HTTPError as error:

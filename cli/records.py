@@ -1,0 +1,206 @@
+"""The records commands (DESIGN section 10): closed cases, legal holds, subject access, erasure.
+
+Registered on the `disagreement` app (cli/app.py). Closed cases are read from the records store;
+nothing here prints personal data except `export`, which exists to give a person their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from cli import parsing
+from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
+from cli.render import _console, _print_json, _table
+from domain.models import CaseOutcome, Route
+from records.models import ClosedCaseSummary, RecordsRequest
+
+if TYPE_CHECKING:
+    from cli.cases import Cases
+    from records.store import RecordsStore
+
+T = TypeVar("T")
+
+RECORDS = "Records of closed cases"
+Reason = Annotated[str, typer.Option(metavar="TEXT", help="Why, in words; kept with the record (name nobody).")]
+
+
+def list_closed(
+    outcome: CaseOutcome | None, closed_after: date | None, closed_before: date | None, officer: str | None,
+    route: Route | None, as_json: bool,
+) -> None:
+    """`list --closed`: from the records' plain columns, nothing decrypted, and without Temporal:
+    closed cases can be listed while the Temporal server is down."""
+    found = _with_records(lambda records: records.closed(outcome, closed_after, closed_before, route))
+    found = [summary for summary in found if officer in (None, summary.case_officer)]
+    if as_json:
+        _print_json([summary.model_dump(mode="json") for summary in found])
+        return
+    _print_closed(found)
+
+
+def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
+    """Work on the records store alone; its problems said as `_with_cases` says them."""
+    import asyncio
+
+    from infra.settings import SettingsError, load_settings
+    from records.database import RecordsUnavailable
+    from records.store import records_store_for
+
+    async def working() -> T:
+        store = records_store_for(load_settings.__wrapped__())  # afresh, as for every command
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(working())
+    except SettingsError as problem:
+        _stop(str(problem), INVALID)
+    except RecordsUnavailable as problem:
+        _stop(str(problem), UNREACHABLE)
+
+
+def _print_closed(found: list[ClosedCaseSummary]) -> None:
+    console = _console()
+    if not found:
+        console.print("No closed cases match.")
+        return
+    table = _table("Reference", "Outcome", "Kinds", "Officer", "Closed", "Delete after", title=f"{len(found)} closed case(s)")
+    for summary in found:
+        table.add_row(
+            summary.reference, summary.outcome.value if summary.outcome else "", ", ".join(summary.kinds),
+            summary.case_officer or "", f"{summary.closed_at:%Y-%m-%d}",
+            f"{summary.delete_after} (on hold)" if summary.on_hold else str(summary.delete_after),
+        )
+    console.print(table)
+
+
+@app.command(rich_help_panel=RECORDS)
+def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+    """Place a legal hold on a case: its record is kept past its date until the hold is released.
+
+    For a complaint, a Tribunal appeal, a court case or an information request in progress.
+    """
+    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+
+    async def place(cases: Cases) -> str:
+        from cli.cases import Refused
+
+        if await cases.records.get(reference) is None and not await cases.exists(reference):
+            raise Refused(f"no case {reference}")
+        if not await cases.records.hold(reference, request.reason, request.actor, datetime.now(UTC)):
+            raise Refused(f"case {reference} is already on legal hold; release it first to change the reason")
+        return f"Case {reference} is on legal hold: the purge will keep it until it is released."
+
+    typer.echo(_with_cases(place))
+
+
+@app.command(rich_help_panel=RECORDS)
+def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+    """Release a legal hold. A record past its date is deleted by the next daily purge."""
+    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+
+    async def lift(cases: Cases) -> str:
+        from cli.cases import Refused
+
+        if not await cases.records.release(reference, request.reason, request.actor, datetime.now(UTC)):
+            raise Refused(f"case {reference} is not on legal hold")
+        return f"Case {reference} is no longer on legal hold."
+
+    typer.echo(_with_cases(lift))
+
+
+@app.command(rich_help_panel=RECORDS)
+def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+    """Erase a closed case's record now, before its date (an erasure request, UK GDPR art. 17).
+
+    The same checks as the daily purge: the case is closed and not on legal hold. Its history is
+    deleted from Temporal too. The deletion log keeps the reference, the date and the reason.
+    """
+    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+
+    async def remove(cases: Cases) -> str:
+        from cli.cases import Refused
+
+        if await cases.is_running(reference):
+            raise Refused(f"case {reference} is still running in Temporal: only a finished case can be erased")
+        if await cases.records.get(reference) is None:
+            raise Refused(f"no closed case {reference} in the records")
+        if any(held.reference == reference for held in await cases.records.holds()):
+            raise Refused(f"case {reference} is on legal hold: release it first (`disagreement release`)")
+        await cases.delete_history(reference)
+        entry = await cases.records.erase(reference, request.reason, request.actor, datetime.now(UTC))
+        if entry is None:  # a hold placed a moment ago wins
+            raise Refused(f"case {reference} was put on legal hold meanwhile; nothing was erased")
+        return f"Case {reference} is erased; the deletion log keeps its reference, today's date and the reason."
+
+    typer.echo(_with_cases(remove))
+
+
+@app.command(rich_help_panel=RECORDS)
+def export(
+    email: Annotated[str | None, typer.Option(metavar="EMAIL", parser=parsing.email, help="The person's email.")] = None,
+    phone: Annotated[str | None, typer.Option(metavar="PHONE", parser=parsing.phone, help="Their phone number.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Where to write the JSON (the readable .txt goes beside it)."),
+    ] = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Gather every case, open or closed, in which a person is a party, supporter or mediator.
+
+    Writes one JSON file and a readable document for a subject access request (UK GDPR art. 15).
+    Other people's names and contact details are withheld; read it before sending it.
+    """
+    acting = _acting(actor)
+    if not email and not phone:
+        _stop("say whom to look for: --email and/or --phone", INVALID)
+    from records.access import SubjectAccessExport, readable
+
+    exported = _with_cases(lambda cases: _gather(cases, email, phone, acting))
+    path = out or Path(f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}.json")
+    text_path = path.with_suffix(".txt")
+    try:
+        _write_private(path, exported.model_dump_json(indent=2))
+        _write_private(text_path, readable(exported))
+    except OSError as error:
+        _stop(f"cannot write the export to {path}: {error.strerror}", INVALID)
+    if as_json:
+        _print_json(SubjectAccessExport.model_validate(exported).model_dump(mode="json"))
+        return
+    references = ", ".join(case.reference for case in exported.cases) or "none"
+    typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
+
+
+async def _gather(cases: Cases, email: str | None, phone: str | None, actor: str):
+    from records.access import CaseStatus, SubjectAccessExport, subject_case
+
+    found = []
+    for reference in await cases.records.references_for(email=email, phone=phone):
+        if await cases.is_running(reference):
+            continue  # still running (its appeal clock): read below, as it stands now
+        stored = await cases.records.get(reference)
+        if stored is not None:
+            found.append(subject_case(reference, CaseStatus.closed, stored.record, email, phone))
+    for reference, record in await cases.open_case_records():
+        found.append(subject_case(reference, CaseStatus.open, record, email, phone))
+    return SubjectAccessExport(
+        email=email, phone=phone, generated_at=datetime.now(UTC), generated_by=actor,
+        cases=sorted((case for case in found if case is not None), key=lambda case: case.reference),
+    )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """The export holds personal data: owner-only, like the data folder."""
+    import os
+
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)

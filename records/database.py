@@ -1,0 +1,127 @@
+"""The two databases behind the records store, seen through one small interface.
+
+`Database.transaction()` yields a `Transaction` whose statements use `?` placeholders and run all
+or nothing. SQLite (one worker host, the default) runs each statement on a thread; PostgreSQL
+(several hosts; `records.postgres`) uses a psycopg 3 async pool. The migrations in `records.schema`
+are applied once, at first use, under a lock, so two processes starting together apply them once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from records.schema import MIGRATIONS, SCHEMA_TABLE
+
+T = TypeVar("T")
+
+
+class RecordsUnavailable(Exception):
+    """The records database cannot be reached or opened; the message names no secret."""
+
+
+class Transaction(Protocol):
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Runs one statement; returns the number of rows it changed."""
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+
+
+class Database(Protocol):
+    def transaction(self) -> AsyncIterator[Transaction]: ...
+
+    async def close(self) -> None: ...
+
+
+async def migrate(transaction: Transaction, blob: str) -> None:
+    """Applies the migrations this database has not had yet (the caller holds the schema lock)."""
+    rows = await transaction.fetchall("SELECT version FROM records_schema")
+    current = rows[0][0] if rows else 0
+    for version, statements in MIGRATIONS:
+        if version > current:
+            for statement in statements:
+                await transaction.execute(statement.format(blob=blob))
+    if not rows:
+        await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (MIGRATIONS[-1][0],))
+    elif current < MIGRATIONS[-1][0]:
+        await transaction.execute("UPDATE records_schema SET version = ?", (MIGRATIONS[-1][0],))
+
+
+class _SqliteTransaction:
+    def __init__(self, connection: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+        self._connection = connection
+        self._thread = thread
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await _on(self._thread, lambda: self._connection.execute(sql, params).rowcount)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return await _on(self._thread, lambda: self._connection.execute(sql, params).fetchall())
+
+
+def _on(thread: ThreadPoolExecutor, work: Callable[[], T]) -> Awaitable[T]:
+    return asyncio.get_running_loop().run_in_executor(thread, work)
+
+
+class SqliteDatabase:
+    """A file under the data folder, owner-only; one connection per transaction.
+
+    Each transaction's statements run on one thread of its own, in order. A cancelled caller (a
+    worker shutting down) stops waiting, but the statement it started still runs to its end on
+    that thread, and the rollback and close are queued behind it: a connection is never closed
+    under a running statement.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._migrated = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records-sqlite")
+        try:
+            connection = await _on(thread, self._connect)
+        except (OSError, sqlite3.OperationalError) as error:
+            thread.shutdown(wait=False)
+            raise RecordsUnavailable(f"cannot open the records file {self.path}: {error}") from None
+        try:
+            # IMMEDIATE: take the write lock at the start, so two writers queue instead of failing.
+            await _on(thread, lambda: connection.execute("BEGIN IMMEDIATE"))
+            transaction = _SqliteTransaction(connection, thread)
+            if not self._migrated:
+                await migrate(transaction, blob="BLOB")
+            yield transaction
+            await _on(thread, lambda: connection.execute("COMMIT"))
+            self._migrated = True
+        except BaseException:
+            thread.submit(_roll_back, connection)  # not awaited: a cancelled caller cannot skip it
+            raise
+        finally:
+            thread.submit(connection.close)
+            thread.shutdown(wait=False)
+
+    async def close(self) -> None:
+        pass  # nothing held between transactions
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner-only from the start
+        # Autocommit mode: transactions are begun and ended explicitly above.
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)  # used on its own thread only
+        # FULL: an archived record acknowledged to the workflow survives a power cut.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(SCHEMA_TABLE)
+        return connection
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")

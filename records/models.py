@@ -1,0 +1,129 @@
+"""What the records store keeps and gives back. Pure pydantic: the workflow sandbox may import it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.case import Case
+from domain.models import CaseSummary, CaseView, Model, StaffId, Text
+
+
+class Archived(StrEnum):
+    """What an archive write did."""
+
+    written = "written"
+    unchanged = "unchanged"  # this version (or a newer one) is already there
+    deleted = "deleted"  # the record was erased or purged: it is not brought back
+
+
+class PersonRole(StrEnum):
+    applicant = "applicant"
+    supporter = "supporter"
+    mediator = "mediator"
+    organisation = "organisation"
+
+
+class Person(Model):
+    """Someone a case holds contact details for: whom a subject access request may be about."""
+
+    role: PersonRole
+    party: str | None = None  # the party id (applicant, org-1, ...), where the person is a party
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class CaseRecord(Model):
+    """The sealed (encrypted) part of a record: the case view and everyone's contact details."""
+
+    view: CaseView
+    people: list[Person]
+
+
+class ArchiveCase(Model):
+    """The archive activity's input: the case as it stands, version `version` of its record."""
+
+    reference: str
+    version: int = Field(ge=1)  # grows with every archived change; a write is idempotent by it
+    closed_at: datetime
+    record: CaseRecord
+    child_date_of_birth: date | None = None
+
+
+class ArchivedCaseView(CaseView):
+    """A closed case as `show` prints it from the archive: the case view plus its record dates."""
+
+    closed_at: datetime
+    delete_after: date
+
+
+class ClosedCaseSummary(CaseSummary):
+    """`list --closed`: from the record's plain columns, nothing decrypted."""
+
+    closed_at: datetime
+    delete_after: date
+    on_hold: bool = False
+
+
+class DeletionEntry(Model):
+    """One line of the deletion log: no personal data (reference, dates, rule, who)."""
+
+    reference: str
+    deleted_at: datetime
+    delete_after: date
+    rule: str  # the retention rule, or `erased: <reason>` for an erasure
+    deleted_by: str  # `purge` or the staff id who erased it
+
+
+class LegalHold(Model):
+    reference: str
+    reason: str
+    placed_by: str
+    placed_at: datetime
+
+
+def people_of(case: Case) -> list[Person]:
+    """Everyone a case holds contact details for, with the part they have in it."""
+    people = [
+        Person(
+            role=PersonRole.applicant if party.role else PersonRole.organisation, party=party.id, name=party.name,
+            email=party.contact.email, phone=party.contact.phone,
+        )
+        for party in case.parties
+    ]
+    if case.opened.supporter:
+        supporter = case.opened.supporter
+        people.append(Person(role=PersonRole.supporter, name=supporter.name, email=supporter.email))
+    if case.mediator:
+        people.append(Person(role=PersonRole.mediator, name=case.mediator.name, email=case.mediator.email))
+    return people
+
+
+CLOSED_EVENT = "case_closed"  # the timeline event of domain.case.Case.close
+
+
+def closed_at(case: Case) -> datetime | None:
+    """When the case closed: its first closure on the timeline (later events do not move it)."""
+    return next((entry.at for entry in case.timeline if entry.event == CLOSED_EVENT), None)
+
+
+def archive_of(case: Case, version: int) -> ArchiveCase:
+    """What the workflow hands the archive activity for a closed case."""
+    closed = closed_at(case)
+    if closed is None:
+        raise ValueError(f"case {case.reference} has not closed: only closed cases are archived")
+    view = case.view()
+    return ArchiveCase(
+        reference=case.reference, version=version, closed_at=closed,
+        record=CaseRecord(view=view, people=people_of(case)),
+    )
+
+
+class RecordsRequest(Model):
+    """A staff decision about a record (hold, release, erase): who, and why, in words."""
+
+    actor: StaffId
+    reason: Text

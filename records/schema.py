@@ -1,0 +1,68 @@
+"""One schema for both databases, as numbered migrations applied in order at first use.
+
+Statements are written once; `{blob}` is the only word the databases spell differently. Dates are
+ISO 8601 text (UTC instants, `YYYY-MM-DD` days), which sort and compare the same in both.
+To change the schema, append a migration: never edit one that may have run somewhere.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (
+        1,
+        [
+            # The plain columns are the case's search attributes: `list --closed` decrypts nothing.
+            """CREATE TABLE case_records (
+                reference      TEXT PRIMARY KEY,
+                version        INTEGER NOT NULL,
+                route          TEXT NOT NULL,
+                stage          TEXT NOT NULL,
+                outcome        TEXT,
+                kinds          TEXT NOT NULL,
+                case_officer   TEXT NOT NULL,
+                closed_at      TEXT NOT NULL,
+                closed_on      TEXT NOT NULL,
+                delete_after   TEXT NOT NULL,
+                retention_rule TEXT NOT NULL,
+                archived_at    TEXT NOT NULL,
+                sealed         {blob} NOT NULL
+            )""",
+            "CREATE INDEX case_records_closed_on ON case_records (closed_on)",
+            "CREATE INDEX case_records_delete_after ON case_records (delete_after)",
+            # Keyed hashes of each person's normalised email and phone (records/contacts.py).
+            """CREATE TABLE contact_index (
+                digest    TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                PRIMARY KEY (digest, reference)
+            )""",
+            "CREATE INDEX contact_index_reference ON contact_index (reference)",
+            """CREATE TABLE legal_holds (
+                reference TEXT PRIMARY KEY,
+                reason    TEXT NOT NULL,
+                placed_by TEXT NOT NULL,
+                placed_at TEXT NOT NULL
+            )""",
+            # Every hold and release, with its reason: why a record outlived its date.
+            """CREATE TABLE hold_log (
+                reference TEXT NOT NULL,
+                action    TEXT NOT NULL,
+                reason    TEXT NOT NULL,
+                acted_by  TEXT NOT NULL,
+                acted_at  TEXT NOT NULL
+            )""",
+            "CREATE INDEX hold_log_reference ON hold_log (reference)",
+            # What was deleted, when and under which rule: no personal data, kept for good.
+            """CREATE TABLE deletion_log (
+                reference    TEXT NOT NULL,
+                deleted_at   TEXT NOT NULL,
+                delete_after TEXT NOT NULL,
+                rule         TEXT NOT NULL,
+                deleted_by   TEXT NOT NULL
+            )""",
+            "CREATE INDEX deletion_log_reference ON deletion_log (reference)",
+        ],
+    ),
+]
+
+SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS records_schema (version INTEGER NOT NULL)"
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,289 @@
+"""The records store: closed cases, encrypted, with plain columns to list them and a deletion log.
+
+Chosen by settings (`records_store_for`): SQLite under the data folder by default, PostgreSQL when
+`DISAGREEMENT_RECORDS_URL` (or the sent-log's URL) is set. Every write is one transaction.
+
+- `archive` is idempotent by reference and version: writing a version again, or an older one after
+  a newer, changes nothing. A reference in the deletion log is never written again.
+- `delete_due` (the purge) and `erase` delete a record with its contact index and hold history, and
+  log the deletion, in one transaction that re-checks the legal hold, so a hold placed while the
+  purge runs always wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cached_property
+
+from temporalio.converter import DataConverter
+
+from domain.calendar import london_date
+from domain.models import CaseOutcome, CaseStage, DisagreementKind, Route
+from infra.converter import data_converter
+from infra.settings import Settings
+from records.contacts import ContactIndex
+from records.database import Database, SqliteDatabase, Transaction
+from records.models import (
+    Archived,
+    ArchiveCase,
+    ArchivedCaseView,
+    CaseRecord,
+    ClosedCaseSummary,
+    DeletionEntry,
+    LegalHold,
+)
+from records.retention import RetentionRule, retention
+from records.sealing import seal, unseal
+
+PURGE = "purge"  # `deleted_by` of the scheduled purge
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    view: ArchivedCaseView
+    record: CaseRecord
+    on_hold: bool
+
+
+class RecordsStore:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self._db = database
+        self._settings = settings
+        self._rule = RetentionRule(settings.records_years_after_closure, settings.records_years_after_birth)
+
+    # The keys are read at first use, so a worker that never archives needs none.
+    @cached_property
+    def _converter(self) -> DataConverter:
+        return data_converter(self._settings)
+
+    @cached_property
+    def _index(self) -> ContactIndex:
+        return ContactIndex(self._settings.encryption_key_ring())
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # --- Writing -------------------------------------------------------------------------------
+
+    async def archive(self, case: ArchiveCase) -> Archived:
+        view = case.record.view
+        kept = retention(self._rule, london_date(case.closed_at), case.child_date_of_birth)
+        sealed = await seal(self._converter, case.record)
+        digests = self._index.digests_of(case.record.people)
+        async with self._db.transaction() as tx:
+            if await _was_deleted(tx, case.reference):
+                return Archived.deleted
+            changed = await tx.execute(
+                "INSERT INTO case_records (reference, version, route, stage, outcome, kinds, case_officer, closed_at,"
+                " closed_on, delete_after, retention_rule, archived_at, sealed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO UPDATE SET version = excluded.version, route = excluded.route,"
+                " stage = excluded.stage,"
+                " outcome = excluded.outcome, kinds = excluded.kinds, case_officer = excluded.case_officer,"
+                " closed_at = excluded.closed_at, closed_on = excluded.closed_on,"
+                " delete_after = excluded.delete_after, retention_rule = excluded.retention_rule,"
+                " archived_at = excluded.archived_at, sealed = excluded.sealed"
+                " WHERE case_records.version < excluded.version",
+                (
+                    case.reference, case.version, view.route.value, view.stage.value, view.outcome.value if view.outcome else None,
+                    ",".join(kind.value for kind in view.kinds), view.case_officer, _instant(case.closed_at),
+                    london_date(case.closed_at).isoformat(), kept.delete_after.isoformat(), kept.rule,
+                    _instant(datetime.now(UTC)), sealed,
+                ),
+            )
+            if not changed:
+                return Archived.unchanged
+            await tx.execute("DELETE FROM contact_index WHERE reference = ?", (case.reference,))
+            for digest in sorted(digests):
+                await tx.execute("INSERT INTO contact_index (digest, reference) VALUES (?, ?)", (digest, case.reference))
+        return Archived.written
+
+    async def hold(self, reference: str, reason: str, by: str, at: datetime) -> bool:
+        """Places a legal hold; False if one is already in place (the first one's reason stays)."""
+        async with self._db.transaction() as tx:
+            placed = await tx.execute(
+                "INSERT INTO legal_holds (reference, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO NOTHING",
+                (reference, reason, by, _instant(at)),
+            )
+            if placed:
+                await _log_hold(tx, reference, "hold", reason, by, at)
+        return bool(placed)
+
+    async def release(self, reference: str, reason: str, by: str, at: datetime) -> bool:
+        """Lifts the legal hold; False if there was none."""
+        async with self._db.transaction() as tx:
+            released = await tx.execute("DELETE FROM legal_holds WHERE reference = ?", (reference,))
+            if released:
+                await _log_hold(tx, reference, "release", reason, by, at)
+        return bool(released)
+
+    async def delete_due(self, today: date, at: datetime) -> list[DeletionEntry]:
+        """The purge: deletes every record whose `delete_after` is before today and not on hold."""
+        async with self._db.transaction() as tx:
+            due = await tx.fetchall(
+                "SELECT reference FROM case_records WHERE delete_after < ?"
+                " AND reference NOT IN (SELECT reference FROM legal_holds) ORDER BY reference",
+                (today.isoformat(),),
+            )
+        deleted = []
+        for (reference,) in due:
+            entry = await self._delete(reference, at, PURGE, None, before=today)
+            if entry:
+                deleted.append(entry)
+        return deleted
+
+    async def erase(self, reference: str, reason: str, by: str, at: datetime) -> DeletionEntry | None:
+        """Deletes one record before its date; None if it is not archived or is on hold."""
+        return await self._delete(reference, at, by, f"erased: {reason}", before=None)
+
+    async def _delete(
+        self, reference: str, at: datetime, by: str, rule: str | None, before: date | None
+    ) -> DeletionEntry | None:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT delete_after, retention_rule FROM case_records WHERE reference = ?"
+                " AND reference NOT IN (SELECT reference FROM legal_holds)",
+                (reference,),
+            )
+            if not rows or (before is not None and date.fromisoformat(rows[0][0]) >= before):
+                return None
+            entry = DeletionEntry(
+                reference=reference, deleted_at=at, delete_after=date.fromisoformat(rows[0][0]),
+                rule=rule or rows[0][1], deleted_by=by,
+            )
+            for table in ("case_records", "contact_index", "hold_log"):
+                await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (reference,))
+            await tx.execute(
+                "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by) VALUES (?, ?, ?, ?, ?)",
+                (reference, _instant(at), entry.delete_after.isoformat(), entry.rule, by),
+            )
+        return entry
+
+    # --- Reading -------------------------------------------------------------------------------
+
+    async def get(self, reference: str) -> StoredCase | None:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT closed_at, delete_after, sealed, reference IN (SELECT reference FROM legal_holds)"
+                " FROM case_records WHERE reference = ?",
+                (reference,),
+            )
+        if not rows:
+            return None
+        closed_at, delete_after, sealed, on_hold = rows[0]
+        record = await unseal(self._converter, bytes(sealed))
+        view = ArchivedCaseView(
+            **record.view.model_dump(), closed_at=datetime.fromisoformat(closed_at),
+            delete_after=date.fromisoformat(delete_after),
+        )
+        return StoredCase(view=view, record=record, on_hold=bool(on_hold))
+
+    async def closed(
+        self,
+        outcome: CaseOutcome | None = None,
+        closed_after: date | None = None,
+        closed_before: date | None = None,
+        route: Route | None = None,
+    ) -> list[ClosedCaseSummary]:
+        """Closed cases from the plain columns, newest closure first; dates are days in England."""
+        terms, params = ["1 = 1"], []
+        if route is not None:
+            terms.append("route = ?")
+            params.append(route.value)
+        if outcome is not None:
+            terms.append("outcome = ?")
+            params.append(outcome.value)
+        if closed_after is not None:
+            terms.append("closed_on > ?")
+            params.append(closed_after.isoformat())
+        if closed_before is not None:
+            terms.append("closed_on < ?")
+            params.append(closed_before.isoformat())
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reference, route, stage, outcome, kinds, case_officer, closed_at, delete_after,"
+                " reference IN (SELECT reference FROM legal_holds)"
+                f" FROM case_records WHERE {' AND '.join(terms)} ORDER BY closed_at DESC, reference",
+                params,
+            )
+        return [
+            ClosedCaseSummary(
+                reference=reference, route=Route(route), stage=CaseStage(stage), outcome=CaseOutcome(outcome) if outcome else None,
+                kinds=[DisagreementKind(kind) for kind in kinds.split(",") if kind], case_officer=officer,
+                next_deadline=None, closed_at=datetime.fromisoformat(closed_at),
+                delete_after=date.fromisoformat(delete_after), on_hold=bool(on_hold),
+            )
+            for reference, route, stage, outcome, kinds, officer, closed_at, delete_after, on_hold in rows
+        ]
+
+    async def references_for(self, email: str | None = None, phone: str | None = None) -> list[str]:
+        """Cases whose people include this email or phone, by the contact index alone."""
+        lookups = self._index.lookups(email=email, phone=phone)
+        if not lookups:
+            return []
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"SELECT DISTINCT reference FROM contact_index WHERE digest IN ({', '.join('?' for _ in lookups)})"
+                " ORDER BY reference",
+                lookups,
+            )
+        return [reference for (reference,) in rows]
+
+    async def holds(self) -> list[LegalHold]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT reference, reason, placed_by, placed_at FROM legal_holds ORDER BY reference")
+        return [
+            LegalHold(reference=reference, reason=reason, placed_by=by, placed_at=datetime.fromisoformat(at))
+            for reference, reason, by, at in rows
+        ]
+
+    async def deletion_log(self) -> list[DeletionEntry]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reference, deleted_at, delete_after, rule, deleted_by FROM deletion_log ORDER BY deleted_at, reference"
+            )
+        return [
+            DeletionEntry(
+                reference=reference, deleted_at=datetime.fromisoformat(at), delete_after=date.fromisoformat(after),
+                rule=rule, deleted_by=by,
+            )
+            for reference, at, after, rule, by in rows
+        ]
+
+    async def traces_of(self, reference: str) -> dict[str, int]:
+        """How many rows of each table still name this reference (the deletion log aside)."""
+        counts = {}
+        async with self._db.transaction() as tx:
+            for table in ("case_records", "contact_index", "legal_holds", "hold_log"):
+                [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
+                counts[table] = count
+        return counts
+
+
+async def _was_deleted(tx: Transaction, reference: str) -> bool:
+    return bool(await tx.fetchall("SELECT 1 FROM deletion_log WHERE reference = ?", (reference,)))
+
+
+async def _log_hold(tx: Transaction, reference: str, action: str, reason: str, by: str, at: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO hold_log (reference, action, reason, acted_by, acted_at) VALUES (?, ?, ?, ?, ?)",
+        (reference, action, reason, by, _instant(at)),
+    )
+
+
+def _instant(moment: datetime) -> str:
+    """UTC, one fixed format, so that text order is time order in both databases."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def records_store_for(settings: Settings) -> RecordsStore:
+    url = settings.records_database_url
+    if url is not None:
+        from records.postgres import PostgresDatabase  # psycopg only where it is used
+
+        database: Database = PostgresDatabase(url)
+    else:
+        database = SqliteDatabase(settings.records_path)
+    return RecordsStore(database, settings)

@@ -1,0 +1,55 @@
+"""Records store fixtures (a plugin of tests/conftest.py): every test that uses `records_settings`
+or `records` runs on SQLite and on a real PostgreSQL server.
+
+`closed_case` builds a closed case with the domain rules alone (no server), as the workflow would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from domain.case import Case
+from domain.models import AssignMediator, CaseOutcome, OpenCase
+from infra.settings import Settings
+from records.store import RecordsStore, records_store_for
+from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, isolated_settings, new_reference, open_case
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=BACKENDS)
+def records_settings(request: pytest.FixtureRequest, tmp_path: Path, settings: Settings) -> Settings:
+    """The test settings, with the records store on SQLite or on a fresh PostgreSQL database."""
+    if request.param == "postgres":
+        return isolated_settings(tmp_path, records_url=request.getfixturevalue("postgres_url"))
+    return settings
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def records(records_settings: Settings) -> AsyncIterator[RecordsStore]:
+    store = records_store_for(records_settings)
+    yield store
+    await store.close()
+
+
+def closed_case(
+    opened: OpenCase | None = None,
+    closed: datetime = datetime(2026, 11, 30, 15, tzinfo=UTC),
+    outcome: CaseOutcome = CaseOutcome.withdrawn,
+    mediator: tuple[str, str] | None = None,
+    reference: str | None = None,
+) -> Case:
+    case = Case.open(reference or new_reference(), opened or open_case(), closed.replace(hour=9))
+    if mediator:
+        name, email = mediator
+        case.assign_mediator(AssignMediator(actor="jo.smith", name=name, email=email, independent=True), closed)
+    case.close(outcome, closed, "jo.smith")
+    return case
+
+
+DEFAULT_MEDIATOR = (MEDIATOR_NAME, MEDIATOR_EMAIL)

@@ -1,0 +1,144 @@
+"""The records commands against a real dev server and worker, on SQLite and PostgreSQL: closed
+cases read from the archive, legal holds, erasure, and subject access across open and closed cases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import Applicant, ApplicantRole, CaseOutcome, Contact
+from infra.settings import Settings
+from records.models import archive_of
+from records.store import RecordsStore
+from tests.cli_helpers import Staff, staff_environment
+from tests.conftest import RecordedNotifications, open_case, running_worker
+from tests.records_fixtures import closed_case
+
+SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def staff(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Staff]:
+    async with running_worker(dev_server.client, records_settings, RecordedNotifications()):
+        env = staff_environment(dev_server.client.service_client.config.target_host, records_settings)
+        yield Staff({**env, "DISAGREEMENT_RECORDS_URL": records_settings.records_database_url})
+
+
+def refused(outcome, *words: str) -> None:
+    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
+    assert "Traceback" not in outcome.stderr
+    for word in words:
+        assert word in outcome.said, outcome.said
+
+
+async def test_a_closed_case_temporal_no_longer_has_shows_from_the_archive(staff: Staff, records: RecordsStore) -> None:
+    case = closed_case(outcome=CaseOutcome.declined)
+    await records.archive(archive_of(case, version=1))
+
+    shown = await staff.json("show", case.reference)
+    assert shown == {**case.view().model_dump(mode="json"), "closed_at": "2026-11-30T15:00:00Z", "delete_after": "2032-11-30"}
+    table = await staff.run("show", case.reference)
+    assert table.code == 0 and f"Case {case.reference} is closed" in table.stdout and "declined" in table.stdout
+
+    [closed] = [s for s in await staff.json("list", "--closed") if s["reference"] == case.reference]
+    assert (closed["stage"], closed["outcome"], closed["delete_after"], closed["on_hold"]) == (
+        "closed", "declined", "2032-11-30", False,
+    )
+    assert case.reference in {s["reference"] for s in await staff.json("list")}
+    assert [s["reference"] for s in await staff.json("list", "--outcome", "declined")] == [case.reference]
+    assert await staff.json("list", "--closed", "--closed-after", "2026-11-30") == []
+    listed = await staff.run("list", "--closed", "--closed-before", "2026-12-01")
+    assert case.reference in listed.stdout and "2032-11-30" in listed.stdout
+
+    refused(await staff.run("note", case.reference, "--text", "late"), f"case {case.reference} is closed (declined)")
+    refused(await staff.run("list", "--closed", "--stage", "informal_talks"), "leave out --stage")
+
+
+async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, records: RecordsStore) -> None:
+    case = closed_case()
+    await records.archive(archive_of(case, version=1))
+
+    refused(await staff.run("hold", "DR-2026-ZZZZZZ", "--reason", "complaint"), "no case DR-2026-ZZZZZZ")
+    refused(await staff.run("hold", case.reference, "--reason", " "), "--reason")
+    assert (await staff.run("hold", case.reference, "--reason", "complaint to the Ombudsman")).code == 0
+    refused(await staff.run("hold", case.reference, "--reason", "again"), "already on legal hold")
+    [listed] = await staff.json("list", "--closed")
+    assert listed["on_hold"] is True
+    refused(await staff.run("erase", case.reference, "--reason", "erasure request"), "on legal hold")
+
+    assert (await staff.run("release", case.reference, "--reason", "complaint closed")).code == 0
+    refused(await staff.run("release", case.reference, "--reason", "again"), "not on legal hold")
+    erased = await staff.run("erase", case.reference, "--reason", "erasure request")
+    assert erased.code == 0, erased.stderr
+
+    assert await records.traces_of(case.reference) == {"case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0}
+    [entry] = await records.deletion_log()
+    assert (entry.reference, entry.rule, entry.deleted_by) == (case.reference, "erased: erasure request", "jo.smith")
+    refused(await staff.run("show", case.reference), f"no case {case.reference}")
+    refused(await staff.run("erase", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+
+
+async def test_an_open_case_cannot_be_erased(staff: Staff) -> None:
+    opened = await staff.open()
+    refused(await staff.run("erase", opened["reference"], "--reason", "erasure request"), "still running")
+
+
+async def test_export_finds_a_person_across_three_cases_and_nobody_else(
+    staff: Staff, records: RecordsStore, tmp_path: Path
+) -> None:
+    subject = Contact(email=SUBJECT_EMAIL)
+    as_applicant = closed_case(open_case(applicant=Applicant(role=ApplicantRole.parent, name=SUBJECT_NAME, contact=subject)))
+    as_mediator = closed_case(mediator=(SUBJECT_NAME, SUBJECT_EMAIL.upper()))  # the index ignores case
+    not_theirs = closed_case(mediator=("Pat Mediator", "pat@accord.example.org"))
+    for case in (as_applicant, as_mediator, not_theirs):
+        await records.archive(archive_of(case, version=1))
+    as_supporter = await staff.open("--supporter", f"{SUBJECT_NAME}|{SUBJECT_EMAIL}")  # open, in Temporal
+
+    out = tmp_path / "sar.json"
+    said = await staff.run("export", "--email", SUBJECT_EMAIL, "--out", str(out))
+    assert said.code == 0, said.stderr
+
+    exported = json.loads(out.read_text())
+    found = {case["reference"]: (case["status"], case["your_roles"]) for case in exported["cases"]}
+    assert found == {
+        as_applicant.reference: ("closed", ["applicant"]),
+        as_mediator.reference: ("closed", ["mediator"]),
+        as_supporter["reference"]: ("open", ["supporter"]),
+    }
+    document = out.with_suffix(".txt").read_text()
+    assert as_supporter["reference"] in document and SUBJECT_NAME in document
+    everything = out.read_text() + document
+    # Other people in those cases (the other cases' parents, the supporter of the closed ones) are withheld.
+    for other in ("Sam Parent", "sam.parent@example.org", "Ali Adviser", "ali@sendiass.example.org", "Pat Mediator",
+                  not_theirs.reference):
+        assert other not in everything, other
+    assert "Hill Top Primary" in everything  # organisations are not third-party people
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_export_asks_whom_to_look_for(staff: Staff) -> None:
+    refused(await staff.run("export"), "--email")
+    refused(await staff.run("export", "--email", "not-an-email"), "email")
+
+
+async def test_an_unreachable_records_database_is_said_in_words_without_its_password(staff: Staff) -> None:
+    from tests.delivery_servers import free_port
+
+    url = f"postgresql://records:s3cret-pw@127.0.0.1:{free_port()}/records"
+    said = await staff.run("list", "--closed", DISAGREEMENT_RECORDS_URL=url)
+    assert said.code == 1, (said.stdout, said.stderr)
+    assert "cannot reach the records database" in said.said and "Traceback" not in said.stderr
+    assert "s3cret-pw" not in said.stderr + said.stdout
+
+
+async def test_closed_cases_are_listed_while_temporal_is_down(staff: Staff, records: RecordsStore) -> None:
+    from tests.delivery_servers import free_port
+
+    case = closed_case()
+    await records.archive(archive_of(case, version=1))
+    listed = await staff.json("list", "--closed", TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}")
+    assert [summary["reference"] for summary in listed] == [case.reference]

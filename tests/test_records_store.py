@@ -1,0 +1,181 @@
+"""The records store on SQLite and PostgreSQL alike: idempotent archive, listing without decryption,
+legal holds, the deletion log, the contact index and erasure."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.models import AddNote, CaseOutcome
+from records.models import Archived, archive_of
+from records.store import PURGE, RecordsStore, records_store_for
+from tests.conftest import isolated_settings, open_case, personal_data
+from tests.records_fixtures import DEFAULT_MEDIATOR, closed_case
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+async def test_an_archived_case_reads_back_as_it_closed(records: RecordsStore) -> None:
+    case = closed_case(mediator=DEFAULT_MEDIATOR)
+    assert await records.archive(archive_of(case, version=1)) is Archived.written
+
+    stored = await records.get(case.reference)
+    assert stored is not None
+    assert stored.view.model_dump(exclude={"closed_at", "delete_after"}) == case.view().model_dump()
+    assert stored.view.closed_at == datetime(2026, 11, 30, 15, tzinfo=UTC)
+    assert stored.view.delete_after == date(2032, 11, 30)  # 6 years after closure, by default
+    assert {person.email for person in stored.record.people} >= {"sam.parent@example.org", DEFAULT_MEDIATOR[1]}
+
+
+async def test_the_archive_write_is_idempotent_by_reference_and_version(records: RecordsStore) -> None:
+    case = closed_case()
+    first = archive_of(case, version=1)
+    assert await records.archive(first) is Archived.written
+    assert await records.archive(first) is Archived.unchanged  # a retried activity
+
+    case.add_note(AddNote(actor="jo.smith", text="appeal lodged"), NOW)
+    assert await records.archive(archive_of(case, version=2)) is Archived.written
+    assert await records.archive(first) is Archived.unchanged  # an older version arriving late
+    stored = await records.get(case.reference)
+    assert stored.view.timeline[-1].detail == "appeal lodged"
+    assert len(await records.closed()) == 1
+
+
+async def test_the_record_is_encrypted_and_its_columns_name_nobody(records_settings, records: RecordsStore) -> None:
+    case = closed_case(mediator=DEFAULT_MEDIATOR)
+    await records.archive(archive_of(case, version=1))
+    if records_settings.records_database_url is None:  # read the SQLite file as an attacker would
+        raw = records_settings.records_path.read_bytes()
+        for value in personal_data(case.opened):
+            assert value.encode() not in raw, value
+    [summary] = await records.closed()
+    assert summary.reference == case.reference
+    assert not any(value in summary.model_dump_json() for value in personal_data(case.opened))
+
+
+async def test_closed_cases_are_listed_by_outcome_and_closure_date(records: RecordsStore) -> None:
+    early = closed_case(closed=datetime(2026, 10, 5, 10, tzinfo=UTC), outcome=CaseOutcome.declined)
+    late = closed_case(closed=datetime(2026, 11, 20, 10, tzinfo=UTC), outcome=CaseOutcome.withdrawn)
+    for case in (early, late):
+        await records.archive(archive_of(case, version=1))
+
+    assert [s.reference for s in await records.closed()] == [late.reference, early.reference]
+    assert [s.reference for s in await records.closed(outcome=CaseOutcome.declined)] == [early.reference]
+    assert [s.reference for s in await records.closed(closed_after=date(2026, 10, 5))] == [late.reference]
+    assert [s.reference for s in await records.closed(closed_before=date(2026, 11, 20))] == [early.reference]
+    assert await records.closed(closed_after=date(2026, 10, 5), closed_before=date(2026, 11, 20)) == []
+
+
+async def test_a_closure_late_in_the_evening_is_listed_by_its_day_in_england(records: RecordsStore) -> None:
+    # 23:30 UTC on 31 May is 00:30 on 1 June in England (BST).
+    case = closed_case(closed=datetime(2026, 5, 31, 23, 30, tzinfo=UTC))
+    await records.archive(archive_of(case, version=1))
+    assert [s.reference for s in await records.closed(closed_after=date(2026, 5, 31))] == [case.reference]
+
+
+async def test_the_purge_deletes_only_records_past_their_date_and_skips_held_ones(records: RecordsStore) -> None:
+    due = closed_case(closed=datetime(2020, 1, 10, 10, tzinfo=UTC))  # delete_after 2026-01-10
+    held = closed_case(closed=datetime(2020, 1, 10, 10, tzinfo=UTC))
+    on_the_day = closed_case(closed=datetime(2020, 12, 1, 10, tzinfo=UTC))  # delete_after 2026-12-01: not yet
+    recent = closed_case(closed=datetime(2026, 1, 10, 10, tzinfo=UTC))
+    for case in (due, held, on_the_day, recent):
+        await records.archive(archive_of(case, version=1))
+    assert await records.hold(held.reference, "complaint to the Ombudsman", "jo.smith", NOW)
+
+    deleted = await records.delete_due(date(2026, 12, 1), NOW)
+
+    assert [entry.reference for entry in deleted] == [due.reference]
+    assert await records.get(due.reference) is None
+    for kept in (held, on_the_day, recent):
+        assert await records.get(kept.reference) is not None
+    [entry] = await records.deletion_log()
+    assert (entry.reference, entry.delete_after, entry.rule, entry.deleted_by) == (
+        due.reference, date(2026, 1, 10), "6 years after closure", PURGE,
+    )
+    assert not any(value in entry.model_dump_json() for value in personal_data(due.opened))
+
+
+async def test_a_released_hold_lets_the_purge_delete(records: RecordsStore) -> None:
+    case = closed_case(closed=datetime(2019, 6, 1, 10, tzinfo=UTC))
+    await records.archive(archive_of(case, version=1))
+    assert await records.hold(case.reference, "Tribunal appeal", "jo.smith", NOW)
+    assert not await records.hold(case.reference, "again", "jo.smith", NOW)  # one hold at a time
+    assert [hold.reason for hold in await records.holds()] == ["Tribunal appeal"]
+    assert await records.delete_due(date(2026, 12, 1), NOW) == []
+
+    assert await records.release(case.reference, "appeal decided", "jo.smith", NOW)
+    assert not await records.release(case.reference, "again", "jo.smith", NOW)
+    assert [entry.reference for entry in await records.delete_due(date(2026, 12, 1), NOW)] == [case.reference]
+
+
+async def test_a_person_is_found_by_email_or_phone_through_the_index(records: RecordsStore) -> None:
+    theirs = closed_case(mediator=DEFAULT_MEDIATOR)
+    others = closed_case(open_case(applicant=open_case().applicant.model_copy(update={
+        "name": "Other Parent", "contact": open_case().applicant.contact.model_copy(
+            update={"email": "other@example.org", "phone": "07700 900999"})})), mediator=None)
+    for case in (theirs, others):
+        await records.archive(archive_of(case, version=1))
+
+    assert await records.references_for(email="  Sam.Parent@EXAMPLE.org ") == [theirs.reference]
+    assert await records.references_for(phone="+44 7700 900123") == [theirs.reference]
+    assert await records.references_for(email=DEFAULT_MEDIATOR[1]) == [theirs.reference]
+    assert await records.references_for(email="nobody@example.org") == []
+
+
+async def test_erasure_removes_every_trace_but_the_deletion_log(records: RecordsStore) -> None:
+    case = closed_case(mediator=DEFAULT_MEDIATOR)
+    await records.archive(archive_of(case, version=1))
+    await records.hold(case.reference, "check", "jo.smith", NOW)
+    assert await records.erase(case.reference, "erasure request", "jo.smith", NOW) is None  # held: refused
+
+    await records.release(case.reference, "checked", "jo.smith", NOW)
+    entry = await records.erase(case.reference, "erasure request", "jo.smith", NOW)
+
+    assert entry is not None and entry.rule == "erased: erasure request" and entry.deleted_by == "jo.smith"
+    assert await records.traces_of(case.reference) == {
+        "case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+    }
+    assert await records.references_for(email="sam.parent@example.org") == []
+    # A late archive write (a retried activity) never brings an erased case back.
+    assert await records.archive(archive_of(case, version=2)) is Archived.deleted
+    assert await records.get(case.reference) is None
+
+
+async def test_records_indexed_before_a_key_rotation_are_still_found_and_read(tmp_path, settings) -> None:
+    from tests.conftest import TEST_KEYS
+
+    case = closed_case()
+    old = records_store_for(settings)
+    await old.archive(archive_of(case, version=1))
+    rotated = isolated_settings(tmp_path, encryption_keys=f"test-2:{base64.b64encode(b'k' * 32).decode()},{TEST_KEYS}")
+    new = records_store_for(rotated)
+    assert await new.references_for(email="sam.parent@example.org") == [case.reference]
+    assert (await new.get(case.reference)).view.reference == case.reference
+
+
+async def test_two_stores_starting_together_migrate_the_schema_once(records_settings) -> None:
+    import asyncio
+
+    stores = [records_store_for(records_settings) for _ in range(3)]
+    try:
+        await asyncio.gather(*(store.closed() for store in stores))
+    finally:
+        for store in stores:
+            await store.close()
+
+
+
+async def test_an_archive_without_a_usable_key_fails_at_once_and_says_why(tmp_path) -> None:
+    from temporalio.exceptions import ApplicationError
+    from temporalio.testing import ActivityEnvironment
+
+    from records.activities import RecordsActivities
+    from records.names import MISCONFIGURED
+
+    keyless = isolated_settings(tmp_path, encryption_keys=None)  # and no key file in the data folder
+    activities = RecordsActivities(records_store_for(keyless))
+    with pytest.raises(ApplicationError, match="no encryption key") as raised:
+        await ActivityEnvironment().run(activities.archive_case, archive_of(closed_case(), version=1))
+    assert (raised.value.type, raised.value.non_retryable) == (MISCONFIGURED, True)
