@@ -7,10 +7,11 @@ from contextlib import suppress
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlineActivities
+from activities.notification_batches import NotificationBatches
 from activities.notifications import NotificationActivities
 from domain.calendar import WorkingCalendar
 from infra.client import connect
@@ -24,7 +25,8 @@ from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
-# sandbox may share them rather than re-import them lazily inside a workflow.
+# sandbox may share them rather than re-import them lazily inside a workflow. The replayer always
+# uses this runner; workers use it when DISAGREEMENT_WORKFLOW_SANDBOX is true.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna", "phonenumbers")
 )
@@ -47,9 +49,11 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=[DisagreementCase, MediationCase, PurgeRecords],
-        workflow_runner=WORKFLOW_RUNNER,
+        workflow_runner=WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
+        max_cached_workflows=settings.workflow_cache_size,
         activities=[
             deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
+            NotificationBatches(notifications.send_notification).send_notifications,
             archive.archive_case, archive.purge_records,
         ],
     )

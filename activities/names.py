@@ -4,6 +4,7 @@ their I/O libraries) and the activities register under the same constants."""
 PLAN_DEADLINE = "plan_deadline"
 PLAN_APPEAL_DEADLINE = "plan_appeal_deadline"
 SEND_NOTIFICATION = "send_notification"
+SEND_NOTIFICATIONS = "send_notifications"  # the messages of one event, one per recipient
 
 # Error types an activity raises when retrying cannot help.
 UNPLANNABLE = "UnplannableDeadline"

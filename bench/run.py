@@ -1,17 +1,28 @@
 """Benchmarks: `make bench`. Each figure is printed beside a baseline measured in the same run.
 
-1. Staff action round trip: `add_note` on a case vs a no-op update on a bare workflow, both on a
-   local dev server (what our validation, lock, state and encryption add to Temporal's own cost).
+1. Deadline planning: `plan_deadline` with the bank-holiday calendar vs plain date arithmetic.
 2. Payload encoding: the project's converter (pydantic + AES-GCM) vs pydantic alone, on a case view.
-3. Deadline planning: `plan_deadline` with the bank-holiday calendar vs plain date arithmetic.
-4. Staff CLI start-up: `disagreement --help` vs the Go `temporal --help`.
-5. Web console, served by uvicorn and fetched over loopback: a case page vs the `case` query made
+3. Staff CLI start-up: `disagreement --help` vs the Go `temporal --help`.
+4. Staff action round trip: `add_note` on a case vs a no-op update on a bare workflow, both on a
+   local dev server (what our validation, lock, state and encryption add to Temporal's own cost).
+5. Staff commands: `show` and `list` vs `temporal workflow describe`/`list` and the bare import of
+   `temporalio.client` (bench/staff_commands.py).
+6. Lifecycle throughput and history per case: N cases at once through the whole happy path vs a
+   minimal workflow with as many updates and activities (bench/lifecycle.py).
+7. Simulated time: history per month of a parked case, and six months of deadlines on the
+   time-skipping server, each vs the minimal workflow (bench/timeskip.py).
+8. Parked cases: worker memory with N cases waiting on deadlines at two cache sizes, and the time
+   to bring them all to their next stage, vs the minimal workflow (bench/parked.py).
+9. Web console, served by uvicorn and fetched over loopback: a case page vs the `case` query made
    directly with the client, and a page of 1,000 cases vs the same visibility query (one page of
    1,000) made directly with the client.
+
+`python -m bench.run --help` for the options (more cases, fewer parked cases, one benchmark only).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -26,10 +37,14 @@ from pathlib import Path
 
 from temporalio import workflow
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.worker import Worker
 
+from bench.figures import dev_server, logs_rendered_and_dropped, report
+from bench.lifecycle import lifecycle_throughput
+from bench.parked import parked_cases
+from bench.staff_commands import staff_command_latency
+from bench.timeskip import parked_history_per_month, six_months_of_deadlines
 from domain.calendar import WorkingCalendar
 from domain.case import Case
 from domain.deadlines import DeadlinePolicy, DeadlineRequest, plan_deadline
@@ -48,7 +63,7 @@ from tests.conftest import (
     start_case,
 )
 from workflows.case import DisagreementCase
-from workflows.visibility import CASE_OFFICER, CASE_STAGE, DISAGREEMENT_KINDS, NEXT_DEADLINE, SEARCH_ATTRIBUTES
+from workflows.visibility import CASE_OFFICER, CASE_STAGE, DISAGREEMENT_KINDS, NEXT_DEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,10 +88,6 @@ class BareWorkflow:
         self.done = True
 
 
-def report(name: str, figure: float, baseline: float, unit: str) -> None:
-    print(f"{name:<44} {figure:10.3f} {unit:<9} baseline {baseline:10.3f} {unit:<9} ratio {figure / baseline:6.2f}")
-
-
 async def median_of(runs: int, action: Callable[[], Awaitable[object]]) -> float:
     timings = []
     for _ in range(runs):
@@ -87,13 +98,7 @@ async def median_of(runs: int, action: Callable[[], Awaitable[object]]) -> float
 
 
 async def staff_action_round_trip(runs: int = 200) -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=installed_binary("temporal"),
-        search_attributes=list(SEARCH_ATTRIBUTES),
-        dev_server_extra_args=["--headless", "--log-level", "error"],
-        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
-    )
-    try:
+    async with dev_server() as env:
         with tempfile.TemporaryDirectory() as data_dir:
             settings = Settings(data_dir=Path(data_dir), task_queue=f"bench-{uuid.uuid4()}")
             async with running_worker(env.client, settings, RecordedNotifications()):
@@ -109,8 +114,6 @@ async def staff_action_round_trip(runs: int = 200) -> None:
                 )
                 baseline = await median_of(runs, lambda: bare.execute_update(BareWorkflow.noop, "called the family"))
                 await bare.signal(BareWorkflow.finish)
-    finally:
-        await env.shutdown()
     report("staff action round trip (median)", ours * 1000, baseline * 1000, "ms")
 
 
@@ -169,13 +172,7 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
     from tests.web_console import CSRF, served, wait_until_listed, web_settings
     from web.app import create_app
 
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=installed_binary("temporal"),
-        search_attributes=list(SEARCH_ATTRIBUTES),
-        dev_server_extra_args=["--headless", "--log-level", "error"],
-        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
-    )
-    try:
+    async with dev_server() as env:
         with tempfile.TemporaryDirectory() as data_dir:
             settings = web_settings(Path(data_dir), f"bench-{uuid.uuid4()}")
             officer = "bench.officer"
@@ -219,20 +216,41 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
                             assert len(executions.current_page or []) == cases
 
                         listed_directly = await median_of(10, one_page)
-    finally:
-        await env.shutdown()
     report("web: case page (median)", case_page * 1000, case_query * 1000, "ms")
     report(f"web: list of {cases} cases (median)", list_page * 1000, listed_directly * 1000, "ms")
 
 
+QUICK_PARKED = 250  # parked cases under --quick: `make bench` stays under 10 minutes on 2 cores
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description="Benchmarks, each beside a same-run baseline.")
+    parser.add_argument("--cases", type=int, default=20, help="concurrent cases in the lifecycle benchmark (default 20; try 200)")
+    parser.add_argument("--parked", type=int, default=5000, help="parked cases (default 5000)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_PARKED} parked cases instead")
+    parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append", help="run only these (repeatable)")
+    return parser.parse_args()
+
+
+BENCHMARKS = {
+    "micro": lambda o: (deadline_planning(), payload_encoding(), cli_start_up()),
+    "round-trip": lambda o: asyncio.run(staff_action_round_trip()),
+    "web": lambda o: asyncio.run(web_console()),
+    "commands": lambda o: asyncio.run(staff_command_latency()),
+    "lifecycle": lambda o: asyncio.run(lifecycle_throughput(o.cases)),
+    "simulated": lambda o: (asyncio.run(parked_history_per_month()), asyncio.run(six_months_of_deadlines())),
+    "parked": lambda o: asyncio.run(parked_cases(QUICK_PARKED if o.quick else o.parked)),
+}
+
+
 def main() -> None:
+    chosen = options()
     os.environ.setdefault("DISAGREEMENT_ENCRYPTION_KEYS", TEST_KEYS)
-    print(f"{'benchmark':<44} {'figure':>10}")
-    deadline_planning()
-    payload_encoding()
-    cli_start_up()
-    asyncio.run(staff_action_round_trip())
-    asyncio.run(web_console())
+    logs_rendered_and_dropped()  # workers in this process log as deployed ones do, into /dev/null
+    print(f"{'benchmark':<44} {'figure':>10}", flush=True)
+    for name, benchmark in BENCHMARKS.items():
+        if chosen.only is None or name in chosen.only:
+            benchmark(chosen)
     exit_after_client(0)
 
 

@@ -30,8 +30,9 @@ from domain.models import (
 
 M = TypeVar("M", bound=BaseModel)
 
-_EMAIL = TypeAdapter(EmailStr)
-_PHONE = TypeAdapter(PhoneNumber)
+# Built on first use, not at import: `show` and `list` never check an address.
+_EMAIL = TypeAdapter(EmailStr, config={"defer_build": True})
+_PHONE = TypeAdapter(PhoneNumber, config={"defer_build": True})
 
 
 def reference(text: str) -> str:

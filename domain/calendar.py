@@ -7,17 +7,39 @@ data cannot move a deadline that was already given.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
+_UNITED_KINGDOM = "holidays.countries.united_kingdom"
+
+
+def _united_kingdom() -> type[holidays.HolidayBase]:
+    """The package's UK calendar class, loaded from its own module.
+
+    `holidays.country_holidays("GB")` first imports the `holidays.countries` package, whose
+    `__init__` imports all of its ~250 countries: a fifth of a second that every staff command
+    would wait for. The UK module needs none of them (its imports are the package's shared parts).
+    """
+    module = sys.modules.get(_UNITED_KINGDOM)
+    if module is None:
+        path = Path(holidays.__file__).parent / "countries" / "united_kingdom.py"
+        spec = importlib.util.spec_from_file_location(_UNITED_KINGDOM, path)
+        assert spec is not None and spec.loader is not None, f"no UK calendar in the holidays package at {path}"
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_UNITED_KINGDOM] = module
+        spec.loader.exec_module(module)
+    return module.UnitedKingdom
 
 
 class WorkingCalendar:
     def __init__(self) -> None:
-        self._bank_holidays = holidays.country_holidays("GB", subdiv="ENG")
+        self._bank_holidays = _united_kingdom()(subdiv="ENG")
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._bank_holidays

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -174,6 +173,8 @@ def _staff_id(value: str) -> str:
 
 
 def _uk_phone(value: str) -> str:
+    import phonenumbers  # here, not at the top: only a phone number needs it, and it is slow to import
+
     # Notify's test numbers (07700 900xxx) are possible but not "valid": accept possible numbers.
     try:
         number = phonenumbers.parse(value, "GB")

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
 
     # Where cases run.
     task_queue: str = Field("disagreement-resolution", min_length=1)
+    # How many cases a worker keeps in memory between their tasks (Temporal's sticky cache; a case
+    # not kept is replayed from its history when it next wakes). A worker's memory is bounded by
+    # this, not by the caseload: see "Sizing workers" in the README.
+    workflow_cache_size: int = Field(1000, ge=0, le=100_000)
+    # Run workflow code inside Temporal's sandbox, which stops a non-deterministic call as it
+    # happens, at the cost of about a third more worker CPU per case (BENCHMARKS.md). Off by
+    # default: the replay tests always run the workflows in the sandbox, over every recorded path.
+    workflow_sandbox: bool = False
 
     # `make run`: the local Temporal dev server, its SQLite file and the codec server.
     data_dir: Path = Path(".data")

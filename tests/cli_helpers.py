@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 from typer.testing import CliRunner
 
 from activities.deadlines import DeadlineActivities
+from activities.notification_batches import NotificationBatches
 from cli.app import app
 from domain.calendar import WorkingCalendar
 from infra.settings import Settings
@@ -138,6 +139,7 @@ class LateCalendar(WorkingCalendar):
 
 def late_worker(client: Client, settings: Settings) -> Worker:
     """A worker whose cases are overdue from the start, for `list --overdue`."""
+    notifications = RecordedNotifications()
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -145,6 +147,7 @@ def late_worker(client: Client, settings: Settings) -> Worker:
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             DeadlineActivities(settings.deadline_policy, LateCalendar()).plan_deadline,
-            RecordedNotifications().send_notification,
+            notifications.send_notification,
+            NotificationBatches(notifications.send_notification).send_notifications,
         ],
     )

@@ -143,6 +143,10 @@ MEDIATION_SCENARIOS = {
     "mediation_declined": mediation_declined,
     # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
     "mediation_declined_archived": mediation_declined,
+    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
+    "mediation_with_certificate_planned_locally": mediation_with_certificate,
+    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
+    "mediation_with_certificate_by_event": mediation_with_certificate,
 }
 
 SCENARIOS = {
@@ -163,6 +167,11 @@ SCENARIOS = {
     # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
     "withdrawal_archived": withdrawal,
     "appeal_clock_after_closure_archived": appeal_clock_after_closure,
+    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
+    "agreement_with_actions_planned_locally": agreement_with_actions,
+    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
+    "agreement_with_actions_by_event": agreement_with_actions,
+    "silence_with_extension_by_event": silence_with_extension,
 }
 
 

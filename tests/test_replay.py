@@ -20,7 +20,7 @@ from temporalio.worker import (
     WorkflowOutboundInterceptor,
 )
 
-from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION
+from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from domain.deadlines import AppealRequest, DeadlineRequest
 from domain.notifications import Notice
 from infra.converter import data_converter
@@ -36,6 +36,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
 ACTIVITY_INPUTS = {
     PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice,
+    SEND_NOTIFICATIONS: list[Notice],  # the messages of one event together (patch "deliver-by-event")
     ARCHIVE_CASE: ArchiveCase,
 }
 # What a message does, not what it says: its wording and the facts it quotes grow between releases.
@@ -45,9 +46,11 @@ ARCHIVE_BEHAVIOUR = {"reference": True, "version": True, "closed_at": True}
 BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR}
 
 
-def behaviour(activity: str, argument) -> tuple[str, dict]:
+def behaviour(activity: str, argument) -> tuple[str, dict | list[dict]]:
     """An activity command as compared across releases: every deadline request whole, each message's
-    behaviour, each archive write's case and version."""
+    behaviour (each one of a batch alike), each archive write's case and version."""
+    if activity == SEND_NOTIFICATIONS:
+        return activity, [notice.model_dump(mode="json", include=NOTICE_BEHAVIOUR) for notice in argument]
     return activity, argument.model_dump(mode="json", include=BEHAVIOUR.get(activity))
 
 
@@ -100,7 +103,10 @@ async def test_history_replays_on_current_code(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     recorded = await recorded_commands(history)
     # The case's reference is its workflow id, which the file does not keep: read it off a message key.
-    reference = next(value["key"] for name, value in recorded if name == SEND_NOTIFICATION).split(".")[0]
+    reference = next(
+        value["key"] if name == SEND_NOTIFICATION else value[0]["key"]
+        for name, value in recorded if name in (SEND_NOTIFICATION, SEND_NOTIFICATIONS)
+    ).split(".")[0]
     history = WorkflowHistory.from_json(reference, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

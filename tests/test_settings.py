@@ -15,6 +15,8 @@ from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS
 # One wrong value per setting, written as an operator would type it into the environment.
 BAD_VALUES = {
     "task_queue": "",
+    "workflow_cache_size": "-5",
+    "workflow_sandbox": "maybe",
     "data_dir": "",
     "dev_server_ip": "localhost:7233",
     "dev_server_port": "seventy",

@@ -17,11 +17,11 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
-    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, UNPLANNABLE
+    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, SEND_NOTIFICATIONS, UNPLANNABLE
     from domain.calendar import london_date
     from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
@@ -59,6 +59,8 @@ DELIVERY_RETRY = RetryPolicy(
     non_retryable_error_types=["MessageError", "ValidationError"],
 )
 DELIVERY_GIVE_UP = timedelta(days=3)
+# After a batch of messages has been retried for those three days, each gets one last attempt alone.
+LAST_ATTEMPT = RetryPolicy(maximum_attempts=1)
 # Planning is arithmetic: a few quick tries, then an answer in words; never a lock held for ever.
 PLANNING_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[UNPLANNABLE])
 PLANNING_GIVE_UP = timedelta(minutes=2)
@@ -70,6 +72,8 @@ PLAN_BEFORE_CHANGE = "plan-before-change"
 WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
 # A new session time keeps an earlier extension where it still makes sense, and says it moved.
 HONEST_RESCHEDULE = "honest-reschedule"
+PLAN_LOCALLY = "plan-locally"
+DELIVER_BY_EVENT = "deliver-by-event"
 
 
 async def _nothing() -> None:
@@ -110,6 +114,8 @@ class CaseWorkflow:
         self._appeal_outlives_closure: bool | None = None
         # The records store's copy of the closed case, kept in step until the workflow completes.
         self._archive = CaseArchive(lambda: self.case)
+        # Asked once, at the start: a case begun on older code keeps one activity per message.
+        self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
 
     async def _open(self) -> None:
         """Open a new case: its first deadlines and messages (each route says which)."""
@@ -279,9 +285,14 @@ class CaseWorkflow:
 
     async def _planning(self, activity: str, request: object, result_type: type, summary: str):
         """Run a planning activity; a date it cannot plan refuses the action in words, before any
-        change to the case (callers plan first, then apply)."""
+        change to the case (callers plan first, then apply).
+
+        Planning is quick arithmetic on the worker's own calendar, so it runs as a local activity:
+        its answer is still recorded in history (a marker), without a round trip through the task
+        queue or three events per date. Cases planned remotely on older code replay that way."""
+        execute = workflow.execute_local_activity if workflow.patched(PLAN_LOCALLY) else workflow.execute_activity
         try:
-            return await workflow.execute_activity(
+            return await execute(
                 activity,
                 request,
                 result_type=result_type,
@@ -295,9 +306,11 @@ class CaseWorkflow:
             reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
             raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
 
-    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> None:
-        """Queue one message per recipient; a message already queued for this event is not repeated."""
+    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> list[Notice]:
+        """Queue one message per recipient; a message already queued for this event is not repeated.
+        Returns the messages queued, for the caller to deliver."""
         known = {record.key for record in self.case.notifications}
+        queued = []
         for recipient_id in to:
             if recipient_id == MEDIATOR and self.case.mediator is None:
                 continue
@@ -307,40 +320,71 @@ class CaseWorkflow:
             notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**facts))
             self.case.notifications.append(NotificationRecord(key=key, to=recipient_id, template=template.value))
             self._deliveries_in_flight += 1
-            asyncio.create_task(self._deliver(notice))
+            queued.append(notice)
+        return queued
 
     def _announce_closure(self, **facts) -> None:
         self._send([self.case.closure(**facts)])
 
     def _send(self, announcements: Iterable[Announcement]) -> None:
-        """Queue what the domain says to tell, in its order."""
+        """Queue what the domain says to tell, in its order, and deliver it in the background: the
+        messages of one announcement in one activity (one per message for cases begun on older code)."""
         for announcement in announcements:
-            self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+            notices = self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+            if notices and self._deliver_by_event:
+                asyncio.create_task(self._delivering(notices, self._deliver_together(notices)))
+            else:
+                for notice in notices:
+                    asyncio.create_task(self._delivering([notice], self._deliver_once(notice)))
 
-    async def _deliver(self, notice: Notice) -> None:
+    async def _delivering(self, notices: list[Notice], delivery: Awaitable[None]) -> None:
         try:
-            await self._deliver_once(notice)
+            await delivery
         except BaseException as error:  # a bug, not a delivery problem: fail visibly, never hang
             if self._background_failure is None:
                 self._background_failure = error
             raise
         finally:
-            self._deliveries_in_flight -= 1
+            self._deliveries_in_flight -= len(notices)
 
-    async def _deliver_once(self, notice: Notice) -> None:
-        record = next(record for record in self.case.notifications if record.key == notice.key)
+    async def _deliver_together(self, notices: list[Notice]) -> None:
+        try:
+            deliveries = await workflow.execute_activity(
+                SEND_NOTIFICATIONS,
+                notices,
+                result_type=list[Delivery],
+                start_to_close_timeout=timedelta(minutes=2),
+                schedule_to_close_timeout=DELIVERY_GIVE_UP,
+                retry_policy=DELIVERY_RETRY,
+                summary=f"{notices[0].template.value} to {', '.join(notice.recipient.id for notice in notices)}",
+            )
+        except ActivityError as error:
+            # The batch gave up: each message alone, so that those already sent (the sent-log knows)
+            # are recorded as sent and only the others as failed. After one message that can never
+            # be sent, the others get their usual retries; after three days of retrying, one attempt.
+            retrying = error.retry_state is RetryState.NON_RETRYABLE_FAILURE
+            await asyncio.gather(*(self._deliver_once(notice, retrying=retrying) for notice in notices))
+            return
+        for notice, delivery in zip(notices, deliveries, strict=True):
+            self._delivered(notice, delivery)
+
+    async def _deliver_once(self, notice: Notice, *, retrying: bool = True) -> None:
         try:
             delivery = await workflow.execute_activity(
                 SEND_NOTIFICATION,
                 notice,
                 result_type=Delivery,
                 start_to_close_timeout=timedelta(minutes=2),
-                schedule_to_close_timeout=DELIVERY_GIVE_UP,
-                retry_policy=DELIVERY_RETRY,
+                schedule_to_close_timeout=DELIVERY_GIVE_UP if retrying else None,
+                retry_policy=DELIVERY_RETRY if retrying else LAST_ATTEMPT,
                 summary=f"{notice.template.value} to {notice.recipient.id}",
             )
         except ActivityError:
             delivery = Delivery(status=DeliveryStatus.failed, reason="could not be delivered after retrying for three days")
+        self._delivered(notice, delivery)
+
+    def _delivered(self, notice: Notice, delivery: Delivery) -> None:
+        record = next(record for record in self.case.notifications if record.key == notice.key)
         record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
         if delivery.status is DeliveryStatus.failed:
             self._send(self.case.delivery_failed(notice.template, notice.recipient, delivery.reason or "", workflow.now()))
