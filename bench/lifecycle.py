@@ -7,7 +7,7 @@ then closes. A statutory mediation case runs: open, the family chooses mediation
 (short notice agreed), (held), an outcome with two actions, the certificate, both actions done, and
 the family lodges its appeal (which stops the appeal clock, so the workflow finishes).
 The product runs on its real worker with outbox delivery and the sent-log, as configured by
-default, and again with DISAGREEMENT_WORKFLOW_SANDBOX=true (workflow code in Temporal's sandbox).
+default (workflows in Temporal's sandbox), and again with DISAGREEMENT_WORKFLOW_SANDBOX=false (outside it).
 The baseline is
 `bench.minimal.MinimalCase` with the same number of updates and of activities (no-ops), driven the
 same way, on the same dev server, in the same run.
@@ -275,20 +275,20 @@ async def _compare(client: Client, product_route: Route, baseline_route: Route, 
         async with build_worker(client, settings):
             await drive(client, settings.task_queue, product_route, 2, clock)  # warm-up
             product = await drive(client, settings.task_queue, product_route, cases, clock)
-        # The same worker with workflow code in Temporal's sandbox (DISAGREEMENT_WORKFLOW_SANDBOX).
-        sandboxed = settings.model_copy(update={"workflow_sandbox": True, "task_queue": f"{settings.task_queue}-sandboxed"})
-        async with build_worker(client, sandboxed):
-            await drive(client, sandboxed.task_queue, product_route, 2, clock)  # warm-up
-            in_sandbox = await drive(client, sandboxed.task_queue, product_route, cases, clock)
+        # The same worker with workflow code outside Temporal's sandbox (DISAGREEMENT_WORKFLOW_SANDBOX=false).
+        unsandboxed = settings.model_copy(update={"workflow_sandbox": False, "task_queue": f"{settings.task_queue}-unsandboxed"})
+        async with build_worker(client, unsandboxed):
+            await drive(client, unsandboxed.task_queue, product_route, 2, clock)  # warm-up
+            outside = await drive(client, unsandboxed.task_queue, product_route, cases, clock)
         product_history = await history_cost(product.handles)
         baseline_history = await history_cost(baseline.handles)
 
     print(f"-- lifecycle: {cases} concurrent cases, {product_route.name} happy path, "
           f"{product_route.updates} updates a case", flush=True)
     report("throughput (cases/s)", product.per_second, baseline.per_second, "cases/s")
-    report("throughput, workflows in the sandbox", in_sandbox.per_second, baseline.per_second, "cases/s")
+    report("throughput, workflows outside the sandbox", outside.per_second, baseline.per_second, "cases/s")
     report("worker+client CPU per case", product.cpu_seconds / cases * 1000, baseline.cpu_seconds / cases * 1000, "ms")
-    report("CPU per case, workflows in the sandbox", in_sandbox.cpu_seconds / cases * 1000, baseline.cpu_seconds / cases * 1000, "ms")
+    report("CPU per case, workflows outside the sandbox", outside.cpu_seconds / cases * 1000, baseline.cpu_seconds / cases * 1000, "ms")
     report("update latency p50", percentile(product.latencies, 0.5) * 1000, percentile(baseline.latencies, 0.5) * 1000, "ms")
     report("update latency p95", percentile(product.latencies, 0.95) * 1000, percentile(baseline.latencies, 0.95) * 1000, "ms")
     report("history events per case", product_history[0], baseline_history[0], "events")

@@ -47,9 +47,10 @@ class Settings(BaseSettings):
     # this, not by the caseload: see "Sizing workers" in the README.
     workflow_cache_size: int = Field(1000, ge=0, le=100_000)
     # Run workflow code inside Temporal's sandbox, which stops a non-deterministic call as it
-    # happens, at the cost of about a third more worker CPU per case (BENCHMARKS.md). Off by
-    # default: the replay tests always run the workflows in the sandbox, over every recorded path.
-    workflow_sandbox: bool = False
+    # happens. On by default: a case runs for months and a slip must fail loudly, not corrupt its
+    # history. Off saves about a third of worker CPU per case (BENCHMARKS.md), for an operator
+    # who has measured the need; the replay tests run every recorded path in the sandbox either way.
+    workflow_sandbox: bool = True
 
     # `make run`: the local Temporal dev server, its SQLite file and the codec server.
     data_dir: Path = Path(".data")
