@@ -1,0 +1,174 @@
+"""The Temporal Web UI, seen in a real browser (Playwright driving Debian's chromium) on `make run`'s stack.
+
+Staff find a case by its reference and read, on its page, the opening input decoded by the codec
+server, its current details in words and its search attributes. With the codec server stopped
+(the dev server and a worker back on the same SQLite file, nothing else), the same page shows no
+personal data: the history holds only ciphertext. Screenshots are kept in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.async_api import Browser, Error as PlaywrightError, Page, expect
+from temporalio.client import Client
+
+from cli.cases import Cases
+from infra.converter import data_converter
+from infra.devstack import dev_server_command, start, stop, wait_for_port
+from infra.settings import Settings
+from tests.browser import BrowserPage, browser  # noqa: F401 (the shared browser fixture)
+from tests.conftest import new_reference, open_case, personal_data
+from tests.test_devstack import free_port, running_stack, wait_for_worker
+from web.settings import WebSettings
+from workflows.case import DisagreementCase
+
+pytestmark = pytest.mark.timeout(420)  # two starts of the stack's servers and a JavaScript app, on a loaded machine
+
+# The Web UI is a JavaScript app fetching as it goes: wait for its content, generously.
+UI_WAIT_MS = 90_000
+# The tabs of a case's page that show what the case holds (the first, the timeline, shows its input).
+TABS = ("Event History", "User Metadata", "Search Attributes", "Memo")
+# The one deadline of a case in informal talks, as a line of the current details.
+DEADLINE_IN_WORDS = re.compile(r"talks review: due (Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2}")
+# The encrypted input as the UI shows it without the codec server: one quoted base64 string.
+CIPHERTEXT = re.compile(r'\s*"[A-Za-z0-9+/]{200,}={0,2}"\s*')
+STACK_PORTS = ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")
+
+
+@contextmanager
+def codec_server_stopped(settings: WebSettings, env: dict[str, str]) -> Iterator[None]:
+    """The stack without its codec server: the dev server (same SQLite file, same UI settings, so
+    the UI still points at the codec endpoint) and a worker, started as `make run` starts them."""
+    env = {**env, "TEMPORAL_ADDRESS": f"{settings.dev_server_ip}:{settings.dev_server_port}"}
+    processes = [start(dev_server_command(settings), env)]
+    try:
+        wait_for_port(settings.dev_server_ip, settings.dev_server_port, processes[0])
+        processes.append(start([sys.executable, "worker.py"], env))
+        wait_for_port("localhost", settings.ui_port, processes[0], name="the Temporal Web UI")
+        yield
+    finally:
+        stop(processes)
+
+
+async def find_case(page: Page, reference: str) -> None:
+    """From the list of workflows, filtered by the reference, to the case's own page."""
+    await page.goto("/namespaces/default/workflows?query=" + quote(f'WorkflowId="{reference}"'))
+    link = page.get_by_role("link", name=reference, exact=True)
+    await expect(link).to_have_count(1, timeout=UI_WAIT_MS)
+    await link.click()
+    await expect(page.get_by_role("heading", name=reference)).to_be_visible(timeout=UI_WAIT_MS)
+    await expect(page.get_by_test_id("input-and-result")).to_be_visible(timeout=UI_WAIT_MS)
+
+
+async def open_tab(page: Page, name: str) -> None:
+    await page.get_by_role("tab", name=name).click()
+    await expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true", timeout=UI_WAIT_MS)
+
+
+async def everything_shown(page: Page) -> str:
+    """The page's HTML and every frame's (summary and details render in iframes), addresses included."""
+    shown = [await page.content()]
+    for frame in page.frames[1:]:
+        try:
+            shown.append(await frame.content())
+        except PlaywrightError:
+            if not frame.is_detached():  # a frame gone with the tab it was on is no longer shown
+                raise
+    return "\n".join(shown)
+
+
+async def every_tab(page: Page) -> str:
+    """What the case's page shows on its first tab and on each tab that shows what the case holds."""
+    shown = [await everything_shown(page)]
+    for tab in TABS:
+        await open_tab(page, tab)
+        shown.append(await everything_shown(page))
+    await open_tab(page, "Timeline")
+    return "\n".join(shown)
+
+
+def leaked(text: str) -> list[str]:
+    lowered = text.lower()
+    return [value for value in personal_data(open_case()) if value.lower() in lowered]
+
+
+async def test_the_web_ui_shows_a_case_decoded_through_the_codec_server_and_nothing_personal_without_it(
+    browser: Browser, tmp_path: Path
+) -> None:
+    ports = {name: free_port() for name in STACK_PORTS}
+    env = {**os.environ, "DISAGREEMENT_DATA_DIR": str(tmp_path), **{f"DISAGREEMENT_{name}": str(port) for name, port in ports.items()}}
+    stack_settings = WebSettings(data_dir=tmp_path, **{name.lower(): port for name, port in ports.items()})
+    ui = f"http://localhost:{ports['UI_PORT']}"  # the origin the codec server lets read its answers
+    settings = Settings(data_dir=tmp_path)
+    reference, other = new_reference(), new_reference()
+
+    with running_stack(env):
+        client = await Client.connect(f"127.0.0.1:{ports['DEV_SERVER_PORT']}", data_converter=data_converter(settings))
+        # Another case first: it proves the worker is polling, and the search must leave it out.
+        await client.start_workflow(DisagreementCase.run, open_case(), id=other, task_queue=settings.task_queue)
+        await wait_for_worker(client, other)
+        cases = Cases(client, settings)  # opened as staff open it, with the UI's summary and details
+        try:
+            await cases.open(reference, open_case())
+        finally:
+            await cases.records.close()
+
+        page = await BrowserPage.open(browser, ui)
+        try:
+            screen = page.page
+            await find_case(screen, reference)
+            input_panel = screen.get_by_role("textbox", name="Input")
+            # Decoded by the codec server: the family's name and contact details, in the browser only.
+            await expect(input_panel).to_contain_text('"name": "Sam Parent"', timeout=UI_WAIT_MS)
+            await expect(input_panel).to_contain_text("sam.parent@example.org")
+            await expect(screen.get_by_text(other)).to_have_count(0)
+            await page.screenshot("web-ui-case-decoded", full_page=False)
+
+            await open_tab(screen, "User Metadata")
+            details = screen.frame_locator("#user-metadata-current-details")
+            await expect(details.get_by_text("Case is in informal talks")).to_be_visible(timeout=UI_WAIT_MS)
+            await expect(details.get_by_role("listitem")).to_have_text([DEADLINE_IN_WORDS])
+            summary = screen.frame_locator("iframe").first  # summary, details, current details: each its own frame
+            await expect(summary.locator("body")).to_have_text(f"SEND disagreement case {reference}", timeout=UI_WAIT_MS)
+            await page.screenshot("web-ui-case-current-details")
+
+            await open_tab(screen, "Search Attributes")
+            attributes = screen.get_by_role("main")
+            for shown in ('"CaseStage": "informal_talks"', '"CaseOfficer": "jo.smith"', '"EhcPoint": "needs_assessment"', '"NextDeadline"'):
+                await expect(attributes).to_contain_text(shown, timeout=UI_WAIT_MS)
+            await page.screenshot("web-ui-case-search-attributes")
+            # The harvest below sees what the codec server decoded: so it would see a leak without it.
+            assert "Sam Parent" in leaked(await every_tab(screen))
+        finally:
+            await page.close()
+
+    with codec_server_stopped(stack_settings, env):
+        client = await Client.connect(f"127.0.0.1:{ports['DEV_SERVER_PORT']}", data_converter=data_converter(settings))
+        await wait_for_worker(client, reference)
+        page = await BrowserPage.open(browser, ui)
+        try:
+            screen = page.page
+            await find_case(screen, reference)
+            # Not decoded: once the codec endpoint fails, the UI shows the stored payload's data, ciphertext.
+            await expect(screen.get_by_role("textbox", name="Input")).to_have_text(CIPHERTEXT, timeout=UI_WAIT_MS)
+            await page.screenshot("web-ui-case-without-codec-server", full_page=False)
+            shown = [await every_tab(screen)]
+            # The summary, details and current details are payloads too, encrypted: the UI says it has none.
+            await open_tab(screen, "User Metadata")
+            await expect(screen.get_by_text("No summary available")).to_be_visible(timeout=UI_WAIT_MS)
+            shown.append(await everything_shown(screen))
+            # Search attributes are never encrypted, and hold nothing personal (workflows/visibility.py).
+            await open_tab(screen, "Search Attributes")
+            await expect(screen.get_by_role("main")).to_contain_text('"CaseStage": "informal_talks"', timeout=UI_WAIT_MS)
+            shown.append(await everything_shown(screen))
+        finally:
+            await page.close()
+        assert leaked("\n".join(shown)) == []
