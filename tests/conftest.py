@@ -56,8 +56,9 @@ from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
 # The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify); PostgreSQL (postgres_server);
-# the records store on both databases (records_settings, records).
-pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fixtures"]
+# the records store on both databases (records_settings, records); `--heavy` for the long variants of
+# the fault and model-based tests.
+pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fixtures", "tests.heavy"]
 
 LONDON = ZoneInfo("Europe/London")
 SHELL_SETTINGS = ("DISAGREEMENT_", "TEMPORAL_")
@@ -89,6 +90,14 @@ def no_settings_from_the_shell() -> Iterator[None]:
 
 
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
+
+# A real service's own contact details, as production needs them.
+OWN_CONTACT_DETAILS = {
+    "service_name": "Rotherham SEND disagreement resolution", "service_phone": "01709 823627",
+    "service_email": "send.disagreements@rotherham.example.gov.uk",
+    "service_postal_address": ["Riverside House", "Main Street", "Rotherham", "S60 1AE"],
+    "service_web_page": "https://www.rotherham.example.gov.uk/send",
+}
 
 
 def isolated_settings(tmp_path: Path, **overrides) -> Settings:

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS
 
 # One wrong value per setting, written as an operator would type it into the environment.
 BAD_VALUES = {
@@ -59,6 +61,13 @@ BAD_VALUES = {
     "codec_server_ip": "my laptop",
     "codec_cors_origin": "http://localhost:8233/",
     "codec_token": "short",
+    "sent_log_url": "mysql://db.example/sent",
+    "delivery_time_limit_seconds": "120",
+    "codec_allowed_hosts": "codec.example.org",
+    "codec_jwt_issuer": "not a url",
+    "codec_jwks_url": "jwks.json",
+    "codec_jwt_audience": "",
+    "production": "maybe",
 }
 # Settings only checked once the backend that needs them is chosen.
 NEEDS = {
@@ -95,7 +104,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_variable(field, monkeypat
         assert BAD_VALUES[field] not in message
 
 
-SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token"}
+SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token", "sent_log_url"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [("20,5", [20, 5]), (" 30 , 10 ,2 ", [30, 10, 2]), ("[20, 5]", [20, 5]), ("7", [7])])
@@ -120,3 +129,13 @@ def test_the_worker_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None
         f"worker: invalid settings: {ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS (at 0): Input should be a valid integer, "
         "unable to parse string as an integer"
     ]
+
+
+def test_production_refuses_the_example_contact_details_naming_each_missing_variable() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(production=True, encryption_keys=TEST_KEYS, service_name="Rotherham SENDIASS")
+    message = str(refused.value)
+    assert "DISAGREEMENT_SERVICE_PHONE" in message and "DISAGREEMENT_SERVICE_WEB_PAGE" in message
+    assert "DISAGREEMENT_SERVICE_NAME" not in message
+    assert Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS).service_phone
+    assert not Settings().production  # development keeps the examples
