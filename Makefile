@@ -35,12 +35,13 @@ browser:
 run: setup $(NODE_STAMP)
 	$(BIN)/python -m infra.devstack
 
-# The records store's tests run on a real PostgreSQL server too (Debian's package; apt as root).
-postgresql:
-	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { apt-get update -qq && $(APT_GET) postgresql > /dev/null; }
-
 test: setup $(NODE_STAMP) browser postgresql
 	$(BIN)/python -m pytest
+
+# Tests start their own PostgreSQL server (tests/postgres.py) from Debian's package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && $(APT_GET) postgresql)
 
 bench: setup $(NODE_STAMP)
 	$(BIN)/python -m bench.run

@@ -35,12 +35,13 @@ def build_worker(
     settings: Settings,
     notifications: object | None = None,
     calendar: WorkingCalendar | None = None,
+    deadlines: DeadlineActivities | None = None,
     records: RecordsStore | None = None,
 ) -> Worker:
     """A worker for the case workflows and the records purge; tests may hand in their own
-    notification activities, calendar or records store."""
+    notification activities, calendar (or deadline activities) or records store."""
     notifications = notifications or NotificationActivities(settings)
-    deadlines = DeadlineActivities(settings.deadline_policy, calendar)
+    deadlines = deadlines or DeadlineActivities(settings.deadline_policy, calendar)
     archive = RecordsActivities(records or records_store_for(settings))
     return Worker(
         client,

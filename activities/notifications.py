@@ -5,16 +5,23 @@ backend can send this message by; staff are emailed at `<staff id>@<staff email 
 the applicant copies their SENDIASS adviser. Exactly once: see `activities.sent_log`.
 
 For the workflow: a refusal comes back as `Delivery(status=failed, reason=...)`, a temporary
-failure is raised (`TemporaryFailure`) for Temporal to retry with backoff.
+failure is raised (`TemporaryFailure`) for Temporal to retry with backoff. Each send ends within
+`delivery_time_limit_seconds` and heartbeats while it runs; its sent-log lease outlasts that limit.
 """
 
 from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import structlog
 from temporalio import activity
 
 from activities.delivery import DeliveryBackend, Message, TemporaryFailure, backend_for
-from activities.sent_log import SentLog
+from activities.names import SEND_NOTIFICATION
+from activities.sent_log import Claim, ClaimState, SentLog, sent_log_for
 from domain.messages import MessageError, address_lines, channels_for, render
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Notice, RecipientKind
@@ -22,40 +29,71 @@ from infra.settings import Settings
 
 logger = structlog.get_logger()
 
+HEARTBEAT_SECONDS = 5.0
+# An attempt's claim outlasts its time limit, so nobody takes over while it may still be sending
+# (a Notify request on a worker thread cannot be cancelled, only waited out).
+LEASE_FACTOR = 2
+
 
 class NotificationActivities:
-    def __init__(self, settings: Settings, backend: DeliveryBackend | None = None) -> None:
+    def __init__(self, settings: Settings, backend: DeliveryBackend | None = None, sent_log: SentLog | None = None) -> None:
         self.backend = backend or backend_for(settings)
-        self.sent_log = SentLog(settings.sent_log_path)
+        self.sent_log = sent_log or sent_log_for(settings)
         self._staff_email_domain = settings.staff_email_domain
         self._service = settings.service_contact
+        self.time_limit = settings.delivery_time_limit_seconds
 
-    @activity.defn(name="send_notification")
+    @property
+    def lease_seconds(self) -> float:
+        return self.time_limit * LEASE_FACTOR
+
+    @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, notice: Notice) -> Delivery:
-        log = logger.bind(key=notice.key, template=notice.template.value, backend=self.backend.name)
-        earlier = await self.sent_log.find(notice.key)
-        if earlier is not None and earlier.status is not DeliveryStatus.pending:
-            log.info("notification_already_done", status=earlier.status.value)
-            return earlier
+        attempt = uuid.uuid4().hex
+        log = logger.bind(key=notice.key, template=notice.template.value, backend=self.backend.name, attempt=attempt)
         try:
-            message = self._message(notice, earlier.channel if earlier else self._channel(notice))
+            channel = self._channel(notice)
         except MessageError as problem:
             log.warning("notification_undeliverable", reason=str(problem))
             return Delivery(status=DeliveryStatus.failed, reason=str(problem))
+        claim = await self.sent_log.claim(notice.key, notice.template, channel, attempt, self.lease_seconds)
+        if claim.state is ClaimState.done:
+            assert claim.delivery is not None
+            log.info("notification_already_done", status=claim.delivery.status.value)
+            return claim.delivery
+        if claim.state is ClaimState.busy:
+            log.info("notification_busy")
+            raise TemporaryFailure("another attempt is sending this message; trying again later")
 
-        if earlier is None:
-            await self.sent_log.claim(notice.key, notice.template, message.channel)
+        delivery = await self._send(notice, claim, attempt, log)
+        await self.sent_log.record(notice.key, notice.template, delivery, attempt)
+        if delivery.status is DeliveryStatus.failed:
+            log.warning("notification_refused", channel=delivery.channel, reason=delivery.reason)
+        else:
+            log.info("notification_sent", channel=delivery.channel)
+        return delivery
+
+    async def _send(self, notice: Notice, claim: Claim, attempt: str, log: structlog.BoundLogger) -> Delivery:
+        """Hand the message over within the time limit; give the lease back when it surely was not."""
         try:
-            delivery = await self.backend.send(message, maybe_sent=earlier is not None)
+            message = self._message(notice, claim.channel or self._channel(notice))
+        except MessageError as problem:
+            log.warning("notification_undeliverable", reason=str(problem))
+            return Delivery(status=DeliveryStatus.failed, reason=str(problem))
+        try:
+            async with _heartbeating(), asyncio.timeout(self.time_limit):
+                return await self.backend.send(message, maybe_sent=claim.state is ClaimState.taken_over)
         except TemporaryFailure as failure:
             log.warning("notification_deferred", channel=message.channel.value, reason=failure.message)
+            await self.sent_log.release(notice.key, attempt)
             raise
-        await self.sent_log.record(notice.key, notice.template, delivery)
-        if delivery.status is DeliveryStatus.failed:
-            log.warning("notification_refused", channel=message.channel.value, reason=delivery.reason)
-        else:
-            log.info("notification_sent", channel=message.channel.value)
-        return delivery
+        except TimeoutError:
+            # Not released: the hand-over may still complete (a thread cannot be stopped), so the
+            # next attempt waits for the lease to run out and then asks before sending again.
+            log.warning("notification_timed_out", channel=message.channel.value, limit_seconds=self.time_limit)
+            raise TemporaryFailure(
+                f"the {self.backend.name} backend did not finish within {self.time_limit:g} s"
+            ) from None
 
     def _channel(self, notice: Notice) -> Channel:
         allowed = channels_for(notice.recipient)
@@ -88,3 +126,22 @@ class NotificationActivities:
             notice=notice, channel=channel, content=render(notice, channel, self._service), to=to,
             copy_to=recipient.supporter_email if copies_adviser else None,
         )
+
+
+@asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeat while a send runs, so that Temporal can tell a slow attempt from a dead worker."""
+    if not activity.in_activity():  # called directly, as some tests do
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()

@@ -1,89 +1,178 @@
 """The sent-log: what became of each message, keyed by its idempotency key (`Notice.key`).
 
-A message moves through two writes, each committed before the next step:
+Each attempt to send a message has an attempt id and goes through two writes:
 
-1. `claim`: about to hand the message over. Recorded as `pending` with the chosen channel.
-2. `record`: handed over (`sent`) or refused for good (`failed`, with the reason).
+1. `claim`: one atomic statement (`INSERT ... ON CONFLICT DO NOTHING`) makes this attempt the only
+   one that may send the message, for a lease a little longer than its send time limit. Whoever
+   loses finds the message `sent` or `failed` (done: nothing to send), or `pending` under another
+   attempt's lease (busy: try again later), or `pending` with the lease run out: the attempt that
+   held it died or gave up, and may have handed the message over first. Taking over is one
+   conditional `UPDATE`, so only one attempt wins it, and it sends with `maybe_sent`: GOV.UK Notify
+   is searched by reference, the outbox file is rewritten, and SMTP, which cannot be asked, sends
+   again (see `activities.delivery.smtp`).
+2. `record`: handed over (`sent`) or refused for good (`failed`, with the reason). An attempt that
+   failed for now without sending `release`s its lease, so the next one need not wait it out.
 
-An attempt that finds `sent` or `failed` returns it without sending. An attempt that finds
-`pending` knows an earlier one may have handed the message over before it died (a worker killed
-between the send and the second write), and asks the backend to send only if the message is not
-already there: GOV.UK Notify is searched by reference, the outbox file is simply rewritten, and
-SMTP, which cannot be asked, sends again (see `activities.delivery.smtp`).
+The log holds keys, templates, channels, attempt ids and reasons: no personal data.
 
-The log holds keys, templates, channels and reasons: no personal data.
-
-One worker host: the SQLite file under `data_dir` is enough. SQLite locks within one machine only,
-so several worker hosts on the same task queue need one log they all share, with the same two
-writes: a table in a server database (PostgreSQL `INSERT ... ON CONFLICT`), or a conditional write
-in a key-value store. A shared network file system is not a safe home for the SQLite file. Keep
-the activity's start-to-close timeout longer than the backends' own timeouts, so that Temporal does
-not start a retry while an attempt that timed out is still sending.
+Where to keep it. One worker host: the SQLite file under `data_dir` (the default). SQLite locks
+within one machine only, and a network file system is not a safe home for it, so as soon as two
+worker hosts poll the same task queue, set `DISAGREEMENT_SENT_LOG_URL` to a PostgreSQL database
+they all share (`activities.sent_log_postgres`); the statements are the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
-from contextlib import closing
-from datetime import UTC, datetime
+import time
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Template
+from infra.files import private_folder
+from infra.settings import Settings
+
+
+class ClaimState(StrEnum):
+    new = "new"  # this attempt is the first: send
+    taken_over = "taken_over"  # an earlier attempt's lease ran out: send, it may already be there
+    busy = "busy"  # another attempt holds the lease: do not send now
+    done = "done"  # sent or refused for good: do not send
+
+
+@dataclass(frozen=True)
+class Claim:
+    state: ClaimState
+    channel: Channel | None = None  # the channel the message goes (or went) by
+    delivery: Delivery | None = None  # for `done`: what became of it
+
+    @property
+    def may_send(self) -> bool:
+        return self.state in (ClaimState.new, ClaimState.taken_over)
+
+
+class SentLog(Protocol):
+    async def claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
+        """Make `attempt` the one attempt allowed to send this message, if no other may be sending it."""
+
+    async def record(self, key: str, template: Template, delivery: Delivery, attempt: str) -> None:
+        """The message was handed over, or refused for good: the first final answer stays."""
+
+    async def release(self, key: str, attempt: str) -> None:
+        """This attempt stopped without an answer: the next one may take over at once."""
+
+    async def close(self) -> None: ...
+
+
+def sent_log_for(settings: Settings) -> SentLog:
+    if settings.sent_log_url is not None:
+        from activities.sent_log_postgres import PostgresSentLog  # psycopg only where it is used
+
+        return PostgresSentLog(settings.sent_log_url.get_secret_value())
+    return SqliteSentLog(settings.sent_log_path)
+
+
+def claim_from_row(state_if_pending: ClaimState, channel: str, status: str, reason: str | None) -> Claim:
+    """What a row that this attempt could not claim says (shared by both databases)."""
+    if status == DeliveryStatus.pending:
+        return Claim(state_if_pending, Channel(channel))
+    delivery = Delivery(status=DeliveryStatus(status), channel=Channel(channel), reason=reason)
+    return Claim(ClaimState.done, Channel(channel), delivery)
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sent_log (
-    key        TEXT PRIMARY KEY,
-    template   TEXT NOT NULL,
-    channel    TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    reason     TEXT,
-    updated_at TEXT NOT NULL
+    key         TEXT PRIMARY KEY,
+    template    TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT,
+    updated_at  TEXT NOT NULL,
+    attempt     TEXT,
+    lease_until REAL
 )
 """
+# Logs written before attempts had ids: their pending rows have no lease, so they may be taken over.
+_ADDED_COLUMNS = {"attempt": "TEXT", "lease_until": "REAL"}
 
 
-class SentLog:
+class SqliteSentLog:
+    """One worker host. Times are this host's clock (seconds since the epoch)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def find(self, key: str) -> Delivery | None:
-        """What an earlier attempt did: `pending` means it may have handed the message over."""
-        row = await asyncio.to_thread(self._read, key)
-        if row is None:
-            return None
-        channel, status, reason = row
-        return Delivery(status=DeliveryStatus(status), channel=Channel(channel), reason=reason)
+    async def claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
+        return await asyncio.to_thread(self._claim, key, template, channel, attempt, lease_seconds)
 
-    async def claim(self, key: str, template: Template, channel: Channel) -> None:
-        """About to hand the message over."""
-        await asyncio.to_thread(self._write, key, template, Delivery(status=DeliveryStatus.pending, channel=channel))
+    async def record(self, key: str, template: Template, delivery: Delivery, attempt: str) -> None:
+        await asyncio.to_thread(self._record, key, template, delivery)
 
-    async def record(self, key: str, template: Template, delivery: Delivery) -> None:
-        """The message was handed over, or refused for good."""
-        await asyncio.to_thread(self._write, key, template, delivery)
+    async def release(self, key: str, attempt: str) -> None:
+        await asyncio.to_thread(self._release, key, attempt)
 
-    def _read(self, key: str) -> tuple[str, str, str | None] | None:
-        with closing(self._connect()) as connection:
-            return connection.execute(
-                "SELECT channel, status, reason FROM sent_log WHERE key = ?", (key,)
+    async def close(self) -> None:
+        pass  # a connection lives for one statement
+
+    def _claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
+        now = time.time()
+        with closing(self._connect()) as db:
+            inserted = db.execute(
+                "INSERT INTO sent_log (key, template, channel, status, updated_at, attempt, lease_until)"
+                " VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, template.value, channel.value, _stamp(), attempt, now + lease_seconds),
+            ).rowcount
+            if inserted:
+                return Claim(ClaimState.new, channel)
+            taken = db.execute(
+                "UPDATE sent_log SET attempt = ?, lease_until = ?, updated_at = ?"
+                " WHERE key = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)"
+                " RETURNING channel",
+                (attempt, now + lease_seconds, _stamp(), key, now),
             ).fetchone()
+            if taken:
+                return Claim(ClaimState.taken_over, Channel(taken[0]))
+            row = db.execute("SELECT channel, status, reason FROM sent_log WHERE key = ?", (key,)).fetchone()
+        return claim_from_row(ClaimState.busy, *row)
 
-    def _write(self, key: str, template: Template, delivery: Delivery) -> None:
-        with closing(self._connect()) as connection, connection:  # commits on leaving
-            connection.execute(
-                "INSERT OR REPLACE INTO sent_log (key, template, channel, status, reason, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (key, template.value, delivery.channel, delivery.status.value, delivery.reason,
-                 datetime.now(UTC).isoformat()),
+    def _record(self, key: str, template: Template, delivery: Delivery) -> None:
+        with closing(self._connect()) as db:
+            db.execute(
+                "UPDATE sent_log SET status = ?, channel = COALESCE(?, channel), reason = ?, updated_at = ?"
+                " WHERE key = ? AND status = 'pending'",
+                (delivery.status.value, delivery.channel, delivery.reason, _stamp(), key),
+            )
+
+    def _release(self, key: str, attempt: str) -> None:
+        with closing(self._connect()) as db:
+            db.execute(
+                "UPDATE sent_log SET lease_until = ? WHERE key = ? AND attempt = ? AND status = 'pending'",
+                (time.time(), key, attempt),
             )
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path)
+        private_folder(self.path.parent)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner-only from the start
+        # Autocommit: every statement is its own transaction, atomic on its own.
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         # FULL: a write acknowledged here survives a power cut, which is the point of the log.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute(_SCHEMA)
-        return connection
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute(_SCHEMA)
+        present = {row[1] for row in db.execute("PRAGMA table_info(sent_log)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                with suppress(sqlite3.OperationalError):  # another connection added it first
+                    db.execute(f"ALTER TABLE sent_log ADD COLUMN {column} {kind}")
+        return db
+
+
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -17,6 +17,7 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionId
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest
@@ -28,6 +29,7 @@ from domain.calendar import london_date, london_time
 from domain.case import Case, Mediator
 from domain.mediation import Mediation
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
+from infra.codec import DecryptionError
 from infra.client import connect, connection_config
 from infra.settings import Settings, load_settings
 from records.database import RecordsUnavailable
@@ -270,7 +272,9 @@ class Cases:
     async def _answered(self, reference: str, answer: Awaitable[T]) -> T:
         try:
             return await asyncio.wait_for(answer, ANSWER_TIMEOUT.total_seconds())
-        except TimeoutError:
+        except DecryptionError as error:
+            raise Refused(f"cannot read case {reference}: {error}") from None
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise Unreachable(
                 f"case {reference} did not answer within {ANSWER_TIMEOUT.seconds} s: is a worker running "
                 f"for task queue {self._settings.task_queue!r}? (an action may still be applied when one "

@@ -7,6 +7,8 @@ contract (DESIGN section 3): add fields, never rename them.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -185,9 +187,34 @@ def _uk_phone(value: str) -> str:
 
 StaffId = Annotated[str, AfterValidator(_staff_id)]
 PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _control_free(allowed: str) -> Callable[[str], str]:
+    """Control characters (ESC sequences, carriage returns, NUL...) would act on staff terminals and
+    forge lines in files and headers: refuse them, but for the line breaks and tabs `allowed`."""
+
+    def check(value: str) -> str:
+        if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
+            where = "" if allowed else " or line breaks"
+            raise ValueError(f"must not contain control characters{where}")
+        return value
+
+    return check
+
+
+def _deliverable_email(value: str) -> str:
+    if not value.rpartition("@")[0].isascii():
+        raise ValueError(
+            "the part before @ has characters other than plain letters, digits and punctuation, "
+            "which most mail servers cannot deliver to: give another address"
+        )
+    return value
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_control_free(""))]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free("\n\t"))]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free("\n\t"))]
+Email = Annotated[EmailStr, AfterValidator(_deliverable_email)]
 # Every date staff give stays within the life of the SEND system (CFA 2014 Part 3 in force from
 # 1 September 2014) and this century, so that no date arithmetic can overflow (9999-12-31 + 1 day).
 FIRST_DAY, LAST_DAY = date(2014, 9, 1), date(2099, 12, 31)
@@ -207,7 +234,7 @@ class PostalAddress(Model):
 
 
 class Contact(Model):
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: PhoneNumber | None = None
     address: PostalAddress | None = None
     prefers: Channel | None = None
@@ -254,7 +281,7 @@ class Supporter(Model):
     """A SENDIASS adviser helping the family; copied into messages to the applicant."""
 
     name: Name
-    email: EmailStr
+    email: Email
 
 
 class OpenCase(Model):
@@ -312,7 +339,7 @@ class RecordConsent(StaffAction):
 
 class AssignMediator(StaffAction):
     name: Name
-    email: EmailStr
+    email: Email
     independent: bool = Field(
         description=(
             "Declared not employed by the Local Authority, an integrated care board or NHS England "

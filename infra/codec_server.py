@@ -2,44 +2,87 @@
 
 Temporal's remote codec protocol: `POST .../encode` and `POST .../decode` take and return a
 `Payloads` message in protobuf JSON. Only the last path segment counts, so `/{namespace}/decode`
-works as well as `/decode`. Browsers may read answers only from the Web UI's origin; when a token
-is configured, every call needs it. Logs say what was asked, never what the payloads hold.
+works as well as `/decode`.
+
+Safe to expose, in layers:
+- It refuses to start on an address other machines can reach unless callers must authenticate.
+- Callers authenticate with the static token (development) or with the access token a self-hosted
+  Web UI forwards (its codec settings pass-access-token and include-credentials): a JWT signed by
+  a key of the configured issuer's JWKS, for that issuer (and audience, when set), not expired.
+- The Host header must name this server (a DNS-rebinding page cannot borrow it), a request from a
+  browser page must come from the Web UI's origin, and the body must be `application/json` (which
+  a page cannot send elsewhere without a CORS preflight), and small.
+- `/encode` answers authenticated callers only: it encrypts under the production key.
+- Errors say what was wrong, never what the payloads hold nor which key ids the ring has. The log
+  says who decoded what for which case (by reference), never the content.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import partial
 
+import jwt
 import structlog
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
-from temporalio.converter import PayloadCodec
 
-from infra.codec import DecryptionError, EncryptionCodec
+from infra.codec import CASE_METADATA, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
-from infra.settings import Settings, SettingsError, load_settings
+from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
 Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
 # The Web UI sends these; `authorization` when it passes a token.
 ALLOWED_HEADERS = "content-type,x-namespace,authorization"
 PREFLIGHT_MAX_AGE_SECONDS = 600  # the UI decodes every event: spare it a preflight for each
-# A request may carry a batch of payloads, and Temporal allows 2 MB for one payload.
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# Temporal refuses a payload over 2 MB; in JSON (base64) that is under 3 MB. Anything larger is not
+# a real request, and parsing it would hold the server up.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+JWKS_CACHE_SECONDS = 300  # the issuer's keys are fetched again after this (or for an unknown kid)
+USER = web.RequestKey("codec_user", str)  # who the caller is, for the log
 
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class JwtIssuer:
+    """Access tokens from a self-hosted Web UI's identity provider, checked against its JWKS."""
+
+    issuer: str
+    jwks_url: str
+    audience: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keys", jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=JWKS_CACHE_SECONDS))
+
+    def subject(self, token: str) -> str:
+        """The verified token's subject; raises jwt.PyJWTError for anything else (blocking I/O)."""
+        key = self._keys.get_signing_key_from_jwt(token)  # type: ignore[attr-defined]
+        claims = jwt.decode(
+            token, key, algorithms=JWT_ALGORITHMS, issuer=self.issuer, audience=self.audience,
+            options={"require": ["exp", "iss", "sub"], "verify_aud": self.audience is not None},
+        )
+        return str(claims["sub"])
+
+
 def create_app(
-    codec: PayloadCodec, *, allowed_origin: str, token: str | None = None
+    codec: EncryptionCodec,
+    *,
+    allowed_origin: str,
+    allowed_hosts: Sequence[str],
+    token: str | None = None,
+    issuer: JwtIssuer | None = None,
 ) -> web.Application:
-    middlewares = [_cors(allowed_origin)] + ([_bearer_token(token)] if token else [])
+    middlewares = [_cors(allowed_origin), _checked_request(allowed_origin, allowed_hosts), _authenticated(token, issuer)]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_REQUEST_BYTES)
     for operation, transform in (("encode", codec.encode), ("decode", codec.decode)):
         path = "/{prefix:(?:.*/)?}" + operation
@@ -49,12 +92,25 @@ def create_app(
 
 
 def build_app(settings: Settings) -> web.Application:
-    """Raises SettingsError when no usable encryption key is configured."""
+    """Raises SettingsError when no usable encryption key is configured, or when the server would be
+    reachable from other machines without authentication."""
     token = settings.codec_token.get_secret_value() if settings.codec_token else None
+    issuer = (
+        JwtIssuer(settings.codec_jwt_issuer, settings.codec_jwks_endpoint, settings.codec_jwt_audience)
+        if settings.codec_jwt_issuer else None
+    )
+    if not (token or issuer) and not _loopback(settings.codec_server_ip):
+        raise SettingsError(
+            f"{ENV_PREFIX}CODEC_SERVER_IP={settings.codec_server_ip} can be reached from other machines, and "
+            f"anyone reaching it could read every case: set {ENV_PREFIX}CODEC_JWT_ISSUER (the Web UI's "
+            f"identity provider) or {ENV_PREFIX}CODEC_TOKEN, or listen on 127.0.0.1"
+        )
     return create_app(
         EncryptionCodec(settings.encryption_key_ring()),
         allowed_origin=settings.codec_allowed_origin,
+        allowed_hosts=settings.codec_hosts,
         token=token,
+        issuer=issuer,
     )
 
 
@@ -74,6 +130,7 @@ async def serve(settings: Settings) -> None:
             endpoint=endpoint(settings),
             allowed_origin=settings.codec_allowed_origin,
             token_required=settings.codec_token is not None,
+            jwt_issuer=settings.codec_jwt_issuer,
         )
         await asyncio.Event().wait()
     finally:
@@ -89,23 +146,33 @@ def main() -> None:
         raise SystemExit(f"codec server: {error}") from None
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
 async def _apply(operation: str, transform: Transform, request: web.Request) -> web.Response:
     try:
         payloads = json_format.Parse(await request.text(), Payloads())
-    except json_format.ParseError:
+    except (json_format.ParseError, UnicodeDecodeError):
         # The parser's message may quote the body: say only what was expected.
         raise web.HTTPBadRequest(text="expected a Payloads message in protobuf JSON") from None
     namespace = request.headers.get("X-Namespace")
+    who = request.get(USER)
     try:
         result = Payloads(payloads=await transform(payloads.payloads))
     except DecryptionError as error:
-        log.warning(
-            "codec request failed", operation=operation, namespace=namespace, reason=str(error)
-        )
+        log.warning("codec request failed", operation=operation, namespace=namespace, user=who, reason=str(error))
         raise web.HTTPBadRequest(text=str(error)) from None
-    log.debug(
-        "codec request", operation=operation, namespace=namespace, payloads=len(result.payloads)
-    )
+    except Exception as error:  # noqa: BLE001 - the text could quote a payload: log only its type
+        log.error("codec request failed", operation=operation, namespace=namespace, user=who, error=type(error).__name__)
+        raise web.HTTPInternalServerError(text="the payloads could not be processed") from None
+    cases = sorted({payload.metadata[CASE_METADATA].decode() for payload in payloads.payloads if CASE_METADATA in payload.metadata})
+    log.info("codec request", operation=operation, namespace=namespace, user=who, cases=cases, payloads=len(result.payloads))
     return web.json_response(text=json_format.MessageToJson(result))
 
 
@@ -119,6 +186,7 @@ def _cors(allowed_origin: str) -> Middleware:
         hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: allowed_origin,
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: "POST",
         hdrs.ACCESS_CONTROL_ALLOW_HEADERS: ALLOWED_HEADERS,
+        hdrs.ACCESS_CONTROL_ALLOW_CREDENTIALS: "true",  # the UI's include-credentials setting
         hdrs.ACCESS_CONTROL_MAX_AGE: str(PREFLIGHT_MAX_AGE_SECONDS),
         hdrs.VARY: hdrs.ORIGIN,
     }
@@ -139,17 +207,57 @@ def _cors(allowed_origin: str) -> Middleware:
     return cors
 
 
-def _bearer_token(token: str) -> Middleware:
-    expected = f"Bearer {token}".encode()
+def _checked_request(allowed_origin: str, allowed_hosts: Sequence[str]) -> Middleware:
+    """Host names this server, a browser page is the Web UI, and the body is JSON."""
+    hosts = {host.lower() for host in allowed_hosts}
 
     @web.middleware
-    async def require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
-        # A browser's preflight never carries credentials; the request that follows must.
-        if request.method != hdrs.METH_OPTIONS:
-            given = request.headers.get(hdrs.AUTHORIZATION, "").encode()
-            if not hmac.compare_digest(given, expected):
-                log.warning("codec request refused: no valid bearer token", path=request.path)
-                raise web.HTTPUnauthorized(headers={hdrs.WWW_AUTHENTICATE: "Bearer"})
+    async def checked(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.host.lower() not in hosts:
+            log.warning("codec request refused: unexpected Host", path=request.path)
+            raise web.HTTPMisdirectedRequest(text="this codec server does not answer to that host name")
+        origin = request.headers.get(hdrs.ORIGIN)
+        if origin is not None and origin != allowed_origin:
+            log.warning("codec request refused: foreign origin", path=request.path)
+            raise web.HTTPForbidden(text="requests from this origin are not allowed")
+        if request.method == hdrs.METH_POST and request.content_type != "application/json":
+            raise web.HTTPUnsupportedMediaType(text="send the payloads as application/json")
         return await handler(request)
 
-    return require_token
+    return checked
+
+
+def _authenticated(token: str | None, issuer: JwtIssuer | None) -> Middleware:
+    """Who is asking: the static token's holder, or the subject of an access token from the issuer.
+    With neither configured (loopback only), decoding is open and encoding refused."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def caller(request: web.Request) -> str | None:
+        given = request.headers.get(hdrs.AUTHORIZATION, "")
+        if expected is not None and hmac.compare_digest(given.encode(), expected):
+            return "static-token"
+        scheme, _, credential = given.partition(" ")
+        if issuer is not None and scheme.lower() == "bearer" and credential:
+            try:
+                return await asyncio.to_thread(issuer.subject, credential)
+            except jwt.PyJWTError as problem:
+                log.warning("codec request refused: access token not accepted", reason=type(problem).__name__)
+        return None
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # A browser's preflight never carries credentials; the request that follows must.
+        if request.method == hdrs.METH_OPTIONS:
+            return await handler(request)
+        who = await caller(request)
+        open_to_all = expected is None and issuer is None
+        if who is None and not (open_to_all and request.path.endswith("/decode")):
+            log.warning("codec request refused: not authenticated", path=request.path)
+            raise web.HTTPUnauthorized(
+                headers={hdrs.WWW_AUTHENTICATE: "Bearer"},
+                text="encoding needs an authenticated caller" if open_to_all else "a valid bearer token is required",
+            )
+        request[USER] = who or "anonymous (loopback)"
+        return await handler(request)
+
+    return authenticate

@@ -20,6 +20,6 @@ def data_converter(settings: Settings) -> DataConverter:
     """Raises SettingsError when no usable encryption key is configured."""
     return dataclasses.replace(
         pydantic_data_converter,
-        payload_codec=EncryptionCodec(settings.encryption_key_ring()),
+        payload_codec=EncryptionCodec(settings.encryption_key_ring(), refuse_plaintext=settings.production),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -19,6 +19,7 @@ import structlog
 
 from infra.binaries import installed_binary
 from infra.codec_server import endpoint as codec_endpoint
+from infra.files import PRIVATE_FOLDER, private_folder
 from infra.keys import ensure_dev_key_file
 from infra.logs import configure_logging
 from infra.settings import SettingsError
@@ -102,7 +103,10 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def run(settings: WebSettings) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Everything the stack writes (the server's SQLite file, outbox, sent-log, key) holds case data:
+    # owner-only, in this process and the servers it starts.
+    os.umask(0o077)
+    private_folder(settings.data_dir).chmod(PRIVATE_FOLDER)
     created = ensure_dev_key_file(settings)
     if created:
         log.info("created a development encryption key", path=str(created))

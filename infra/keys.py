@@ -6,14 +6,16 @@ old ones for as long as any workflow history may hold payloads encrypted with th
 Plain Python on purpose: settings check keys at start-up without importing Temporal,
 cryptography or structlog (whose import the workflow sandbox refuses).
 
-`python -m infra.keys [KEY_ID]` prints a fresh entry.
+`python -m infra.keys [KEY_ID]` prints a fresh entry (`--help` says so).
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import binascii
 import os
+import stat
 import re
 import sys
 from collections.abc import Mapping
@@ -71,6 +73,17 @@ def new_key_entry(key_id: str) -> str:
     return f"{key_id}:{base64.b64encode(os.urandom(KEY_BYTES)).decode()}"
 
 
+def read_key_file(path: Path) -> str:
+    """The key file's text; refused when anyone but its owner may read or change it."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise PermissionError(
+            f"{path} can be read or changed by other users (mode {mode:04o}): keys must be the "
+            f"owner's alone. Run `chmod 600 {path}`"
+        )
+    return path.read_text()
+
+
 def ensure_dev_key_file(settings: Settings) -> Path | None:
     """For `make run`: write a development key file when no key is configured anywhere.
 
@@ -91,9 +104,22 @@ def ensure_dev_key_file(settings: Settings) -> Path | None:
     return path
 
 
-if __name__ == "__main__":
-    key_id = sys.argv[1] if len(sys.argv) > 1 else f"key-{datetime.now(UTC):%Y%m%d}"
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.keys",
+        description="Print a new encryption key entry (id:base64key) for DISAGREEMENT_ENCRYPTION_KEYS. "
+        "Put it first to make it current; keep the old entries after it so old payloads still decrypt.",
+    )
+    parser.add_argument(
+        "key_id", nargs="?", default=f"key-{datetime.now(UTC):%Y%m%d}",
+        help="the new key's id: 1-64 letters, digits, '.', '_' or '-' (default: key-<today>)",
+    )
+    arguments = parser.parse_args(argv)
     try:
-        print(new_key_entry(key_id))
+        print(new_key_entry(arguments.key_id))
     except ValueError as error:
-        raise SystemExit(str(error)) from None
+        parser.exit(2, f"python -m infra.keys: {error}\n")
+
+
+if __name__ == "__main__":
+    main()

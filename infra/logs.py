@@ -1,6 +1,8 @@
 """Logging set up once: structlog for our code, the standard library's records rendered alike.
 
-Log lines carry case references, templates and stages, never personal data.
+Log lines carry case references, templates and stages, never personal data. Tracebacks are
+plain: structlog's default (rich) prints every frame's local variables, and an activity's locals
+hold the whole notice (names, addresses, the message body).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def configure_logging(level: str = "INFO") -> None:
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.dev.ConsoleRenderer(colors=False),
+                structlog.dev.ConsoleRenderer(
+                    colors=False, exception_formatter=structlog.dev.plain_traceback
+                ),
             ],
             foreign_pre_chain=shared,
         )

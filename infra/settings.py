@@ -20,7 +20,7 @@ from pydantic_settings import SettingsError as SourceError
 from domain.deadlines import DeadlinePolicy
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
-from infra.keys import KeyRing, parse_key_ring
+from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
+    # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
+    sent_log_url: SecretStr | None = None
+    # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
+    # so Temporal never starts a retry while an attempt is still sending (activities/sent_log.py).
+    delivery_time_limit_seconds: float = Field(45, gt=0, le=55)
 
     # Records of closed cases (records/): the same family as the sent-log, a SQLite file by default
     # or a PostgreSQL URL. Without DISAGREEMENT_RECORDS_URL they share the sent-log's database.
@@ -112,6 +117,16 @@ class Settings(BaseSettings):
     codec_server_ip: str = "127.0.0.1"
     codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
     codec_token: SecretStr | None = None  # when set: `Authorization: Bearer <token>` on every call
+    # Host names (host:port) callers may use for it; default: its own address, localhost, 127.0.0.1.
+    codec_allowed_hosts: Annotated[list[str] | None, NoDecode] = None  # e.g. codec.council.gov.uk:443
+    # A self-hosted Web UI forwards its users' access tokens: JWTs from this issuer, checked against
+    # its JWKS (default <issuer>/.well-known/jwks.json), for this audience when set.
+    codec_jwt_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
+    codec_jwt_audience: str | None = Field(None, min_length=1)
+    # Production: payloads that are not encrypted are refused, and keys never come from a default
+    # development key file.
+    production: bool = False
 
     @field_validator("appeal_warning_working_days", mode="before")
     @classmethod
@@ -119,6 +134,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             text = value.strip().removeprefix("[").removesuffix("]")
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("codec_allowed_hosts", mode="before")
+    @classmethod
+    def _host_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for host in value:
+                name, colon, port = str(host).rpartition(":")
+                if not (colon and HOST_NAME.fullmatch(name) and port.isdigit()):
+                    raise ValueError("must be host:port entries separated by commas, e.g. codec.council.gov.uk:443")
         return value
 
     @field_validator("service_postal_address", mode="before")
@@ -167,9 +194,9 @@ class Settings(BaseSettings):
             parse_key_ring(keys.get_secret_value())
         return keys
 
-    @field_validator("records_url")
+    @field_validator("sent_log_url", "records_url")
     @classmethod
-    def _records_url_is_postgres(cls, url: SecretStr | None) -> SecretStr | None:
+    def _is_postgres_url(cls, url: SecretStr | None) -> SecretStr | None:
         if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
             raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
         return url
@@ -190,6 +217,25 @@ class Settings(BaseSettings):
         return token
 
     @property
+    def codec_hosts(self) -> list[str]:
+        port = self.codec_server_port
+        return self.codec_allowed_hosts or [f"{self.codec_server_ip}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+
+    @property
+    def codec_jwks_endpoint(self) -> str:
+        assert self.codec_jwt_issuer
+        return self.codec_jwks_url or self.codec_jwt_issuer.rstrip("/") + "/.well-known/jwks.json"
+
+    @model_validator(mode="after")
+    def _production_has_its_own_key(self) -> Settings:
+        if self.production and self.encryption_keys is None and self.encryption_key_file is None:
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
+                f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
+            )
+        return self
+
+    @property
     def encryption_key_path(self) -> Path:
         return self.encryption_key_file or self.data_dir / "encryption-keys"
 
@@ -203,7 +249,9 @@ class Settings(BaseSettings):
             return parse_key_ring(self.encryption_keys.get_secret_value())
         path = self.encryption_key_path
         try:
-            text = path.read_text()
+            text = read_key_file(path)
+        except PermissionError as error:
+            raise SettingsError(f"{error} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset)") from None
         except FileNotFoundError:
             raise SettingsError(
                 f"no encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS to id:base64key entries "
@@ -278,8 +326,7 @@ class Settings(BaseSettings):
     @property
     def records_database_url(self) -> str | None:
         """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
-        # `sent_log_url` comes with the PostgreSQL sent-log (issue 9); until then records stand alone.
-        url = self.records_url or getattr(self, "sent_log_url", None)
+        url = self.records_url or self.sent_log_url
         return url.get_secret_value() if url is not None else None
 
     @property

@@ -56,8 +56,9 @@ from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
 # The loopback mail and Notify servers' fixtures (mailbox, smtp_port, notify); PostgreSQL (postgres_server);
-# the records store on both databases (records_settings, records).
-pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fixtures"]
+# the records store on both databases (records_settings, records); `--heavy` for the long variants of
+# the fault and model-based tests.
+pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fixtures", "tests.heavy"]
 
 LONDON = ZoneInfo("Europe/London")
 SHELL_SETTINGS = ("DISAGREEMENT_", "TEMPORAL_")

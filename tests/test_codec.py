@@ -155,6 +155,7 @@ def test_no_dev_key_file_when_keys_are_configured(monkeypatch: pytest.MonkeyPatc
 def test_malformed_key_file_names_file_and_variable() -> None:
     settings = load_settings()
     settings.encryption_key_path.write_text("garbage\n")
+    settings.encryption_key_path.chmod(0o600)
 
     with pytest.raises(SettingsError, match=f"encryption-keys.*{KEYS_VARIABLE}"):
         settings.encryption_key_ring()

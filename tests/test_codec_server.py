@@ -27,6 +27,8 @@ CASE = {"reference": "DR-2026-7KQ3XZ", "applicant": "Robin Example-Parent"}
 
 
 KEYS = new_key_entry("k1")
+JSON = {"Content-Type": "application/json"}
+AUTHORISED = {"Authorization": f"Bearer {TOKEN}", **JSON}
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
@@ -40,8 +42,15 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest_asyncio.fixture
 async def client(settings: Settings) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(build_app(settings))) as test_client:
+    async with codec_client(settings) as test_client:
         yield test_client
+
+
+def codec_client(settings: Settings) -> TestClient:
+    """A client of the codec server that, like the Web UI, addresses it by a host name it knows."""
+    port = free_port()
+    listening = settings.model_copy(update={"codec_server_port": port})
+    return TestClient(TestServer(build_app(listening), host="127.0.0.1", port=port))
 
 
 async def encrypted_body(settings: Settings) -> str:
@@ -72,29 +81,29 @@ async def test_decode_returns_plaintext_json(
     assert plaintext_values(await response.text()) == [CASE]
 
 
-async def test_encode_then_decode(client: TestClient) -> None:
+async def test_encode_then_decode(tmp_path: Path) -> None:
     payload = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(CASE).encode())
     plain = json_format.MessageToJson(Payloads(payloads=[payload]))
-    encoded = await (await client.post("/encode", data=plain)).text()
+    async with codec_client(make_settings(tmp_path, codec_token=TOKEN)) as client:
+        encoded = await (await client.post("/encode", data=plain, headers=AUTHORISED)).text()
+        decoded = await (await client.post("/decode", data=encoded, headers=AUTHORISED)).text()
     [encrypted] = parse(encoded)
     assert encrypted.metadata["encoding"] == ENCODING and b"Robin" not in encrypted.data
-
-    decoded = await client.post("/decode", data=encoded)
-    assert plaintext_values(await decoded.text()) == [CASE]
+    assert plaintext_values(decoded) == [CASE]
 
 
 async def test_unknown_key_is_a_bad_request_naming_the_key(
     client: TestClient, tmp_path: Path
 ) -> None:
     other = Settings(data_dir=tmp_path, encryption_keys=new_key_entry("elsewhere"))
-    response = await client.post("/decode", data=await encrypted_body(other))
+    response = await client.post("/decode", data=await encrypted_body(other), headers=JSON)
 
     assert response.status == 400
-    assert "'elsewhere'" in await response.text()
+    assert "'elsewhere'" in await response.text() and "'k1'" not in await response.text()
 
 
 async def test_not_payloads_json_is_a_bad_request(client: TestClient) -> None:
-    response = await client.post("/decode", data="Robin Example-Parent")
+    response = await client.post("/decode", data="Robin Example-Parent", headers=JSON)
     assert response.status == 400
     assert "Robin" not in await response.text()
 
@@ -120,22 +129,21 @@ async def test_other_origins_get_no_cors_headers(client: TestClient, settings: S
     preflight = await client.options(
         "/decode", headers={**foreign, "Access-Control-Request-Method": "POST"}
     )
-    answer = await client.post("/decode", data=await encrypted_body(settings), headers=foreign)
+    answer = await client.post("/decode", data=await encrypted_body(settings), headers={**foreign, **JSON})
 
     assert "Access-Control-Allow-Origin" not in preflight.headers
     assert "Access-Control-Allow-Origin" not in answer.headers
+    assert answer.status == 403 and "Robin" not in await answer.text()
 
 
 async def test_token_is_required_when_configured(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, codec_token=TOKEN)
     body = await encrypted_body(settings)
-    async with TestClient(TestServer(build_app(settings))) as client:
-        missing = await client.post("/decode", data=body, headers={"Origin": UI_ORIGIN})
-        wrong = await client.post("/decode", data=body, headers={"Authorization": "Bearer nope"})
+    async with codec_client(settings) as client:
+        missing = await client.post("/decode", data=body, headers={"Origin": UI_ORIGIN, **JSON})
+        wrong = await client.post("/decode", data=body, headers={"Authorization": "Bearer nope", **JSON})
         preflight = await client.options("/decode", headers={"Origin": UI_ORIGIN})
-        right = await client.post(
-            "/decode", data=body, headers={"Authorization": f"Bearer {TOKEN}"}
-        )
+        right = await client.post("/decode", data=body, headers=AUTHORISED)
 
     assert missing.status == wrong.status == 401
     assert missing.headers["Access-Control-Allow-Origin"] == UI_ORIGIN  # the UI can show why
@@ -153,7 +161,7 @@ async def post_when_listening(url: str, body: str) -> tuple[int, str]:
     async with aiohttp.ClientSession() as session:
         for _ in range(100):
             try:
-                async with session.post(url, data=body) as response:
+                async with session.post(url, data=body, headers=JSON) as response:
                     return response.status, await response.text()
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.05)  # not listening yet

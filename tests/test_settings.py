@@ -59,6 +59,13 @@ BAD_VALUES = {
     "codec_server_ip": "my laptop",
     "codec_cors_origin": "http://localhost:8233/",
     "codec_token": "short",
+    "sent_log_url": "mysql://db.example/sent",
+    "delivery_time_limit_seconds": "120",
+    "codec_allowed_hosts": "codec.example.org",
+    "codec_jwt_issuer": "not a url",
+    "codec_jwks_url": "jwks.json",
+    "codec_jwt_audience": "",
+    "production": "maybe",
 }
 # Settings only checked once the backend that needs them is chosen.
 NEEDS = {
@@ -95,7 +102,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_variable(field, monkeypat
         assert BAD_VALUES[field] not in message
 
 
-SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token"}
+SECRETS = {"smtp_password", "notify_api_key", "encryption_keys", "codec_token", "sent_log_url"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [("20,5", [20, 5]), (" 30 , 10 ,2 ", [30, 10, 2]), ("[20, 5]", [20, 5]), ("7", [7])])

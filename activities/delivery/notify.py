@@ -32,8 +32,12 @@ PERMANENT = {400, 403}  # the request or the key is wrong: sending it again will
 class NotifyBackend:
     name = "notify"
 
-    def __init__(self, *, api_key: str, base_url: str, template_ids: Mapping[Template, Mapping[Channel, UUID]]) -> None:
+    def __init__(
+        self, *, api_key: str, base_url: str, template_ids: Mapping[Template, Mapping[Channel, UUID]],
+        request_timeout: float = 10,
+    ) -> None:
         self._api_key = api_key
+        self._request_timeout = request_timeout
         self._base_url = base_url
         self._template_ids = template_ids
 
@@ -44,6 +48,9 @@ class NotifyBackend:
             api_key=settings.notify_api_key.get_secret_value(),
             base_url=settings.notify_base_url,
             template_ids=settings.notify_template_ids,
+            # A delivery makes at most four requests (look-up and send, for the family and the
+            # adviser's copy): together they end within the delivery's time limit.
+            request_timeout=settings.delivery_time_limit_seconds / 4,
         )
 
     def can_send(self, template: Template, channel: Channel) -> bool:
@@ -53,7 +60,7 @@ class NotifyBackend:
         return await asyncio.to_thread(self._send, message, maybe_sent)
 
     def _send(self, message: Message, maybe_sent: bool) -> Delivery:
-        client = NotificationsAPIClient(self._api_key, base_url=self._base_url)
+        client = NotificationsAPIClient(self._api_key, base_url=self._base_url, timeout=self._request_timeout)
         fields = personalisation(message.notice, message.channel, message.content)
         try:
             self._send_once(client, message, message.to, message.key, fields, maybe_sent)

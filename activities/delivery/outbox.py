@@ -10,6 +10,7 @@ from pathlib import Path
 from activities.delivery.base import Message
 from domain.models import Channel
 from domain.notifications import Delivery, Template
+from infra.files import private_folder, write_private_text
 
 
 class OutboxBackend:
@@ -32,10 +33,10 @@ class OutboxBackend:
         return self.directory / f"{re.sub(r'[^A-Za-z0-9._-]', '_', key)}.txt"
 
     def _write(self, message: Message) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_folder(self.directory)
         path = self.path_of(message.key)
         draft = path.with_suffix(".partial")
-        draft.write_text(_as_text(message), encoding="utf-8")
+        write_private_text(draft, _as_text(message))  # it holds names and addresses: owner-only
         os.replace(draft, path)  # the whole message or nothing, even if the worker dies mid-write
 
 

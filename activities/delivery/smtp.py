@@ -68,9 +68,14 @@ class SmtpBackend:
     async def send(self, message: Message, *, maybe_sent: bool) -> Delivery:
         recipients = [message.to, *filter(None, [message.copy_to])]
         try:
-            refused, _ = await aiosmtplib.send(
-                self._email(message), sender=self.mail_from.email, recipients=recipients, **self._connection
-            )
+            email = self._email(message)
+        except ValueError:  # e.g. a non-ASCII local part (input checks refuse them; older cases may hold one)
+            return message.refused("the email address cannot be written in an email header")
+        try:
+            refused, _ = await aiosmtplib.send(email, sender=self.mail_from.email, recipients=recipients, **self._connection)
+        except (aiosmtplib.SMTPNotSupported, UnicodeError):
+            # The address needs SMTPUTF8 and this server does not offer it: retrying will not help.
+            return message.refused("the mail server cannot deliver to an address with non-ASCII characters")
         except aiosmtplib.SMTPRecipientsRefused as error:
             code = next(refusal.code for refusal in error.recipients if refusal.recipient == message.to)
             return _refused_recipient(message, code)

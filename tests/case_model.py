@@ -1,0 +1,194 @@
+"""A reference model of DESIGN section 3 (stages, outcomes, staff actions), written from the design
+alone and kept deliberately simple, for model-based tests: random sequences of staff actions, invalid
+ones included, are applied to the model and to the product, and must agree.
+
+`StaffStep` is one action with its arguments; `ReferenceCase.apply` says whether the design accepts
+it (and changes the model) or refuses it (and changes nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from domain.models import (
+    AddNote,
+    AgreedActionInput,
+    AssignMediator,
+    CaseOutcome,
+    CaseStage,
+    CompleteAction,
+    ExtendDeadline,
+    OfferResolution,
+    RecordConsent,
+    RecordOutcome,
+    RecordTalk,
+    ScheduleSession,
+    SessionResult,
+    TalkOutcome,
+    Withdraw,
+)
+
+OFFICER = "jo.smith"
+PARTIES = ("applicant", "org-1", "org-2")
+UNKNOWN_PARTY = "org-9"
+OPEN = {CaseStage.informal_talks, CaseStage.awaiting_consent, CaseStage.arranging_session,
+        CaseStage.session_scheduled, CaseStage.monitoring_agreement}
+
+
+@dataclass(frozen=True)
+class StaffStep:
+    """One staff action, or time passing (`wait`), with the arguments the tests vary."""
+
+    action: str
+    party: str = "applicant"
+    flag: bool = True  # agree / independent / resolved
+    hours: int = 1  # session offset from now (negative: in the past), or time passing
+    result: SessionResult = SessionResult.full_agreement
+    owners: tuple[str, ...] = ()  # agreed actions' owners
+    past_due: bool = False  # an agreed action due in the past
+    number: int = 1  # an agreed action's number
+    deadline: str = "appeal"
+
+    def request(self, now: datetime):
+        """The update input this step sends (None for `wait`)."""
+        match self.action:
+            case "record_talk":
+                return RecordTalk(actor=OFFICER, outcome=TalkOutcome.resolved if self.flag else TalkOutcome.unresolved)
+            case "offer_resolution":
+                return OfferResolution(actor=OFFICER)
+            case "record_consent":
+                return RecordConsent(actor=OFFICER, party=self.party, agree=self.flag)
+            case "assign_mediator":
+                return AssignMediator(actor=OFFICER, name="Pat Mediator", email="pat@mediation.example.org", independent=self.flag)
+            case "schedule_session":
+                return ScheduleSession(actor=OFFICER, at=now + timedelta(hours=self.hours), venue="Town Hall")
+            case "record_outcome":
+                due = (now - timedelta(days=3)).date() if self.past_due else None
+                actions = [AgreedActionInput(description=f"task {n}", owner=owner, due=due) for n, owner in enumerate(self.owners, 1)]
+                return RecordOutcome(actor=OFFICER, result=self.result, actions=actions)
+            case "complete_action":
+                return CompleteAction(actor=OFFICER, number=self.number)
+            case "withdraw":
+                return Withdraw(actor=OFFICER, party=self.party, reason="no longer wishes to take part")
+            case "extend_deadline":
+                return ExtendDeadline(actor=OFFICER, deadline=self.deadline, days=5, reason="more time asked for")
+            case "add_note":
+                return AddNote(actor=OFFICER, text="called the family")
+        return None
+
+
+@dataclass
+class ReferenceCase:
+    now: datetime
+    stage: CaseStage = CaseStage.informal_talks
+    outcome: CaseOutcome | None = None
+    consent: dict[str, str] = field(default_factory=lambda: dict.fromkeys(PARTIES, "pending"))
+    mediator: bool = False
+    session_at: datetime | None = None
+    sessions: int = 0
+    result: SessionResult | None = None
+    actions: dict[int, bool] = field(default_factory=dict)  # number -> done
+    timeline: int = 1  # case_opened
+
+    def apply(self, step: StaffStep) -> bool:
+        """Apply the step if the design allows it; return whether it was accepted."""
+        if step.action == "wait":
+            self.now += timedelta(hours=step.hours)
+            return True
+        if self.stage not in OPEN:
+            return False  # a closed case accepts nothing
+        accepted = getattr(self, f"_{step.action}")(step)
+        return accepted
+
+    def _close(self, outcome: CaseOutcome) -> None:
+        self.stage, self.outcome = CaseStage.closed, outcome
+        self.timeline += 1  # case_closed
+
+    def _record_talk(self, step: StaffStep) -> bool:
+        if self.stage is not CaseStage.informal_talks:
+            return False
+        self.timeline += 1
+        if step.flag:
+            self._close(CaseOutcome.resolved_informally)
+        return True
+
+    def _offer_resolution(self, step: StaffStep) -> bool:
+        if self.stage is not CaseStage.informal_talks:
+            return False
+        self.stage = CaseStage.awaiting_consent
+        self.timeline += 1
+        return True
+
+    def _record_consent(self, step: StaffStep) -> bool:
+        if self.stage is not CaseStage.awaiting_consent or self.consent.get(step.party) != "pending":
+            return False
+        self.consent[step.party] = "agreed" if step.flag else "declined"
+        self.timeline += 1
+        if not step.flag:
+            self._close(CaseOutcome.declined)
+        elif all(answer == "agreed" for answer in self.consent.values()):
+            self.stage = CaseStage.arranging_session
+        return True
+
+    def _assign_mediator(self, step: StaffStep) -> bool:
+        if self.stage not in (CaseStage.arranging_session, CaseStage.session_scheduled) or not step.flag:
+            return False  # SEND Code 11.6: independent of the Local Authority
+        self.mediator = True
+        self.timeline += 1
+        return True
+
+    def _schedule_session(self, step: StaffStep) -> bool:
+        at = self.now + timedelta(hours=step.hours)
+        if self.stage not in (CaseStage.arranging_session, CaseStage.session_scheduled) or not self.mediator:
+            return False
+        if at <= self.now or at - self.now > timedelta(days=365):
+            return False
+        self.session_at, self.sessions, self.stage = at, self.sessions + 1, CaseStage.session_scheduled
+        self.timeline += 1
+        return True
+
+    def _record_outcome(self, step: StaffStep) -> bool:
+        if self.stage is not CaseStage.session_scheduled or self.session_at is None or self.session_at > self.now:
+            return False
+        if step.result is SessionResult.no_agreement and step.owners:
+            return False
+        if step.result is SessionResult.partial_agreement and not step.owners:
+            return False
+        if any(owner not in PARTIES for owner in step.owners) or (step.owners and step.past_due):
+            return False
+        self.result = step.result
+        self.actions = dict.fromkeys(range(1, len(step.owners) + 1), False)
+        self.timeline += 1
+        if self.actions:
+            self.stage = CaseStage.monitoring_agreement
+        else:
+            self._close(CaseOutcome(step.result.value))
+        return True
+
+    def _complete_action(self, step: StaffStep) -> bool:
+        if self.stage is not CaseStage.monitoring_agreement or self.actions.get(step.number) is not False:
+            return False
+        self.actions[step.number] = True
+        self.timeline += 1
+        if all(self.actions.values()):
+            assert self.result is not None
+            self._close(CaseOutcome(self.result.value))
+        return True
+
+    def _withdraw(self, step: StaffStep) -> bool:
+        if step.party not in PARTIES:
+            return False
+        self.consent[step.party] = "withdrawn"
+        self.timeline += 1
+        self._close(CaseOutcome.withdrawn)
+        return True
+
+    def _extend_deadline(self, step: StaffStep) -> bool:
+        # The steps only name the appeal deadline (set by law: never extended here) or one the case
+        # does not have; extending a real deadline is tested where deadlines are planned.
+        return False
+
+    def _add_note(self, step: StaffStep) -> bool:
+        self.timeline += 1
+        return True

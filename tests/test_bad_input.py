@@ -1,0 +1,116 @@
+"""Hostile and impossible input, refused in words where it enters (see docs/bad-input.md), and what
+delivery does with what older cases may still hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from activities.notifications import NotificationActivities
+from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordOutcome, RecordTalk, Supporter
+from infra.settings import SettingsError, load_settings
+from tests.conftest import open_case
+from tests.delivery_servers import Mailbox, smtp_settings
+from tests.notices import notice
+
+
+def refusal(build) -> str:
+    with pytest.raises(ValidationError) as refused:
+        build()
+    return str(refused.value)
+
+
+# --- Email addresses ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda email: Contact(email=email),
+        lambda email: Supporter(name="Ali Adviser", email=email),
+        lambda email: AssignMediator(actor="jo.smith", name="Pat Mediator", email=email, independent=True),
+    ],
+    ids=["contact", "supporter", "mediator"],
+)
+def test_a_non_ascii_local_part_is_refused_at_input_in_words(build) -> None:
+    message = refusal(lambda: build("jösé@example.org"))
+
+    assert "the part before @" in message and "give another address" in message
+
+
+def test_a_plain_ascii_address_is_still_accepted() -> None:
+    assert Contact(email="jose@example.org").email == "jose@example.org"
+
+
+async def test_smtp_refuses_a_non_ascii_local_part_for_good_instead_of_retrying_for_days(
+    tmp_path: Path, smtp_port: int, mailbox: Mailbox
+) -> None:
+    # A case opened before input checks refused these addresses.
+    older = notice(contact=Contact.model_construct(email="jösé@example.org", phone=None, address=None, prefers=None))
+
+    delivery = await NotificationActivities(smtp_settings(tmp_path, smtp_port)).send_notification(older)
+
+    assert delivery.status is DeliveryStatus.failed and "email header" in delivery.reason
+    assert mailbox.received == []
+
+
+# --- Control characters ---------------------------------------------------------------------------
+
+ESCAPE = "\x1b[2J\x1b[31m"  # clear the screen, turn red
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Applicant(role="parent", name=f"Sam {ESCAPE}Parent", contact=Contact(email="sam@example.org")),
+        lambda: Applicant(role="parent", name="Sam Parent\nBcc: everyone@example.org", contact=Contact(email="sam@example.org")),
+        lambda: Organisation(kind="school", name="Hill Top\rPrimary", contact=Contact(email="senco@example.org")),
+        lambda: open_case(summary=f"Therapy hours {ESCAPE}"),
+        lambda: AddNote(actor="jo.smith", text=f"Called the family{ESCAPE}"),
+        lambda: RecordTalk(actor="jo.smith", outcome="unresolved", notes="nul\x00byte"),
+    ],
+    ids=["escape-in-name", "newline-in-name", "carriage-return-in-name", "escape-in-summary", "escape-in-note", "nul-in-notes"],
+)
+def test_control_characters_are_refused_in_names_summaries_and_notes(build) -> None:
+    assert "must not contain control characters" in refusal(build)
+
+
+def test_notes_may_still_have_line_breaks_and_tabs() -> None:
+    assert AddNote(actor="jo.smith", text="First line\n\tsecond line").text == "First line\n\tsecond line"
+
+
+# --- Oversized input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, words",
+    [
+        (lambda: AddNote(actor="jo.smith", text="x" * 2001), "at most 2000 characters"),
+        (lambda: Applicant(role="parent", name="x" * 121, contact=Contact(email="sam@example.org")), "at most 120 characters"),
+        (lambda: open_case(summary="x" * 501), "at most 500 characters"),
+        (lambda: open_case(organisations=open_case().organisations * 5), "at most 9 items"),
+        (lambda: RecordOutcome(actor="jo.smith", result="full_agreement", actions=[AgreedActionInput(description="x", owner="org-1")] * 51), "at most 50 items"),
+    ],
+    ids=["note", "name", "summary", "organisations", "agreed-actions"],
+)
+def test_oversized_input_is_refused_in_words(build, words: str) -> None:
+    assert words in refusal(build)
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DISAGREEMENT_SENT_LOG_URL", "mysql://db.example/sent"),
+        ("DISAGREEMENT_DELIVERY_TIME_LIMIT_SECONDS", "120"),
+        ("DISAGREEMENT_CODEC_JWT_ISSUER", "not a url"),
+    ],
+)
+def test_a_bad_hardening_setting_stops_start_up_naming_it(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings.__wrapped__()  # not the process-wide cache
