@@ -7,7 +7,6 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date
@@ -64,11 +63,6 @@ async def test_the_schedule_is_created_once_runs_the_purge_and_can_be_paused(
 ) -> None:
     client = dev_server.client
     records_store = None
-    try:  # a real `python worker.py` of another test (tests/test_faults.py) on this dev server made one
-        await client.get_schedule_handle(PURGE_SCHEDULE_ID).delete()
-    except RPCError as error:
-        if error.status is not RPCStatusCode.NOT_FOUND:
-            raise
     try:
         assert await ensure_purge_schedule(client, settings.task_queue)
         assert not await ensure_purge_schedule(client, settings.task_queue)  # a second worker starting
