@@ -99,6 +99,9 @@ STAGE_WORDS = {
 
 OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
 SYSTEM = "system"  # the actor of what timers do
+# Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest
+# kind, a fifth of Temporal's 2 MB payload limit, leaving room for everything else in the case.
+TIMELINE_TEXT_LIMIT = 400_000
 CLOSURE_TEMPLATES = {
     CaseOutcome.declined: Template.case_declined,
     CaseOutcome.no_response: Template.no_response,
@@ -316,6 +319,7 @@ class CaseFile(Model):
 
     def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
         self._require_stage(*self.open_stages, doing="extend a deadline")
+        self._require_room(request.reason)
         if request.deadline == APPEAL:
             raise RuleViolation(
                 "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
@@ -341,6 +345,20 @@ class CaseFile(Model):
 
     def check_add_note(self, request: AddNote) -> None:
         self._require_stage(*self.open_stages, doing="add a note")
+        self._require_room(request.text)
+
+    def _require_room(self, text: str | None) -> None:
+        """Text staff may add again and again (notes, talks, extensions) has a ceiling: the whole
+        case travels in every update result and in continue-as-new, and Temporal refuses (and
+        terminates the case over) a payload past its 2 MB limit."""
+        if not text:
+            return
+        used = sum(len(entry.detail.encode()) for entry in self.timeline)
+        if used + len(text.encode()) > TIMELINE_TEXT_LIMIT:
+            raise RuleViolation(
+                f"the case timeline already holds {used // 1000} KB of text, the most a case can carry; "
+                "keep the detail in the service's records system and note only where to find it"
+            )
 
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
@@ -707,6 +725,7 @@ class Case(CaseFile):
 
     def check_record_talk(self, request: RecordTalk) -> None:
         self._require_stage(CaseStage.informal_talks, doing="record a talk")
+        self._require_room(request.notes)
 
     def check_offer_resolution(self, request: OfferResolution) -> None:
         self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")

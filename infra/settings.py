@@ -28,6 +28,10 @@ HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-F
 NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 
+# The settings every message's contact block is made of (their defaults are examples).
+SERVICE_CONTACT_SETTINGS = ("service_name", "service_phone", "service_email", "service_postal_address", "service_web_page")
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong; the message names the environment variable."""
 
@@ -232,6 +236,23 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
                 f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _production_has_its_own_contact_details(self) -> Settings:
+        """Every message tells families how to reach the service: never the example details."""
+        if not self.production:
+            return self
+        examples = [
+            f"{ENV_PREFIX}{name.upper()}"
+            for name in SERVICE_CONTACT_SETTINGS
+            if name not in self.model_fields_set
+        ]
+        if examples:
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so the service's own contact details must be set "
+                f"(messages to families carry them): {', '.join(examples)}"
             )
         return self
 

@@ -118,7 +118,11 @@ class SqliteDatabase:
         # FULL: an archived record acknowledged to the workflow survives a power cut.
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
+        # Inside a write transaction from its start: a read lock upgraded to a write lock while
+        # another store migrates would be refused at once ("database is locked"), not queued.
+        connection.execute("BEGIN IMMEDIATE")
         connection.execute(SCHEMA_TABLE)
+        connection.execute("COMMIT")
         return connection
 
 

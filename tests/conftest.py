@@ -91,6 +91,14 @@ def no_settings_from_the_shell() -> Iterator[None]:
 
 TEST_KEYS = "test-1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, tests only
 
+# A real service's own contact details, as production needs them.
+OWN_CONTACT_DETAILS = {
+    "service_name": "Rotherham SEND disagreement resolution", "service_phone": "01709 823627",
+    "service_email": "send.disagreements@rotherham.example.gov.uk",
+    "service_postal_address": ["Riverside House", "Main Street", "Rotherham", "S60 1AE"],
+    "service_web_page": "https://www.rotherham.example.gov.uk/send",
+}
+
 
 def isolated_settings(tmp_path: Path, **overrides) -> Settings:
     # With the tests' keys, as a deployed worker has its own: the records store encrypts with them.

@@ -114,3 +114,32 @@ def test_a_bad_hardening_setting_stops_start_up_naming_it(monkeypatch: pytest.Mo
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=variable):
         load_settings.__wrapped__()  # not the process-wide cache
+
+
+# --- A case that would outgrow Temporal's payload limit --------------------------------------------
+
+
+def test_notes_past_what_a_case_can_carry_are_refused_in_words_and_the_case_still_fits() -> None:
+    from datetime import UTC, datetime
+
+    from domain.case import TIMELINE_TEXT_LIMIT, Case, RuleViolation
+    from domain.models import ExtendDeadline
+
+    case = Case.open("DR-2026-NOTES1", open_case(), datetime(2026, 11, 30, 10, tzinfo=UTC))
+    note = AddNote(actor="jo.smith", text="x" * 2000)
+    added = 0
+    with pytest.raises(RuleViolation, match="the most a case can carry") as refused:
+        while True:  # about 200 of the longest notes, then no more
+            case.check_add_note(note)
+            case.add_note(note, datetime(2026, 11, 30, 11, tzinfo=UTC))
+            added += 1
+    assert added == TIMELINE_TEXT_LIMIT // 2000 - 1  # the opening entry's few bytes take the last place
+    assert "xxxx" not in str(refused.value)
+    with pytest.raises(RuleViolation, match="the most a case can carry"):
+        case.check_record_talk(RecordTalk(actor="jo.smith", outcome="unresolved", notes="y" * 2000))
+    with pytest.raises(RuleViolation, match="the most a case can carry"):
+        case.check_extend_deadline(
+            ExtendDeadline(actor="jo.smith", deadline="talks_review", days=5, reason="z" * 2000), case.timeline[0].at.date()
+        )
+    # What the case carries stays far inside the 2 MB a Temporal payload may hold.
+    assert len(case.model_dump_json().encode()) < 1_000_000

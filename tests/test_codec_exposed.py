@@ -33,7 +33,7 @@ from infra.codec_server import build_app, create_app
 from infra.converter import data_converter
 from infra.keys import parse_key_ring
 from infra.settings import SettingsError, load_settings
-from tests.conftest import TEST_KEYS, RecordedNotifications, isolated_settings, open_case
+from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS, RecordedNotifications, isolated_settings, open_case
 from tests.processes import ROOT, worker_env
 from worker import build_worker
 from tests.test_codec_server import (
@@ -301,7 +301,7 @@ async def test_production_refuses_unencrypted_payloads(tmp_path: Path) -> None:
 async def test_a_production_worker_does_not_run_a_case_started_without_encryption(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    settings = isolated_settings(tmp_path, production=True, encryption_keys=TEST_KEYS)
+    settings = isolated_settings(tmp_path, production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
     target = dev_server.client.service_client.config.target_host
     worker_client = await Client.connect(target, data_converter=data_converter(settings))
     outsider = await Client.connect(target, data_converter=pydantic_data_converter)  # no codec

@@ -4,9 +4,11 @@ skips held cases and logs each deletion; its Schedule is created once, runs it, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import timedelta
 
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date
@@ -63,6 +65,9 @@ async def test_the_schedule_is_created_once_runs_the_purge_and_can_be_paused(
 ) -> None:
     client = dev_server.client
     records_store = None
+    # The shared dev server may already hold one: any worker started against it creates it.
+    with contextlib.suppress(RPCError):
+        await client.get_schedule_handle(PURGE_SCHEDULE_ID).delete()
     try:
         assert await ensure_purge_schedule(client, settings.task_queue)
         assert not await ensure_purge_schedule(client, settings.task_queue)  # a second worker starting

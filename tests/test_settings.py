@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS
 
 # One wrong value per setting, written as an operator would type it into the environment.
 BAD_VALUES = {
@@ -127,3 +129,13 @@ def test_the_worker_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None
         f"worker: invalid settings: {ENV_PREFIX}APPEAL_WARNING_WORKING_DAYS (at 0): Input should be a valid integer, "
         "unable to parse string as an integer"
     ]
+
+
+def test_production_refuses_the_example_contact_details_naming_each_missing_variable() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(production=True, encryption_keys=TEST_KEYS, service_name="Rotherham SENDIASS")
+    message = str(refused.value)
+    assert "DISAGREEMENT_SERVICE_PHONE" in message and "DISAGREEMENT_SERVICE_WEB_PAGE" in message
+    assert "DISAGREEMENT_SERVICE_NAME" not in message
+    assert Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS).service_phone
+    assert not Settings().production  # development keeps the examples
