@@ -35,8 +35,7 @@ def list_closed(
 ) -> None:
     """`list --closed`: from the records' plain columns, nothing decrypted, and without Temporal:
     closed cases can be listed while the Temporal server is down."""
-    found = _with_records(lambda records: records.closed(outcome, closed_after, closed_before, route))
-    found = [summary for summary in found if officer in (None, summary.case_officer)]
+    found = _with_records(lambda records: records.closed(outcome, closed_after, closed_before, route, officer))
     if as_json:
         _print_json([summary.model_dump(mode="json") for summary in found])
         return
@@ -162,9 +161,9 @@ def export(
     acting = _acting(actor)
     if not email and not phone:
         _stop("say whom to look for: --email and/or --phone", INVALID)
-    from records.access import SubjectAccessExport, readable
+    from records.access import SubjectAccessExport, gather, readable
 
-    exported = _with_cases(lambda cases: _gather(cases, email, phone, acting))
+    exported = _with_cases(lambda cases: gather(cases, email, phone, acting))
     path = out or Path(f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}.json")
     text_path = path.with_suffix(".txt")
     try:
@@ -177,24 +176,6 @@ def export(
         return
     references = ", ".join(case.reference for case in exported.cases) or "none"
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
-
-
-async def _gather(cases: Cases, email: str | None, phone: str | None, actor: str):
-    from records.access import CaseStatus, SubjectAccessExport, subject_case
-
-    found = []
-    for reference in await cases.records.references_for(email=email, phone=phone):
-        if await cases.is_running(reference):
-            continue  # still running (its appeal clock): read below, as it stands now
-        stored = await cases.records.get(reference)
-        if stored is not None:
-            found.append(subject_case(reference, CaseStatus.closed, stored.record, email, phone))
-    for reference, record in await cases.open_case_records():
-        found.append(subject_case(reference, CaseStatus.open, record, email, phone))
-    return SubjectAccessExport(
-        email=email, phone=phone, generated_at=datetime.now(UTC), generated_by=actor,
-        cases=sorted((case for case in found if case is not None), key=lambda case: case.reference),
-    )
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -12,13 +12,18 @@ reads the document before it is sent, as for any disclosure.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.models import Model
+from pydantic import EmailStr
+
+from domain.models import Model, PhoneNumber
 from records.contacts import is_person
 from records.models import CaseRecord, Person, PersonRole
+
+if TYPE_CHECKING:
+    from cli.cases import Cases
 
 WITHHELD = "[withheld: third party]"
 
@@ -42,6 +47,30 @@ class SubjectAccessExport(Model):
     generated_at: datetime
     generated_by: str
     cases: list[SubjectCase]
+
+
+class SubjectAccessRequest(Model):
+    """Whom to look for (the console's export form; the CLI checks the same types option by option)."""
+
+    email: EmailStr | None = None
+    phone: PhoneNumber | None = None
+
+
+async def gather(cases: Cases, email: str | None, phone: str | None, actor: str) -> SubjectAccessExport:
+    """Every case the person is in: archived ones through the contact index, open ones from Temporal."""
+    found = []
+    for reference in await cases.records.references_for(email=email, phone=phone):
+        if await cases.is_running(reference):
+            continue  # still running (its appeal clock): read below, as it stands now
+        stored = await cases.records.get(reference)
+        if stored is not None:
+            found.append(subject_case(reference, CaseStatus.closed, stored.record, email, phone))
+    for reference, record in await cases.open_case_records():
+        found.append(subject_case(reference, CaseStatus.open, record, email, phone))
+    return SubjectAccessExport(
+        email=email, phone=phone, generated_at=datetime.now(UTC), generated_by=actor,
+        cases=sorted((case for case in found if case is not None), key=lambda case: case.reference),
+    )
 
 
 def subject_case(

@@ -186,12 +186,21 @@ class RecordsStore:
         closed_after: date | None = None,
         closed_before: date | None = None,
         route: Route | None = None,
+        officer: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[ClosedCaseSummary]:
-        """Closed cases from the plain columns, newest closure first; dates are days in England."""
+        """Closed cases from the plain columns, newest closure first; dates are days in England.
+
+        `limit` and `offset` give one page of them (the web console's list pages).
+        """
         terms, params = ["1 = 1"], []
         if route is not None:
             terms.append("route = ?")
             params.append(route.value)
+        if officer is not None:
+            terms.append("case_officer = ?")
+            params.append(officer)
         if outcome is not None:
             terms.append("outcome = ?")
             params.append(outcome.value)
@@ -205,8 +214,9 @@ class RecordsStore:
             rows = await tx.fetchall(
                 "SELECT reference, route, stage, outcome, kinds, case_officer, closed_at, delete_after,"
                 " reference IN (SELECT reference FROM legal_holds)"
-                f" FROM case_records WHERE {' AND '.join(terms)} ORDER BY closed_at DESC, reference",
-                params,
+                f" FROM case_records WHERE {' AND '.join(terms)} ORDER BY closed_at DESC, reference"
+                + (" LIMIT ? OFFSET ?" if limit is not None else ""),
+                [*params, limit, offset] if limit is not None else params,
             )
         return [
             ClosedCaseSummary(

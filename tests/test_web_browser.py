@@ -18,7 +18,11 @@ from playwright.async_api import Browser, expect
 
 from domain.calendar import LONDON
 from tests.browser import BrowserPage, browser  # noqa: F401 (the shared browser fixture)
+from domain.models import CaseOutcome
+from records.models import archive_of
+from records.store import records_store_for
 from tests.conftest import running_worker
+from tests.records_fixtures import closed_case
 from tests.web_console import served, web_settings
 from web.app import create_app
 
@@ -249,6 +253,41 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
         await screen.goto("/cases?route=mediation")
         await expect(screen.get_by_role("link", name=reference)).to_be_visible()
         await page.check_accessible("case list, mediation")
+    finally:
+        await page.close()
+
+
+async def test_closed_cases_and_a_subject_access_export(browser: Browser, console_address: str, settings) -> None:
+    case = closed_case(outcome=CaseOutcome.declined)
+    store = records_store_for(settings)  # the console's own records store (SQLite in its data folder)
+    try:
+        await store.archive(archive_of(case, version=1))
+    finally:
+        await store.close()
+    page = await BrowserPage.open(browser, console_address)
+    screen = page.page
+    try:
+        await sign_in(page)
+        await screen.get_by_role("link", name="Closed cases").first.click()
+        await expect(screen.get_by_role("heading", name="Closed cases")).to_be_visible()
+        await page.check_accessible("closed cases")
+        await screen.get_by_role("link", name=case.reference).click()
+        await expect(screen.get_by_text("Record kept until")).to_be_visible()
+        await page.check_accessible("closed case from the records")
+
+        await screen.get_by_role("link", name="Subject access").first.click()
+        await page.check_accessible("subject access")
+        await submit(page, "Download the JSON file")
+        await expect(screen.get_by_role("link", name="Enter the person's email address or phone number")).to_be_visible()
+        await page.check_accessible("subject access, with errors")
+        await page.screenshot("subject-access-errors")
+        await screen.get_by_label("Email address").fill("sam.parent@example.org")
+        async with screen.expect_download() as downloading:
+            await screen.get_by_role("button", name="Download the readable document").click()
+        download = await downloading.value
+        assert download.suggested_filename.startswith("subject-access-") and download.suggested_filename.endswith(".txt")
+        assert f"Case {case.reference} (closed)" in (await download.path()).read_text()
+        assert "sam.parent" not in screen.url
     finally:
         await page.close()
 

@@ -36,6 +36,7 @@ from cli.cases import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_q
 from domain.models import (
     REFERENCE_PATTERN,
     ApplicantRole,
+    CaseOutcome,
     CaseStage,
     CaseView,
     Channel,
@@ -48,8 +49,20 @@ from domain.models import (
     SessionResult,
 )
 from infra.client import connect, connection_config
+from records.access import SubjectAccessRequest, gather, readable
 from web import auth, opening, presenters
-from web.forms import ACTION_FORMS, ACTION_ROWS, ORGANISATION_ROWS, FormErrors, day, extendable, offered
+from web.forms import (
+    ACTION_FORMS,
+    ACTION_ROWS,
+    ORGANISATION_ROWS,
+    FormErrors,
+    build,
+    day,
+    extendable,
+    first_field,
+    offered,
+    text,
+)
 from web.settings import WebSettings
 
 log = structlog.get_logger()
@@ -102,7 +115,7 @@ def _templates() -> Jinja2Templates:
         DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,
         CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
         EhcPoint=EhcPoint, OrganisationKind=OrganisationKind, SessionResult=SessionResult,
-        DecisionKind=DecisionKind, MediationIssue=MediationIssue, CaseRoute=CaseRoute, HEALTH_ROWS=opening.HEALTH_ROWS,
+        DecisionKind=DecisionKind, MediationIssue=MediationIssue, CaseOutcome=CaseOutcome, CaseRoute=CaseRoute, HEALTH_ROWS=opening.HEALTH_ROWS,
         ROLE_CHOICES=[
             (ApplicantRole.parent.value, "A parent"), (ApplicantRole.young_person.value, "A young person"),
             (ApplicantRole.alternative_person.value, "Someone acting for a young person who lacks capacity"),
@@ -208,6 +221,42 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             context["first_page"] = request.url.remove_query_params("page")
         return page(request, "cases.html", **context | {"summaries": summaries})
 
+    async def closed_list(request: Request) -> Response:
+        """Closed cases from the records' plain columns (nothing decrypted), as `list --closed`."""
+        auth.staff_id(request)
+        params = request.query_params
+        errors: dict[str, str] = {}
+        outcome = params.get("outcome") or None
+        if outcome is not None and outcome not in CaseOutcome.__members__:
+            errors["outcome"] = "Select an outcome from the list"
+        route = params.get("route") or None
+        if route is not None and route not in CaseRoute.__members__:
+            errors["route"] = "Select a route from the list"
+        officer = params.get("officer") or None
+        if officer is not None and auth.valid_staff_id(officer) != officer:
+            errors["officer"] = "Officer must be a staff id, for example jo.smith"
+        closed_after = day(params, "closed_after", errors, "Closed after")
+        closed_before = day(params, "closed_before", errors, "Closed before")
+        size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
+        if size not in PAGE_SIZES:
+            errors["size"] = "Select how many cases to show on a page"
+        number = int(params.get("page", "1")) if params.get("page", "1").isdigit() else 0
+        if number < 1:
+            errors["page"] = "That page of results does not exist: start from the first page"
+        context = {"title": "Closed cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
+        if errors:
+            return page(request, "closed.html", 400, **context)
+        cases = await service.cases()
+        found = await cases.records.closed(
+            CaseOutcome(outcome) if outcome else None, closed_after, closed_before,
+            CaseRoute(route) if route else None, officer, limit=size + 1, offset=(number - 1) * size,
+        )
+        if len(found) > size:  # one more than a page: there is a next one
+            context["next_page"] = request.url.include_query_params(page=number + 1)
+        if number > 1:
+            context["previous_page"] = request.url.include_query_params(page=number - 1)
+        return page(request, "closed.html", **context | {"summaries": found[:size], "page_number": number})
+
     async def case_page(request: Request) -> Response:
         auth.staff_id(request)
         case = await _view(reference_of(request))
@@ -264,6 +313,39 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         log.info("staff action", reference=reference, action=form_spec.slug, staff=actor)
         request.session["done"] = form_spec.done
         return RedirectResponse(f"/cases/{reference}", 303)
+
+    # --- Subject access -------------------------------------------------------------------------------
+
+    async def export_page(request: Request) -> Response:
+        """A subject access export (UK GDPR art. 15), as `disagreement export`. The email and phone are
+        posted, never in a URL; the answer is the document itself, a download kept by no cache."""
+        actor = auth.staff_id(request)
+
+        def form(status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response:
+            return page(request, "export.html", status, title="Subject access export", errors=errors or {},
+                        values=values or {})
+
+        if request.method == "GET":
+            return form()
+        fields = await auth.posted(request)
+        values = {name: fields.get(name, "") for name in ("email", "phone")}
+        email, phone = text(fields, "email"), text(fields, "phone")
+        try:
+            if not email and not phone:
+                raise FormErrors({"email": "Enter the person's email address or phone number"})
+            wanted = build(SubjectAccessRequest, first_field, {"email": "Email address", "phone": "Phone number"},
+                           email=email, phone=phone)
+        except FormErrors as invalid:
+            return form(400, invalid.errors, values)
+        cases = await service.cases()
+        exported = await gather(cases, wanted.email, wanted.phone, actor)
+        log.info("subject access export", staff=actor, cases=len(exported.cases))  # whom for: never logged
+        name = f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}"
+        if fields.get("format") == "text":
+            body, media, name = readable(exported), "text/plain; charset=utf-8", f"{name}.txt"
+        else:
+            body, media, name = exported.model_dump_json(indent=2), "application/json", f"{name}.json"
+        return Response(body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'})
 
     # --- Opening a case -------------------------------------------------------------------------------
 
@@ -356,6 +438,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         Route("/sign-in", sign_in_page),
         Route("/sign-out", sign_out, methods=["POST"]),
         Route("/cases", case_list),
+        Route("/cases/closed", closed_list),
+        Route("/subject-access", export_page, methods=["GET", "POST"]),
         *(route for way in opening.OPENINGS.values() for route in opening_pages(way)),
         Route("/cases/{reference}", case_page),
         Route("/cases/{reference}/{slug}", action, methods=["GET", "POST"]),
