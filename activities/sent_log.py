@@ -118,7 +118,7 @@ class SqliteSentLog:
         await asyncio.to_thread(self._release, key, attempt)
 
     async def close(self) -> None:
-        pass  # a connection lives for one statement
+        """Nothing to close: a connection lives for one statement."""
 
     def _claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
         now = time.time()

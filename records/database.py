@@ -107,7 +107,7 @@ class SqliteDatabase:
             thread.shutdown(wait=False)
 
     async def close(self) -> None:
-        pass  # nothing held between transactions
+        """Nothing to close: nothing is held between transactions."""
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
