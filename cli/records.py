@@ -17,10 +17,10 @@ from cli import parsing
 from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
 from domain.models import CaseOutcome, Route
-from records.models import ClosedCaseSummary, RecordsRequest
 
 if TYPE_CHECKING:
     from cli.cases import Cases
+    from records.models import ClosedCaseSummary, RecordsRequest
     from records.store import RecordsStore
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 
     For a complaint, a Tribunal appeal, a court case or an information request in progress.
     """
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
     async def place(cases: Cases) -> str:
         from cli.cases import Refused
@@ -103,7 +103,7 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 @app.command(rich_help_panel=RECORDS)
 def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     """Release a legal hold. A record past its date is deleted by the next daily purge."""
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
     async def lift(cases: Cases) -> str:
         from cli.cases import Refused
@@ -122,7 +122,7 @@ def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     The same checks as the daily purge: the case is closed and not on legal hold. Its history is
     deleted from Temporal too. The deletion log keeps the reference, the date and the reason.
     """
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
     async def remove(cases: Cases) -> str:
         from cli.cases import Refused
@@ -176,6 +176,13 @@ def export(
         return
     references = ", ".join(case.reference for case in exported.cases) or "none"
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
+
+
+def _records_request(actor: str | None, reason: str) -> RecordsRequest:
+    # Imported here: records.models brings the whole case model, which `show` and `list` never need.
+    from records.models import RecordsRequest
+
+    return parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
 
 
 def _write_private(path: Path, text: str) -> None:

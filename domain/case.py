@@ -40,6 +40,7 @@ from domain.deadlines import (
     action_deadline,
 )
 from domain.models import (
+    STAGE_WORDS,
     AddNote,
     AppealStatus,
     DecisionView,
@@ -86,17 +87,6 @@ OPEN_STAGES = (
 MEDIATION_OPEN_STAGES = (
     CaseStage.advice, CaseStage.arranging_session, CaseStage.session_scheduled, CaseStage.monitoring_agreement,
 )
-STAGE_WORDS = {
-    CaseStage.advice: "with the family deciding whether to mediate",
-    CaseStage.informal_talks: "in informal talks",
-    CaseStage.awaiting_consent: "waiting for every party's consent",
-    CaseStage.arranging_session: "arranging the session",
-    CaseStage.session_scheduled: "waiting for its session",
-    CaseStage.monitoring_agreement: "following up what was agreed",
-    CaseStage.closed: "closed",
-}
-
-
 OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
 SYSTEM = "system"  # the actor of what timers do
 # Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest

@@ -10,17 +10,19 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import EmailStr, Field, HttpUrl, NameEmail, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
-from domain.deadlines import DeadlinePolicy
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
 from infra.keys import KeyRing, parse_key_ring, read_key_file
+
+if TYPE_CHECKING:
+    from domain.deadlines import DeadlinePolicy
 
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -78,7 +80,9 @@ class Settings(BaseSettings):
     # email's foot, a text's last line). Defaults are examples (Ofcom's drama number, example.gov.uk):
     # a real service sets its own.
     service_name: Name = "SEND disagreement resolution service"
-    service_phone: str = "01632 960000"
+    # Our own example is not checked on every start: that would import the phone number library
+    # for every staff command (tests/test_settings.py checks it once).
+    service_phone: str = Field("01632 960000", validate_default=False)
     service_email: EmailStr = "send.disagreements@example.gov.uk"
     # Lines separated by |, postcode last, as staff type addresses on the command line.
     service_postal_address: Annotated[list[Name], NoDecode] = Field(
@@ -362,6 +366,8 @@ class Settings(BaseSettings):
     @property
     def deadline_policy(self) -> DeadlinePolicy:
         """The deadline settings, which share their names with the policy's fields."""
+        from domain.deadlines import DeadlinePolicy  # the worker's, not the command line's
+
         fields = self.model_dump(include=set(DeadlinePolicy.model_fields))
         fields["appeal_warning_working_days"] = tuple(sorted(self.appeal_warning_working_days, reverse=True))
         return DeadlinePolicy(**fields)
