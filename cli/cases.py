@@ -31,7 +31,7 @@ from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import DecryptionError
 from infra.client import connect, connection_config
-from infra.settings import Settings, load_settings
+from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
 from workflows import names
 
@@ -71,7 +71,7 @@ def run(work: Callable[[Cases], Awaitable[T]]) -> T:
 
 async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
     # Read afresh on every command (not the process-wide cache): tests run many in one process.
-    settings = load_settings.__wrapped__()
+    settings = settings_of(CommandSettings)
     target = connection_config()["target_host"]
     try:
         client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT.total_seconds())
@@ -98,7 +98,7 @@ class Cases:
     """Open cases from Temporal; closed ones from the records store (records/), which outlives
     Temporal's retention."""
 
-    def __init__(self, client: Client, settings: Settings) -> None:
+    def __init__(self, client: Client, settings: CommandSettings) -> None:
         self._client = client
         self._settings = settings
 

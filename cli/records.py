@@ -46,12 +46,12 @@ def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
     """Work on the records store alone; its problems said as `_with_cases` says them."""
     import asyncio
 
-    from infra.settings import SettingsError, load_settings
+    from infra.settings import CommandSettings, SettingsError, settings_of
     from records.database import RecordsUnavailable
     from records.store import records_store_for
 
     async def working() -> T:
-        store = records_store_for(load_settings.__wrapped__())  # afresh, as for every command
+        store = records_store_for(settings_of(CommandSettings))  # afresh, as for every command
         try:
             return await work(store)
         finally:
