@@ -29,7 +29,7 @@ from tests.conftest import TEST_KEYS, opened_view, start_case
 from worker import build_worker
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUNDS = 7
+ROUNDS = 15  # a shared 2-core machine: enough runs that the median settles
 SHOWN_IMPORTS = 8
 
 

@@ -4,7 +4,6 @@ Registered on the `disagreement` app (cli/app.py). Closed cases are read from th
 nothing here prints personal data except `export`, which exists to give a person their own.
 """
 
-from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
@@ -42,7 +41,7 @@ def list_closed(
     _print_closed(found)
 
 
-def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
+def _with_records(work: Callable[["RecordsStore"], Awaitable[T]]) -> T:
     """Work on the records store alone; its problems said as `_with_cases` says them."""
     import asyncio
 
@@ -65,7 +64,7 @@ def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
         _stop(str(problem), UNREACHABLE)
 
 
-def _print_closed(found: list[ClosedCaseSummary]) -> None:
+def _print_closed(found: "list[ClosedCaseSummary]") -> None:
     console = _console()
     if not found:
         console.print("No closed cases match.")
@@ -88,7 +87,7 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     """
     request = _records_request(actor, reason)
 
-    async def place(cases: Cases) -> str:
+    async def place(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if await cases.records.get(reference) is None and not await cases.exists(reference):
@@ -105,7 +104,7 @@ def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     """Release a legal hold. A record past its date is deleted by the next daily purge."""
     request = _records_request(actor, reason)
 
-    async def lift(cases: Cases) -> str:
+    async def lift(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if not await cases.records.release(reference, request.reason, request.actor, datetime.now(UTC)):
@@ -124,7 +123,7 @@ def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     """
     request = _records_request(actor, reason)
 
-    async def remove(cases: Cases) -> str:
+    async def remove(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if await cases.is_running(reference):
@@ -178,7 +177,7 @@ def export(
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
 
 
-def _records_request(actor: str | None, reason: str) -> RecordsRequest:
+def _records_request(actor: str | None, reason: str) -> "RecordsRequest":
     # Imported here: records.models brings the whole case model, which `show` and `list` never need.
     from records.models import RecordsRequest
 
