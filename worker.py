@@ -65,10 +65,12 @@ async def run(settings: Settings) -> None:
         structlog.get_logger().info("created the daily records purge schedule")
     structlog.get_logger().info("worker started", task_queue=settings.task_queue)
     records = records_store_for(settings)
+    notifications = NotificationActivities(settings)
     try:
-        await build_worker(client, settings, records=records).run()
+        await build_worker(client, settings, notifications, records=records).run()
     finally:
         await records.close()
+        await notifications.sent_log.close()
 
 
 def main() -> None:

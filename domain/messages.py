@@ -200,6 +200,7 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("domain", "templates"),
         undefined=jinja2.StrictUndefined,  # a misspelt fact fails the test suite, not a family
+        auto_reload=False,  # templates ship with the code: no need to look at the files on every message
         autoescape=False,  # plain text for email, SMS and letters, never HTML
         trim_blocks=True,
         lstrip_blocks=True,
