@@ -52,7 +52,7 @@ def build_worker(
         workflow_runner=WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         max_cached_workflows=settings.workflow_cache_size,
         activities=[
-            deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
+            deadlines.plan_deadline, deadlines.plan_deadlines, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
             archive.archive_case, archive.purge_records,
         ],
@@ -65,10 +65,12 @@ async def run(settings: Settings) -> None:
         structlog.get_logger().info("created the daily records purge schedule")
     structlog.get_logger().info("worker started", task_queue=settings.task_queue)
     records = records_store_for(settings)
+    notifications = NotificationActivities(settings)
     try:
-        await build_worker(client, settings, records=records).run()
+        await build_worker(client, settings, notifications, records=records).run()
     finally:
         await records.close()
+        await notifications.sent_log.close()
 
 
 def main() -> None:

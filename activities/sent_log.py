@@ -27,11 +27,13 @@ import asyncio
 import os
 import sqlite3
 import time
-from contextlib import closing, suppress
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Template
@@ -102,59 +104,80 @@ CREATE TABLE IF NOT EXISTS sent_log (
 _ADDED_COLUMNS = {"attempt": "TEXT", "lease_until": "REAL"}
 
 
+T = TypeVar("T")
+
+
 class SqliteSentLog:
-    """One worker host. Times are this host's clock (seconds since the epoch)."""
+    """One worker host. Times are this host's clock (seconds since the epoch).
+
+    One connection, opened on first use and kept, on a thread of its own (an sqlite3 connection
+    stays on the thread that opened it): opening one per statement, with its pragmas and schema
+    check, cost ten times the statement itself, for every message."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sent-log")
+        self._db: sqlite3.Connection | None = None
 
     async def claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
-        return await asyncio.to_thread(self._claim, key, template, channel, attempt, lease_seconds)
+        return await self._on_thread(self._claim, key, template, channel, attempt, lease_seconds)
 
     async def record(self, key: str, template: Template, delivery: Delivery, attempt: str) -> None:
-        await asyncio.to_thread(self._record, key, template, delivery)
+        await self._on_thread(self._record, key, template, delivery)
 
     async def release(self, key: str, attempt: str) -> None:
-        await asyncio.to_thread(self._release, key, attempt)
+        await self._on_thread(self._release, key, attempt)
 
     async def close(self) -> None:
-        """Nothing to close: a connection lives for one statement."""
+        await self._on_thread(self._close)
+        self._thread.shutdown()
+
+    async def _on_thread(self, work: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
 
     def _claim(self, key: str, template: Template, channel: Channel, attempt: str, lease_seconds: float) -> Claim:
         now = time.time()
-        with closing(self._connect()) as db:
-            inserted = db.execute(
-                "INSERT INTO sent_log (key, template, channel, status, updated_at, attempt, lease_until)"
-                " VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                (key, template.value, channel.value, _stamp(), attempt, now + lease_seconds),
-            ).rowcount
-            if inserted:
-                return Claim(ClaimState.new, channel)
-            taken = db.execute(
-                "UPDATE sent_log SET attempt = ?, lease_until = ?, updated_at = ?"
-                " WHERE key = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)"
-                " RETURNING channel",
-                (attempt, now + lease_seconds, _stamp(), key, now),
-            ).fetchone()
-            if taken:
-                return Claim(ClaimState.taken_over, Channel(taken[0]))
-            row = db.execute("SELECT channel, status, reason FROM sent_log WHERE key = ?", (key,)).fetchone()
+        db = self._connection()
+        inserted = db.execute(
+            "INSERT INTO sent_log (key, template, channel, status, updated_at, attempt, lease_until)"
+            " VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, template.value, channel.value, _stamp(), attempt, now + lease_seconds),
+        ).rowcount
+        if inserted:
+            return Claim(ClaimState.new, channel)
+        taken = db.execute(
+            "UPDATE sent_log SET attempt = ?, lease_until = ?, updated_at = ?"
+            " WHERE key = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)"
+            " RETURNING channel",
+            (attempt, now + lease_seconds, _stamp(), key, now),
+        ).fetchone()
+        if taken:
+            return Claim(ClaimState.taken_over, Channel(taken[0]))
+        row = db.execute("SELECT channel, status, reason FROM sent_log WHERE key = ?", (key,)).fetchone()
         return claim_from_row(ClaimState.busy, *row)
 
     def _record(self, key: str, template: Template, delivery: Delivery) -> None:
-        with closing(self._connect()) as db:
-            db.execute(
-                "UPDATE sent_log SET status = ?, channel = COALESCE(?, channel), reason = ?, updated_at = ?"
-                " WHERE key = ? AND status = 'pending'",
-                (delivery.status.value, delivery.channel, delivery.reason, _stamp(), key),
-            )
+        self._connection().execute(
+            "UPDATE sent_log SET status = ?, channel = COALESCE(?, channel), reason = ?, updated_at = ?"
+            " WHERE key = ? AND status = 'pending'",
+            (delivery.status.value, delivery.channel, delivery.reason, _stamp(), key),
+        )
 
     def _release(self, key: str, attempt: str) -> None:
-        with closing(self._connect()) as db:
-            db.execute(
-                "UPDATE sent_log SET lease_until = ? WHERE key = ? AND attempt = ? AND status = 'pending'",
-                (time.time(), key, attempt),
-            )
+        self._connection().execute(
+            "UPDATE sent_log SET lease_until = ? WHERE key = ? AND attempt = ? AND status = 'pending'",
+            (time.time(), key, attempt),
+        )
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._connect()
+        return self._db
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def _connect(self) -> sqlite3.Connection:
         private_folder(self.path.parent)
