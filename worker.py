@@ -52,7 +52,7 @@ def build_worker(
         workflow_runner=WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         max_cached_workflows=settings.workflow_cache_size,
         activities=[
-            deadlines.plan_deadline, deadlines.plan_appeal_deadline, notifications.send_notification,
+            deadlines.plan_deadline, deadlines.plan_deadlines, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
             archive.archive_case, archive.purge_records,
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, UNPLANNABLE
+from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, PLAN_DEADLINES, UNPLANNABLE
 from domain.appeal import reckon_appeal_deadline
 from domain.calendar import WorkingCalendar
 from domain.deadlines import (
@@ -35,6 +35,11 @@ class DeadlineActivities:
             return plan_deadline(request, self._policy, self._calendar)
         except (OverflowError, ValueError) as error:
             raise _unplannable(request.name, error) from None
+
+    @activity.defn(name=PLAN_DEADLINES)
+    async def plan_deadlines(self, requests: list[DeadlineRequest]) -> list[PlannedDeadline]:
+        """The deadlines one action sets, in one answer: one history marker, one wake-up of the workflow."""
+        return [await self.plan_deadline(request) for request in requests]
 
     @activity.defn(name=PLAN_APPEAL_DEADLINE)
     async def plan_appeal_deadline(self, request: AppealRequest) -> AppealPlan:

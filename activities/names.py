@@ -2,6 +2,7 @@
 their I/O libraries) and the activities register under the same constants."""
 
 PLAN_DEADLINE = "plan_deadline"
+PLAN_DEADLINES = "plan_deadlines"  # the deadlines one action sets, together
 PLAN_APPEAL_DEADLINE = "plan_appeal_deadline"
 SEND_NOTIFICATION = "send_notification"
 SEND_NOTIFICATIONS = "send_notifications"  # the messages of one event, one per recipient

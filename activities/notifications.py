@@ -6,15 +6,15 @@ the applicant copies their SENDIASS adviser. Exactly once: see `activities.sent_
 
 For the workflow: a refusal comes back as `Delivery(status=failed, reason=...)`, a temporary
 failure is raised (`TemporaryFailure`) for Temporal to retry with backoff. Each send ends within
-`delivery_time_limit_seconds` and heartbeats while it runs; its sent-log lease outlasts that limit.
+`delivery_time_limit_seconds`; its sent-log lease outlasts that limit. It does not heartbeat: the
+workflow sets no heartbeat timeout, and a worker that dies mid-send is found by the activity's
+start-to-close timeout (see `workflows.machinery`), which outlasts the send time limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import structlog
 from temporalio import activity
@@ -29,7 +29,6 @@ from infra.settings import Settings
 
 logger = structlog.get_logger()
 
-HEARTBEAT_SECONDS = 5.0
 # An attempt's claim outlasts its time limit, so nobody takes over while it may still be sending
 # (a Notify request on a worker thread cannot be cancelled, only waited out).
 LEASE_FACTOR = 2
@@ -81,7 +80,7 @@ class NotificationActivities:
             log.warning("notification_undeliverable", reason=str(problem))
             return Delivery(status=DeliveryStatus.failed, reason=str(problem))
         try:
-            async with _heartbeating(), asyncio.timeout(self.time_limit):
+            async with asyncio.timeout(self.time_limit):
                 return await self.backend.send(message, maybe_sent=claim.state is ClaimState.taken_over)
         except TemporaryFailure as failure:
             log.warning("notification_deferred", channel=message.channel.value, reason=failure.message)
@@ -127,21 +126,3 @@ class NotificationActivities:
             copy_to=recipient.supporter_email if copies_adviser else None,
         )
 
-
-@asynccontextmanager
-async def _heartbeating() -> AsyncIterator[None]:
-    """Heartbeat while a send runs, so that Temporal can tell a slow attempt from a dead worker."""
-    if not activity.in_activity():  # called directly, as some tests do
-        yield
-        return
-
-    async def beat() -> None:
-        while True:
-            activity.heartbeat()
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-
-    beating = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        beating.cancel()

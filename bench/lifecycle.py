@@ -231,8 +231,12 @@ async def drive(client: Client, task_queue: str, route: Route, cases: int, clock
 
     started, cpu_started = time.perf_counter(), time.process_time()
     handles = await asyncio.gather(*(up_to_the_session() for _ in range(cases)))
-    while route.delivered and not all(await asyncio.gather(*(route.delivered(h) for h in handles))):
-        await asyncio.sleep(0.05)
+    waiting = list(handles) if route.delivered else []
+    while waiting:  # asking only the cases still delivering: the asking costs the worker too
+        delivered = await asyncio.gather(*(route.delivered(handle) for handle in waiting))
+        waiting = [handle for handle, done in zip(waiting, delivered, strict=True) if not done]
+        if waiting:
+            await asyncio.sleep(0.1)
     phase_one, cpu_one = time.perf_counter() - started, time.process_time() - cpu_started
 
     await asyncio.sleep(max(0.0, (clock.last_session - datetime.now(timezone.utc)).total_seconds() + 0.2))

@@ -4,13 +4,16 @@ A case workflow runs `CaseArchive.keep_up()` as a background task for its whole 
 `settle()` before it completes or continues as new. Whenever the case is closed and has changed since the last write
 (its closure, then anything after it: an appeal status, a late note, a delivery report), the
 archive activity writes the record again under a higher version. The workflow does not complete
-until the latest version is written, so a closed case is never in neither place.
+until the latest version is written, so a closed case is never in neither place. A write waits a
+little for the messages on their way (the closing ones, usually seconds), so that the usual
+closure is written once, with its delivery reports, not twice.
 
 Deterministic workflow code: no I/O here; the activity does the writing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -28,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
 # waits and tries again, for as long as it takes: the case must not finish unarchived.
 ARCHIVE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=10)
 ARCHIVE_PAUSE = timedelta(minutes=30)
+# Messages usually go in seconds; a mail server that is down must not keep a closed case out of
+# the records for the three days its messages may be retried: after this, write, and again later.
+MESSAGES_AWAITED = timedelta(minutes=10)
 
 
 def record_version(case: Case) -> int:
@@ -40,6 +46,7 @@ def record_version(case: Case) -> int:
 # Patches (workflow.patched): cases that were running when archiving arrived replay without it.
 ARCHIVE_AS_IT_CHANGES = "archive-closed-case"
 ARCHIVE_BEFORE_COMPLETION = "archive-before-completion"
+ARCHIVE_DELIVERED = "archive-once-delivered"  # wait (a little) for the messages on their way
 
 
 class CaseArchive:
@@ -47,6 +54,7 @@ class CaseArchive:
         self._case = case  # the workflow's case as it now stands
         self.written: int | None = None  # the version last written
         self.keeping_up: bool | None = None  # decided when the case is first seen closed
+        self._awaits_messages = False  # likewise
 
     def behind(self) -> bool:
         case = self._case()
@@ -58,9 +66,21 @@ class CaseArchive:
             await workflow.wait_condition(self.behind)
             if self.keeping_up is None:
                 self.keeping_up = workflow.patched(ARCHIVE_AS_IT_CHANGES)
+                self._awaits_messages = self.keeping_up and workflow.patched(ARCHIVE_DELIVERED)
             if not self.keeping_up:
                 return  # a case that closed before archiving existed: `settle` writes it at the end
+            if self._awaits_messages and self._messages_on_their_way():
+                try:
+                    await workflow.wait_condition(
+                        lambda: not self._messages_on_their_way(), timeout=MESSAGES_AWAITED,
+                        timeout_summary="archive with the messages on their way delivered",
+                    )
+                except asyncio.TimeoutError:
+                    pass
             await self._write()
+
+    def _messages_on_their_way(self) -> bool:
+        return any(record.status is DeliveryStatus.pending for record in self._case().notifications)
 
     async def settle(self, failed: Callable[[], bool]) -> None:
         """Returns once the case as it now stands is archived (or was erased meanwhile), or once

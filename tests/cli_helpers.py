@@ -168,13 +168,15 @@ class LateCalendar(WorkingCalendar):
 def late_worker(client: Client, settings: Settings) -> Worker:
     """A worker whose cases are overdue from the start, for `list --overdue`."""
     notifications = RecordedNotifications()
+    deadlines = DeadlineActivities(settings.deadline_policy, LateCalendar())
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[DisagreementCase],
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
-            DeadlineActivities(settings.deadline_policy, LateCalendar()).plan_deadline,
+            deadlines.plan_deadline,
+            deadlines.plan_deadlines,
             notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
         ],

@@ -147,6 +147,9 @@ MEDIATION_SCENARIOS = {
     "mediation_with_certificate_planned_locally": mediation_with_certificate,
     # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
     "mediation_with_certificate_by_event": mediation_with_certificate,
+    # Recorded after "plan-together" and "archive-once-delivered" (issue 12): an action's deadlines
+    # planned in one activity; the closed case archived once its messages are delivered.
+    "mediation_with_certificate_planned_together": mediation_with_certificate,
 }
 
 SCENARIOS = {
@@ -172,6 +175,9 @@ SCENARIOS = {
     # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
     "agreement_with_actions_by_event": agreement_with_actions,
     "silence_with_extension_by_event": silence_with_extension,
+    # Recorded after "plan-together" and "archive-once-delivered" (issue 12).
+    "agreement_with_actions_planned_together": agreement_with_actions,
+    "withdrawal_planned_together": withdrawal,
 }
 
 

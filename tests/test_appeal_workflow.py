@@ -17,7 +17,7 @@ from activities.names import UNPLANNABLE
 from cli.cases import visibility_query
 from domain.appeal import appeal_deadline
 from domain.calendar import WorkingCalendar, london_date, london_time
-from domain.deadlines import DeadlinePolicy, DeadlineRequest
+from domain.deadlines import DeadlinePolicy, DeadlineRequest, action_deadline
 from domain.models import (
     AppealStatus,
     CaseStage,
@@ -116,6 +116,27 @@ async def test_a_date_that_cannot_be_planned_is_refused_in_words() -> None:
         await ActivityEnvironment().run(activities.plan_deadline, request)
     assert raised.value.type == UNPLANNABLE and raised.value.non_retryable
     assert "cannot be planned" in raised.value.message
+
+
+async def test_deadlines_planned_together_are_planned_as_one_by_one_and_refused_by_name() -> None:
+    """`plan_deadlines` (an action's deadlines in one activity) answers as `plan_deadline` would for
+    each, in order; one date that cannot be planned refuses them all, naming it."""
+    activities = DeadlineActivities(DeadlinePolicy())
+    now = datetime(2026, 12, 18, 10, 0, tzinfo=timezone.utc)  # a Friday, the Christmas holidays ahead
+    requests = [
+        DeadlineRequest(name="session", now=now, start=now + timedelta(days=10)),
+        DeadlineRequest(name="written_outcome", now=now, start=now + timedelta(days=10)),
+        DeadlineRequest(name=action_deadline(1), now=now, due=date(2027, 1, 8)),
+    ]
+    together = await ActivityEnvironment().run(activities.plan_deadlines, requests)
+    assert together == [await ActivityEnvironment().run(activities.plan_deadline, request) for request in requests]
+    assert [deadline.name for deadline in together] == ["session", "written_outcome", action_deadline(1)]
+
+    beyond = DeadlineRequest(name="appeal", now=now, due=date(9999, 12, 31))
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(activities.plan_deadlines, [requests[0], beyond])
+    assert raised.value.type == UNPLANNABLE and raised.value.non_retryable
+    assert raised.value.message.startswith("the appeal deadline cannot be planned")
 
 
 def test_the_models_refuse_dates_out_of_range() -> None:

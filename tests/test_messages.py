@@ -11,6 +11,7 @@ import pytest
 from domain.messages import (
     AUDIENCES,
     NEEDS,
+    PART_BREAK,
     MessageError,
     address_lines,
     channels_for,
@@ -58,6 +59,7 @@ def test_every_message_renders_completely(template, kind, channel, facts_of) -> 
 
     for text in (message.subject, message.body):
         assert "{" not in text and "}" not in text and "None" not in text
+        assert PART_BREAK not in text, "the subject and the body are told apart by PART_BREAK alone"
         assert not GAP.search(text), "a value left out mid-sentence"
     if channel is Channel.sms:
         assert message.subject == ""

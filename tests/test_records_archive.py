@@ -1,6 +1,7 @@
 """The archive written by the case workflows (records/archiving.py), on SQLite and PostgreSQL:
 a closed case deleted from Temporal still shows the same; a failed write is retried and never
-duplicated; a worker stopped between the write and completion loses nothing."""
+duplicated; a worker stopped between the write and completion loses nothing; a closure is written
+once with its messages delivered, and without waiting days for a message being retried."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import AppealStatus, CaseOutcome, CaseView, DecisionKind, RecordAppealStatus, RecordDecision, Withdraw
+from domain.models import (
+    AppealStatus, CaseOutcome, CaseView, DecisionKind, DeliveryStatus, RecordAppealStatus, RecordDecision, Withdraw,
+)
 from infra.settings import Settings
+from records.archiving import MESSAGES_AWAITED
 from records.models import Archived, ArchiveCase, archive_of
 from records.store import RecordsStore, records_store_for
 from tests.cli_helpers import Staff, staff_environment
-from tests.conftest import RecordedNotifications, opened_view, start_case
+from tests.conftest import RecordedNotifications, opened_view, sleep_until, start_case
 from workflows.case import DisagreementCase
 from worker import build_worker
 
@@ -143,6 +147,49 @@ async def test_a_worker_stopped_between_the_archive_write_and_completion_loses_n
     assert dying.results == [Archived.written] and fresh.results[0] is Archived.unchanged
     assert (await fresh.get(handle.id)).view.model_dump(exclude=RECORD_DATES) == final.model_dump()
     assert [s.reference for s in await fresh.closed()].count(handle.id) == 1
+
+
+async def written_as_it_stands(archived: Archived, attempt: int) -> None:
+    return None
+
+
+async def test_a_closure_is_archived_once_with_its_messages_delivered(
+    dev_server: WorkflowEnvironment, records_settings: Settings
+) -> None:
+    store = WatchedStore(records_settings, written_as_it_stands)
+    client = dev_server.client
+    async with build_worker(client, records_settings, RecordedNotifications(), records=store):
+        handle = await start_case(client, records_settings)
+        await opened_view(handle)
+        await withdraw(client, handle.id)
+        final = await handle.result()
+
+    assert store.results == [Archived.written]
+    stored = (await store.get(handle.id)).view
+    assert {notice.status for notice in stored.notifications} == {DeliveryStatus.sent}
+    assert stored.model_dump(exclude=RECORD_DATES) == final.model_dump()
+
+
+async def test_a_closed_case_is_archived_while_a_message_to_it_is_still_retried(
+    time_skipping: WorkflowEnvironment, settings: Settings
+) -> None:
+    """A mail server down for days must not keep a closed case out of the records: written after
+    MESSAGES_AWAITED with the message pending, and again when it is given up."""
+    store = WatchedStore(settings, written_as_it_stands)
+    client = time_skipping.client
+    async with build_worker(client, settings, RecordedNotifications(down_for={"org-2"}), records=store):
+        handle = await start_case(client, settings)
+        await opened_view(handle)
+        closed_at = await time_skipping.get_current_time()
+        await withdraw(client, handle.id)
+        await sleep_until(time_skipping, closed_at + MESSAGES_AWAITED + timedelta(minutes=1))
+        stored = (await store.get(handle.id)).view
+        assert stored.outcome is CaseOutcome.withdrawn
+        assert "org-2" in {notice.to for notice in stored.notifications if notice.status is DeliveryStatus.pending}
+        final = await handle.result()  # after three days of retrying, the messages are given up
+
+    assert store.results[0] is Archived.written and len(store.results) > 1
+    assert (await store.get(handle.id)).view.model_dump(exclude=RECORD_DATES) == final.model_dump()
 
 
 async def test_what_happens_after_closure_is_archived_too(

@@ -77,9 +77,11 @@ class DisagreementCase(CaseWorkflow):
 
     async def _open(self) -> None:
         async with self._lock:
-            self.case.set_deadline(await self._plan(TALKS_REVIEW))
+            first = [self._deadline(TALKS_REVIEW)]
             if self.case.opened.appeal_deadline:  # given by hand: no decision recorded to compute it from
-                self.case.set_deadline(await self._plan(APPEAL, due=self.case.opened.appeal_deadline))
+                first.append(self._deadline(APPEAL, due=self.case.opened.appeal_deadline))
+            for deadline in await self._plan_each(first):
+                self.case.set_deadline(deadline)
             self._send(self.case.announce_opening())
 
     @workflow.update(name=names.RECORD_TALK)
@@ -134,7 +136,7 @@ class DisagreementCase(CaseWorkflow):
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             to_plan = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
             if workflow.patched(PLAN_BEFORE_CHANGE):
-                planned = [await self._plan(name, start=request.at) for name in to_plan]
+                planned = await self._plan_each([self._deadline(name, start=request.at) for name in to_plan])
                 honest = workflow.patched(HONEST_RESCHEDULE)
                 announced = self.case.schedule_session(request, workflow.now(), held_by_due=True, say_moved=honest)
                 if honest:
@@ -156,10 +158,10 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_OUTCOME)
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
-            planned = [
-                await self._plan(action_deadline(number), due=action.due)
+            planned = await self._plan_each([
+                self._deadline(action_deadline(number), due=action.due)
                 for number, action in enumerate(request.actions, start=1)
-            ]
+            ])
             self.case.record_outcome(request, workflow.now(), [deadline.due for deadline in planned])
             if not self.case.is_closed:
                 for deadline in planned:

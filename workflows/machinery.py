@@ -21,7 +21,9 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
-    from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, SEND_NOTIFICATION, SEND_NOTIFICATIONS, UNPLANNABLE
+    from activities.names import (
+        PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, PLAN_DEADLINES, SEND_NOTIFICATION, SEND_NOTIFICATIONS, UNPLANNABLE,
+    )
     from domain.calendar import london_date
     from domain.case import CaseFile, NotificationRecord, RuleViolation
     from domain.deadlines import (
@@ -74,6 +76,7 @@ WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
 HONEST_RESCHEDULE = "honest-reschedule"
 PLAN_LOCALLY = "plan-locally"
 DELIVER_BY_EVENT = "deliver-by-event"
+PLAN_TOGETHER = "plan-together"  # the deadlines one action sets, in one local activity
 
 
 async def _nothing() -> None:
@@ -114,8 +117,10 @@ class CaseWorkflow:
         self._appeal_outlives_closure: bool | None = None
         # The records store's copy of the closed case, kept in step until the workflow completes.
         self._archive = CaseArchive(lambda: self.case)
-        # Asked once, at the start: a case begun on older code keeps one activity per message.
+        # Asked once, at the start: a case begun on older code keeps one activity per message, and
+        # plans an action's deadlines one at a time.
         self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
+        self._plan_together = workflow.patched(PLAN_TOGETHER)
 
     async def _open(self) -> None:
         """Open a new case: its first deadlines and messages (each route says which)."""
@@ -249,20 +254,32 @@ class CaseWorkflow:
     def _ring(self, alarm: Alarm) -> None:
         self._send(self.case.alarm_rang(alarm, workflow.now()))
 
-    async def _plan(
-        self, name: str, *, start: datetime | None = None, start_day: date | None = None,
+    @staticmethod
+    def _deadline(
+        name: str, *, start: datetime | None = None, start_day: date | None = None,
         due: date | None = None, extend_by: int | None = None,
-    ) -> PlannedDeadline:
-        # Working days need the bank-holiday calendar and Europe/London: an activity works them
-        # out and history keeps the answer, so a later holiday release cannot move a given date.
-        return await self._planning(
-            PLAN_DEADLINE,
-            DeadlineRequest(
-                name=name, now=workflow.now(), start=start, start_day=start_day, due=due, extend_by=extend_by
-            ),
-            PlannedDeadline,
-            f"plan {name}",
-        )
+    ) -> DeadlineRequest:
+        return DeadlineRequest(name=name, now=workflow.now(), start=start, start_day=start_day, due=due, extend_by=extend_by)
+
+    async def _plan(self, name: str, **when) -> PlannedDeadline:
+        """One deadline: `when` as `DeadlineRequest` takes it (start, start_day, due, extend_by)."""
+        [planned] = await self._plan_each([self._deadline(name, **when)])
+        return planned
+
+    async def _plan_each(self, requests: list[DeadlineRequest]) -> list[PlannedDeadline]:
+        """The deadlines one action sets, in order. Working days need the bank-holiday calendar and
+        Europe/London: an activity works them out and history keeps the answer, so a later holiday
+        release cannot move a given date. Several are planned in one activity (cases begun on older
+        code planned them one by one, and replay that way)."""
+        if len(requests) > 1 and self._plan_together:
+            names = ", ".join(request.name for request in requests)
+            return await self._planning(PLAN_DEADLINES, requests, list[PlannedDeadline], f"plan {names}")
+        return [  # each asked at its own time, as one by one always was
+            await self._planning(
+                PLAN_DEADLINE, request.model_copy(update={"now": workflow.now()}), PlannedDeadline, f"plan {request.name}"
+            )
+            for request in requests
+        ]
 
     async def _plan_then_apply(self, plans: Callable[[], Awaitable[T]], apply: Callable[[], None]) -> T:
         """Plan, then change the case: a date that cannot be planned refuses the action before it

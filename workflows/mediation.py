@@ -81,7 +81,7 @@ class MediationCase(CaseWorkflow):
                 names = [MEDIATION_ARRANGEMENT] + ([HEALTH_NOTICE] if self.case.includes_health else [])
             else:
                 names = [CERTIFICATE]  # reg 34: 3 working days after the family says no
-            planned = [await self._plan(name, start_day=told) for name in names]
+            planned = await self._plan_each([self._deadline(name, start_day=told) for name in names])
             self._send(self.case.record_choice(request, planned, workflow.now(), today_in_england()))
         return self.case.view()
 
@@ -143,11 +143,13 @@ class MediationCase(CaseWorkflow):
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
             # reg 42: an agreed date (reg 44 period or one agreed in writing) as given; else 2 weeks (42(3)).
-            actions = [
-                await self._plan(action_deadline(number), due=action.due)
-                for number, action in enumerate(request.actions, start=1)
-            ]
-            certificate = await self._plan(CERTIFICATE)  # 3 working days after the mediation concludes
+            *actions, certificate = await self._plan_each([
+                *(
+                    self._deadline(action_deadline(number), due=action.due)
+                    for number, action in enumerate(request.actions, start=1)
+                ),
+                self._deadline(CERTIFICATE),  # 3 working days after the mediation concludes
+            ])
             self.case.record_outcome(request, [deadline.due for deadline in actions], certificate, workflow.now())
             if not self.case.is_closed:
                 for deadline in actions:
