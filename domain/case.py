@@ -73,6 +73,7 @@ from domain.models import (
     ScheduleSession,
     SessionResult,
     SessionView,
+    StaffAction,
     TalkOutcome,
     TimelineEntry,
     Withdraw,
@@ -87,6 +88,21 @@ OPEN_STAGES = (
 MEDIATION_OPEN_STAGES = (
     CaseStage.advice, CaseStage.arranging_session, CaseStage.session_scheduled, CaseStage.monitoring_agreement,
 )
+SESSION_STAGES = (CaseStage.arranging_session, CaseStage.session_scheduled)
+ActionStages = dict[type[StaffAction], tuple[CaseStage, ...]]
+
+
+def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -> ActionStages:
+    """The stages each stage-bound staff action may be taken in on a route (DESIGN sections 3 and 8):
+    the route's `own` actions and those both routes share. Stated once: the `check_*` methods require
+    these stages, and the staff console offers an action only in them."""
+    return {
+        AssignMediator: SESSION_STAGES, ScheduleSession: SESSION_STAGES,
+        RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
+        Withdraw: open_stages, ExtendDeadline: open_stages, AddNote: open_stages,
+    } | own
+
+
 OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
 SYSTEM = "system"  # the actor of what timers do
 # Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest
@@ -159,7 +175,7 @@ class CaseFile(Model):
     deadlines and their alarms, the mediator, the session, agreed actions, the timeline, the
     messages, and the Tribunal appeal clock."""
 
-    open_stages: ClassVar[tuple[CaseStage, ...]]
+    action_stages: ClassVar[ActionStages]  # `route_action_stages` for the route
     arrangement_deadline: ClassVar[str]  # the deadline a session held in time meets
     reference: str
     parties: list[Party]
@@ -240,7 +256,8 @@ class CaseFile(Model):
             text += f" Next: {upcoming.name.replace('_', ' ')} {verb} {upcoming.due.isoformat()}."
         return text
 
-    def _require_stage(self, *stages: CaseStage, doing: str) -> None:
+    def _require_stage(self, action: type[StaffAction], doing: str) -> None:
+        stages = self.action_stages[action]
         if self.is_closed:
             raise RuleViolation(f"case {self.reference} is closed ({self.outcome.value}); nothing more can be recorded")
         if self.stage not in stages:
@@ -257,7 +274,7 @@ class CaseFile(Model):
         return party
 
     def check_assign_mediator(self, request: AssignMediator) -> None:
-        self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="assign a mediator")
+        self._require_stage(AssignMediator, doing="assign a mediator")
         if not request.independent:
             raise RuleViolation(
                 "the mediator must be declared independent: nobody employed by the Local Authority, an "
@@ -266,7 +283,7 @@ class CaseFile(Model):
             )
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
-        self._require_stage(CaseStage.arranging_session, CaseStage.session_scheduled, doing="schedule a session")
+        self._require_stage(ScheduleSession, doing="schedule a session")
         if self.mediator is None:
             raise RuleViolation("assign a mediator before scheduling the session")
         if request.at <= now:
@@ -275,7 +292,7 @@ class CaseFile(Model):
             raise RuleViolation("the session must be within a year")
 
     def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
-        self._require_stage(CaseStage.session_scheduled, doing="record a session outcome")
+        self._require_stage(RecordOutcome, doing="record a session outcome")
         assert self.session is not None
         if self.session.at > now:
             raise RuleViolation(
@@ -295,7 +312,7 @@ class CaseFile(Model):
                 raise RuleViolation(f"action {number}: the due date {action.due.isoformat()} is in the past")
 
     def check_complete_action(self, request: CompleteAction) -> None:
-        self._require_stage(CaseStage.monitoring_agreement, doing="complete an agreed action")
+        self._require_stage(CompleteAction, doing="complete an agreed action")
         action = next((action for action in self.actions if action.number == request.number), None)
         if action is None:
             numbers = ", ".join(str(action.number) for action in self.actions)
@@ -304,11 +321,11 @@ class CaseFile(Model):
             raise RuleViolation(f"agreed action {request.number} is already done")
 
     def check_withdraw(self, request: Withdraw) -> None:
-        self._require_stage(*self.open_stages, doing="withdraw")
+        self._require_stage(Withdraw, doing="withdraw")
         self._require_party(request.party)
 
     def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
-        self._require_stage(*self.open_stages, doing="extend a deadline")
+        self._require_stage(ExtendDeadline, doing="extend a deadline")
         self._require_room(request.reason)
         if request.deadline == APPEAL:
             raise RuleViolation(
@@ -334,7 +351,7 @@ class CaseFile(Model):
             raise RuleViolation(f"the new date {request.until.isoformat()} is in the past")
 
     def check_add_note(self, request: AddNote) -> None:
-        self._require_stage(*self.open_stages, doing="add a note")
+        self._require_stage(AddNote, doing="add a note")
         self._require_room(request.text)
 
     def _require_room(self, text: str | None) -> None:
@@ -670,7 +687,10 @@ class CaseFile(Model):
 class Case(CaseFile):
     """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
 
-    open_stages: ClassVar[tuple[CaseStage, ...]] = OPEN_STAGES
+    action_stages: ClassVar[ActionStages] = route_action_stages(OPEN_STAGES, {
+        RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
+        RecordConsent: (CaseStage.awaiting_consent,),
+    })
     arrangement_deadline: ClassVar[str] = SESSION_ARRANGEMENT
     opened: OpenCase
     stage: CaseStage = CaseStage.informal_talks
@@ -714,14 +734,14 @@ class Case(CaseFile):
         return [party for party in self.parties if party.consent is Consent.pending]
 
     def check_record_talk(self, request: RecordTalk) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="record a talk")
+        self._require_stage(RecordTalk, doing="record a talk")
         self._require_room(request.notes)
 
     def check_offer_resolution(self, request: OfferResolution) -> None:
-        self._require_stage(CaseStage.informal_talks, doing="offer disagreement resolution")
+        self._require_stage(OfferResolution, doing="offer disagreement resolution")
 
     def check_record_consent(self, request: RecordConsent) -> None:
-        self._require_stage(CaseStage.awaiting_consent, doing="record consent")
+        self._require_stage(RecordConsent, doing="record consent")
         party = self._require_party(request.party)
         if party.consent is not Consent.pending:
             raise RuleViolation(

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from domain.appeal import add_months
-from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, CaseFile, Party, RuleViolation
+from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Template
 from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, PlannedDeadline
 from domain.models import (
@@ -54,7 +54,9 @@ LOCAL_AUTHORITY = "org-1"
 
 
 class Mediation(CaseFile):
-    open_stages: ClassVar[tuple[CaseStage, ...]] = MEDIATION_OPEN_STAGES
+    action_stages: ClassVar[ActionStages] = route_action_stages(MEDIATION_OPEN_STAGES, {
+        RecordChoice: (CaseStage.advice,), ReportCannotArrange: (CaseStage.arranging_session,),
+    })
     arrangement_deadline: ClassVar[str] = MEDIATION_ARRANGEMENT
     opened: OpenMediation
     stage: CaseStage = CaseStage.advice
@@ -143,7 +145,7 @@ class Mediation(CaseFile):
             )
 
     def check_record_choice(self, request: RecordChoice, today: date) -> None:
-        self._require_stage(CaseStage.advice, doing="record the family's choice")
+        self._require_stage(RecordChoice, doing="record the family's choice")
         if self.mediate is not None:
             raise RuleViolation("the family's choice is already recorded")
         told = request.la_notified_on or today
@@ -173,7 +175,7 @@ class Mediation(CaseFile):
             raise RuleViolation(f"the certificate date {issued.isoformat()} is before the decision")
 
     def check_report_cannot_arrange(self, request: ReportCannotArrange, today: date) -> None:
-        self._require_stage(CaseStage.arranging_session, doing="report that mediation cannot be arranged")
+        self._require_stage(ReportCannotArrange, doing="report that mediation cannot be arranged")
         if self.cannot_arrange:
             raise RuleViolation("it is already recorded that mediation could not be arranged in time")
         informed = request.adviser_informed_on or today
@@ -190,7 +192,7 @@ class Mediation(CaseFile):
             )
 
     def check_withdraw(self, request: Withdraw) -> None:
-        self._require_stage(*self.open_stages, doing="withdraw")
+        self._require_stage(Withdraw, doing="withdraw")
         if request.party != APPLICANT:
             raise RuleViolation(
                 "only the family can withdraw from statutory mediation: the Local Authority cannot refuse it "

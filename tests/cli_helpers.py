@@ -1,7 +1,7 @@
 """Running the staff command line in tests, in-process (fast) or as the real program.
 
 The command line runs its own event loop (`asyncio.run`), so in-process runs go to a thread while
-the worker keeps running on the test's loop.
+the worker keeps running on the test's loop. A test module that uses the `staff` fixture imports it.
 """
 
 from __future__ import annotations
@@ -11,21 +11,24 @@ import json
 import os
 import re
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from typer.testing import CliRunner
 
 from activities.deadlines import DeadlineActivities
 from activities.notification_batches import NotificationBatches
 from cli.app import app
-from domain.calendar import WorkingCalendar
+from domain.calendar import WorkingCalendar, london_date
 from infra.settings import Settings
-from tests.conftest import TEST_KEYS, RecordedNotifications
+from tests.conftest import TEST_KEYS, RecordedNotifications, isolated_settings, running_worker
 from workflows.case import DisagreementCase
 from worker import WORKFLOW_RUNNER
 
@@ -97,6 +100,31 @@ def staff_environment(target: str, settings: Settings) -> dict[str, str | None]:
         "DISAGREEMENT_STAFF_ID": OFFICER,
         "COLUMNS": "200",  # rich wraps tables to the terminal: keep rows on one line
     }
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
+    """Staff at a terminal, with a worker on the test's own task queue."""
+    settings = isolated_settings(tmp_path)
+    async with running_worker(dev_server.client, settings, RecordedNotifications()):
+        yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
+
+
+def refused(outcome: Outcome, *words: str) -> None:
+    """The command was refused (exit 2) with these words on stderr and no traceback."""
+    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
+    for word in words:
+        assert word in outcome.said, outcome.said
+    assert "Traceback" not in outcome.stderr + outcome.stdout
+
+
+def today() -> date:
+    return london_date(datetime.now(UTC))
+
+
+async def includes(rows, reference: str) -> bool:
+    """Whether a listing (an awaitable of references) includes the case: for `until`."""
+    return reference in await rows
 
 
 def open_arguments(*extra: str) -> list[str]:

@@ -46,6 +46,7 @@ from domain.models import (
     OrganisationKind,
     Supporter,
 )
+from activities.delivery import TemporaryFailure
 from activities.names import SEND_NOTIFICATION
 from domain.notifications import Delivery, Notice
 from infra.binaries import installed_binary
@@ -125,7 +126,7 @@ class RecordedNotifications:
     async def send_notification(self, notice: Notice) -> Delivery:
         self.requested.append(notice.key)
         if notice.recipient.id in self.down_for:
-            raise ConnectionError("the mail server did not answer")
+            raise TemporaryFailure("the mail server did not answer")
         if notice.recipient.id in self.fail_for:
             return Delivery(status=DeliveryStatus.failed, reason="address rejected")
         if all(sent.key != notice.key for sent in self.notices):

@@ -9,27 +9,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from cli import cases
 from domain.calendar import london_date
-from tests.cli_helpers import (
-    OFFICER,
-    Outcome,
-    Staff,
-    late_worker,
-    open_arguments,
-    soon,
-    staff_environment,
-    until,
-)
-from tests.conftest import RecordedNotifications, new_reference, running_worker, isolated_settings
+from tests.cli_helpers import OFFICER, Staff, late_worker, open_arguments, refused, soon, until
+from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
+from tests.conftest import new_reference, isolated_settings
 
 PARTIES = ("applicant", "org-1", "org-2")
 SESSION_LEAD_SECONDS = 3  # a session just ahead, so that its outcome can be recorded soon after
@@ -45,21 +35,6 @@ ACTION_FIELDS = {"number", "description", "owner", "due", "done"}
 TIMELINE_FIELDS = {"at", "actor", "event", "detail"}
 NOTIFICATION_FIELDS = {"to", "template", "channel", "status"}
 SUMMARY_FIELDS = {"reference", "stage", "outcome", "kinds", "case_officer", "next_deadline"}
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
-    settings = isolated_settings(tmp_path)
-    async with running_worker(dev_server.client, settings, RecordedNotifications()):
-        yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
-
-
-def refused(outcome: Outcome, *words: str) -> None:
-    """The command was refused (exit 2) with these words on stderr and no traceback."""
-    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
-    for word in words:
-        assert word in outcome.said, outcome.said
-    assert "Traceback" not in outcome.stderr + outcome.stdout
 
 
 async def agree_all(staff: Staff, reference: str) -> dict:

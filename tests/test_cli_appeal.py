@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-
-import pytest_asyncio
-from temporalio.testing import WorkflowEnvironment
+from datetime import timedelta
 
 from domain.appeal import appeal_deadline
-from domain.calendar import WorkingCalendar, london_date
-from tests.cli_helpers import Outcome, Staff, open_arguments, staff_environment, until
-from tests.conftest import RecordedNotifications, isolated_settings, running_worker
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
-    settings = isolated_settings(tmp_path)
-    async with running_worker(dev_server.client, settings, RecordedNotifications()):
-        yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
-
-
-def refused(outcome: Outcome, *words: str) -> None:
-    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
-    for word in words:
-        assert word in outcome.said, outcome.said
-    assert "Traceback" not in outcome.stderr + outcome.stdout
-
-
-def today() -> date:
-    return london_date(datetime.now(UTC))
+from domain.calendar import WorkingCalendar
+from tests.cli_helpers import Staff, includes, open_arguments, refused, today, until
+from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
 
 
 async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(staff: Staff) -> None:
@@ -48,7 +25,7 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
     async def listed(day) -> list[str]:
         return [row["reference"] for row in await staff.json("list", "--appeal-before", day.isoformat())]
 
-    assert await until(lambda: _contains(listed(due), reference))
+    assert await until(lambda: includes(listed(due), reference))
     assert reference not in await listed(due - timedelta(days=1))
     row = next(r for r in await staff.json("list", "--appeal-before", due.isoformat()) if r["reference"] == reference)
     assert row["appeal_deadline"] == due.isoformat()
@@ -57,10 +34,6 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
     assert case["appeal_status"] == "not_appealing"
     assert {"name": "appeal", "due": due.isoformat(), "state": "cancelled"} in case["deadlines"]
     assert await until(lambda: _lacks(listed(due), reference))
-
-
-async def _contains(rows, reference: str) -> bool:
-    return reference in await rows
 
 
 async def _lacks(rows, reference: str) -> bool:

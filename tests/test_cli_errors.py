@@ -11,9 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli import cases
 from infra.keys import new_key_entry
-from tests.cli_helpers import Staff, staff_environment
+from tests.cli_helpers import Staff, refused, staff_environment
 from tests.conftest import isolated_settings, running_worker, start_case
-from tests.test_cli import refused
 
 
 async def test_a_wrong_key_says_which_key_is_missing_and_exits_2(dev_server: WorkflowEnvironment, tmp_path: Path) -> None:

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-
-import pytest_asyncio
-from temporalio.testing import WorkflowEnvironment
 
 from domain.appeal import appeal_deadline
-from domain.calendar import WorkingCalendar, london_date
-from tests.cli_helpers import Outcome, Staff, open_arguments, soon, staff_environment, until
-from tests.conftest import RecordedNotifications, isolated_settings, running_worker
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def staff(dev_server: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Staff]:
-    settings = isolated_settings(tmp_path)
-    async with running_worker(dev_server.client, settings, RecordedNotifications()):
-        yield Staff(staff_environment(dev_server.client.service_client.config.target_host, settings))
-
-
-def refused(outcome: Outcome, *words: str) -> None:
-    assert outcome.code == 2, (outcome.code, outcome.stdout, outcome.stderr)
-    for word in words:
-        assert word in outcome.said, outcome.said
-    assert "Traceback" not in outcome.stderr + outcome.stdout
-
-
-def today() -> date:
-    return london_date(datetime.now(UTC))
+from domain.calendar import WorkingCalendar
+from tests.cli_helpers import Staff, includes, open_arguments, refused, soon, today, until
+from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
 
 
 def mediation_arguments(*extra: str, decided: date | None = None) -> list[str]:
@@ -87,7 +64,7 @@ async def test_a_whole_mediation_case_on_the_command_line(staff: Staff) -> None:
     async def listed(*options: str) -> list[str]:
         return [row["reference"] for row in await staff.json("list", *options)]
 
-    assert await until(lambda: _has(listed("--route", "mediation"), reference))
+    assert await until(lambda: includes(listed("--route", "mediation"), reference))
     assert reference not in await listed("--route", "disagreement_resolution")
     case = await staff.json("appeal-status", reference, "--not-appealing")
     assert case["appeal_status"] == "not_appealing"
@@ -96,10 +73,6 @@ async def test_a_whole_mediation_case_on_the_command_line(staff: Staff) -> None:
 async def _session_held(staff: Staff, reference: str) -> bool:
     case = await staff.json("show", reference)
     return datetime.fromisoformat(case["session"]["at"]) < datetime.now(UTC)
-
-
-async def _has(rows, reference: str) -> bool:
-    return reference in await rows
 
 
 async def test_mediation_error_paths(staff: Staff) -> None:

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -40,23 +41,29 @@ def free_port() -> int:
 
 @contextmanager
 def running_stack(env: dict[str, str]) -> Iterator[str]:
-    """Start the stack, wait for its banner, yield what it printed, then Ctrl-C it."""
+    """Start the stack, wait for its banner, yield what it printed, then Ctrl-C it. Its output is
+    read to the end meanwhile: a stack that fills the pipe nobody reads would stall."""
     stack = subprocess.Popen(
         [sys.executable, "-m", "infra.devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     printed = []
+    draining = threading.Thread(target=lambda: printed.extend(stack.stdout), daemon=True)
     try:
         for line in stack.stdout:
             printed.append(line)
             if "Press Ctrl-C" in line:
                 break
         assert stack.poll() is None, "".join(printed)
-        yield "".join(printed)
+        banner = "".join(printed)
+        draining.start()
+        yield banner
     finally:
         stack.send_signal(signal.SIGINT)
-        stack.communicate(timeout=30)
-    assert stack.returncode == 0
+        stack.wait(timeout=30)
+        if draining.ident is not None:  # started: it ends with the stack's output
+            draining.join(timeout=10)
+    assert stack.returncode == 0, "".join(printed)
 
 
 def wait_for_page(url: str) -> str:

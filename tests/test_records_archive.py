@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
@@ -51,6 +51,19 @@ async def withdraw(client: Client, reference: str) -> CaseView:
     return await handle.execute_update(
         DisagreementCase.withdraw, Withdraw(actor="jo.smith", party="applicant", reason="family moved away")
     )
+
+
+async def written_as_it_stands(archived: Archived, attempt: int) -> None:
+    return None
+
+
+async def withdrawn_to_the_end(client: Client, settings: Settings, store: RecordsStore) -> tuple[WorkflowHandle, CaseView]:
+    """A case opened, withdrawn and run to its end on a worker archiving into `store`."""
+    async with build_worker(client, settings, RecordedNotifications(), records=store):
+        handle = await start_case(client, settings)
+        await opened_view(handle)
+        await withdraw(client, handle.id)
+        return handle, await handle.result()
 
 
 async def deleted_from_temporal(client: Client, reference: str) -> None:
@@ -106,12 +119,7 @@ async def test_a_failed_archive_write_is_retried_and_never_duplicated(
             raise ConnectionError("the answer from the database was lost")  # written, but not known to be
 
     store = WatchedStore(records_settings, lost_answer)
-    client = dev_server.client
-    async with build_worker(client, records_settings, RecordedNotifications(), records=store):
-        handle = await start_case(client, records_settings)
-        await opened_view(handle)
-        await withdraw(client, handle.id)
-        final = await handle.result()
+    handle, final = await withdrawn_to_the_end(dev_server.client, records_settings, store)
 
     assert store.results[:2] == [Archived.written, Archived.unchanged]
     [summary] = [s for s in await store.closed() if s.reference == handle.id]
@@ -137,10 +145,7 @@ async def test_a_worker_stopped_between_the_archive_write_and_completion_loses_n
         await asyncio.wait_for(written.wait(), 30)
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
 
-    async def nothing(archived: Archived, attempt: int) -> None:
-        return None
-
-    fresh = WatchedStore(records_settings, nothing)
+    fresh = WatchedStore(records_settings, written_as_it_stands)
     async with build_worker(client, records_settings, RecordedNotifications(), records=fresh):
         final = await handle.result()
 
@@ -149,20 +154,11 @@ async def test_a_worker_stopped_between_the_archive_write_and_completion_loses_n
     assert [s.reference for s in await fresh.closed()].count(handle.id) == 1
 
 
-async def written_as_it_stands(archived: Archived, attempt: int) -> None:
-    return None
-
-
 async def test_a_closure_is_archived_once_with_its_messages_delivered(
     dev_server: WorkflowEnvironment, records_settings: Settings
 ) -> None:
     store = WatchedStore(records_settings, written_as_it_stands)
-    client = dev_server.client
-    async with build_worker(client, records_settings, RecordedNotifications(), records=store):
-        handle = await start_case(client, records_settings)
-        await opened_view(handle)
-        await withdraw(client, handle.id)
-        final = await handle.result()
+    handle, final = await withdrawn_to_the_end(dev_server.client, records_settings, store)
 
     assert store.results == [Archived.written]
     stored = (await store.get(handle.id)).view

@@ -15,10 +15,10 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, ValidationError
 
 from domain.calendar import LONDON
+from domain.case import Case, CaseFile
 from domain.models import (
     AddNote,
     AssignMediator,
-    CaseStage,
     CaseView,
     CompleteAction,
     DeadlineState,
@@ -38,6 +38,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.deadlines import APPEAL
+from domain.mediation import Mediation
 from workflows import names
 
 # Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
@@ -151,12 +152,13 @@ class ActionForm:
         return self.fits(case) and self.available(case)
 
 
-def at(*stages: CaseStage) -> Callable[[CaseView], bool]:
-    return lambda case: case.stage in stages
+# Each route's stage rules (domain/), asked which stages an action may be taken in.
+CASE_FILES: dict[Route, type[CaseFile]] = {Route.disagreement_resolution: Case, Route.mediation: Mediation}
 
 
-def while_open(case: CaseView) -> bool:
-    return case.stage is not CaseStage.closed
+def in_its_stages(action: type[StaffAction]) -> Callable[[CaseView], bool]:
+    """Offered in the stages the case's route allows the action (`action_stages`, which its check requires)."""
+    return lambda case: case.stage in CASE_FILES[case.route].action_stages[action]
 
 
 def _talk(fields: Fields, case: CaseView, actor: str) -> StaffAction:
@@ -347,44 +349,44 @@ def _appeal_clock_waits(case: CaseView) -> bool:
 
 
 DR, MD = Route.disagreement_resolution, Route.mediation
-SESSION_STAGES = (CaseStage.arranging_session, CaseStage.session_scheduled)
 
-# Availability mirrors the checks in domain/ (`check_*`), which the workflow applies in any case.
+# Stages come from the domain's table; the other conditions mirror its checks (`check_*`), which the
+# workflow applies in any case.
 ACTION_FORMS: dict[str, ActionForm] = {
     form.slug: form
     for form in (
         # Disagreement resolution.
         ActionForm("talk", names.RECORD_TALK, "Record an informal talk", "Record the talk",
-                   at(CaseStage.informal_talks), _talk, "Talk recorded", DR),
+                   in_its_stages(RecordTalk), _talk, "Talk recorded", DR),
         ActionForm("offer", names.OFFER_RESOLUTION, "Offer disagreement resolution",
-                   "Offer it to every party", at(CaseStage.informal_talks), _offer,
+                   "Offer it to every party", in_its_stages(OfferResolution), _offer,
                    "Disagreement resolution offered", DR),
         ActionForm("consent", names.RECORD_CONSENT, "Record a party's answer", "Record the answer",
-                   at(CaseStage.awaiting_consent), _consent, "Answer recorded", DR),
+                   in_its_stages(RecordConsent), _consent, "Answer recorded", DR),
         ActionForm("decision", names.RECORD_DECISION, "Record the Local Authority's decision",
                    "Record the decision", lambda case: case.appeal_status is None, _decision, "Decision recorded", DR),
         # Statutory mediation.
         ActionForm("choose", names.RECORD_CHOICE, "Record the family's choice", "Record the choice",
-                   at(CaseStage.advice), _choose, "Choice recorded", MD),
+                   in_its_stages(RecordChoice), _choose, "Choice recorded", MD),
         ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
-                   "Record it", at(CaseStage.arranging_session), _cannot_arrange, "Recorded", MD),
+                   "Record it", in_its_stages(ReportCannotArrange), _cannot_arrange, "Recorded", MD),
         ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
                    "Issue the certificate", lambda case: case.certificate is None, _certificate,
                    "Certificate issued", MD),
         # Both routes.
         ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",
-                   at(*SESSION_STAGES), _mediator, "Mediator assigned"),
+                   in_its_stages(AssignMediator), _mediator, "Mediator assigned"),
         ActionForm("session", names.SCHEDULE_SESSION, "Book the session", "Book the session",
-                   at(*SESSION_STAGES), _session, "Session booked"),
+                   in_its_stages(ScheduleSession), _session, "Session booked"),
         ActionForm("outcome", names.RECORD_OUTCOME, "Record the session outcome",
-                   "Record the outcome", at(CaseStage.session_scheduled), _outcome, "Outcome recorded"),
+                   "Record the outcome", in_its_stages(RecordOutcome), _outcome, "Outcome recorded"),
         ActionForm("action-done", names.COMPLETE_ACTION, "Mark an agreed action done",
-                   "Mark it done", at(CaseStage.monitoring_agreement), _action_done, "Action marked done"),
+                   "Mark it done", in_its_stages(CompleteAction), _action_done, "Action marked done"),
         ActionForm("extend", names.EXTEND_DEADLINE, "Extend a deadline", "Extend the deadline",
-                   while_open, _extend, "Deadline extended"),
-        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", while_open, _note, "Note added"),
+                   in_its_stages(ExtendDeadline), _extend, "Deadline extended"),
+        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", in_its_stages(AddNote), _note, "Note added"),
         ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
-                   while_open, _withdraw, "Withdrawal recorded"),
+                   in_its_stages(Withdraw), _withdraw, "Withdrawal recorded"),
         ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
                    "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
     )

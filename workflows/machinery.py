@@ -382,8 +382,13 @@ class CaseWorkflow:
             retrying = error.retry_state is RetryState.NON_RETRYABLE_FAILURE
             await asyncio.gather(*(self._deliver_once(notice, retrying=retrying) for notice in notices))
             return
+        failed_for_now = []
         for notice, delivery in zip(notices, deliveries, strict=True):
-            self._delivered(notice, delivery)
+            if delivery.status is DeliveryStatus.pending:
+                failed_for_now.append(notice)  # retried alone: the others' reports are not held back
+            else:
+                self._delivered(notice, delivery)
+        await asyncio.gather(*(self._deliver_once(notice) for notice in failed_for_now))
 
     async def _deliver_once(self, notice: Notice, *, retrying: bool = True) -> None:
         try:

@@ -1,0 +1,51 @@
+"""Which actions the case page offers at each stage of each route, worked by hand from DESIGN sections
+3 and 8: the stages come from the domain's table (`route_action_stages`), which its checks require."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.case import Case
+from domain.mediation import Mediation
+from domain.models import CaseStage, CaseView
+from tests.conftest import open_case
+from tests.journeys import open_mediation
+from web.forms import offered
+
+OPENED = datetime(2026, 12, 1, tzinfo=UTC)
+ALWAYS_OPEN = {"extend", "note", "withdraw"}
+
+DR_OFFERED = {
+    CaseStage.informal_talks: {"talk", "offer", "decision", *ALWAYS_OPEN},
+    CaseStage.awaiting_consent: {"consent", "decision", *ALWAYS_OPEN},
+    CaseStage.arranging_session: {"mediator", "session", "decision", *ALWAYS_OPEN},
+    CaseStage.session_scheduled: {"mediator", "session", "outcome", "decision", *ALWAYS_OPEN},
+    CaseStage.monitoring_agreement: {"action-done", "decision", *ALWAYS_OPEN},
+    # The decision has no stage: it starts the family's appeal clock, which outlives the case.
+    CaseStage.closed: {"decision"},
+}
+MD_OFFERED = {
+    CaseStage.advice: {"choose", "certificate", *ALWAYS_OPEN},
+    CaseStage.arranging_session: {"mediator", "session", "cannot-arrange", "certificate", *ALWAYS_OPEN},
+    CaseStage.session_scheduled: {"mediator", "session", "outcome", "certificate", *ALWAYS_OPEN},
+    CaseStage.monitoring_agreement: {"action-done", "certificate", *ALWAYS_OPEN},
+    CaseStage.closed: {"certificate"},
+}
+
+
+def at_stage(view: CaseView, stage: CaseStage) -> set[str]:
+    return {form.slug for form in offered(view.model_copy(update={"stage": stage}))}
+
+
+@pytest.mark.parametrize("stage", DR_OFFERED)
+def test_a_disagreement_resolution_case_is_offered_its_stages_actions(stage: CaseStage) -> None:
+    view = Case.open("DR-2026-AAAAAA", open_case(), OPENED).view()
+    assert at_stage(view, stage) == DR_OFFERED[stage]
+
+
+@pytest.mark.parametrize("stage", MD_OFFERED)
+def test_a_mediation_case_is_offered_its_stages_actions(stage: CaseStage) -> None:
+    view = Mediation.open("MD-2026-AAAAAA", open_mediation(date(2026, 11, 20)), OPENED).view()
+    assert at_stage(view, stage) == MD_OFFERED[stage]
