@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from bench.figures import dev_server, note, report
 from bench.minimal import MinimalCase
@@ -133,7 +134,11 @@ async def park(client: Client, address: str, cases: int, cache: int, minimal: bo
         async def start(number: int) -> WorkflowHandle:
             if minimal:
                 return await client.start_workflow(MinimalCase.run, PARKED_PLAN, id=f"bench-{uuid.uuid4()}", task_queue=task_queue)
-            return await client.start_workflow(DisagreementCase.run, open_case(), id=new_reference(), task_queue=task_queue)
+            while True:
+                try:
+                    return await client.start_workflow(DisagreementCase.run, open_case(), id=new_reference(), task_queue=task_queue)
+                except WorkflowAlreadyStartedError:
+                    continue  # thousands of cases on one server: a drawn reference may repeat; draw again
 
         early = cases // 2
         handles = await _at_most_in_flight(early, start)

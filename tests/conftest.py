@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
+import string
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -175,7 +177,8 @@ def personal_data(opened: OpenCase) -> list[str]:
 
 
 def new_reference() -> str:
-    return "DR-2026-" + uuid.uuid4().hex[:6].upper()
+    """A fresh case reference, drawn like the product's (6 of 36 characters)."""
+    return "DR-2026-" + "".join(secrets.choice(string.digits + string.ascii_uppercase) for _ in range(6))
 
 
 async def start_case(client: Client, settings: Settings, opened: OpenCase | None = None, reference: str | None = None, *, wait_for_opening: bool = True) -> WorkflowHandle:

@@ -68,8 +68,7 @@ class DisagreementCase(CaseWorkflow):
     # The input is a new case, or, after continue-as-new, the case carried over whole.
     @workflow.init
     def __init__(self, start: OpenCase | Case) -> None:
-        resumed = isinstance(start, Case)
-        self._start(start if resumed else Case.open(workflow.info().workflow_id, start, workflow.now()), resumed)
+        self._start(start, Case)
 
     @workflow.run
     async def run(self, start: OpenCase | Case) -> CaseView:

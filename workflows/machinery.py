@@ -105,9 +105,12 @@ class CaseWorkflow:
 
     case: CaseFile
 
-    def _start(self, case: CaseFile, resumed: bool) -> None:
-        self._opened = resumed  # a resumed case was opened before it continued as new
-        self.case = case
+    def _start(self, start: object, file: type[CaseFile]) -> None:
+        """Begin from a new case's opening, or, after continue-as-new, from the case carried over
+        whole (a resumed case was opened before it continued as new)."""
+        resumed = isinstance(start, file)
+        self._opened = resumed
+        self.case = start if resumed else file.open(workflow.info().workflow_id, start, workflow.now())
         # One staff action or alarm at a time: an action that plans a deadline awaits an activity,
         # and another must not slip in between its check and its effect.
         self._lock = asyncio.Lock()

@@ -57,8 +57,7 @@ class MediationCase(CaseWorkflow):
     # The input is a new case, or, after continue-as-new, the case carried over whole.
     @workflow.init
     def __init__(self, start: OpenMediation | Mediation) -> None:
-        resumed = isinstance(start, Mediation)
-        self._start(start if resumed else Mediation.open(workflow.info().workflow_id, start, workflow.now()), resumed)
+        self._start(start, Mediation)
 
     @workflow.run
     async def run(self, start: OpenMediation | Mediation) -> CaseView:
