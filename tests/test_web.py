@@ -10,6 +10,7 @@ Connect against a local provider with discovery, JWKS and a signed id_token.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -208,6 +209,19 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         assert not any(value in url for value in secrets), url
     assert not any(value in repr(logs) for value in secrets)
     assert any(entry.get("path") == f"/cases/{reference}/outcome" for entry in logs)  # the access log ran
+
+
+async def test_pages_allow_only_their_own_scripts_and_the_template_s_inline_one_by_nonce(console: Console) -> None:
+    nonces = []
+    for _ in range(2):
+        page = await console.get("/sign-in")
+        policy = page.headers["content-security-policy"]
+        [nonce] = re.findall(r"'nonce-([^']+)'", policy)
+        assert f'<script nonce="{nonce}">' in page.text  # GOV.UK's js-enabled line, and nothing else inline
+        assert page.text.count("<script") == page.text.count(f'nonce="{nonce}"') + page.text.count('src="/console/')
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # fresh for every response
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
 
 
 async def test_the_session_cookie_is_signed_http_only_and_same_site(console: Console) -> None:

@@ -73,6 +73,13 @@ SERVICE_NAME = "SEND disagreement cases"
 PAGE_SIZES = (25, 100, 1000)
 NO_STORE = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+# Only the console's own files, and the one inline script of the GOV.UK page template, which carries
+# this request's nonce: an injected script or style, or a form posting elsewhere, is refused.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+CSP_NONCE = "csp_nonce"  # where a request's nonce is kept (the ASGI scope's state)
 
 
 class CaseService:
@@ -137,6 +144,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         context |= {
+            "cspNonce": request.scope.get("state", {}).get(CSP_NONCE),  # read by the GOV.UK page template
             "staff": auth.signed_in(request),
             "csrf_token": auth.csrf_token(request),
             "dev_sign_in": settings.dev_sign_in,
@@ -490,8 +498,9 @@ class Contained:
 
 
 class AccessLog:
-    """`Cache-Control: no-store` and the usual hardening headers on every response, and one log line
-    per request: method, path (never the query string), status and time taken."""
+    """`Cache-Control: no-store`, a Content-Security-Policy with a fresh nonce and the usual hardening
+    headers on every response, and one log line per request: method, path (never the query string),
+    status and time taken."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -501,12 +510,14 @@ class AccessLog:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         status = 500
+        nonce = scope.setdefault("state", {})[CSP_NONCE] = secrets.token_urlsafe(16)
+        policy = (b"content-security-policy", CONTENT_SECURITY_POLICY.format(nonce=nonce).encode())
 
         async def sending(message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *NO_STORE]
+                message["headers"] = [*message.get("headers", []), *NO_STORE, policy]
             await send(message)
 
         try:
