@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -26,7 +26,7 @@ from domain.case import Case, RuleViolation
 from domain.models import CaseStage, CaseView, SessionResult
 from tests.case_model import PARTIES, UNKNOWN_PARTY, ReferenceCase, StaffStep
 from tests.conftest import isolated_settings, open_case, opened_view, running_worker, start_case
-from tests.heavy import is_heavy
+from tests.heavy import is_heavy, run_sequences
 from workflows.case import DisagreementCase
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -112,12 +112,7 @@ class StageRules(RuleBasedStateMachine):
 
 
 def test_random_staff_actions_on_the_stage_rules_match_the_model(request: pytest.FixtureRequest) -> None:
-    sequences = 5000 if is_heavy(request.config) else 200
-    run = settings(
-        max_examples=sequences, stateful_step_count=25, deadline=None, derandomize=not is_heavy(request.config),
-        suppress_health_check=[HealthCheck.too_slow], database=None,
-    )(StageRules)
-    run.TestCase().runTest()
+    run_sequences(StageRules, request.config, steps=25)
 
 
 # --- End to end, on the dev server ----------------------------------------------------------------

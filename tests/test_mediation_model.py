@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -45,7 +45,7 @@ from domain.deadlines import (
 from domain.mediation import Mediation
 from domain.models import AppealStatus, CaseStage, CaseView, DeadlineState, MediationIssue, SessionResult
 from tests.conftest import isolated_settings, opened_view, running_worker
-from tests.heavy import is_heavy
+from tests.heavy import is_heavy, run_sequences
 from tests.journeys import open_mediation
 from tests.mediation_model import LA_PARTIES, WITH_HEALTH, WORKING_DAYS, ReferenceMediation
 from tests.case_model import UNKNOWN_PARTY, StaffStep
@@ -246,15 +246,17 @@ class MediationRules(RuleBasedStateMachine):
 
 
 def test_random_staff_actions_on_the_mediation_rules_match_the_model(request: pytest.FixtureRequest) -> None:
-    sequences = 5000 if is_heavy(request.config) else 200
-    run = settings(
-        max_examples=sequences, stateful_step_count=40, deadline=None, derandomize=not is_heavy(request.config),
-        suppress_health_check=[HealthCheck.too_slow], database=None,
-    )(MediationRules)
-    run.TestCase().runTest()
+    run_sequences(MediationRules, request.config, steps=40)
 
 
 # --- Known disagreements with the design: strict xfails, each with the reading ---------------------
+
+
+def mediation_chosen(now: datetime, told_days: int | None = None) -> Mediation:
+    """A case on a decision of 2 November 2026 where the family has chosen mediation."""
+    case = open_on_the_rules(date(2026, 11, 2), now, health_commissioners=[])
+    check_and_apply(case, StaffStep(action="record_choice", days=told_days), now)
+    return case
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -265,9 +267,8 @@ def test_random_staff_actions_on_the_mediation_rules_match_the_model(request: py
 ))
 def test_five_working_days_notice_before_a_weekend_session_is_enough() -> None:
     now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday
-    case = open_on_the_rules(date(2026, 11, 30), now, health_commissioners=[])
-    for step in [StaffStep(action="record_choice"), StaffStep(action="assign_mediator")]:
-        check_and_apply(case, step, now)
+    case = mediation_chosen(now)
+    check_and_apply(case, StaffStep(action="assign_mediator"), now)
     check_and_apply(case, StaffStep(action="schedule_session", hours=24 * 6), now)  # Sunday 13 Dec
     assert case.stage is CaseStage.session_scheduled
 
@@ -279,8 +280,7 @@ def test_five_working_days_notice_before_a_weekend_session_is_enough() -> None:
     "are checked against the decision"
 ))
 def test_cannot_arrange_dated_before_the_family_chose_mediation_is_refused() -> None:
-    case = open_on_the_rules(date(2026, 11, 2), START, health_commissioners=[])
-    check_and_apply(case, StaffStep(action="record_choice", days=-2), START)  # the LA told on 28 Nov
+    case = mediation_chosen(START, told_days=-2)  # the LA told on 28 Nov
     with pytest.raises(RuleViolation):
         check_and_apply(case, StaffStep(action="report_cannot_arrange", days=-40), START)  # 21 Oct
 
