@@ -8,8 +8,17 @@ it (and changes the model) or refuses it (and changes nothing).
 
 from __future__ import annotations
 
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date
 from domain.models import (
@@ -32,8 +41,13 @@ from domain.models import (
     ScheduleSession,
     SessionResult,
     TalkOutcome,
+    CaseView,
     Withdraw,
 )
+from infra.settings import Settings
+from tests.conftest import isolated_settings, running_worker
+from tests.heavy import is_heavy
+from workflows.names import CASE_QUERY
 
 OFFICER = "jo.smith"
 PARTIES = ("applicant", "org-1", "org-2")
@@ -96,6 +110,22 @@ class StaffStep:
 
     def given_day(self, now: datetime) -> date | None:
         return None if self.days is None else london_date(now) + timedelta(days=self.days)
+
+
+def steps_of_both_routes(any_party: st.SearchStrategy[str], session_hours: list[int]) -> list[st.SearchStrategy[StaffStep]]:
+    """The staff actions both routes share, with arguments that are sometimes valid and sometimes not."""
+    return [
+        st.builds(StaffStep, action=st.just("assign_mediator"), flag=st.booleans()),
+        st.builds(StaffStep, action=st.just("schedule_session"), hours=st.sampled_from(session_hours), short_notice=st.booleans()),
+        st.builds(
+            StaffStep, action=st.just("record_outcome"), result=st.sampled_from(list(SessionResult)),
+            owners=st.lists(any_party, max_size=3).map(tuple), past_due=st.booleans(),
+        ),
+        st.builds(StaffStep, action=st.just("complete_action"), number=st.integers(0, 4)),
+        st.builds(StaffStep, action=st.just("withdraw"), party=any_party),
+        st.builds(StaffStep, action=st.just("extend_deadline"), deadline=st.sampled_from(["appeal", "no_such_deadline"])),
+        st.builds(StaffStep, action=st.just("add_note")),
+    ]
 
 
 @dataclass
@@ -222,3 +252,32 @@ class ReferenceCase:
     def _add_note(self, step: StaffStep) -> bool:
         self.timeline += 1
         return True
+
+
+async def send_step(handle: WorkflowHandle, step: StaffStep, model: ReferenceCase, seed: int) -> tuple[CaseView, bool]:
+    """Send one step to a running case as its update, now; check that it is accepted exactly when the
+    model accepts it (a refusal in words), and return the case as it then is, and whether it was accepted."""
+    model.now = datetime.now(UTC)
+    view = None
+    try:
+        view = await handle.execute_update(step.action, step.request(model.now), result_type=CaseView)
+    except WorkflowUpdateFailedError as refusal:
+        assert str(refusal.cause), f"seed {seed}: {step} refused without words"
+    except RPCError as refusal:  # closed with no clock left running: the workflow has finished
+        assert refusal.status is RPCStatusCode.NOT_FOUND and model.stage is CaseStage.closed, refusal
+    accepted = view is not None
+    assert accepted == model.apply(step), f"seed {seed}: {step}"
+    if view is None:
+        return await handle.query(CASE_QUERY, result_type=CaseView), False
+    if view.session is not None and model.session_at is not None:
+        model.session_at = view.session.at  # the time the model asked for, as the case stores it
+    return view, True
+
+
+@asynccontextmanager
+async def seeded_runs(config: pytest.Config, client: Client, tmp_path: Path) -> AsyncIterator[tuple[Settings, list[random.Random]]]:
+    """A worker of their own for end-to-end sequences, and their random sources: 4 (40 with --heavy),
+    each seeded by its place in the list, so that a failure names its seed."""
+    settings = isolated_settings(tmp_path)
+    async with running_worker(client, settings):
+        yield settings, [random.Random(seed) for seed in range(40 if is_heavy(config) else 4)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar as month_lengths
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from domain.calendar import WorkingCalendar, london_date
 from domain.models import AppealStatus, CaseOutcome, CaseStage, CertificateReason
@@ -60,13 +60,13 @@ class ReferenceMediation(ReferenceCase):
     appeal_deadline: date | None = None
 
     def __post_init__(self) -> None:
-        self.appeal_deadline = self._reckon_appeal()
+        self.appeal_deadline = self.reckon_appeal()
 
     @property
     def today(self) -> date:
         return london_date(self.now)
 
-    def _reckon_appeal(self) -> date:
+    def reckon_appeal(self) -> date:
         """The later of decision + 2 months and certificate + 1 month (HESC r.20(1)(c)), moved by r.12;
         no certificate part for a school_only appeal, which needs none (DESIGN section 8)."""
         end = months_later(self.decision_date, 2)
@@ -103,7 +103,7 @@ class ReferenceMediation(ReferenceCase):
         self.certificate = (step.given_day(self.now) or self.today, self.owed)
         self.owed = None
         if self.appeal_status is None:  # once an appeal is lodged (or not pursued), its clock has stopped
-            self.appeal_deadline = self._reckon_appeal()
+            self.appeal_deadline = self.reckon_appeal()
         self.timeline += 1
         if self.stage is CaseStage.advice:  # after a "no", issuing it closes the case
             self._close(CaseOutcome.certificate_only)
