@@ -246,6 +246,7 @@ class MediationRules(RuleBasedStateMachine):
             assert_matches(self.case.view(), self.model)
 
 
+@pytest.mark.timeout(1800)  # 5,000 sequences with --heavy
 def test_random_staff_actions_on_the_mediation_rules_match_the_model(request: pytest.FixtureRequest) -> None:
     run_sequences(MediationRules, request.config, steps=40)
 
