@@ -6,7 +6,6 @@ only then: the Temporal client is slow to import) and prints the case as it now 
 1 the server cannot be reached.
 """
 
-from __future__ import annotations
 
 import secrets
 import string
@@ -758,7 +757,7 @@ def _route_only(reference: str, route: Route, command: str) -> None:
         _stop(f"`{command}` is for {wanted} cases; {reference} is not one", INVALID)
 
 
-def _with_cases(work: Callable[[Cases], Awaitable[T]]) -> T:
+def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
     # Imported here: the Temporal client is slow to import, and --help or a typing mistake needs none.
     from cli import cases
     from infra.settings import SettingsError

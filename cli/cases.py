@@ -9,45 +9,39 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 from temporalio.client import (
     Client,
     WorkflowExecution,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionId
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import QueryRejectCondition, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date, london_time
-from domain.case import Case, Mediator
-from domain.mediation import Mediation
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import DecryptionError
 from infra.client import connect, connection_config
-from infra.settings import Settings, load_settings
+from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
-from records.models import CaseRecord, people_of
-from records.store import RecordsStore, records_store_for
 from workflows import names
-from workflows.case import DisagreementCase
-from workflows.mediation import MediationCase
-from workflows.visibility import (
-    APPEAL_DEADLINE,
-    CASE_OFFICER,
-    CASE_OUTCOME,
-    CASE_STAGE,
-    DISAGREEMENT_KINDS,
-    NEXT_DEADLINE,
-    case_details,
-    case_summary,
-)
+
+# Imported where they are used, not here: `show` of an open case reads neither the records store
+# nor the workflow modules, and they take longer to import than the command takes to run.
+if TYPE_CHECKING:
+    from domain.case import Case
+    from domain.mediation import Mediation
+    from records.models import CaseRecord
+    from records.store import RecordsStore
 
 T = TypeVar("T")
 
@@ -77,7 +71,7 @@ def run(work: Callable[[Cases], Awaitable[T]]) -> T:
 
 async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
     # Read afresh on every command (not the process-wide cache): tests run many in one process.
-    settings = load_settings.__wrapped__()
+    settings = settings_of(CommandSettings)
     target = connection_config()["target_host"]
     try:
         client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT.total_seconds())
@@ -97,23 +91,35 @@ async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
             raise Unreachable(f"lost the Temporal server at {target}: {error.message}") from None
         raise
     finally:
-        await cases.records.close()
+        await cases.close()
 
 
 class Cases:
     """Open cases from Temporal; closed ones from the records store (records/), which outlives
     Temporal's retention."""
 
-    def __init__(self, client: Client, settings: Settings) -> None:
+    def __init__(self, client: Client, settings: CommandSettings) -> None:
         self._client = client
         self._settings = settings
-        self.records: RecordsStore = records_store_for(settings)
+
+    @cached_property
+    def records(self) -> RecordsStore:
+        """The records store, opened on first use."""
+        from records.store import records_store_for
+
+        return records_store_for(self._settings)
+
+    async def close(self) -> None:
+        if "records" in self.__dict__:  # opened by this command (cached_property keeps it there)
+            await self.records.close()
 
     async def open(self, reference: str, opened: OpenCase | OpenMediation) -> CaseView:
-        run = MediationCase.run if isinstance(opened, OpenMediation) else DisagreementCase.run
+        from workflows.visibility import case_details, case_summary
+
+        route = Route.mediation if isinstance(opened, OpenMediation) else Route.disagreement_resolution
         try:
             handle = await self._client.start_workflow(
-                run,
+                WORKFLOW_TYPES[route],
                 opened,
                 id=reference,
                 task_queue=self._settings.task_queue,
@@ -145,15 +151,22 @@ class Cases:
         """A running case as its workflow sees it; a closed one as archived when it closed (or last
         changed), whether or not Temporal still keeps its history."""
         handle = self._client.get_workflow_handle(reference)
-        archived = await self.records.get(reference)
-        if archived is not None and not await self.is_running(reference):
-            return archived.view
         try:
-            live = await self._answered(reference, handle.query(DisagreementCase.case_view))
-        except RPCError as error:
-            if error.status is RPCStatusCode.NOT_FOUND:
+            # Asked of a running case only: a finished one is read from its record, no worker needed.
+            live = await self._answered(reference, self._case_view(handle, QueryRejectCondition.NOT_OPEN))
+        except (WorkflowQueryRejectedError, RPCError) as error:
+            if isinstance(error, RPCError) and error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            archived = await self.records.get(reference)
+            if archived is not None:
+                return archived.view
+            if isinstance(error, RPCError):
                 raise Refused(f"no case {reference}") from None
-            raise
+            return await self._answered(reference, self._case_view(handle))  # finished, not archived
+        # A record is written only once a case has closed (records/archiving.py).
+        if live.stage is not CaseStage.closed:
+            return live
+        archived = await self.records.get(reference)
         if archived is None:
             return live
         # Closed, with its appeal clock still running: as it stands, with its record's dates.
@@ -203,6 +216,10 @@ class Cases:
         Open cases are not in the records store yet: each is read from its workflow (the case as
         it now stands, decrypted here) and its start input (everyone's contact details).
         """
+        from domain.case import Case, Mediator
+        from domain.mediation import Mediation
+        from records.models import CaseRecord, people_of
+
         query = (
             "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")"
             ' AND ExecutionStatus = "Running"'
@@ -260,11 +277,14 @@ class Cases:
         await executions.fetch_next_page()
         return [_summary(execution, now) for execution in executions.current_page or []], executions.next_page_token
 
+    async def _case_view(self, handle: WorkflowHandle, reject: QueryRejectCondition | None = None) -> CaseView:
+        return await handle.query(names.CASE_QUERY, result_type=CaseView, reject_condition=reject)
+
     async def _once_opened(self, handle: WorkflowHandle) -> CaseView:
         clock = asyncio.get_running_loop()
         give_up = clock.time() + OPENING_WAIT.total_seconds()
         while True:
-            case = await handle.query(DisagreementCase.case_view)
+            case = await self._case_view(handle)
             if case.deadlines or clock.time() >= give_up:
                 return case
             await asyncio.sleep(0.1)
@@ -292,12 +312,17 @@ class Cases:
             if error.status is RPCStatusCode.NOT_FOUND:
                 return f"no case {handle.id}"
             raise
+        from workflows.visibility import CASE_OUTCOME
+
         closed = described.typed_search_attributes.get(CASE_OUTCOME) or described.status.name.lower()
         return f"case {handle.id} is closed ({closed}); nothing more can be recorded"
 
 
 def _case_file(reference: str, start: OpenCase | OpenMediation | Case | Mediation, at: datetime) -> Case | Mediation:
     """The case file a workflow started from: its first run opens one from the request."""
+    from domain.case import Case
+    from domain.mediation import Mediation
+
     if isinstance(start, OpenCase):
         return Case.open(reference, start, at)
     if isinstance(start, OpenMediation):
@@ -310,6 +335,8 @@ def visibility_query(
     route: Route | None = None,
 ) -> str:
     """The list filter in Temporal's visibility language; values are checked, so quoting is safe."""
+    from workflows.visibility import APPEAL_DEADLINE, CASE_OFFICER, CASE_STAGE, NEXT_DEADLINE
+
     types = [WORKFLOW_TYPES[route]] if route else list(WORKFLOW_TYPES.values())
     terms = ["(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"]
     if stage is not None:
@@ -334,6 +361,8 @@ def _rfc3339(instant: datetime) -> str:
 
 
 def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
+    from workflows.visibility import APPEAL_DEADLINE, CASE_OFFICER, CASE_OUTCOME, CASE_STAGE, DISAGREEMENT_KINDS, NEXT_DEADLINE
+
     attributes = execution.typed_search_attributes
     expiry = attributes.get(NEXT_DEADLINE)
     appeal_expiry = attributes.get(APPEAL_DEADLINE)

@@ -4,7 +4,6 @@ Registered on the `disagreement` app (cli/app.py). Closed cases are read from th
 nothing here prints personal data except `export`, which exists to give a person their own.
 """
 
-from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
@@ -17,10 +16,10 @@ from cli import parsing
 from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
 from domain.models import CaseOutcome, Route
-from records.models import ClosedCaseSummary, RecordsRequest
 
 if TYPE_CHECKING:
     from cli.cases import Cases
+    from records.models import ClosedCaseSummary, RecordsRequest
     from records.store import RecordsStore
 
 T = TypeVar("T")
@@ -42,16 +41,16 @@ def list_closed(
     _print_closed(found)
 
 
-def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
+def _with_records(work: Callable[["RecordsStore"], Awaitable[T]]) -> T:
     """Work on the records store alone; its problems said as `_with_cases` says them."""
     import asyncio
 
-    from infra.settings import SettingsError, load_settings
+    from infra.settings import CommandSettings, SettingsError, settings_of
     from records.database import RecordsUnavailable
     from records.store import records_store_for
 
     async def working() -> T:
-        store = records_store_for(load_settings.__wrapped__())  # afresh, as for every command
+        store = records_store_for(settings_of(CommandSettings))  # afresh, as for every command
         try:
             return await work(store)
         finally:
@@ -65,7 +64,7 @@ def _with_records(work: Callable[[RecordsStore], Awaitable[T]]) -> T:
         _stop(str(problem), UNREACHABLE)
 
 
-def _print_closed(found: list[ClosedCaseSummary]) -> None:
+def _print_closed(found: "list[ClosedCaseSummary]") -> None:
     console = _console()
     if not found:
         console.print("No closed cases match.")
@@ -86,9 +85,9 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 
     For a complaint, a Tribunal appeal, a court case or an information request in progress.
     """
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
-    async def place(cases: Cases) -> str:
+    async def place(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if await cases.records.get(reference) is None and not await cases.exists(reference):
@@ -103,9 +102,9 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 @app.command(rich_help_panel=RECORDS)
 def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     """Release a legal hold. A record past its date is deleted by the next daily purge."""
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
-    async def lift(cases: Cases) -> str:
+    async def lift(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if not await cases.records.release(reference, request.reason, request.actor, datetime.now(UTC)):
@@ -122,9 +121,9 @@ def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
     The same checks as the daily purge: the case is closed and not on legal hold. Its history is
     deleted from Temporal too. The deletion log keeps the reference, the date and the reason.
     """
-    request = parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    request = _records_request(actor, reason)
 
-    async def remove(cases: Cases) -> str:
+    async def remove(cases: "Cases") -> str:
         from cli.cases import Refused
 
         if await cases.is_running(reference):
@@ -176,6 +175,13 @@ def export(
         return
     references = ", ".join(case.reference for case in exported.cases) or "none"
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
+
+
+def _records_request(actor: str | None, reason: str) -> "RecordsRequest":
+    # Imported here: records.models brings the whole case model, which `show` and `list` never need.
+    from records.models import RecordsRequest
+
+    return parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
 
 
 def _write_private(path: Path, text: str) -> None:

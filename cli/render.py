@@ -17,8 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.case import STAGE_WORDS
-from domain.models import CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route
+from domain.models import STAGE_WORDS, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route
 
 LATEST_ENTRIES = 6
 

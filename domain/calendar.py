@@ -11,9 +11,11 @@ import importlib.util
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 LONDON = ZoneInfo("Europe/London")
 _UNITED_KINGDOM = "holidays.countries.united_kingdom"
@@ -28,6 +30,8 @@ def _united_kingdom() -> type[holidays.HolidayBase]:
     """
     module = sys.modules.get(_UNITED_KINGDOM)
     if module is None:
+        import holidays  # here, not above: `list` and the command line's checks need no calendar
+
         path = Path(holidays.__file__).parent / "countries" / "united_kingdom.py"
         spec = importlib.util.spec_from_file_location(_UNITED_KINGDOM, path)
         assert spec is not None and spec.loader is not None, f"no UK calendar in the holidays package at {path}"

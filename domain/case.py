@@ -40,6 +40,7 @@ from domain.deadlines import (
     action_deadline,
 )
 from domain.models import (
+    STAGE_WORDS,
     AddNote,
     AppealStatus,
     DecisionView,
@@ -100,17 +101,6 @@ def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -
         RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
         Withdraw: open_stages, ExtendDeadline: open_stages, AddNote: open_stages,
     } | own
-
-
-STAGE_WORDS = {
-    CaseStage.advice: "with the family deciding whether to mediate",
-    CaseStage.informal_talks: "in informal talks",
-    CaseStage.awaiting_consent: "waiting for every party's consent",
-    CaseStage.arranging_session: "arranging the session",
-    CaseStage.session_scheduled: "waiting for its session",
-    CaseStage.monitoring_agreement: "following up what was agreed",
-    CaseStage.closed: "closed",
-}
 
 
 OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)

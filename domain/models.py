@@ -4,14 +4,13 @@ Everything here is plain pydantic: no Temporal, no I/O. Field names of `CaseView
 contract (DESIGN section 3): add fields, never rename them.
 """
 
-from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
@@ -75,6 +74,19 @@ class CaseStage(StrEnum):
     session_scheduled = "session_scheduled"
     monitoring_agreement = "monitoring_agreement"
     closed = "closed"
+
+
+# How a stage reads after "the case is": here, beside the stages, so that `show` need not import
+# the case model (domain/case.py) to say it.
+STAGE_WORDS = {
+    CaseStage.advice: "with the family deciding whether to mediate",
+    CaseStage.informal_talks: "in informal talks",
+    CaseStage.awaiting_consent: "waiting for every party's consent",
+    CaseStage.arranging_session: "arranging the session",
+    CaseStage.session_scheduled: "waiting for its session",
+    CaseStage.monitoring_agreement: "following up what was agreed",
+    CaseStage.closed: "closed",
+}
 
 
 class CaseOutcome(StrEnum):
@@ -223,7 +235,7 @@ CaseDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- Opening a case -------------------------------------------------------------------------------
@@ -241,7 +253,7 @@ class Contact(Model):
     prefers: Channel | None = None
 
     @model_validator(mode="after")
-    def _reachable(self) -> Contact:
+    def _reachable(self) -> Self:
         available = self.channels()
         if not available:
             raise ValueError("give at least one way to reach them: email, phone or postal address")
@@ -304,7 +316,7 @@ class OpenCase(Model):
         return list(dict.fromkeys(kinds))
 
     @model_validator(mode="after")
-    def _health_and_social_care_at_an_ehc_point(self) -> OpenCase:
+    def _health_and_social_care_at_an_ehc_point(self) -> Self:
         # SEND Code 11.8: health and social care disagreements during EHC needs assessment, while a
         # plan is drawn up, reviewed, or on reassessment; not under SEN support nor once at Tribunal.
         if DisagreementKind.health_social_care in self.kinds and self.ehc_point not in HEALTH_SOCIAL_CARE_POINTS:
@@ -385,7 +397,7 @@ class ExtendDeadline(StaffAction):
     reason: Text
 
     @model_validator(mode="after")
-    def _one_way_to_extend(self) -> ExtendDeadline:
+    def _one_way_to_extend(self) -> Self:
         if (self.days is None) == (self.until is None):
             raise ValueError("give either a number of days or a new date, not both")
         if self.days is not None and not 1 <= self.days <= 365:

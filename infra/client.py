@@ -6,7 +6,7 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 
 from infra.converter import data_converter
-from infra.settings import Settings
+from infra.settings import CommandSettings
 
 DEFAULT_ADDRESS = "localhost:7233"  # the `temporal` CLI's default too
 
@@ -18,6 +18,6 @@ def connection_config() -> dict:
     return config
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: CommandSettings) -> Client:
     return await Client.connect(**connection_config(), data_converter=data_converter(settings))
 

@@ -10,17 +10,19 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import EmailStr, Field, HttpUrl, NameEmail, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
-from domain.deadlines import DeadlinePolicy
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
 from infra.keys import KeyRing, parse_key_ring, read_key_file
+
+if TYPE_CHECKING:
+    from domain.deadlines import DeadlinePolicy
 
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -36,12 +38,119 @@ class SettingsError(Exception):
     """A setting is missing or wrong; the message names the environment variable."""
 
 
-class Settings(BaseSettings):
+class CommandSettings(BaseSettings):
+    """What every staff command needs: where cases run, their keys, and the records of closed cases.
+
+    All that `show` or `list` reads, so they check nothing else at start-up and load nothing else
+    (the worker's `Settings` add the rest: the e-mail address checks alone take longer to import
+    than a command takes to run). Each setting and its rule is written once, here or there.
+    """
+
     # hide_input_in_errors: a malformed key or password must not be echoed into a traceback.
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", hide_input_in_errors=True)
 
     # Where cases run.
     task_queue: str = Field("disagreement-resolution", min_length=1)
+    # Where this host keeps its files: the dev server's, the key file, the sent-log and records.
+    data_dir: Path = Path(".data")
+
+    # Encryption (DESIGN section 5). Keys are `id:base64key` entries, the first one current (see
+    # infra/keys.py); without DISAGREEMENT_ENCRYPTION_KEYS they are read from the key file.
+    encryption_keys: SecretStr | None = None
+    encryption_key_file: Path | None = None  # default: <data_dir>/encryption-keys
+
+    # Records of closed cases (records/): the same family as the sent-log, a SQLite file by default
+    # or a PostgreSQL URL. Without DISAGREEMENT_RECORDS_URL they share the sent-log's database.
+    records_file: Path | None = None  # default: <data_dir>/records.sqlite3
+    records_url: SecretStr | None = None  # postgresql://user:password@host:port/database
+    # How long a closed case is kept (docs/records-retention.md): years after closure, or after
+    # the child's date of birth where the service records it (the later date wins).
+    records_years_after_closure: int = Field(6, ge=1, le=100)
+    records_years_after_birth: int = Field(25, ge=1, le=100)
+    # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
+    sent_log_url: SecretStr | None = None
+
+    # Production: payloads that are not encrypted are refused, and keys never come from a default
+    # development key file.
+    production: bool = False
+
+    # The worker's paths too (Settings): one rule for every path setting.
+    @field_validator(
+        "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before", check_fields=False
+    )
+    @classmethod
+    def _a_path(cls, value: object) -> object:
+        if isinstance(value, str) and (not value.strip() or "\x00" in value):
+            raise ValueError("must be a file or folder path")
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _keys_readable(cls, keys: SecretStr | None) -> SecretStr | None:
+        if keys is not None:
+            parse_key_ring(keys.get_secret_value())
+        return keys
+
+    @field_validator("sent_log_url", "records_url")
+    @classmethod
+    def _is_postgres_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
+            raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
+        return url
+
+    @model_validator(mode="after")
+    def _production_has_its_own_key(self) -> CommandSettings:
+        if self.production and self.encryption_keys is None and self.encryption_key_file is None:
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
+                f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
+            )
+        return self
+
+    @property
+    def encryption_key_path(self) -> Path:
+        return self.encryption_key_file or self.data_dir / "encryption-keys"
+
+    def encryption_key_ring(self) -> KeyRing:
+        """The keys from DISAGREEMENT_ENCRYPTION_KEYS, else from the key file."""
+        if self.encryption_keys is not None:
+            return parse_key_ring(self.encryption_keys.get_secret_value())
+        path = self.encryption_key_path
+        try:
+            text = read_key_file(path)
+        except PermissionError as error:
+            raise SettingsError(f"{error} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset)") from None
+        except FileNotFoundError:
+            raise SettingsError(
+                f"no encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS to id:base64key entries "
+                f"(`python -m infra.keys` prints a new one), or put them in {path} "
+                "(`make run` creates a development key there)"
+            ) from None
+        try:
+            return parse_key_ring(text)
+        except ValueError as error:
+            raise SettingsError(
+                f"{path} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset): {error}"
+            ) from None
+
+    @property
+    def records_path(self) -> Path:
+        return self.records_file or self.data_dir / "records.sqlite3"
+
+    @property
+    def records_database_url(self) -> str | None:
+        """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
+        url = self.records_url or self.sent_log_url
+        return url.get_secret_value() if url is not None else None
+
+
+class Settings(CommandSettings):
+    """Every setting: the worker's, the codec server's and `make run`'s."""
+
+    # Built when first read, not at import: the command line imports this module but reads only
+    # CommandSettings.
+    model_config = SettingsConfigDict(defer_build=True)
+
     # How many cases a worker keeps in memory between their tasks (Temporal's sticky cache; a case
     # not kept is replayed from its history when it next wakes). A worker's memory is bounded by
     # this, not by the caseload: see "Sizing workers" in the README.
@@ -53,7 +162,6 @@ class Settings(BaseSettings):
     workflow_sandbox: bool = True
 
     # `make run`: the local Temporal dev server, its SQLite file and the codec server.
-    data_dir: Path = Path(".data")
     dev_server_ip: str = "127.0.0.1"
     dev_server_port: int = Field(7233, ge=1, le=65535)
     ui_port: int = Field(8233, ge=1, le=65535)
@@ -78,7 +186,9 @@ class Settings(BaseSettings):
     # email's foot, a text's last line). Defaults are examples (Ofcom's drama number, example.gov.uk):
     # a real service sets its own.
     service_name: Name = "SEND disagreement resolution service"
-    service_phone: str = "01632 960000"
+    # Our own example is not checked on every start: that would import the phone number library
+    # for every staff command (tests/test_settings.py checks it once).
+    service_phone: str = Field("01632 960000", validate_default=False)
     service_email: EmailStr = "send.disagreements@example.gov.uk"
     # Lines separated by |, postcode last, as staff type addresses on the command line.
     service_postal_address: Annotated[list[Name], NoDecode] = Field(
@@ -91,20 +201,10 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
-    # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
-    sent_log_url: SecretStr | None = None
     # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
     # so Temporal never starts a retry while an attempt is still sending (activities/sent_log.py).
     delivery_time_limit_seconds: float = Field(45, gt=0, le=55)
 
-    # Records of closed cases (records/): the same family as the sent-log, a SQLite file by default
-    # or a PostgreSQL URL. Without DISAGREEMENT_RECORDS_URL they share the sent-log's database.
-    records_file: Path | None = None  # default: <data_dir>/records.sqlite3
-    records_url: SecretStr | None = None  # postgresql://user:password@host:port/database
-    # How long a closed case is kept (docs/records-retention.md): years after closure, or after
-    # the child's date of birth where the service records it (the later date wins).
-    records_years_after_closure: int = Field(6, ge=1, le=100)
-    records_years_after_birth: int = Field(25, ge=1, le=100)
     # `make run`: how long Temporal itself keeps a closed workflow's history (days).
     namespace_retention_days: int = Field(30, ge=1, le=3650)
     # Backend `smtp`. The port defaults to 587 with STARTTLS, 465 with TLS and 25 without.
@@ -122,10 +222,6 @@ class Settings(BaseSettings):
     notify_base_url: str = Field("https://api.notifications.service.gov.uk", pattern=r"^https?://\S+$")
     notify_template_ids: dict[Template, dict[Channel, UUID]] = Field(default_factory=dict)
 
-    # Encryption (DESIGN section 5). Keys are `id:base64key` entries, the first one current (see
-    # infra/keys.py); without DISAGREEMENT_ENCRYPTION_KEYS they are read from the key file.
-    encryption_keys: SecretStr | None = None
-    encryption_key_file: Path | None = None  # default: <data_dir>/encryption-keys
     # The codec server shows decrypted payloads in the Web UI; browsers may call it from one origin.
     codec_server_ip: str = "127.0.0.1"
     codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
@@ -137,9 +233,6 @@ class Settings(BaseSettings):
     codec_jwt_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwt_audience: str | None = Field(None, min_length=1)
-    # Production: payloads that are not encrypted are refused, and keys never come from a default
-    # development key file.
-    production: bool = False
 
     @field_validator("appeal_warning_working_days", mode="before")
     @classmethod
@@ -177,13 +270,6 @@ class Settings(BaseSettings):
         TypeAdapter(PhoneNumber).validate_python(value)  # a UK number; shown as the operator wrote it
         return value.strip()
 
-    @field_validator("data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before")
-    @classmethod
-    def _a_path(cls, value: object) -> object:
-        if isinstance(value, str) and (not value.strip() or "\x00" in value):
-            raise ValueError("must be a file or folder path")
-        return value
-
     @field_validator("dev_server_ip", "codec_server_ip")
     @classmethod
     def _an_ip_address(cls, value: str) -> str:
@@ -199,20 +285,6 @@ class Settings(BaseSettings):
         if value is not None and not HOST_NAME.fullmatch(value):
             raise ValueError("must be a host name or IP address, such as smtp.council.gov.uk")
         return value
-
-    @field_validator("encryption_keys")
-    @classmethod
-    def _keys_readable(cls, keys: SecretStr | None) -> SecretStr | None:
-        if keys is not None:
-            parse_key_ring(keys.get_secret_value())
-        return keys
-
-    @field_validator("sent_log_url", "records_url")
-    @classmethod
-    def _is_postgres_url(cls, url: SecretStr | None) -> SecretStr | None:
-        if url is not None and not re.match(r"postgres(ql)?://", url.get_secret_value()):
-            raise ValueError("must be a PostgreSQL URL, postgresql://user:password@host:port/database")
-        return url
 
     @field_validator("codec_cors_origin")
     @classmethod
@@ -240,15 +312,6 @@ class Settings(BaseSettings):
         return self.codec_jwks_url or self.codec_jwt_issuer.rstrip("/") + "/.well-known/jwks.json"
 
     @model_validator(mode="after")
-    def _production_has_its_own_key(self) -> Settings:
-        if self.production and self.encryption_keys is None and self.encryption_key_file is None:
-            raise ValueError(
-                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
-                f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _production_has_its_own_contact_details(self) -> Settings:
         """Every message tells families how to reach the service: never the example details."""
         if not self.production:
@@ -266,34 +329,8 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def encryption_key_path(self) -> Path:
-        return self.encryption_key_file or self.data_dir / "encryption-keys"
-
-    @property
     def codec_allowed_origin(self) -> str:
         return self.codec_cors_origin or f"http://localhost:{self.ui_port}"
-
-    def encryption_key_ring(self) -> KeyRing:
-        """The keys from DISAGREEMENT_ENCRYPTION_KEYS, else from the key file."""
-        if self.encryption_keys is not None:
-            return parse_key_ring(self.encryption_keys.get_secret_value())
-        path = self.encryption_key_path
-        try:
-            text = read_key_file(path)
-        except PermissionError as error:
-            raise SettingsError(f"{error} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset)") from None
-        except FileNotFoundError:
-            raise SettingsError(
-                f"no encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS to id:base64key entries "
-                f"(`python -m infra.keys` prints a new one), or put them in {path} "
-                "(`make run` creates a development key there)"
-            ) from None
-        try:
-            return parse_key_ring(text)
-        except ValueError as error:
-            raise SettingsError(
-                f"{path} (key file, used because {ENV_PREFIX}ENCRYPTION_KEYS is unset): {error}"
-            ) from None
 
     @model_validator(mode="after")
     def _reminders_before_deadlines(self) -> Settings:
@@ -350,18 +387,10 @@ class Settings(BaseSettings):
         return self.sent_log_file or self.data_dir / "sent-log.sqlite3"
 
     @property
-    def records_path(self) -> Path:
-        return self.records_file or self.data_dir / "records.sqlite3"
-
-    @property
-    def records_database_url(self) -> str | None:
-        """The PostgreSQL database for records: their own, else the sent-log's, else none (SQLite)."""
-        url = self.records_url or self.sent_log_url
-        return url.get_secret_value() if url is not None else None
-
-    @property
     def deadline_policy(self) -> DeadlinePolicy:
         """The deadline settings, which share their names with the policy's fields."""
+        from domain.deadlines import DeadlinePolicy  # the worker's, not the command line's
+
         fields = self.model_dump(include=set(DeadlinePolicy.model_fields))
         fields["appeal_warning_working_days"] = tuple(sorted(self.appeal_warning_working_days, reverse=True))
         return DeadlinePolicy(**fields)
@@ -388,7 +417,7 @@ def _describe_unparsable(error: SourceError) -> str:
     return f"invalid settings: {name}: is not valid JSON"
 
 
-S = TypeVar("S", bound=Settings)
+S = TypeVar("S", bound=CommandSettings)
 
 
 def settings_of(kind: type[S]) -> S:

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-import phonenumbers
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -29,6 +28,8 @@ def normalise_email(email: str) -> str:
 
 def normalise_phone(phone: str) -> str:
     """E.164 (+447700900123), so 07700 900123 and +44 7700 900123 are the same person."""
+    import phonenumbers  # here, not at the top: slow to import, and `disagreement list` needs none
+
     try:
         return phonenumbers.format_number(phonenumbers.parse(phone, "GB"), phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:

@@ -6,6 +6,7 @@ reach Temporal would exit 1 instead of 2.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from cli.app import app
 from cli.cases import visibility_query
 from domain.models import AddNote, CaseStage, ExtendDeadline, OrganisationKind, Route
 from tests.cli_helpers import PROJECT_ROOT, Outcome, open_arguments
+from tests.conftest import TEST_KEYS
 
 COMMANDS = [
     "open", "talk", "offer", "consent", "assign", "schedule", "outcome", "action-done",
@@ -204,11 +206,54 @@ def test_every_command_explains_itself(command: str) -> None:
     assert "--json" in helped.stdout
 
 
+def imported_by(*args: str) -> tuple[int, set[str]]:
+    """The exit code of a command run as staff run it, and every module it imported."""
+    env = {**os.environ, "TEMPORAL_ADDRESS": unused_address(), "DISAGREEMENT_ENCRYPTION_KEYS": TEST_KEYS}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "starter.py", *args],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=30,
+    )
+    lines = done.stderr.splitlines()
+    return done.returncode, {line.rpartition("|")[2].strip() for line in lines if line.startswith("import time:")}
+
+
 def test_help_and_input_errors_do_not_load_the_temporal_client() -> None:
     for args in (["--help"], ["open", "--help"], ["offer", "not-a-reference"]):
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "starter.py", *args],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30,
-        )
-        assert done.returncode in (0, 2), done.stderr
-        assert "temporalio.client" not in done.stderr, args
+        code, modules = imported_by(*args)
+        assert code in (0, 2), args
+        assert "temporalio.client" not in modules, args
+
+
+# What `show` and `list` do without (issue 12: a staff command close to the cost of importing the
+# Temporal client). Each was cut on measurement (bench/staff_commands.py); this keeps them out.
+NOT_FOR_LOOKING = {
+    "workflows.case", "workflows.mediation", "workflows.machinery",  # the CLI sends workflows/names.py
+    "domain.case", "domain.deadlines", "domain.mediation",  # the workflow sends the view; nothing to plan
+    "records.store", "records.models",  # the archive: read for a closed case, or for `list`'s closed ones
+    "phonenumbers",  # only a phone number typed or stored needs it
+    "email_validator",  # only an address typed, or the worker's settings (infra/settings.py)
+    "holidays",  # only a table of working days left
+}
+
+
+@pytest.mark.parametrize("args", [("show", REFERENCE), ("show", REFERENCE, "--all", "--json"), ("list",)])
+def test_looking_at_cases_loads_only_what_it_uses(args: tuple[str, ...]) -> None:
+    """Up to the moment the command asks the server (here nobody answers: exit 1)."""
+    code, modules = imported_by(*args)
+    assert code == 1, args
+    assert "temporalio.client" in modules  # it did reach for the server
+    assert not NOT_FOR_LOOKING & modules, (args, NOT_FOR_LOOKING & modules)
+
+
+def test_the_command_line_builds_no_model_schema_until_a_model_is_used() -> None:
+    """Deferred building (domain/models.py): importing builds none of the domain's schemas."""
+    built = subprocess.run(
+        [
+            sys.executable, "-c",
+            "import cli.app, cli.cases, domain.models as models; from pydantic import BaseModel; "
+            "print(*[name for name, kind in vars(models).items() if isinstance(kind, type) "
+            "and issubclass(kind, BaseModel) and kind.__pydantic_complete__])",
+        ],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30, check=True,
+    )
+    assert built.stdout.split() == []

@@ -3,8 +3,10 @@ cases read from the archive, legal holds, erasure, and subject access across ope
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest_asyncio
@@ -56,6 +58,35 @@ async def test_a_closed_case_temporal_no_longer_has_shows_from_the_archive(staff
 
     refused(await staff.run("note", case.reference, "--text", "late"), f"case {case.reference} is closed (declined)")
     refused(await staff.run("list", "--closed", "--stage", "informal_talks"), "leave out --stage")
+
+
+async def test_a_closed_case_shows_its_record_dates_while_its_appeal_clock_runs_and_its_record_once_finished(
+    staff: Staff, records: RecordsStore, dev_server: WorkflowEnvironment
+) -> None:
+    """`show` asks a running case first and reads the records only for a closed one (cli/cases.py)."""
+    reference = (await staff.open())["reference"]
+    decided = date.today() - timedelta(days=10)
+    await staff.json("decision", reference, "--kind", "refusal_to_assess", "--date", decided.isoformat())
+    await staff.json("withdraw", reference, "--party", "applicant", "--reason", "the family moved away")
+
+    async def record_where(check):
+        for _ in range(100):
+            stored = await records.get(reference)
+            if stored is not None and check(stored.view):
+                return stored.view
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{reference} was not archived")
+
+    archived = await record_where(lambda view: view.stage.value == "closed")
+    shown = await staff.json("show", reference)  # closed, its workflow still running for the appeal clock
+    assert shown["stage"] == "closed" and shown["appeal_status"] is None
+    dates = archived.model_dump(mode="json", include={"closed_at", "delete_after"})
+    assert {key: shown[key] for key in dates} == dates and all(dates.values())
+
+    await staff.json("appeal-status", reference, "--not-appealing")
+    await dev_server.client.get_workflow_handle(reference).result()  # finished; Temporal keeps its history
+    final = await record_where(lambda view: view.appeal_status is not None)
+    assert await staff.json("show", reference) == final.model_dump(mode="json")
 
 
 async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, records: RecordsStore) -> None:

@@ -133,6 +133,12 @@ def test_the_worker_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None
     ]
 
 
+def test_the_example_phone_number_is_one() -> None:
+    """The default is not validated at start-up (it would load the phone library for every command)."""
+    example = Settings.model_fields["service_phone"].default
+    assert Settings(service_phone=example).service_phone == example
+
+
 def test_production_refuses_the_example_contact_details_naming_each_missing_variable() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(production=True, encryption_keys=TEST_KEYS, service_name="Rotherham SENDIASS")
