@@ -8,37 +8,55 @@ it (and changes the model) or refuses it (and changes nothing).
 
 from __future__ import annotations
 
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import pytest
+from hypothesis import strategies as st
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.calendar import london_date
 from domain.models import (
     AddNote,
     AgreedActionInput,
+    AppealStatus,
     AssignMediator,
     CaseOutcome,
     CaseStage,
     CompleteAction,
     ExtendDeadline,
+    IssueCertificate,
     OfferResolution,
+    RecordAppealStatus,
+    RecordChoice,
     RecordConsent,
     RecordOutcome,
     RecordTalk,
+    ReportCannotArrange,
     ScheduleSession,
     SessionResult,
     TalkOutcome,
+    CaseView,
     Withdraw,
 )
+from infra.settings import Settings
+from tests.conftest import isolated_settings, running_worker
+from tests.heavy import is_heavy
+from workflows.names import CASE_QUERY
 
 OFFICER = "jo.smith"
 PARTIES = ("applicant", "org-1", "org-2")
 UNKNOWN_PARTY = "org-9"
-OPEN = {CaseStage.informal_talks, CaseStage.awaiting_consent, CaseStage.arranging_session,
-        CaseStage.session_scheduled, CaseStage.monitoring_agreement}
 
 
 @dataclass(frozen=True)
 class StaffStep:
-    """One staff action, or time passing (`wait`), with the arguments the tests vary."""
+    """One staff action, or time passing (`wait`, `wait_for_session`), with the arguments the tests vary."""
 
     action: str
     party: str = "applicant"
@@ -49,6 +67,9 @@ class StaffStep:
     past_due: bool = False  # an agreed action due in the past
     number: int = 1  # an agreed action's number
     deadline: str = "appeal"
+    short_notice: bool = False  # statutory mediation: the family agreed to less than 5 working days' notice
+    days: int | None = None  # statutory mediation: a date staff give, this many days from today (None: default)
+    status: AppealStatus = AppealStatus.lodged
 
     def request(self, now: datetime):
         """The update input this step sends (None for `wait`)."""
@@ -62,7 +83,9 @@ class StaffStep:
             case "assign_mediator":
                 return AssignMediator(actor=OFFICER, name="Pat Mediator", email="pat@mediation.example.org", independent=self.flag)
             case "schedule_session":
-                return ScheduleSession(actor=OFFICER, at=now + timedelta(hours=self.hours), venue="Town Hall")
+                return ScheduleSession(
+                    actor=OFFICER, at=now + timedelta(hours=self.hours), venue="Town Hall", short_notice_agreed=self.short_notice
+                )
             case "record_outcome":
                 due = (now - timedelta(days=3)).date() if self.past_due else None
                 actions = [AgreedActionInput(description=f"task {n}", owner=owner, due=due) for n, owner in enumerate(self.owners, 1)]
@@ -75,12 +98,40 @@ class StaffStep:
                 return ExtendDeadline(actor=OFFICER, deadline=self.deadline, days=5, reason="more time asked for")
             case "add_note":
                 return AddNote(actor=OFFICER, text="called the family")
+            case "record_choice":
+                return RecordChoice(actor=OFFICER, mediate=self.flag, la_notified_on=self.given_day(now))
+            case "issue_certificate":
+                return IssueCertificate(actor=OFFICER, issued_on=self.given_day(now))
+            case "report_cannot_arrange":
+                return ReportCannotArrange(actor=OFFICER, reason="no mediator free", adviser_informed_on=self.given_day(now))
+            case "record_appeal_status":
+                return RecordAppealStatus(actor=OFFICER, status=self.status)
         return None
+
+    def given_day(self, now: datetime) -> date | None:
+        return None if self.days is None else london_date(now) + timedelta(days=self.days)
+
+
+def steps_of_both_routes(any_party: st.SearchStrategy[str], session_hours: list[int]) -> list[st.SearchStrategy[StaffStep]]:
+    """The staff actions both routes share, with arguments that are sometimes valid and sometimes not."""
+    return [
+        st.builds(StaffStep, action=st.just("assign_mediator"), flag=st.booleans()),
+        st.builds(StaffStep, action=st.just("schedule_session"), hours=st.sampled_from(session_hours), short_notice=st.booleans()),
+        st.builds(
+            StaffStep, action=st.just("record_outcome"), result=st.sampled_from(list(SessionResult)),
+            owners=st.lists(any_party, max_size=3).map(tuple), past_due=st.booleans(),
+        ),
+        st.builds(StaffStep, action=st.just("complete_action"), number=st.integers(0, 4)),
+        st.builds(StaffStep, action=st.just("withdraw"), party=any_party),
+        st.builds(StaffStep, action=st.just("extend_deadline"), deadline=st.sampled_from(["appeal", "no_such_deadline"])),
+        st.builds(StaffStep, action=st.just("add_note")),
+    ]
 
 
 @dataclass
 class ReferenceCase:
     now: datetime
+    parties: tuple[str, ...] = PARTIES
     stage: CaseStage = CaseStage.informal_talks
     outcome: CaseOutcome | None = None
     consent: dict[str, str] = field(default_factory=lambda: dict.fromkeys(PARTIES, "pending"))
@@ -96,10 +147,15 @@ class ReferenceCase:
         if step.action == "wait":
             self.now += timedelta(hours=step.hours)
             return True
-        if self.stage not in OPEN:
-            return False  # a closed case accepts nothing
-        accepted = getattr(self, f"_{step.action}")(step)
-        return accepted
+        if step.action == "wait_for_session":  # until an hour after the session scheduled, if any
+            self.now = max(self.now, (self.session_at or self.now) + timedelta(hours=1))
+            return True
+        if self.stage is CaseStage.closed:
+            return self._after_closure(step)
+        return getattr(self, f"_{step.action}")(step)
+
+    def _after_closure(self, step: StaffStep) -> bool:
+        return False  # a closed case accepts nothing
 
     def _close(self, outcome: CaseOutcome) -> None:
         self.stage, self.outcome = CaseStage.closed, outcome
@@ -138,11 +194,15 @@ class ReferenceCase:
         self.timeline += 1
         return True
 
-    def _schedule_session(self, step: StaffStep) -> bool:
-        at = self.now + timedelta(hours=step.hours)
+    def _session_fits(self, at: datetime) -> bool:
+        """A session needs a mediator, and a time ahead but within a year."""
         if self.stage not in (CaseStage.arranging_session, CaseStage.session_scheduled) or not self.mediator:
             return False
-        if at <= self.now or at - self.now > timedelta(days=365):
+        return self.now < at and at - self.now <= timedelta(days=365)
+
+    def _schedule_session(self, step: StaffStep) -> bool:
+        at = self.now + timedelta(hours=step.hours)
+        if not self._session_fits(at):
             return False
         self.session_at, self.sessions, self.stage = at, self.sessions + 1, CaseStage.session_scheduled
         self.timeline += 1
@@ -155,7 +215,7 @@ class ReferenceCase:
             return False
         if step.result is SessionResult.partial_agreement and not step.owners:
             return False
-        if any(owner not in PARTIES for owner in step.owners) or (step.owners and step.past_due):
+        if any(owner not in self.parties for owner in step.owners) or (step.owners and step.past_due):
             return False
         self.result = step.result
         self.actions = dict.fromkeys(range(1, len(step.owners) + 1), False)
@@ -177,7 +237,7 @@ class ReferenceCase:
         return True
 
     def _withdraw(self, step: StaffStep) -> bool:
-        if step.party not in PARTIES:
+        if step.party not in self.parties:
             return False
         self.consent[step.party] = "withdrawn"
         self.timeline += 1
@@ -192,3 +252,32 @@ class ReferenceCase:
     def _add_note(self, step: StaffStep) -> bool:
         self.timeline += 1
         return True
+
+
+async def send_step(handle: WorkflowHandle, step: StaffStep, model: ReferenceCase, seed: int) -> tuple[CaseView, bool]:
+    """Send one step to a running case as its update, now; check that it is accepted exactly when the
+    model accepts it (a refusal in words), and return the case as it then is, and whether it was accepted."""
+    model.now = datetime.now(UTC)
+    view = None
+    try:
+        view = await handle.execute_update(step.action, step.request(model.now), result_type=CaseView)
+    except WorkflowUpdateFailedError as refusal:
+        assert str(refusal.cause), f"seed {seed}: {step} refused without words"
+    except RPCError as refusal:  # closed with no clock left running: the workflow has finished
+        assert refusal.status is RPCStatusCode.NOT_FOUND and model.stage is CaseStage.closed, refusal
+    accepted = view is not None
+    assert accepted == model.apply(step), f"seed {seed}: {step}"
+    if view is None:
+        return await handle.query(CASE_QUERY, result_type=CaseView), False
+    if view.session is not None and model.session_at is not None:
+        model.session_at = view.session.at  # the time the model asked for, as the case stores it
+    return view, True
+
+
+@asynccontextmanager
+async def seeded_runs(config: pytest.Config, client: Client, tmp_path: Path) -> AsyncIterator[tuple[Settings, list[random.Random]]]:
+    """A worker of their own for end-to-end sequences, and their random sources: 4 (40 with --heavy),
+    each seeded by its place in the list, so that a failure names its seed."""
+    settings = isolated_settings(tmp_path)
+    async with running_worker(client, settings):
+        yield settings, [random.Random(seed) for seed in range(40 if is_heavy(config) else 4)]

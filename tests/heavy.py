@@ -6,6 +6,8 @@ on the stage rules instead of 5,000, fewer end to end)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,3 +21,13 @@ def heavy(request: pytest.FixtureRequest) -> bool:
 
 def is_heavy(config: pytest.Config) -> bool:
     return bool(config.getoption("--heavy"))
+
+
+def run_sequences(machine: type[RuleBasedStateMachine], config: pytest.Config, steps: int) -> None:
+    """Run a model-based state machine: 200 sequences (derandomised, so a run repeats), 5,000 random ones with --heavy."""
+    heavy = is_heavy(config)
+    run = settings(
+        max_examples=5000 if heavy else 200, stateful_step_count=steps, deadline=None, derandomize=not heavy,
+        suppress_health_check=[HealthCheck.too_slow], database=None,
+    )(machine)
+    run.TestCase().runTest()

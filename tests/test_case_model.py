@@ -16,18 +16,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import Case, RuleViolation
 from domain.models import CaseStage, CaseView, SessionResult
-from tests.case_model import PARTIES, UNKNOWN_PARTY, ReferenceCase, StaffStep
-from tests.conftest import isolated_settings, open_case, opened_view, running_worker, start_case
-from tests.heavy import is_heavy
-from workflows.case import DisagreementCase
+from tests.case_model import PARTIES, UNKNOWN_PARTY, ReferenceCase, StaffStep, seeded_runs, send_step, steps_of_both_routes
+from tests.conftest import open_case, opened_view, start_case
+from tests.heavy import run_sequences
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ANY_PARTY = st.sampled_from([*PARTIES, UNKNOWN_PARTY])
@@ -39,16 +36,7 @@ def steps() -> st.SearchStrategy[StaffStep]:
         st.builds(StaffStep, action=st.just("record_talk"), flag=st.booleans()),
         st.builds(StaffStep, action=st.just("offer_resolution")),
         st.builds(StaffStep, action=st.just("record_consent"), party=ANY_PARTY, flag=st.booleans()),
-        st.builds(StaffStep, action=st.just("assign_mediator"), flag=st.booleans()),
-        st.builds(StaffStep, action=st.just("schedule_session"), hours=st.sampled_from([-2, 1, 30, 24 * 400])),
-        st.builds(
-            StaffStep, action=st.just("record_outcome"), result=st.sampled_from(list(SessionResult)),
-            owners=st.lists(ANY_PARTY, max_size=3).map(tuple), past_due=st.booleans(),
-        ),
-        st.builds(StaffStep, action=st.just("complete_action"), number=st.integers(0, 4)),
-        st.builds(StaffStep, action=st.just("withdraw"), party=ANY_PARTY),
-        st.builds(StaffStep, action=st.just("extend_deadline"), deadline=st.sampled_from(["appeal", "no_such_deadline"])),
-        st.builds(StaffStep, action=st.just("add_note")),
+        *steps_of_both_routes(ANY_PARTY, [-2, 1, 30, 24 * 400]),
         st.builds(StaffStep, action=st.just("wait"), hours=st.sampled_from([1, 2, 48])),
     )
 
@@ -111,13 +99,9 @@ class StageRules(RuleBasedStateMachine):
         assert_matches(self.case.view(), self.model)
 
 
+@pytest.mark.timeout(1800)  # 5,000 sequences with --heavy
 def test_random_staff_actions_on_the_stage_rules_match_the_model(request: pytest.FixtureRequest) -> None:
-    sequences = 5000 if is_heavy(request.config) else 200
-    run = settings(
-        max_examples=sequences, stateful_step_count=25, deadline=None, derandomize=not is_heavy(request.config),
-        suppress_health_check=[HealthCheck.too_slow], database=None,
-    )(StageRules)
-    run.TestCase().runTest()
+    run_sequences(StageRules, request.config, steps=25)
 
 
 # --- End to end, on the dev server ----------------------------------------------------------------
@@ -142,11 +126,8 @@ def random_step(rng: random.Random) -> StaffStep:
 async def test_random_staff_actions_through_the_workflow_match_the_model(
     request: pytest.FixtureRequest, dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    sequences = 40 if is_heavy(request.config) else 4
-    settings_ = isolated_settings(tmp_path)
-    async with running_worker(dev_server.client, settings_):
-        for seed in range(sequences):
-            rng = random.Random(seed)
+    async with seeded_runs(request.config, dev_server.client, tmp_path) as (settings_, runs):
+        for seed, rng in enumerate(runs):
             handle = await start_case(dev_server.client, settings_, reference=f"DR-2026-M{uuid.uuid4().hex[:5].upper()}")
             view = await opened_view(handle)
             model = ReferenceCase(now=datetime.now(UTC))
@@ -154,21 +135,7 @@ async def test_random_staff_actions_through_the_workflow_match_the_model(
                 step = random_step(rng)
                 if step.action == "record_outcome" and model.session_at is not None:
                     continue  # a session scheduled here is always in the future: never held
-                model.now = datetime.now(UTC)
-                try:
-                    view = await handle.execute_update(step.action, step.request(model.now), result_type=CaseView)
-                    accepted = True
-                except WorkflowUpdateFailedError as refusal:
-                    accepted = False
-                    assert str(refusal.cause), f"seed {seed}: {step} refused without words"
-                except RPCError as refusal:  # a closed case has finished: the server refuses for it
-                    accepted = False
-                    assert refusal.status is RPCStatusCode.NOT_FOUND and model.stage is CaseStage.closed, refusal
-                assert accepted == model.apply(step), f"seed {seed}: {step}"
-                if model.session_at is not None and view.session is not None:
-                    model.session_at = view.session.at  # the time the model asked for, as the case stores it
-                if not accepted:
-                    view = await handle.query(DisagreementCase.case_view)
+                view, accepted = await send_step(handle, step, model, seed)
                 assert_matches(view, model)
                 if model.stage is CaseStage.closed and not accepted:
                     break  # closed, and shown to refuse what follows
