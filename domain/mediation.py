@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from domain.appeal import add_months
+from domain.calendar import london_date
 from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Template
 from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, PlannedDeadline
@@ -181,11 +182,18 @@ class Mediation(CaseFile):
         informed = request.adviser_informed_on or today
         if informed > today:
             raise RuleViolation(f"the date the adviser was told, {informed.isoformat()}, is in the future")
+        # The LA can only say it cannot arrange mediation once it knows the family wants it.
+        if self.la_notified_on is not None and informed < self.la_notified_on:
+            raise RuleViolation(
+                f"the adviser cannot have been told on {informed.isoformat()} that mediation cannot be arranged: "
+                f"the Local Authority was told the family wants mediation on {self.la_notified_on.isoformat()}"
+            )
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
         super().check_schedule_session(request, now)
-        # Weekends alone: the exact count, with bank holidays, is made when the session is planned.
-        if not request.short_notice_agreed and _weekdays_between(now.date(), request.at.date()) < 5:
+        # Weekends alone, never stricter than the exact count with bank holidays made when the session
+        # is planned (`session_notice`: due 5 working days before the session day, today counting).
+        if not request.short_notice_agreed and _weekdays_from(london_date(now), london_date(request.at)) < 5:
             raise RuleViolation(
                 "the family must have at least 5 working days' notice of the date and place of mediation; "
                 "book a later date, or record that they consented to shorter notice (--short-notice-agreed)"
@@ -299,6 +307,6 @@ class Mediation(CaseFile):
         return bool(self.mediate) and self.certificate is None and self.certificate_reason is None
 
 
-def _weekdays_between(start: date, end: date) -> int:
-    """Monday-to-Friday days after `start` up to and including `end`."""
-    return sum(1 for offset in range(1, (end - start).days + 1) if date.fromordinal(start.toordinal() + offset).weekday() < 5)
+def _weekdays_from(start: date, end: date) -> int:
+    """Monday-to-Friday days from `start` up to the day before `end`."""
+    return sum(1 for offset in range((end - start).days) if date.fromordinal(start.toordinal() + offset).weekday() < 5)

@@ -54,7 +54,7 @@ from tests.conftest import opened_view
 from tests.heavy import run_sequences
 from tests.journeys import open_mediation
 from tests.case_model import UNKNOWN_PARTY, StaffStep, seeded_runs, send_step, steps_of_both_routes
-from tests.mediation_model import LA_PARTIES, NOTICE_WORKING_DAYS, WITH_HEALTH, WORKING_DAYS, ReferenceMediation
+from tests.mediation_model import LA_PARTIES, WITH_HEALTH, WORKING_DAYS, ReferenceMediation
 from workflows.mediation import MediationCase
 
 T = TypeVar("T")
@@ -103,17 +103,6 @@ def next_steps(stage: CaseStage) -> st.SearchStrategy[StaffStep]:
 
 
 STEPS_FROM = {stage: st.one_of(next_steps(stage), steps()) for stage in CaseStage}  # built once: drawn at every step
-
-
-def known_gap(step: StaffStep, now: datetime) -> bool:
-    """A step where the product is known to disagree with the design: skipped here, so that the rest
-    is still compared, and tested on its own as a strict xfail below."""
-    if step.action != "schedule_session" or step.short_notice:
-        return False
-    session_day, today = london_date(now + timedelta(hours=step.hours)), london_date(now)
-    last_day_but_one = WORKING_DAYS.add_working_days(session_day, -NOTICE_WORKING_DAYS - 1)
-    on_the_last_day = last_day_but_one < today <= WORKING_DAYS.add_working_days(session_day, -NOTICE_WORKING_DAYS)
-    return on_the_last_day and not WORKING_DAYS.is_working_day(session_day)  # see the weekend-session xfail
 
 
 def answer(planning: Coroutine[None, None, T]) -> T:
@@ -224,8 +213,6 @@ class MediationRules(RuleBasedStateMachine):
         if step.action.startswith("wait"):
             self.model.apply(step)
             return
-        if known_gap(step, now):
-            return
         refusal: RuleViolation | None = None
         try:
             check_and_apply(self.case, step, now)
@@ -264,7 +251,7 @@ def test_the_models_appeal_deadline_matches_hand_worked_dates(decided: date, cer
     assert model.reckon_appeal() == due
 
 
-# --- Known disagreements with the design: strict xfails, each with the reading ---------------------
+# --- Two disagreements the model found, fixed in the product: each with the reading ----------------
 
 
 def mediation_chosen(now: datetime, told_days: int | None = None) -> Mediation:
@@ -274,12 +261,11 @@ def mediation_chosen(now: datetime, told_days: int | None = None) -> Mediation:
     return case
 
 
-@pytest.mark.xfail(strict=True, reason="a weekend session needs a working day more notice than the law asks")
 def test_five_working_days_notice_before_a_weekend_session_is_enough() -> None:
     """The family must be told at least 5 working days before the mediation (Code ch. 11, DOMAIN):
     Monday 7 December is 5 working days before Sunday 13 December, as the workflow's own calendar check
-    (`session_notice`) agrees; the validator counts weekdays after today up to the session day (4 here),
-    so it asks one more working day for a weekend session than for the Monday after it."""
+    (`session_notice`) says. Found by the model: the validator counted weekdays after today up to the
+    session day (4 here), so it asked one more working day for a weekend session than for a Monday."""
     now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday
     case = mediation_chosen(now)
     check_and_apply(case, StaffStep(action="assign_mediator"), now)
@@ -287,12 +273,11 @@ def test_five_working_days_notice_before_a_weekend_session_is_enough() -> None:
     assert case.stage is CaseStage.session_scheduled
 
 
-@pytest.mark.xfail(strict=True, reason="the date the adviser was told is checked only against today")
 def test_cannot_arrange_dated_before_the_family_chose_mediation_is_refused() -> None:
     """The certificate is due 3 working days after the LA informs the adviser that it cannot arrange
     mediation (DESIGN 8): it cannot have done so before it was told the family wants mediation, let
-    alone before the decision; the product refuses such dates for the choice and the certificate, but
-    not for this one, and plans a certificate deadline already missed."""
+    alone before the decision. Found by the model: the date was checked against today only, and a
+    certificate deadline already missed was planned."""
     case = mediation_chosen(START, told_days=-2)  # the LA told on 28 Nov
     with pytest.raises(RuleViolation):
         check_and_apply(case, StaffStep(action="report_cannot_arrange", days=-40), START)  # 21 Oct
@@ -333,8 +318,6 @@ async def test_random_staff_actions_through_the_mediation_workflow_match_the_mod
             for _ in range(14):
                 step = random_step(rng)
                 model.now = datetime.now(UTC)
-                if known_gap(step, model.now) or (step.action == "report_cannot_arrange" and step.days == -1):
-                    continue  # known disagreements: strict xfails above
                 before = len(view.timeline)
                 view, accepted = await send_step(handle, step, model, seed)
                 if accepted:
