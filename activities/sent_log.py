@@ -24,7 +24,6 @@ they all share (`activities.sent_log_postgres`); the statements are the same.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from typing import Protocol, TypeVar
 
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Template
-from infra.files import private_folder
+from infra.sqlite import open_database
 from infra.settings import Settings
 
 
@@ -180,14 +179,7 @@ class SqliteSentLog:
             self._db = None
 
     def _connect(self) -> sqlite3.Connection:
-        private_folder(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner-only from the start
-        # Autocommit: every statement is its own transaction, atomic on its own.
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        # FULL: a write acknowledged here survives a power cut, which is the point of the log.
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
+        db = open_database(self.path)  # autocommit: every statement is its own transaction
         db.execute(_SCHEMA)
         present = {row[1] for row in db.execute("PRAGMA table_info(sent_log)")}
         for column, kind in _ADDED_COLUMNS.items():

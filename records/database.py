@@ -9,7 +9,6 @@ are applied once, at first use, under a lock, so two processes starting together
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from infra.sqlite import open_database
 from records.schema import MIGRATIONS, SCHEMA_TABLE
 
 T = TypeVar("T")
@@ -110,14 +110,7 @@ class SqliteDatabase:
         """Nothing to close: nothing is held between transactions."""
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # owner-only from the start
-        # Autocommit mode: transactions are begun and ended explicitly above.
-        connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)  # used on its own thread only
-        # FULL: an archived record acknowledged to the workflow survives a power cut.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection = open_database(self.path)  # used on its own thread only
         # Inside a write transaction from its start: a read lock upgraded to a write lock while
         # another store migrates would be refused at once ("database is locked"), not queued.
         connection.execute("BEGIN IMMEDIATE")
