@@ -267,8 +267,16 @@ async def test_case_list_pages_through_search_attributes_with_filters(console: C
     none = await console.get("/cases", officer=officer, stage=CaseStage.awaiting_consent.value)
     assert "No cases match" in none.text
     assert "No cases match" in (await console.get("/cases", officer=officer, overdue="yes")).text
-    bad = await console.get("/cases", stage="nonsense", officer="Not An Id")
-    assert bad.status_code == 400 and list(error_summary(bad)) == ["stage", "officer"]
+    bad = await console.get("/cases", stage="nonsense", officer="Not An Id", route="x", size="7")
+    assert bad.status_code == 400 and error_summary(bad) == {
+        "stage": "Select a stage from the list", "officer": "Officer must be a staff id, for example jo.smith",
+        "route": "Select a route from the list", "size": "Select how many cases to show on a page",
+    }
+    closed = await console.get("/cases/closed", outcome="nonsense", route="x", officer="Not An Id", size="7")
+    assert closed.status_code == 400 and error_summary(closed) == {
+        "outcome": "Select an outcome from the list", "route": "Select a route from the list",
+        "officer": "Officer must be a staff id, for example jo.smith", "size": "Select how many cases to show on a page",
+    }
 
 
 async def test_an_unreachable_temporal_server_gives_a_clear_page(settings, monkeypatch) -> None:

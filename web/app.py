@@ -14,9 +14,11 @@ import base64
 import binascii
 import secrets
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
@@ -79,7 +81,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-CSP_NONCE = "csp_nonce"  # where a request's nonce is kept (the ASGI scope's state)
+CSP_NONCE = "csp_nonce"
+E = TypeVar("E", bound=StrEnum)  # where a request's nonce is kept (the ASGI scope's state)
 
 
 class CaseService:
@@ -193,20 +196,12 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         auth.staff_id(request)
         params = request.query_params
         errors: dict[str, str] = {}
-        stage = params.get("stage") or None
-        if stage is not None and stage not in CaseStage.__members__:
-            errors["stage"] = "Select a stage from the list"
-        officer = params.get("officer") or None
-        if officer is not None and auth.valid_staff_id(officer) != officer:
-            errors["officer"] = "Officer must be a staff id, for example jo.smith"
-        route = params.get("route") or None
-        if route is not None and route not in CaseRoute.__members__:
-            errors["route"] = "Select a route from the list"
+        stage = _chosen(params, "stage", CaseStage, errors)
+        officer = _officer(params, errors)
+        route = _chosen(params, "route", CaseRoute, errors)
         appeal_before = day(params, "appeal_before", errors, "Appeal deadline on or before")
         overdue = params.get("overdue") == "yes"
-        size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
-        if size not in PAGE_SIZES:
-            errors["size"] = "Select how many cases to show on a page"
+        size = _page_size(params, errors)
         token = None
         if params.get("page"):
             try:
@@ -217,10 +212,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         if errors:
             return page(request, "cases.html", 400, **context)
         cases = await service.cases()
-        query = visibility_query(
-            CaseStage(stage) if stage else None, officer, overdue, datetime.now(UTC), appeal_before,
-            CaseRoute(route) if route else None,
-        )
+        query = visibility_query(stage, officer, overdue, datetime.now(UTC), appeal_before, route)
         summaries, next_token = await cases.summary_page(query, size, token)
         if next_token:
             following = dict(params) | {"page": base64.urlsafe_b64encode(next_token).decode()}
@@ -234,20 +226,12 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         auth.staff_id(request)
         params = request.query_params
         errors: dict[str, str] = {}
-        outcome = params.get("outcome") or None
-        if outcome is not None and outcome not in CaseOutcome.__members__:
-            errors["outcome"] = "Select an outcome from the list"
-        route = params.get("route") or None
-        if route is not None and route not in CaseRoute.__members__:
-            errors["route"] = "Select a route from the list"
-        officer = params.get("officer") or None
-        if officer is not None and auth.valid_staff_id(officer) != officer:
-            errors["officer"] = "Officer must be a staff id, for example jo.smith"
+        outcome = _chosen(params, "outcome", CaseOutcome, errors)
+        route = _chosen(params, "route", CaseRoute, errors)
+        officer = _officer(params, errors)
         closed_after = day(params, "closed_after", errors, "Closed after")
         closed_before = day(params, "closed_before", errors, "Closed before")
-        size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
-        if size not in PAGE_SIZES:
-            errors["size"] = "Select how many cases to show on a page"
+        size = _page_size(params, errors)
         number = int(params.get("page", "1")) if params.get("page", "1").isdigit() else 0
         if number < 1:
             errors["page"] = "That page of results does not exist: start from the first page"
@@ -256,8 +240,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             return page(request, "closed.html", 400, **context)
         cases = await service.cases()
         found = await cases.records.closed(
-            CaseOutcome(outcome) if outcome else None, closed_after, closed_before,
-            CaseRoute(route) if route else None, officer, limit=size + 1, offset=(number - 1) * size,
+            outcome, closed_after, closed_before, route, officer, limit=size + 1, offset=(number - 1) * size,
         )
         if len(found) > size:  # one more than a page: there is a next one
             context["next_page"] = request.url.include_query_params(page=number + 1)
@@ -480,6 +463,31 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             Exception: broken,
         },
     ))
+
+
+def _chosen(params: Mapping[str, str], name: str, choices: type[E], errors: dict[str, str]) -> E | None:
+    """A filter picked from a list (stage, route, outcome); blank is none."""
+    value = params.get(name) or None
+    if value is None:
+        return None
+    if value not in choices.__members__:
+        errors[name] = f"Select {'an' if name[0] in 'aeiou' else 'a'} {name} from the list"
+        return None
+    return choices(value)
+
+
+def _officer(params: Mapping[str, str], errors: dict[str, str]) -> str | None:
+    officer = params.get("officer") or None
+    if officer is not None and auth.valid_staff_id(officer) != officer:
+        errors["officer"] = "Officer must be a staff id, for example jo.smith"
+    return officer
+
+
+def _page_size(params: Mapping[str, str], errors: dict[str, str]) -> int:
+    size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
+    if size not in PAGE_SIZES:
+        errors["size"] = "Select how many cases to show on a page"
+    return size
 
 
 class Contained:
