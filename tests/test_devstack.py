@@ -60,9 +60,15 @@ def running_stack(env: dict[str, str]) -> Iterator[str]:
         yield banner
     finally:
         stack.send_signal(signal.SIGINT)
-        stack.wait(timeout=30)
-        if draining.ident is not None:  # started: it ends with the stack's output
-            draining.join(timeout=10)
+        if draining.ident is None:
+            stack.communicate(timeout=30)
+        else:
+            # The output ends when every process of the stack (the dev server too) has let go of it:
+            # only then is its port and SQLite file free for the next stack.
+            stack.wait(timeout=30)
+            draining.join(timeout=30)
+            if draining.is_alive():
+                raise AssertionError("the stack's processes still ran 30 s after Ctrl-C")
     assert stack.returncode == 0, "".join(printed)
 
 
