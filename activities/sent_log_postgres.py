@@ -9,9 +9,7 @@ them). Set `DISAGREEMENT_SENT_LOG_URL=postgresql://user@host/db`; the table is c
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 
-from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
 from activities.sent_log import Claim, ClaimState, claim_from_row
@@ -89,9 +87,10 @@ class PostgresSentLog:
         async with self._opening:
             if not self._opened:
                 await self._pool.open(wait=True, timeout=30)
-                async with self._pool.connection() as db:
-                    # Two workers starting together may both create it: one of them loses, harmlessly.
-                    with suppress(errors.UniqueViolation, errors.DuplicateTable):
-                        await db.execute(_SCHEMA)
+                async with self._pool.connection() as db, db.transaction():
+                    # Two workers starting together would race `IF NOT EXISTS` in the catalogue (one
+                    # fails on the table's row type): one creates the table at a time, the other waits.
+                    await db.execute("SELECT pg_advisory_xact_lock(hashtext('sent_log_schema'))")
+                    await db.execute(_SCHEMA)
                 self._opened = True
         return self._pool.connection()

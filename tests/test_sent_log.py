@@ -173,3 +173,16 @@ async def test_two_workers_racing_for_the_same_messages_deliver_each_once(
     assert {delivery.status for delivery in deliveries} == {DeliveryStatus.sent}
     received = sorted(email["Message-ID"] for email in slow_mailbox.received)
     assert len(received) == len(set(received)) == len(notices)
+
+
+@pytest.mark.parametrize("round_", range(5))
+async def test_workers_opening_an_empty_log_together_all_find_it_made(round_: int, sent_logs: SentLogs) -> None:
+    # `CREATE TABLE IF NOT EXISTS` alone races in PostgreSQL's catalogue (a CI run failed on it once):
+    # each round is a fresh database and eight workers opening it at once.
+    logs = [sent_logs() for _ in range(8)]
+
+    claims = await asyncio.gather(
+        *(log.claim(f"{KEY}.{n}", TEMPLATE, EMAIL, attempt(), LEASE) for n, log in enumerate(logs))
+    )
+
+    assert [claim.state for claim in claims] == [ClaimState.new] * 8
