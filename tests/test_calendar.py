@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -91,6 +92,18 @@ def test_holidays_of_other_nations_are_working_days_in_england(day: date, holida
 def test_a_bank_holiday_has_its_name() -> None:
     assert CALENDAR.bank_holiday(date(2026, 12, 28)) == "Boxing Day (observed)"
     assert CALENDAR.bank_holiday(date(2027, 3, 26)) == "Good Friday"
+
+
+def test_the_england_calendar_loads_its_own_module_when_none_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every other test finds the module already loaded: this one sees the first load, as a fresh
+    # staff command does, and that it is England's calendar (Scotland's 2 January is a working day).
+    monkeypatch.delitem(sys.modules, "holidays.countries.united_kingdom")
+
+    calendar = WorkingCalendar()
+
+    assert sys.modules["holidays.countries.united_kingdom"].UnitedKingdom is type(calendar._bank_holidays)
+    assert calendar.bank_holiday(date(2027, 8, 30)) == "Late Summer Bank Holiday"
+    assert calendar.is_working_day(date(2026, 1, 2)) and not calendar.is_working_day(date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(
