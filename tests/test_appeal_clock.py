@@ -2,7 +2,8 @@
 
 Each case writes out its reasoning. Bank holidays used (England): 2026: Good Friday 3 Apr, Easter
 Monday 6 Apr, 25 May, 31 Aug, 25 Dec, 28 Dec (Boxing Day observed). 2027: 1 Jan, Good Friday 26 Mar,
-Easter Monday 29 Mar, 30 Aug, 27-28 Dec (observed). 2028: 3 Jan (New Year's Day observed).
+Easter Monday 29 Mar, 30 Aug, 27-28 Dec (observed). 2028: 3 Jan (New Year's Day observed). 2025-26:
+25-26 Dec 2025, 1 Jan 2026.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ HAND_WORKED = [
      "(New Year's Day observed, a bank holiday), so Tue 4 Jan"),
     ("2026-11-01", None, "2027-01-04",
      "+ 2 months = Fri 1 Jan 2027, the last day of the break: first working day after it = Mon 4 Jan"),
+    ("2025-10-25", None, "2026-01-02",
+     "+ 2 months = Thu 25 Dec 2025, in the break: the first working day after 1 Jan 2026 (a Thursday, "
+     "New Year's Day) is Fri 2 Jan"),
     ("2026-10-24", None, "2026-12-24",
      "+ 2 months = Thu 24 Dec 2026: before the break and a working day, it stands"),
     ("2027-11-02", None, "2028-01-04",
@@ -94,6 +98,23 @@ def test_school_only_leaves_the_certificate_out() -> None:
 def test_the_reckoning_names_each_rule_it_applied() -> None:
     reckoning = reckon_appeal_deadline(D("2026-01-20"), D("2026-03-03"), WorkingCalendar())
     assert [step.rsplit("(r.", 1)[-1] for step in reckoning.steps] == ["20(1)(c)(i))", "20(1)(c)(ii))", "12(2))"]
+
+
+def test_a_certificate_month_ending_on_the_same_day_says_the_decision_date_governs() -> None:
+    # 31 Jul + 2 months = 30 Sep; certificate 31 Aug + 1 month = 30 Sep: not later (r.20(1)(c)(ii) "if that is later").
+    reckoning = reckon_appeal_deadline(D("2026-07-31"), D("2026-08-31"), WorkingCalendar())
+    assert reckoning.steps == [
+        "decision notice sent 2026-07-31 + 2 months = 2026-09-30 (r.20(1)(c)(i))",
+        "certificate issued 2026-08-31 + 1 month = 2026-09-30, not later: the decision date governs",
+    ]
+
+
+def test_new_years_day_is_the_last_day_of_the_christmas_break() -> None:
+    # Ending on 1 January, the break's rule applies (r.12(3)(a)), not the next-working-day rule.
+    reckoning = reckon_appeal_deadline(D("2026-11-01"), None, WorkingCalendar())
+    assert reckoning.steps[-1] == (
+        "2027-01-01 is in the Christmas or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))"
+    )
 
 
 @pytest.mark.parametrize(

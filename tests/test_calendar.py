@@ -11,10 +11,14 @@ from pydantic import ValidationError
 from domain.calendar import LONDON, WorkingCalendar, london_date, london_time
 from domain.deadlines import (
     APPEAL,
+    CERTIFICATE,
     CONSENT_WINDOW,
+    HEALTH_NOTICE,
+    MEDIATION_ARRANGEMENT,
     OUTCOME_RECORD,
     SESSION,
     SESSION_ARRANGEMENT,
+    SESSION_NOTICE,
     TALKS_REVIEW,
     WRITTEN_OUTCOME,
     AlarmPurpose,
@@ -270,6 +274,38 @@ def test_appeal_warnings_come_20_and_5_working_days_before() -> None:
     # 19 working days in January before the 29th (New Year's Day is not one), then 31 December.
     assert warnings == [(at_london(date(2026, 12, 31), 9, GMT), 20), (at_london(date(2027, 1, 22), 9, GMT), 5)]
     assert expiries(planned) == [at_london(date(2027, 1, 30), 0, GMT)]
+
+
+# --- Statutory mediation's periods (SEND Regulations 2014; sources in domain/mediation.py) -------------
+
+
+def test_a_certificate_is_due_3_working_days_after_the_adviser_is_told() -> None:
+    # Told Wed 23 Dec 2026: Thu 24 (1); 25-28 Christmas, weekend, Boxing Day observed; Tue 29 (2), Wed 30 (3).
+    planned = plan(CERTIFICATE, datetime(2026, 12, 23, 15, 0, tzinfo=UTC))
+    assert (planned.due, planned.working_days) == (date(2026, 12, 30), True)
+    assert reminders(planned) == [] and expiries(planned) == [at_london(date(2026, 12, 31), 0, GMT)]
+
+
+def test_health_commissioners_are_told_within_3_working_days() -> None:
+    # The LA hears on Thu 31 Dec 2026: 1 January and the weekend pass; Mon 4 (1), Tue 5 (2), Wed 6 Jan (3).
+    planned = plan(HEALTH_NOTICE, datetime(2027, 1, 4, 10, 0, tzinfo=UTC), start_day=date(2026, 12, 31))
+    assert (planned.due, planned.working_days) == (date(2027, 1, 6), True)
+
+
+def test_mediation_is_arranged_within_30_calendar_days_with_a_reminder_20_days_in() -> None:
+    planned = plan(MEDIATION_ARRANGEMENT, datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    assert (planned.due, planned.working_days) == (date(2026, 12, 31), False)
+    # 20 calendar days after the start, not 20 before the end (11 December) nor 20 working days.
+    assert reminders(planned) == [at_london(date(2026, 12, 21), 9, GMT)]
+    assert expiries(planned) == [at_london(date(2027, 1, 1), 0, GMT)]
+
+
+def test_notice_of_the_session_is_due_5_working_days_before_and_never_expires() -> None:
+    # Session Mon 4 Jan 2027: back over Thu 31 (1), Wed 30 (2), Tue 29 (3), then Christmas and the
+    # weekend, Thu 24 (4), Wed 23 Dec 2026 (5).
+    planned = plan(SESSION_NOTICE, datetime(2026, 12, 1, 15, 0, tzinfo=UTC), start=datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    assert (planned.due, planned.working_days) == (date(2026, 12, 23), True)
+    assert planned.alarms == []
 
 
 def test_alarms_are_in_time_order() -> None:
