@@ -33,7 +33,6 @@ from domain.deadlines import (
     AppealPlan,
 )
 from domain.models import (
-    AgreedActionInput,
     Applicant,
     ApplicantRole,
     AppealStatus,
@@ -69,10 +68,10 @@ from domain.notifications import (
 )
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, open_case
 from tests.notices import APPLICANT_EMAIL, ORGANISATION_EMAIL, SUPPORTER_EMAIL
+from tests.test_case_file import EVERYONE, FULL
 from tests.test_case_record import following_up, refusal
 from tests.test_stage_rules import (
     CALENDAR,
-    HELD,
     LATER,
     OFFICER,
     OPENED,
@@ -90,7 +89,6 @@ from tests.test_stage_rules import (
     two_actions,
 )
 
-EVERYONE = (*PARTIES, MEDIATOR)  # who hears a closure, a session and its outcome
 APPEAL_DUE = date(2027, 2, 26)  # a Friday, typed at opening
 # The two agreed actions of tests/test_stage_rules.py, as messages tell them: action 1 is due 14
 # days after the session (Monday 30 November), action 2 on its own date.
@@ -704,10 +702,7 @@ def test_a_talk_outside_informal_talks_or_past_the_timelines_room_is_refused() -
     case.record(OPENED, OFFICER, "note", "x" * (400_000 - used - 10))  # 10 bytes of room left
     case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved))
     case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved, notes="x" * 10))
-    assert refusal(lambda: case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved, notes="x" * 11))) == (
-        "the case timeline already holds 399 KB of text, the most a case can carry; keep the detail in the "
-        "service's records system and note only where to find it"
-    )
+    assert refusal(lambda: case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved, notes="x" * 11))) == FULL
     talks = case_in(CaseStage.awaiting_consent)
     assert refusal(lambda: talks.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.resolved))) == (
         "cannot record a talk while the case is waiting for every party's consent; only while it is in informal talks"
