@@ -19,7 +19,7 @@ import pytest
 
 from domain.appeal import reckon_appeal_deadline
 from domain.calendar import LONDON
-from domain.case import Case
+from domain.case import OPEN_STAGES, Case, route_action_stages
 from domain.deadlines import (
     APPEAL,
     CONSENT_WINDOW,
@@ -33,22 +33,27 @@ from domain.deadlines import (
     AppealPlan,
 )
 from domain.models import (
+    AddNote,
+    AppealStatus,
     Applicant,
     ApplicantRole,
-    AppealStatus,
+    AssignMediator,
     CaseOutcome,
     CaseStage,
+    CompleteAction,
     Consent,
     Contact,
+    DeadlineState,
     DecisionKind,
     DecisionView,
-    DeadlineState,
     DisagreementKind,
     EhcPoint,
     ExtendDeadline,
+    OfferResolution,
     RecordAppealStatus,
     RecordConsent,
     RecordDecision,
+    RecordOutcome,
     RecordTalk,
     ScheduleSession,
     SessionResult,
@@ -359,6 +364,24 @@ def test_a_party_withdrawing_closes_the_case_and_everyone_hears_who(stage: CaseS
         (LATER, OFFICER, "withdrawn", "org-1 withdrew: moved out of the area"),
         (LATER, OFFICER, "case_closed", "withdrawn"),
     ]
+
+
+def test_each_staff_action_has_its_stages_and_a_route_adds_its_own() -> None:
+    # DESIGN section 3: the mediator and the session while arranging or waiting for it, the outcome
+    # once it is scheduled, actions while following up; withdrawal, extensions and notes at any open stage.
+    route = (CaseStage.informal_talks, CaseStage.awaiting_consent)
+    own = {RecordTalk: (CaseStage.informal_talks,), Withdraw: (CaseStage.awaiting_consent,)}
+    session = (CaseStage.arranging_session, CaseStage.session_scheduled)
+    assert route_action_stages(route, own) == {
+        AssignMediator: session, ScheduleSession: session,
+        RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
+        Withdraw: (CaseStage.awaiting_consent,),  # the route's own rule wins over the shared one
+        ExtendDeadline: route, AddNote: route, RecordTalk: (CaseStage.informal_talks,),
+    }
+    assert Case.action_stages == route_action_stages(OPEN_STAGES, {
+        RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
+        RecordConsent: (CaseStage.awaiting_consent,),
+    })
 
 
 def test_withdrawal_refusals_in_words() -> None:
