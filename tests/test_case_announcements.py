@@ -735,13 +735,14 @@ def test_a_talk_outside_informal_talks_or_past_the_timelines_room_is_refused() -
 # --- A session moved after staff extended a deadline counted from it (replan_after_session) ------
 
 
-def extended_written_outcome() -> Case:
-    """A session on Monday 16 November (written outcome due 5 working days after: Monday 23rd),
-    which staff extended to Friday 27th on Thursday 5th."""
+def extended(name: str = WRITTEN_OUTCOME, until: date = date(2026, 11, 27)) -> Case:
+    """A session on Monday 16 November (outcome record due 2 working days after: Wednesday 18th;
+    written outcome 5: Monday 23rd), one of them extended by staff on Thursday 5th (by default the
+    written outcome, to Friday 27th)."""
     case = case_in(CaseStage.session_scheduled)
-    request = extension(WRITTEN_OUTCOME, until=date(2026, 11, 27))
+    request = extension(name, until=until)
     case.check_extend_deadline(request, SCHEDULED.date())
-    case.extend_deadline(request, plan(WRITTEN_OUTCOME, SCHEDULED, due=date(2026, 11, 27)), SCHEDULED)
+    case.extend_deadline(request, plan(name, SCHEDULED, due=until), SCHEDULED)
     return case
 
 
@@ -766,7 +767,7 @@ def move_session(case: Case, to: datetime) -> None:
     ids=["earlier", "same-day"],
 )
 def test_an_extension_still_giving_as_much_time_stands_when_the_session_moves(to: datetime, new_plan: str) -> None:
-    case = extended_written_outcome()
+    case = extended()
     move_session(case, to)
     written = case.deadline(WRITTEN_OUTCOME)
     assert (written.due, written.extended, written.state) == (date(2026, 11, 27), True, DeadlineState.open)
@@ -780,8 +781,19 @@ def test_an_extension_still_giving_as_much_time_stands_when_the_session_moves(to
     assert [a.at for a in case.alarms if a.deadline == WRITTEN_OUTCOME] == [london(2026, 11, 28, 0, 0)]
 
 
+def test_an_extension_kept_still_lets_the_later_deadlines_follow_the_session() -> None:
+    case = extended(OUTCOME_RECORD, until=date(2026, 11, 20))  # Wednesday 18th moved to Friday 20th
+    move_session(case, datetime(2026, 11, 17, 10, 0, tzinfo=timezone.utc))  # Tuesday 17th
+    assert entries(case, 1) == [(
+        MOVED, "eve.fox", "extension_kept",
+        "outcome_record stays 2026-11-20 as extended: still no earlier than the 2026-11-19 the new session time gives",
+    )]
+    assert case.deadline(OUTCOME_RECORD).due == date(2026, 11, 20)
+    assert case.deadline(WRITTEN_OUTCOME).due == date(2026, 11, 24)  # 5 working days after Tuesday 17th
+
+
 def test_an_extension_giving_less_time_than_the_moved_session_is_replaced_and_the_timeline_says_why() -> None:
-    case = extended_written_outcome()
+    case = extended()
     to = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)  # Monday 23rd + 5 working days: Monday 30th
     move_session(case, to)
     written = case.deadline(WRITTEN_OUTCOME)
@@ -808,7 +820,7 @@ def test_a_moved_session_replans_deadlines_nobody_extended_in_silence() -> None:
 
 
 def test_an_extended_deadline_already_missed_follows_the_moved_session() -> None:
-    case = extended_written_outcome()
+    case = extended()
     expire(case, WRITTEN_OUTCOME)
     move_session(case, datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
     written = case.deadline(WRITTEN_OUTCOME)
