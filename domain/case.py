@@ -517,12 +517,17 @@ class CaseFile(Model):
                 deadline.state = DeadlineState.missed
                 deadline.outstanding = alarm.deadline != APPEAL
 
-    def alarm_rang(self, alarm: Alarm, at: datetime) -> list[Announcement]:
-        """An alarm has rung: change the case, and say who is told what."""
+    def alarm_rang(self, alarm: Alarm, at: datetime, dated_warnings: bool = True) -> list[Announcement]:
+        """An alarm has rung: change the case, and say who is told what. An appeal warning is keyed
+        by the date it warns of, so that a recomputed deadline's warnings are new messages, not
+        repeats of the earlier date's (without `dated_warnings`, as cases begun on older code were)."""
         self.ring(alarm)
         deadline = self.deadline(alarm.deadline)
         due = deadline.due if deadline else None
         dated = f"{alarm.deadline}-{due:%Y%m%d}" if due else alarm.deadline
+        if alarm.purpose is AlarmPurpose.reminder and alarm.deadline == APPEAL:
+            event = f"appeal_warning-{alarm.working_days_before}" + (f"-{dated}" if dated_warnings else "")
+            return [Announcement(Template.appeal_warning, (APPLICANT,), event, {"due": due})]
         if alarm.purpose is AlarmPurpose.reminder:
             return self._reminded(alarm, due, dated)
         self.record(at, SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
@@ -530,8 +535,6 @@ class CaseFile(Model):
 
     def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
         """Who hears before a deadline (a route adds its own deadlines)."""
-        if alarm.deadline == APPEAL:
-            return [Announcement(Template.appeal_warning, (APPLICANT,), f"appeal_warning-{alarm.working_days_before}", {"due": due})]
         if alarm.deadline == SESSION:
             assert self.session is not None
             return [Announcement(

@@ -102,7 +102,8 @@ async def test_warnings_after_closure_run_until_the_deadline_passes(env, setting
         result = await handle.result()
         assert appeal(result).state is DeadlineState.missed
         keys = [n.key for n in notifications.notices if n.template.value == "appeal_warning"]
-        assert [key.rsplit(".", 2)[1] for key in keys] == ["appeal_warning-20", "appeal_warning-5"]
+        dated = f"appeal-{due:%Y%m%d}"
+        assert [key.rsplit(".", 2)[1] for key in keys] == [f"appeal_warning-20-{dated}", f"appeal_warning-5-{dated}"]
         assert notifications.sent("deadline_missed") == ["case_officer"]
         assert await env.get_current_time() >= london_time(due + timedelta(days=1), time(0, 0))
 

@@ -182,10 +182,10 @@ def test_the_appeal_warnings_go_to_the_applicant_20_and_5_working_days_before() 
     ]
     first, second = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20), alarm_of(case, APPEAL, AlarmPurpose.reminder, 5)
     assert case.alarm_rang(first, first.at) == [
-        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-20", {"due": APPEAL_DUE})
+        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-20-appeal-20270226", {"due": APPEAL_DUE})
     ]
     assert case.alarm_rang(second, second.at) == [
-        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-5", {"due": APPEAL_DUE})
+        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-5-appeal-20270226", {"due": APPEAL_DUE})
     ]
     appeal = case.deadline(APPEAL)
     assert (appeal.state, appeal.outstanding) == (DeadlineState.open, True)
@@ -201,11 +201,39 @@ def test_the_appeal_warnings_go_on_after_the_case_has_closed() -> None:
     assert [a.deadline for a in case.alarms] == [APPEAL, APPEAL, APPEAL]
     warning = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)
     assert case.alarm_rang(warning, warning.at) == [
-        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-20", {"due": APPEAL_DUE})
+        Announcement(Template.appeal_warning, ("applicant",), "appeal_warning-20-appeal-20270226", {"due": APPEAL_DUE})
     ]
     expiry = alarm_of(case, APPEAL, AlarmPurpose.expiry)
     case.alarm_rang(expiry, expiry.at)
     assert case.describe() == "Closed: withdrawn."  # the clock has run out: nothing more to warn of
+
+
+def test_the_warnings_before_a_recomputed_appeal_deadline_are_new_messages() -> None:
+    # DESIGN section 8: "The applicant is warned 20 and 5 working days before it". A warning already
+    # sent for the date typed at opening must not stand for the new date's (the workflow sends a
+    # message keyed as one already sent only once).
+    case = new_case(appeal_deadline=APPEAL_DUE)  # typed at opening: Friday 26 February 2027
+    first = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)  # Friday 29 January 2027
+    [sent] = case.alarm_rang(first, first.at)
+    # Then the decision is recorded: notice sent Monday 1 February 2027 + 2 months = Thursday 1 April
+    # 2027 (HESC r.20(1)(c)(i)), a working day (Good Friday is 26 March 2027).
+    at = datetime(2027, 2, 1, 12, 0, tzinfo=timezone.utc)
+    request = RecordDecision(actor=OFFICER, kind=DecisionKind.refusal_to_assess, date=date(2027, 2, 1))
+    case.record_decision(request, appeal_plan(request.date, at), at)
+    second = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)
+
+    [warned] = case.alarm_rang(second, second.at)
+
+    assert (sent.event, warned.event) == ("appeal_warning-20-appeal-20270226", "appeal_warning-20-appeal-20270401")
+    assert warned.facts == {"due": date(2027, 4, 1)}
+
+
+def test_cases_begun_on_older_code_key_their_appeal_warnings_by_count_alone() -> None:
+    # They replay as they ran (workflow.patched): the same key for every date.
+    case = new_case(appeal_deadline=APPEAL_DUE)
+    warning = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)
+
+    assert [a.event for a in case.alarm_rang(warning, warning.at, dated_warnings=False)] == ["appeal_warning-20"]
 
 
 def test_a_passed_appeal_deadline_tells_the_case_officer_and_is_never_outstanding() -> None:

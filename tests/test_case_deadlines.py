@@ -411,7 +411,8 @@ async def test_appeal_deadline_warns_the_applicant_only(env, settings) -> None:
         await sleep_around_reminder(env, second, AFTER_NINE)
         assert notifications.sent("appeal_warning") == ["applicant", "applicant"]
         keys = [n.key for n in notifications.notices if n.template.value == "appeal_warning"]
-        assert keys[0].endswith("appeal_warning-20.applicant") and keys[1].endswith("appeal_warning-5.applicant")
+        dated = f"appeal-{appeal:%Y%m%d}"
+        assert keys[0].endswith(f"appeal_warning-20-{dated}.applicant") and keys[1].endswith(f"appeal_warning-5-{dated}.applicant")
         assert all(n.facts.due == appeal for n in notifications.notices if n.template.value == "appeal_warning")
         await handle.terminate("test over")
 

@@ -107,6 +107,28 @@ async def test_an_agreement_is_followed_up_and_the_certificate_still_comes(env, 
         assert "mediator" in notifications.sent("session_scheduled")
 
 
+async def test_a_certificate_moving_the_appeal_deadline_brings_the_warnings_of_the_new_date(env, settings) -> None:
+    # DESIGN section 8: the applicant is warned 5 working days before the appeal deadline; after a
+    # certificate moves it (HESC r.20(1)(c)(ii)), the warning of the new date is a new message.
+    notifications = RecordedNotifications()
+    async with running_worker(env.client, settings, notifications):
+        trip = journey(env, settings)
+        decided = add_months(await today(env), -2) + timedelta(days=14)  # 2 months end in about 2 weeks
+        handle = await trip.start_mediation(open_mediation(decided))
+        first_due = (await trip.view(handle)).appeal_deadline
+        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=False))
+        await sleep_until(env, london_time(CALENDAR.add_working_days(first_due, -5), time(9, 5)))
+        issued = await today(env)
+        case = await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+        new_due = case.appeal_deadline
+        assert new_due == appeal_deadline(decided, issued, CALENDAR) > first_due  # a month from the certificate
+        await sleep_until(env, london_time(CALENDAR.add_working_days(new_due, -5), time(9, 5)))
+
+        warned = [n for n in notifications.notices if n.template.value == "appeal_warning" and ".appeal_warning-5" in n.key]
+        assert [(n.recipient.id, n.facts.due) for n in warned] == [("applicant", first_due), ("applicant", new_due)]
+        await handle.terminate("test over")
+
+
 async def test_no_agreement_closes_and_the_certificate_follows(env, settings) -> None:
     notifications = RecordedNotifications()
     async with running_worker(env.client, settings, notifications):

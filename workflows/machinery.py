@@ -77,6 +77,8 @@ HONEST_RESCHEDULE = "honest-reschedule"
 PLAN_LOCALLY = "plan-locally"
 DELIVER_BY_EVENT = "deliver-by-event"
 PLAN_TOGETHER = "plan-together"  # the deadlines one action sets, in one local activity
+# A recomputed appeal deadline's warnings are sent too (older cases keyed them by count alone).
+DATED_APPEAL_WARNINGS = "dated-appeal-warnings"
 
 
 async def _nothing() -> None:
@@ -255,7 +257,7 @@ class CaseWorkflow:
         )
 
     def _ring(self, alarm: Alarm) -> None:
-        self._send(self.case.alarm_rang(alarm, workflow.now()))
+        self._send(self.case.alarm_rang(alarm, workflow.now(), dated_warnings=workflow.patched(DATED_APPEAL_WARNINGS)))
 
     @staticmethod
     def _deadline(
