@@ -62,6 +62,7 @@ from domain.models import (
 )
 from domain.notifications import AgreedActionFacts, Announcement, Template
 from tests.case_model import OFFICER, StaffStep
+from tests.journeys import open_mediation
 from tests.test_mediation_model import appeal_plan, check_and_apply, open_on_the_rules, planned
 from tests.test_stage_rules import rejected
 
@@ -151,6 +152,26 @@ def refused(case: Mediation, check) -> str:
     return words
 
 
+# --- Opening: reg 33's 2 months ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("opened_on", "late"), [(date(2027, 1, 2), False), (date(2027, 1, 3), True)], ids=["last-day", "a-day-late"])
+def test_opening_more_than_2_months_after_the_decision_warns_the_officer(opened_on: date, late: bool) -> None:
+    """reg 33: the family contacts the adviser within 2 months after the notice was sent, 2 Nov 2026:
+    by Sat 2 Jan 2027 (calendar months; the regulation has no working-day rule). Later, DESIGN 8 allows
+    the case with a warning: the Tribunal's permission is needed."""
+    now = england(opened_on, 10)
+    case = Mediation.open(REFERENCE, open_mediation(DECIDED), now)
+    mark = len(case.timeline)
+    told = case.announce_opening(now, opened_on)
+    assert told[0] == Announcement(Template.mediation_opened, ("applicant", "org-1", "org-2"))
+    assert told[1:] == ([Announcement(Template.late_opening, ("case_officer",))] if late else [])
+    assert entries(case, mark) == ([(
+        now, SYSTEM, "late_opening",
+        "opened more than 2 months after the decision (reg 33): an appeal needs the Tribunal's permission",
+    )] if late else [])
+
+
 # --- The certificate after a "no" (reg 34) --------------------------------------------------------
 
 
@@ -191,9 +212,13 @@ def test_the_certificate_after_a_no_closes_the_case_and_moves_the_appeal_deadlin
 
 
 def test_a_certificate_dated_the_decision_day_is_allowed_and_leaves_the_decision_date_governing() -> None:
-    """2 Nov + 1 month = Wed 2 Dec 2026, before 2 Jan 2027: the deadline stays Mon 4 Jan."""
-    case = said_no()
-    now, mark = at(12, 8), len(case.timeline)
+    """The family said no on the decision day itself, Mon 2 Nov (recorded on Mon 9 Nov), and the
+    certificate is dated that day: 2 Nov + 1 month = Wed 2 Dec 2026, before 2 Jan 2027, so the
+    deadline stays Mon 4 Jan."""
+    case = opened()
+    check_and_apply(case, StaffStep(action="record_choice", flag=False, days=-7), at(11, 9))
+    assert deadlines(case)[CERTIFICATE] == (date(2026, 11, 5), DeadlineState.open)  # Tue 3, Wed 4, Thu 5 Nov
+    now, mark = at(11, 9), len(case.timeline)
     told = issue(case, now, issued_on=DECIDED)
     assert told[0] == Announcement(Template.certificate_issued, EVERYONE, "certificate_issued-20261102")
     assert case.certificate == CertificateView(issued_on=DECIDED, reason=CertificateReason.no_mediation)
@@ -207,13 +232,14 @@ def test_a_certificate_dated_the_decision_day_is_allowed_and_leaves_the_decision
 
 
 @pytest.mark.parametrize(("issued_on", "words"), [
-    (date(2026, 12, 9), "the certificate date 2026-12-09 is in the future"),  # today is Tue 8 Dec
+    (date(2026, 11, 10), "the certificate date 2026-11-10 is in the future"),  # today is Mon 9 Nov
     (date(2026, 11, 1), "the certificate date 2026-11-01 is before the decision"),
 ], ids=["tomorrow", "the-day-before-the-decision"])
 def test_a_certificate_dated_tomorrow_or_before_the_decision_is_refused(issued_on: date, words: str) -> None:
-    case = said_no()
+    case = opened()
+    check_and_apply(case, StaffStep(action="record_choice", flag=False, days=-7), at(11, 9))
     request = IssueCertificate(actor=OFFICER, issued_on=issued_on)
-    assert refused(case, lambda case: case.check_issue_certificate(request, date(2026, 12, 8))) == words
+    assert refused(case, lambda case: case.check_issue_certificate(request, date(2026, 11, 9))) == words
 
 
 def test_a_certificate_dated_today_is_allowed() -> None:
