@@ -42,6 +42,7 @@ from domain.mediation import Mediation
 from domain.models import (
     AgreedActionInput,
     AppealStatus,
+    ApplicantRole,
     CaseOutcome,
     CaseStage,
     CertificateReason,
@@ -53,6 +54,8 @@ from domain.models import (
     LocalAuthority,
     Contact,
     MediationIssue,
+    OrganisationKind,
+    RecordChoice,
     RecordOutcome,
     ReportCannotArrange,
     Route,
@@ -750,3 +753,92 @@ def test_the_appeal_warnings_are_planned_for_the_reckoned_day() -> None:
         (AlarmPurpose.expiry, england(date(2027, 1, 5), 0), None),
     ]
     assert entries(case, 1)[0] == (at(11, 9), SYSTEM, "appeal_deadline_computed", f"{DECISION_STEP}; {SATURDAY_STEP}")
+
+
+# --- Opening and the family's choice ------------------------------------------------------------------
+
+
+def test_opening_records_the_parties_the_decision_and_the_issues() -> None:
+    case = Mediation.open(REFERENCE, open_mediation(DECIDED), at(11, 9))
+    assert [(party.id, party.name, party.role, party.kind) for party in case.parties] == [
+        ("applicant", FAMILY, ApplicantRole.parent, None),
+        ("org-1", "Rotherham LA", None, OrganisationKind.local_authority),
+        ("org-2", "South Yorkshire ICB", None, OrganisationKind.health_commissioner),
+    ]
+    assert case.decision == DecisionView(kind=DecisionKind.refusal_to_assess, date=DECIDED)
+    assert entries(case, 0) == [(at(11, 9), OFFICER, "case_opened", "statutory mediation about refusal_to_assess; issues: education, health")]
+
+
+def test_a_decision_dated_in_the_future_is_refused_and_today_is_allowed() -> None:
+    case = Mediation.open(REFERENCE, open_mediation(date(2026, 11, 10)), at(11, 9))
+    assert refused(case, lambda case: case.check_open(date(2026, 11, 9))) == (
+        "the decision date 2026-11-10 is in the future: give the date the Local Authority's written notice was sent"
+    )
+    case.check_open(date(2026, 11, 10))
+
+
+@pytest.mark.parametrize(("told", "words"), [
+    (date(2026, 11, 10), "the date the Local Authority was told, 2026-11-10, is in the future"),  # today is Mon 9 Nov
+    (date(2026, 11, 1), "the Local Authority cannot have been told on 2026-11-01, before its decision (2026-11-02)"),
+], ids=["tomorrow", "before-the-decision"])
+def test_a_choice_dated_tomorrow_or_before_the_decision_is_refused(told: date, words: str) -> None:
+    request = RecordChoice(actor=OFFICER, mediate=True, la_notified_on=told)
+    assert refused(opened(), lambda case: case.check_record_choice(request, date(2026, 11, 9))) == words
+
+
+@pytest.mark.parametrize("told", [date(2026, 11, 9), DECIDED], ids=["today", "the-decision-day"])
+def test_a_choice_dated_today_or_on_the_decision_day_is_allowed(told: date) -> None:
+    opened().check_record_choice(RecordChoice(actor=OFFICER, mediate=True, la_notified_on=told), date(2026, 11, 9))
+
+
+def test_the_choice_is_recorded_once() -> None:
+    request = RecordChoice(actor=OFFICER, mediate=True)
+    check = lambda case: case.check_record_choice(request, date(2026, 12, 23))  # noqa: E731
+    assert refused(said_no(), check) == "the family's choice is already recorded"
+    assert refused(chose_mediation(), check) == (
+        "cannot record the family's choice while the case is arranging the session; only while it is with the family "
+        "deciding whether to mediate"
+    )
+
+
+def choose(case: Mediation, mediate: bool, now: datetime) -> list[Announcement]:
+    """As the workflow does: the certificate after a no; the arrangement (and any health notice) after a yes."""
+    request, today = RecordChoice(actor=OFFICER, mediate=mediate), london_date(now)
+    case.check_record_choice(request, today)
+    names = ([MEDIATION_ARRANGEMENT] + ([HEALTH_NOTICE] if case.includes_health else [])) if mediate else [CERTIFICATE]
+    return case.record_choice(request, [planned(name, now, start_day=today) for name in names], now, today)
+
+
+def test_a_no_is_announced_to_every_party_with_the_certificate_date() -> None:
+    case = opened()
+    now, mark = at(12, 3), len(case.timeline)
+    assert choose(case, False, now) == [Announcement(Template.mediation_declined, ("applicant", "org-1", "org-2"), None, {"due": date(2026, 12, 8)})]
+    assert (case.mediate, case.la_notified_on, case.stage) == (False, date(2026, 12, 3), CaseStage.advice)
+    assert entries(case, mark) == [(now, OFFICER, "mediation_declined", "the family does not want mediation")]
+
+
+def test_a_yes_starts_the_30_days_and_the_commissioner_hears_of_the_issues_at_once() -> None:
+    """The LA told Mon 16 Nov: mediation by Wed 16 Dec (30 days), the officer reminded 20 days in, on
+    Sun 6 Dec at 09:00; the health notice (Thu 19 Nov) is met by this very message to the ICB."""
+    case = opened()
+    now, mark = at(11, 16), len(case.timeline)
+    assert choose(case, True, now) == [Announcement(Template.mediation_chosen, ("applicant", "org-1", "org-2"), None, {"due": date(2026, 12, 16)})]
+    assert (case.mediate, case.la_notified_on, case.stage) == (True, date(2026, 11, 16), CaseStage.arranging_session)
+    assert entries(case, mark) == [(now, OFFICER, "mediation_chosen", "Local Authority told on 2026-11-16")]
+    assert deadlines(case) == {
+        APPEAL: (APPEAL_FROM_DECISION, DeadlineState.open),
+        MEDIATION_ARRANGEMENT: (date(2026, 12, 16), DeadlineState.open),
+        HEALTH_NOTICE: (date(2026, 11, 19), DeadlineState.met),
+    }
+    assert alarms(case, HEALTH_NOTICE) == []
+    assert alarms(case, MEDIATION_ARRANGEMENT) == [
+        (AlarmPurpose.reminder, england(date(2026, 12, 6), 9), None),
+        (AlarmPurpose.expiry, england(date(2026, 12, 17), 0), None),
+    ]
+
+
+def test_with_health_issues_but_no_commissioner_named_the_health_notice_stays_for_the_la_to_give() -> None:
+    case = opened(health_commissioners=[])
+    choose(case, True, at(11, 16))
+    assert deadlines(case)[HEALTH_NOTICE] == (date(2026, 11, 19), DeadlineState.open)
+    assert alarms(case, HEALTH_NOTICE) == [(AlarmPurpose.expiry, england(date(2026, 11, 20), 0), None)]
