@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.appeal import add_months, appeal_deadline
 from domain.calendar import WorkingCalendar, london_date, london_time
 from domain.models import (
+    AgreedActionInput,
     AppealStatus,
     CaseOutcome,
     CaseStage,
@@ -21,6 +22,7 @@ from domain.models import (
     IssueCertificate,
     RecordAppealStatus,
     RecordChoice,
+    RecordOutcome,
     ReportCannotArrange,
     SessionResult,
     Withdraw,
@@ -126,6 +128,27 @@ async def test_a_certificate_moving_the_appeal_deadline_brings_the_warnings_of_t
 
         warned = [n for n in notifications.notices if n.template.value == "appeal_warning" and ".appeal_warning-5" in n.key]
         assert [(n.recipient.id, n.facts.due) for n in warned] == [("applicant", first_due), ("applicant", new_due)]
+        await handle.terminate("test over")
+
+
+async def test_the_certificate_and_an_undated_action_count_from_the_session_not_its_recording(env, settings) -> None:
+    # DESIGN section 8: the certificate 3 working days after the mediation concludes; an action with
+    # no agreed date within 2 weeks of the agreement (reg 42(3)). Staff record the outcome 2 working
+    # days after the session: the family's dates do not move with them.
+    async with running_worker(env.client, settings):
+        trip = journey(env, settings)
+        handle = await trip.start_mediation(open_mediation(await today(env) - timedelta(days=5)))
+        case = await trip.bring_to(handle, CaseStage.session_scheduled)
+        held = london_date(case.session.at)
+        await sleep_until(env, london_time(CALENDAR.add_working_days(held, 2), time(10)))
+
+        case = await handle.execute_update(MediationCase.record_outcome, RecordOutcome(
+            actor=OFFICER, result=SessionResult.partial_agreement, child_views_sought=True,
+            actions=[AgreedActionInput(description="Issue the plan", owner="org-1")],
+        ))
+
+        assert deadline(case, "certificate").due == CALENDAR.add_working_days(held, 3)
+        assert deadline(case, "action-1").due == held + timedelta(days=14)
         await handle.terminate("test over")
 
 

@@ -79,6 +79,8 @@ DELIVER_BY_EVENT = "deliver-by-event"
 PLAN_TOGETHER = "plan-together"  # the deadlines one action sets, in one local activity
 # A recomputed appeal deadline's warnings are sent too (older cases keyed them by count alone).
 DATED_APPEAL_WARNINGS = "dated-appeal-warnings"
+# Statutory mediation's certificate and undated actions count from the session, not its recording.
+COUNT_FROM_SESSION = "count-from-session"
 
 
 async def _nothing() -> None:

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import HONEST_RESCHEDULE, CaseWorkflow, _rejecting, today_in_england
+    from workflows.machinery import COUNT_FROM_SESSION, HONEST_RESCHEDULE, CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -141,13 +141,17 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_OUTCOME)
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
-            # reg 42: an agreed date (reg 44 period or one agreed in writing) as given; else 2 weeks (42(3)).
+            # Counted from the session, however late staff record it: the certificate is due 3 working
+            # days after the mediation concludes; an action without an agreed date (a reg 44 period or
+            # one agreed in writing, given as `due`) within 2 weeks of the agreement (reg 42(3)).
+            # Cases begun on older code counted from the recording, and replay that way.
+            concluded = self.case.session.at if workflow.patched(COUNT_FROM_SESSION) else None
             *actions, certificate = await self._plan_each([
                 *(
-                    self._deadline(action_deadline(number), due=action.due)
+                    self._deadline(action_deadline(number), due=action.due, start=concluded)
                     for number, action in enumerate(request.actions, start=1)
                 ),
-                self._deadline(CERTIFICATE),  # 3 working days after the mediation concludes
+                self._deadline(CERTIFICATE, start=concluded),
             ])
             self.case.record_outcome(request, [deadline.due for deadline in actions], certificate, workflow.now())
             if not self.case.is_closed:
