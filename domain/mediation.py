@@ -204,7 +204,7 @@ class Mediation(CaseFile):
         if request.party != APPLICANT:
             raise RuleViolation(
                 "only the family can withdraw from statutory mediation: the Local Authority cannot refuse it "
-                "(Children and Families Act 2014 s.53)"
+                "(Children and Families Act 2014 ss.53-54)"
             )
 
     # --- Applying actions --------------------------------------------------------------------------

@@ -562,7 +562,7 @@ def test_only_the_family_can_withdraw(party: str) -> None:
     request = Withdraw(actor=OFFICER, party=party, reason="x")
     assert refused(chose_mediation(), lambda case: case.check_withdraw(request)) == (
         "only the family can withdraw from statutory mediation: the Local Authority cannot refuse it "
-        "(Children and Families Act 2014 s.53)"
+        "(Children and Families Act 2014 ss.53-54)"
     )
 
 
