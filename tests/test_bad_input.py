@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from activities.notifications import NotificationActivities
+from domain.models import _control_free
 from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordOutcome, RecordTalk, Supporter
 from infra.settings import SettingsError, load_settings
 from tests.conftest import open_case
@@ -86,6 +87,16 @@ def test_control_characters_are_refused_in_names_summaries_and_notes(build, word
 
     assert words in message
     assert (words == NAME_REFUSAL) == ("line breaks" in message)
+
+
+def test_the_control_character_check_itself_names_what_each_kind_of_text_may_hold() -> None:
+    # Built once per kind of text when the models are defined, so the models alone never show a
+    # change to the check (mutation testing): asked directly, as a name's and a note's are built.
+    with pytest.raises(ValueError, match=f"^{NAME_REFUSAL}$"):
+        _control_free("")("Sam\tParent")
+    with pytest.raises(ValueError, match=f"^{TEXT_REFUSAL}$"):
+        _control_free("\n\t")("Called\x1b")
+    assert _control_free("\n\t")("First line\n\tsecond") == "First line\n\tsecond"
 
 
 def test_notes_may_still_have_line_breaks_and_tabs() -> None:

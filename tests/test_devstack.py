@@ -57,7 +57,11 @@ def running_stack(env: dict[str, str]) -> Iterator[str]:
         assert stack.poll() is None, "".join(printed)
         banner = "".join(printed)
         draining.start()
-        yield banner
+        try:
+            yield banner
+        except BaseException as error:  # a test that failed inside: what the stack said, for the reason
+            error.add_note("the stack printed:\n" + "".join(printed))
+            raise
     finally:
         stack.send_signal(signal.SIGINT)
         if draining.ident is None:

@@ -459,6 +459,23 @@ def test_an_agreement_with_actions_is_followed_up_and_the_certificate_is_due_in_
     })]
 
 
+def test_withdrawing_while_actions_are_followed_up_cancels_them_and_leaves_the_certificate_owed() -> None:
+    """The certificate after mediation is the family's way to the Tribunal (reg 34 and DESIGN 8): it
+    outlives the case; the agreed actions, planned after it, are cancelled with the case."""
+    case = session_held()
+    now = at(11, 26, 17)
+    request = RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, child_views_sought=True, actions=[
+        AgreedActionInput(description="Send the therapy report", owner="org-2"),
+    ])
+    case.record_outcome(request, [date(2026, 12, 10)], planned(CERTIFICATE, now), now)
+    case.set_deadline(planned(action_deadline(1), now))  # as the workflow does, after the certificate
+
+    case.withdraw(Withdraw(actor=OFFICER, party="applicant", reason="moving away"), None, at(11, 27))
+
+    assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 1), DeadlineState.open)
+    assert deadlines(case)[action_deadline(1)] == (date(2026, 12, 10), DeadlineState.cancelled)
+
+
 @pytest.mark.parametrize(("result", "views", "detail"), [
     (SessionResult.no_agreement, False, "no_agreement, 0 agreed action(s); the child's views were not sought"),
     (SessionResult.full_agreement, None, "full_agreement, 0 agreed action(s)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
@@ -32,7 +33,7 @@ async def test_make_run_sets_the_namespace_retention_and_the_purge_schedule(tmp_
         assert described.config.workflow_execution_retention_ttl.ToSeconds() == 45 * 24 * 3600
         for _ in range(100):  # the worker creates the Schedule as it starts
             try:
-                await client.get_schedule_handle(PURGE_SCHEDULE_ID).describe()
+                await client.get_schedule_handle(PURGE_SCHEDULE_ID).describe(rpc_timeout=timedelta(seconds=2))
                 break
             except RPCError:
                 await asyncio.sleep(0.2)
