@@ -156,8 +156,9 @@ def check_and_apply(case: Mediation, step: StaffStep, now: datetime) -> None:
             case.set_deadline(planned(SESSION, now, start=request.at))
         case "record_outcome":
             case.check_record_outcome(request, now)
-            dues = [planned(action_deadline(n), now, due=action.due).due for n, action in enumerate(request.actions, 1)]
-            case.record_outcome(request, dues, planned(CERTIFICATE, now), now)
+            held = case.session.at  # the workflow counts from the session, not the recording
+            dues = [planned(action_deadline(n), now, due=action.due, start=held).due for n, action in enumerate(request.actions, 1)]
+            case.record_outcome(request, dues, planned(CERTIFICATE, now, start=held), now)
             if not case.is_closed:
                 for n, due in enumerate(dues, 1):
                     case.set_deadline(planned(action_deadline(n), now, due=due))

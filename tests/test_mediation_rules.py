@@ -428,19 +428,23 @@ def test_withdrawing_after_cannot_arrange_keeps_the_certificate_owed_and_closes_
 
 
 def test_an_agreement_with_actions_is_followed_up_and_the_certificate_is_due_in_3_working_days() -> None:
-    """Recorded on Thu 26 Nov: certificate Fri 27 (1), Mon 30 (2), Tue 1 Dec (3). Action 1 on an
-    appealable matter carries the reg 44 date staff give (reg 42(2)); action 2 has none: two weeks
-    from the agreement, Thu 10 Dec (reg 42(3))."""
+    """Recorded on Mon 30 Nov, counted (as the workflow does) from the session on Thu 26 Nov:
+    certificate Fri 27 (1), Mon 30 (2), Tue 1 Dec (3). Action 1 on an appealable matter carries the
+    reg 44 date staff give (reg 42(2)); action 2 has none: two weeks from the agreement, Thu 10 Dec
+    (reg 42(3))."""
     case = session_held()
-    now, mark = at(11, 26, 17), len(case.timeline)
+    now, mark = at(11, 30, 10), len(case.timeline)
     request = RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, child_views_sought=True, actions=[
         AgreedActionInput(description="Amend section F: speech therapy", owner="org-1", due=date(2027, 1, 4)),
         AgreedActionInput(description="Send the therapy report", owner="org-2"),
     ])
     case.check_record_outcome(request, now)
-    dues = [planned(action_deadline(number), now, due=action.due).due for number, action in enumerate(request.actions, 1)]
+    held = case.session.at
+    dues = [
+        planned(action_deadline(number), now, due=action.due, start=held).due for number, action in enumerate(request.actions, 1)
+    ]
     assert dues == [date(2027, 1, 4), date(2026, 12, 10)]
-    case.record_outcome(request, dues, planned(CERTIFICATE, now), now)
+    case.record_outcome(request, dues, planned(CERTIFICATE, now, start=held), now)
     assert (case.stage, case.outcome, case.result) == (CaseStage.monitoring_agreement, None, SessionResult.partial_agreement)
     assert case.certificate_reason is CertificateReason.mediation_concluded
     assert case.actions == [
