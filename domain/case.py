@@ -389,18 +389,15 @@ class CaseFile(Model):
             {"mediator_name": request.name, "due": arrangement.due if arrangement else None},
         )]
 
-    def schedule_session(
-        self, request: ScheduleSession, at: datetime, held_by_due: bool = False, say_moved: bool = False,
-    ) -> list[Announcement]:
-        """Book (or move) the session. With `held_by_due`, booking meets the arrangement deadline
-        only when the session itself is held by then (a booking in time for a late session does not).
-        With `say_moved`, a new time for a booked session says from when to when, on the timeline
-        and in the message."""
-        moved_from = self.session.at if self.session and say_moved else None
+    def schedule_session(self, request: ScheduleSession, at: datetime) -> list[Announcement]:
+        """Book (or move) the session. Booking meets the arrangement deadline only when the session
+        itself is held by then (a booking in time for a late session does not). A new time for a
+        booked session says from when to when, on the timeline and in the message."""
+        moved_from = self.session.at if self.session else None
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
         arrangement = self.deadline(self.arrangement_deadline)
-        if not held_by_due or arrangement is None or request.at < arrangement.expires_at:
+        if arrangement is None or request.at < arrangement.expires_at:
             self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
@@ -517,16 +514,16 @@ class CaseFile(Model):
                 deadline.state = DeadlineState.missed
                 deadline.outstanding = alarm.deadline != APPEAL
 
-    def alarm_rang(self, alarm: Alarm, at: datetime, dated_warnings: bool = True) -> list[Announcement]:
+    def alarm_rang(self, alarm: Alarm, at: datetime) -> list[Announcement]:
         """An alarm has rung: change the case, and say who is told what. An appeal warning is keyed
         by the date it warns of, so that a recomputed deadline's warnings are new messages, not
-        repeats of the earlier date's (without `dated_warnings`, as cases begun on older code were)."""
+        repeats of the earlier date's."""
         self.ring(alarm)
         deadline = self.deadline(alarm.deadline)
         due = deadline.due if deadline else None
         dated = f"{alarm.deadline}-{due:%Y%m%d}" if due else alarm.deadline
         if alarm.purpose is AlarmPurpose.reminder and alarm.deadline == APPEAL:
-            event = f"appeal_warning-{alarm.working_days_before}" + (f"-{dated}" if dated_warnings else "")
+            event = f"appeal_warning-{alarm.working_days_before}-{dated}"
             return [Announcement(Template.appeal_warning, (APPLICANT,), event, {"due": due})]
         if alarm.purpose is AlarmPurpose.reminder:
             return self._reminded(alarm, due, dated)

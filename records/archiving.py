@@ -43,18 +43,11 @@ def record_version(case: Case) -> int:
     return len(case.timeline) + len(case.notifications) + delivered + settled
 
 
-# Patches (workflow.patched): cases that were running when archiving arrived replay without it.
-ARCHIVE_AS_IT_CHANGES = "archive-closed-case"
-ARCHIVE_BEFORE_COMPLETION = "archive-before-completion"
-ARCHIVE_DELIVERED = "archive-once-delivered"  # wait (a little) for the messages on their way
-
 
 class CaseArchive:
     def __init__(self, case: Callable[[], Case]) -> None:
         self._case = case  # the workflow's case as it now stands
         self.written: int | None = None  # the version last written
-        self.keeping_up: bool | None = None  # decided when the case is first seen closed
-        self._awaits_messages = False  # likewise
 
     def behind(self) -> bool:
         case = self._case()
@@ -64,12 +57,7 @@ class CaseArchive:
         """Runs for the workflow's life: writes each closed version as it comes."""
         while True:
             await workflow.wait_condition(self.behind)
-            if self.keeping_up is None:
-                self.keeping_up = workflow.patched(ARCHIVE_AS_IT_CHANGES)
-                self._awaits_messages = self.keeping_up and workflow.patched(ARCHIVE_DELIVERED)
-            if not self.keeping_up:
-                return  # a case that closed before archiving existed: `settle` writes it at the end
-            if self._awaits_messages and self._messages_on_their_way():
+            if self._messages_on_their_way():
                 try:
                     await workflow.wait_condition(
                         lambda: not self._messages_on_their_way(), timeout=MESSAGES_AWAITED,
@@ -85,14 +73,8 @@ class CaseArchive:
     async def settle(self, failed: Callable[[], bool]) -> None:
         """Returns once the case as it now stands is archived (or was erased meanwhile), or once
         `failed` says a background task has failed (the caller raises it)."""
-        if not self._case().is_closed:
-            return
-        await workflow.wait_condition(lambda: self.keeping_up is not None or failed())
-        if self.keeping_up:
+        if self._case().is_closed:
             await workflow.wait_condition(lambda: not self.behind() or failed())
-        elif self.keeping_up is False and workflow.patched(ARCHIVE_BEFORE_COMPLETION):
-            while self.behind():
-                await self._write()
 
     async def _write(self) -> None:
         case = self._case()

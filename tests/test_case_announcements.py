@@ -228,14 +228,6 @@ def test_the_warnings_before_a_recomputed_appeal_deadline_are_new_messages() -> 
     assert warned.facts == {"due": date(2027, 4, 1)}
 
 
-def test_cases_begun_on_older_code_key_their_appeal_warnings_by_count_alone() -> None:
-    # They replay as they ran (workflow.patched): the same key for every date.
-    case = new_case(appeal_deadline=APPEAL_DUE)
-    warning = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)
-
-    assert [a.event for a in case.alarm_rang(warning, warning.at, dated_warnings=False)] == ["appeal_warning-20"]
-
-
 def test_a_passed_appeal_deadline_tells_the_case_officer_and_is_never_outstanding() -> None:
     case = new_case(appeal_deadline=APPEAL_DUE)
     expiry = alarm_of(case, APPEAL, AlarmPurpose.expiry)
@@ -782,7 +774,7 @@ def move_session(case: Case, to: datetime) -> None:
     planned = [plan(name, MOVED, start=to) for name in (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)]
     request = ScheduleSession(actor="eve.fox", at=to, venue="Town Hall")
     case.check_schedule_session(request, MOVED)
-    case.schedule_session(request, MOVED, held_by_due=True, say_moved=True)
+    case.schedule_session(request, MOVED)
     case.replan_after_session(planned, MOVED, "eve.fox")
 
 

@@ -81,17 +81,17 @@ def test_a_replacement_mediator_is_a_second_message_naming_the_new_mediator() ->
 # --- The session -----------------------------------------------------------------------------------
 
 
-def book(case: Case, at: datetime, **options) -> list[Announcement]:
+def book(case: Case, at: datetime) -> list[Announcement]:
     request = ScheduleSession(actor=OFFICER, at=at, venue="Town Hall", la_attendee="Lee Officer")
     case.check_schedule_session(request, SCHEDULED)
-    return case.schedule_session(request, SCHEDULED, **options)
+    return case.schedule_session(request, SCHEDULED)
 
 
 def test_booking_the_session_tells_everyone_when_where_and_with_whom() -> None:
     case = arranging()
     assign(case)
 
-    announced = book(case, SESSION_AT, held_by_due=True)
+    announced = book(case, SESSION_AT)
 
     assert announced == [Announcement(
         Template.session_scheduled, EVERYONE, "session_scheduled-1",
@@ -113,28 +113,18 @@ def test_a_session_meets_the_arrangement_deadline_only_if_held_by_its_due_date(s
     case = arranging()
     assign(case)
 
-    book(case, session_at, held_by_due=True)
+    book(case, session_at)
 
     assert (case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.met) is met
-
-
-def test_cases_booked_before_that_rule_met_the_deadline_by_booking_alone() -> None:
-    # Histories recorded before the workflow asked `held_by_due` replay this way (workflow.patched).
-    case = arranging()
-    assign(case)
-
-    book(case, ARRANGEMENT_EXPIRES)
-
-    assert case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.met
 
 
 def test_moving_the_session_says_from_when_to_when() -> None:
     case = arranging()
     assign(case)
-    book(case, SESSION_AT, held_by_due=True)
+    book(case, SESSION_AT)
     moved_to = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
 
-    announced = book(case, moved_to, held_by_due=True, say_moved=True)
+    announced = book(case, moved_to)
 
     assert [(a.event, a.facts["session_at"], a.facts["previous_session_at"]) for a in announced] == [
         ("session_scheduled-2", moved_to, SESSION_AT)
@@ -142,17 +132,6 @@ def test_moving_the_session_says_from_when_to_when() -> None:
     assert last_entry(case) == (
         OFFICER, "session_rescheduled", "session moved from 2026-11-16T10:00:00+00:00 to 2026-11-18T14:00:00+00:00"
     )
-
-
-def test_cases_moved_before_that_change_said_only_the_new_time() -> None:
-    case = arranging()
-    assign(case)
-    book(case, SESSION_AT, held_by_due=True)
-
-    announced = book(case, datetime(2026, 11, 18, 14, 0, tzinfo=UTC), held_by_due=True)
-
-    assert announced[0].facts["previous_session_at"] is None
-    assert last_entry(case) == (OFFICER, "session_rescheduled", "session at 2026-11-18T14:00:00+00:00")
 
 
 def test_an_outcome_before_the_session_time_says_to_wait_or_rebook_first() -> None:

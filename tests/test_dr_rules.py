@@ -27,13 +27,13 @@ def test_a_session_booked_in_time_but_held_late_does_not_meet_the_30_days() -> N
     case = arranging_case()
     due = case.deadline("session_arrangement").due  # 31 December 2026
     late = datetime.combine(due + timedelta(days=3), datetime.min.time(), tzinfo=UTC).replace(hour=10)
-    case.schedule_session(ScheduleSession(actor="jo.smith", at=late), NOW, held_by_due=True)
+    case.schedule_session(ScheduleSession(actor="jo.smith", at=late), NOW)
     assert case.deadline("session_arrangement").state is DeadlineState.open  # it will be missed, and the officer told
 
 
 def test_a_session_held_by_the_due_date_meets_it() -> None:
     case = arranging_case()
-    case.schedule_session(ScheduleSession(actor="jo.smith", at=NOW + timedelta(days=10)), NOW, held_by_due=True)
+    case.schedule_session(ScheduleSession(actor="jo.smith", at=NOW + timedelta(days=10)), NOW)
     assert case.deadline("session_arrangement").state is DeadlineState.met
 
 

@@ -152,7 +152,7 @@ def check_and_apply(case: Mediation, step: StaffStep, now: datetime) -> None:
             case.check_schedule_session(request, now)
             if not request.short_notice_agreed and today > planned(SESSION_NOTICE, now, start=request.at).due:
                 raise RuleViolation("less than 5 working days' notice")  # the workflow's check, with the calendar
-            case.schedule_session(request, now, held_by_due=True, say_moved=True)
+            case.schedule_session(request, now)
             case.set_deadline(planned(SESSION, now, start=request.at))
         case "record_outcome":
             case.check_record_outcome(request, now)

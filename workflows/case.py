@@ -51,14 +51,7 @@ with workflow.unsafe.imports_passed_through():
         TalkOutcome,
         Withdraw,
     )
-    from workflows.machinery import (
-        HONEST_RESCHEDULE,
-        PLAN_BEFORE_CHANGE,
-        CaseWorkflow,
-        _nothing,
-        _rejecting,
-        today_in_england,
-    )
+    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.DISAGREEMENT_CASE)
@@ -86,13 +79,12 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_TALK)
     async def record_talk(self, request: RecordTalk) -> CaseView:
         async with self._acting(lambda: self.case.check_record_talk(request)):
-            review = await self._plan_then_apply(
-                lambda: self._plan(TALKS_REVIEW) if request.outcome is TalkOutcome.unresolved else _nothing(),
-                lambda: self.case.record_talk(request, workflow.now()),
-            )
+            # Plan first: a date that cannot be planned refuses the action before it changes anything.
+            review = await self._plan(TALKS_REVIEW) if request.outcome is TalkOutcome.unresolved else None
+            self.case.record_talk(request, workflow.now())
             if review is not None:
                 self.case.set_deadline(review)
-            elif workflow.patched("announce-informal-resolution"):  # older cases closed in silence
+            else:
                 self._announce_closure()
         return self.case.view()
 
@@ -103,9 +95,8 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.OFFER_RESOLUTION)
     async def offer_resolution(self, request: OfferResolution) -> CaseView:
         async with self._acting(lambda: self.case.check_offer_resolution(request)):
-            planned = await self._plan_then_apply(
-                lambda: self._plan(CONSENT_WINDOW), lambda: self.case.offer_resolution(request, workflow.now())
-            )
+            planned = await self._plan(CONSENT_WINDOW)
+            self.case.offer_resolution(request, workflow.now())
             self.case.set_deadline(planned)
             self._send(self.case.announce_offer())
         return self.case.view()
@@ -118,10 +109,8 @@ class DisagreementCase(CaseWorkflow):
     async def record_consent(self, request: RecordConsent) -> CaseView:
         async with self._acting(lambda: self.case.check_record_consent(request)):
             last_to_agree = request.agree and [p.id for p in self.case.silent_parties()] == [request.party]
-            arrangement = await self._plan_then_apply(
-                lambda: self._plan(SESSION_ARRANGEMENT) if last_to_agree else _nothing(),
-                lambda: self._send(self.case.record_consent(request, workflow.now())),
-            )
+            arrangement = await self._plan(SESSION_ARRANGEMENT) if last_to_agree else None
+            self._send(self.case.record_consent(request, workflow.now()))
             if arrangement is not None:
                 self.case.set_deadline(arrangement)
         return self.case.view()
@@ -134,19 +123,9 @@ class DisagreementCase(CaseWorkflow):
     async def schedule_session(self, request: ScheduleSession) -> CaseView:
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             to_plan = (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)
-            if workflow.patched(PLAN_BEFORE_CHANGE):
-                planned = await self._plan_each([self._deadline(name, start=request.at) for name in to_plan])
-                honest = workflow.patched(HONEST_RESCHEDULE)
-                announced = self.case.schedule_session(request, workflow.now(), held_by_due=True, say_moved=honest)
-                if honest:
-                    self.case.replan_after_session(planned, workflow.now(), request.actor)
-                else:  # as cases that ran on older code did: a new time replaced any extension
-                    for deadline in planned:
-                        self.case.set_deadline(deadline)
-            else:  # as cases that ran on older code did
-                announced = self.case.schedule_session(request, workflow.now())
-                for name in to_plan:
-                    self.case.set_deadline(await self._plan(name, start=request.at))
+            planned = await self._plan_each([self._deadline(name, start=request.at) for name in to_plan])
+            announced = self.case.schedule_session(request, workflow.now())
+            self.case.replan_after_session(planned, workflow.now(), request.actor)
             self._send(announced)
         return self.case.view()
 
@@ -187,8 +166,7 @@ class DisagreementCase(CaseWorkflow):
     async def extend_deadline(self, request: ExtendDeadline) -> CaseView:
         async with self._acting(lambda: self.case.check_extend_deadline(request, today_in_england())):
             planned = await self._extend(request)
-            # Added after cases were already running: older histories replay without the message.
-            if request.deadline == CONSENT_WINDOW and workflow.patched("tell-silent-parties-of-extension"):
+            if request.deadline == CONSENT_WINDOW:
                 self._send(self.case.announce_consent_extended(planned.due))
         return self.case.view()
 

@@ -66,25 +66,10 @@ LAST_ATTEMPT = RetryPolicy(maximum_attempts=1)
 # Planning is arithmetic: a few quick tries, then an answer in words; never a lock held for ever.
 PLANNING_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[UNPLANNABLE])
 PLANNING_GIVE_UP = timedelta(minutes=2)
-# Patches (workflow.patched) for behaviour added while cases were running.
 T = TypeVar("T")
-APPEAL_CLOCK_AFTER_CLOSURE = "appeal-clock-after-closure"
-PLAN_BEFORE_CHANGE = "plan-before-change"
-# Cancelling a case (the Web UI's "Request Cancellation") closes it as withdrawn by the service.
-WITHDRAWN_ON_CANCEL = "withdrawn-on-cancel"
-# A new session time keeps an earlier extension where it still makes sense, and says it moved.
-HONEST_RESCHEDULE = "honest-reschedule"
-PLAN_LOCALLY = "plan-locally"
-DELIVER_BY_EVENT = "deliver-by-event"
-PLAN_TOGETHER = "plan-together"  # the deadlines one action sets, in one local activity
-# A recomputed appeal deadline's warnings are sent too (older cases keyed them by count alone).
-DATED_APPEAL_WARNINGS = "dated-appeal-warnings"
-# Statutory mediation's certificate and undated actions count from the session, not its recording.
-COUNT_FROM_SESSION = "count-from-session"
-
-
-async def _nothing() -> None:
-    return None
+# Release 1.0.0 is the baseline: no `workflow.patched` from before it. From it on, a change that would
+# break a running case goes behind a patch named here, with a history recorded for each path
+# (docs/operating.md, "Changing the workflows").
 
 
 def today_in_england() -> date:
@@ -121,13 +106,8 @@ class CaseWorkflow:
         self._deliveries_in_flight = 0
         self._published: tuple | None = None
         self._background_failure: BaseException | None = None
-        self._appeal_outlives_closure: bool | None = None
         # The records store's copy of the closed case, kept in step until the workflow completes.
         self._archive = CaseArchive(lambda: self.case)
-        # Asked once, at the start: a case begun on older code keeps one activity per message, and
-        # plans an action's deadlines one at a time.
-        self._deliver_by_event = workflow.patched(DELIVER_BY_EVENT)
-        self._plan_together = workflow.patched(PLAN_TOGETHER)
 
     async def _open(self) -> None:
         """Open a new case: its first deadlines and messages (each route says which)."""
@@ -147,9 +127,6 @@ class CaseWorkflow:
                 await self._ring_until_over()
                 break
             except asyncio.CancelledError:
-                # Cases cancelled on older code ended there, cancelled: they replay that way.
-                if not workflow.patched(WITHDRAWN_ON_CANCEL):
-                    raise
                 async with self._lock:
                     self._send(await self._withdraw_for_service())
                     self._publish()
@@ -173,7 +150,7 @@ class CaseWorkflow:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""
         if not self.case.is_closed:
             return True
-        return self.case.clocks_running and bool(self._appeal_outlives_closure)
+        return self.case.clocks_running
 
     def _raise_background_failure(self) -> None:
         """A background task (a delivery, the archive) that failed unexpectedly fails the workflow
@@ -259,7 +236,7 @@ class CaseWorkflow:
         )
 
     def _ring(self, alarm: Alarm) -> None:
-        self._send(self.case.alarm_rang(alarm, workflow.now(), dated_warnings=workflow.patched(DATED_APPEAL_WARNINGS)))
+        self._send(self.case.alarm_rang(alarm, workflow.now()))
 
     @staticmethod
     def _deadline(
@@ -276,27 +253,11 @@ class CaseWorkflow:
     async def _plan_each(self, requests: list[DeadlineRequest]) -> list[PlannedDeadline]:
         """The deadlines one action sets, in order. Working days need the bank-holiday calendar and
         Europe/London: an activity works them out and history keeps the answer, so a later holiday
-        release cannot move a given date. Several are planned in one activity (cases begun on older
-        code planned them one by one, and replay that way)."""
-        if len(requests) > 1 and self._plan_together:
+        release cannot move a given date. Several are planned in one activity."""
+        if len(requests) > 1:
             names = ", ".join(request.name for request in requests)
             return await self._planning(PLAN_DEADLINES, requests, list[PlannedDeadline], f"plan {names}")
-        return [  # each asked at its own time, as one by one always was
-            await self._planning(
-                PLAN_DEADLINE, request.model_copy(update={"now": workflow.now()}), PlannedDeadline, f"plan {request.name}"
-            )
-            for request in requests
-        ]
-
-    async def _plan_then_apply(self, plans: Callable[[], Awaitable[T]], apply: Callable[[], None]) -> T:
-        """Plan, then change the case: a date that cannot be planned refuses the action before it
-        changes anything. Cases that ran on older code applied first and replay that way."""
-        if workflow.patched(PLAN_BEFORE_CHANGE):
-            planned = await plans()
-            apply()
-            return planned
-        apply()
-        return await plans()
+        return [await self._planning(PLAN_DEADLINE, request, PlannedDeadline, f"plan {request.name}") for request in requests]
 
     async def _plan_appeal(self, decided_on: date, certificate: date | None) -> AppealPlan:
         """The Tribunal appeal clock, worked out in an activity and so recorded in history."""
@@ -313,10 +274,9 @@ class CaseWorkflow:
 
         Planning is quick arithmetic on the worker's own calendar, so it runs as a local activity:
         its answer is still recorded in history (a marker), without a round trip through the task
-        queue or three events per date. Cases planned remotely on older code replay that way."""
-        execute = workflow.execute_local_activity if workflow.patched(PLAN_LOCALLY) else workflow.execute_activity
+        queue or three events per date."""
         try:
-            return await execute(
+            return await workflow.execute_local_activity(
                 activity,
                 request,
                 result_type=result_type,
@@ -352,14 +312,11 @@ class CaseWorkflow:
 
     def _send(self, announcements: Iterable[Announcement]) -> None:
         """Queue what the domain says to tell, in its order, and deliver it in the background: the
-        messages of one announcement in one activity (one per message for cases begun on older code)."""
+        messages of one announcement in one activity."""
         for announcement in announcements:
             notices = self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
-            if notices and self._deliver_by_event:
+            if notices:
                 asyncio.create_task(self._delivering(notices, self._deliver_together(notices)))
-            else:
-                for notice in notices:
-                    asyncio.create_task(self._delivering([notice], self._deliver_once(notice)))
 
     async def _delivering(self, notices: list[Notice], delivery: Awaitable[None]) -> None:
         try:
@@ -440,9 +397,6 @@ class CaseWorkflow:
 
     def _publish(self) -> None:
         """Keep search attributes and the Web UI's current details in step with the case."""
-        if self.case.is_closed and self.case.clocks_running and self._appeal_outlives_closure is None:
-            # Cases that closed on older code finished at closure: they replay that way.
-            self._appeal_outlives_closure = workflow.patched(APPEAL_CLOCK_AFTER_CLOSURE)
         next_deadline = self.case.next_deadline()
         appeal = self.case.deadline(APPEAL)
         state = (

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleSession,
         Withdraw,
     )
-    from workflows.machinery import COUNT_FROM_SESSION, HONEST_RESCHEDULE, CaseWorkflow, _rejecting, today_in_england
+    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -127,9 +127,7 @@ class MediationCase(CaseWorkflow):
                     type="RuleViolation", non_retryable=True,
                 )
             reminder = await self._plan(SESSION, start=request.at)
-            announced = self.case.schedule_session(
-                request, workflow.now(), held_by_due=True, say_moved=workflow.patched(HONEST_RESCHEDULE)
-            )
+            announced = self.case.schedule_session(request, workflow.now())
             self.case.set_deadline(reminder)
             self._send(announced)
         return self.case.view()
@@ -144,8 +142,7 @@ class MediationCase(CaseWorkflow):
             # Counted from the session, however late staff record it: the certificate is due 3 working
             # days after the mediation concludes; an action without an agreed date (a reg 44 period or
             # one agreed in writing, given as `due`) within 2 weeks of the agreement (reg 42(3)).
-            # Cases begun on older code counted from the recording, and replay that way.
-            concluded = self.case.session.at if workflow.patched(COUNT_FROM_SESSION) else None
+            concluded = self.case.session.at
             *actions, certificate = await self._plan_each([
                 *(
                     self._deadline(action_deadline(number), due=action.due, start=concluded)
