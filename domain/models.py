@@ -73,6 +73,8 @@ class CaseStage(StrEnum):
     arranging_session = "arranging_session"
     session_scheduled = "session_scheduled"
     monitoring_agreement = "monitoring_agreement"
+    # Statutory mediation: a certificate is owed and nothing else is going on (DESIGN section 11).
+    certificate_due = "certificate_due"
     closed = "closed"
 
 
@@ -85,6 +87,7 @@ STAGE_WORDS = {
     CaseStage.arranging_session: "arranging the session",
     CaseStage.session_scheduled: "waiting for its session",
     CaseStage.monitoring_agreement: "following up what was agreed",
+    CaseStage.certificate_due: "waiting for the mediation certificate",
     CaseStage.closed: "closed",
 }
 
@@ -168,6 +171,27 @@ class CertificateReason(StrEnum):
     mediation_concluded = "mediation_concluded"  # mediation has taken place
 
 
+class CertificateIssuer(StrEnum):
+    """Who issues a mediation certificate: the mediator after mediation (CFA 2014 s.55(5)), the
+    mediation adviser otherwise (s.55(4); SEND Regs 2014 reg 34)."""
+
+    mediation_adviser = "mediation_adviser"
+    mediator = "mediator"
+
+
+class OrderKind(StrEnum):
+    """What an agreement on an appealable matter requires, as a Tribunal order would (SEND Regs 2014
+    reg 42(2) applies the reg 44(2) periods; see `domain.mediation.REG_44_PERIODS`)."""
+
+    assess = "assess"  # make an EHC needs assessment
+    reassess = "reassess"
+    issue_plan = "issue_plan"  # make and maintain an EHC plan
+    amend_plan = "amend_plan"  # amend the plan's contents
+    name_school = "name_school"  # name a school or other institution
+    continue_plan = "continue_plan"  # continue to maintain the plan
+    cease_plan = "cease_plan"  # cease to maintain it
+
+
 # --- Checked values -------------------------------------------------------------------------------
 
 REFERENCE_PATTERN = re.compile(r"^(DR|MD)-\d{4}-[0-9A-Z]{6}$")
@@ -228,6 +252,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free("\n\t"))]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free("\n\t"))]
 Email = Annotated[EmailStr, AfterValidator(_deliverable_email)]
+# A child's date of birth: a young person may be a party up to 25, so births from 1990 cover any case.
+BirthDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))]
 # Every date staff give stays within the life of the SEND system (CFA 2014 Part 3 in force from
 # 1 September 2014) and this century, so that no date arithmetic can overflow (9999-12-31 + 1 day).
 FIRST_DAY, LAST_DAY = date(2014, 9, 1), date(2099, 12, 31)
@@ -309,6 +335,9 @@ class OpenCase(Model):
     opened_by: StaffId
     appeal_deadline: CaseDate | None = None
     supporter: Supporter | None = None
+    # Rights pass to a young person at the end of compulsory school age (CFA 2014 s.83(2)): with the
+    # date of birth the officer is told when that happens while a parent is the party.
+    child_date_of_birth: BirthDate | None = None
 
     @field_validator("kinds")
     @classmethod
@@ -370,9 +399,23 @@ class ScheduleSession(StaffAction):
 
 
 class AgreedActionInput(Model):
+    """One agreed action. Its due date is a timescale agreed in writing (`agreed_due`), or comes
+    from the law: on statutory mediation, the reg 44 period for an appealable matter (`order_kind`,
+    reg 42(2)), else 2 weeks (reg 42(3)); on disagreement resolution, the service's default."""
+
     description: Text
     owner: str
-    due: CaseDate | None = None
+    agreed_due: CaseDate | None = None
+    appealable: bool = False
+    order_kind: OrderKind | None = None
+
+    @model_validator(mode="after")
+    def _kind_for_an_appealable_matter(self) -> Self:
+        if self.appealable and self.order_kind is None:
+            raise ValueError("an appealable matter needs the kind of order it is (e.g. assess, issue_plan)")
+        if self.order_kind is not None and not self.appealable:
+            raise ValueError("a kind of order is given only for an appealable matter")
+        return self
 
 
 class RecordOutcome(StaffAction):
@@ -439,6 +482,7 @@ class OpenMediation(Model):
     case_officer: StaffId
     opened_by: StaffId
     supporter: Supporter | None = None
+    child_date_of_birth: BirthDate | None = None  # as on OpenCase
 
     @field_validator("mediation_issues")
     @classmethod
@@ -447,12 +491,26 @@ class OpenMediation(Model):
 
 
 class RecordChoice(StaffAction):
+    """The family's answer to the mediation adviser (SEND Regs 2014 regs 32(e), 33, 34)."""
+
     mediate: bool
-    la_notified_on: CaseDate | None = None  # default: today
+    adviser_told_on: CaseDate | None = None  # the day the family told the adviser; default: today
+    la_notified_on: CaseDate | None = None  # the day the LA was told they want mediation; default: today
+    mediation_issues: list[MediationIssue] | None = None  # default: those given at opening
+    # Where health is an issue, the health care provision the family wants specified (reg 32(e)(iii)).
+    health_provision_sought: Text | None = None
+
+    @field_validator("mediation_issues")
+    @classmethod
+    def _some_distinct_issues(cls, issues: list[MediationIssue] | None) -> list[MediationIssue] | None:
+        if issues is not None and not issues:
+            raise ValueError("give at least one mediation issue")
+        return list(dict.fromkeys(issues)) if issues else issues
 
 
 class IssueCertificate(StaffAction):
     issued_on: CaseDate | None = None  # default: today; never in the future
+    issued_by: CertificateIssuer | None = None  # default: whoever the law says issues this one
 
 
 class ReportCannotArrange(StaffAction):
@@ -472,9 +530,16 @@ class PartyView(Model):
 
 
 class DeadlineView(Model):
+    """A duty (DESIGN section 11): who owes it, which rule sets it, and once settled, when and by
+    which timeline entry (its 1-based number)."""
+
     name: str
     due: date
     state: DeadlineState
+    owed_by: str | None = None  # local_authority | mediation_adviser | mediator | health_commissioner | case_officer | a party id
+    source: str | None = None
+    settled_on: date | None = None
+    settled_by: int | None = None
 
 
 class MediatorView(Model):
@@ -496,6 +561,9 @@ class ActionView(Model):
     owner: str
     due: date
     done: bool
+    appealable: bool = False
+    order_kind: OrderKind | None = None
+    due_source: str | None = None  # the rule the due date comes from
 
 
 class TimelineEntry(Model):
@@ -521,6 +589,7 @@ class DecisionView(Model):
 class CertificateView(Model):
     issued_on: date
     reason: CertificateReason
+    issued_by: CertificateIssuer = CertificateIssuer.mediation_adviser
 
 
 class CaseView(Model):
@@ -545,6 +614,8 @@ class CaseView(Model):
     certificate: CertificateView | None = None  # statutory mediation only
     mediation_issues: list[MediationIssue] = []
     school_only: bool = False
+    health_provision_sought: str | None = None  # statutory mediation, reg 32(e)(iii)
+    warnings: list[str] = []  # for staff, in words: what needs their attention beyond the deadlines
 
 
 class CaseSummary(Model):

@@ -54,11 +54,19 @@ class Template(StrEnum):
     mediation_declined = "mediation_declined"
     certificate_issued = "certificate_issued"
     cannot_arrange = "cannot_arrange"
+    # To each health commissioning body: the mediation issues and the health care provision sought
+    # (SEND Regs 2014 reg 32(e); the LA's notice within 3 working days).
+    health_notice = "health_notice"
+    # To the Local Authority where it was not a party (health-only mediation): the agreement, within
+    # 1 week (reg 42(4)), sent for the commissioning body.
+    agreement_notice = "agreement_notice"
     # Staff only: reminders and escalations to the case officer.
     deadline_reminder = "deadline_reminder"
     deadline_missed = "deadline_missed"
     notification_failed = "notification_failed"
     late_opening = "late_opening"
+    later_certificate = "later_certificate"  # a second certificate: the first fixed the appeal deadline
+    school_age_reached = "school_age_reached"  # the child is past compulsory school age: who is the party?
 
 
 class Recipient(Model):
@@ -74,6 +82,8 @@ class AgreedActionFacts(Model):
     description: str
     owner: str  # the owner's name, for people to read
     due: date
+    appealable: bool = False
+    due_source: str | None = None  # the rule the due date comes from, in words ("reg 42(3): 2 weeks ...")
 
 
 class MessageFacts(Model):
@@ -107,6 +117,15 @@ class MessageFacts(Model):
     certificate_reason: str | None = None
     school_only: bool = False
     arranging_body: list[str] = []  # who must make mediation take place (the LA, or health commissioners)
+    health_only: bool = False  # statutory mediation about health alone: the commissioners arrange it, the LA is not a party
+    local_authority: str | None = None  # the LA's name, where it is not a party (health-only mediation)
+    mediation_issues: list[str] = []  # statutory mediation: education, health, social_care
+    health_provision_sought: str | None = None  # reg 32(e)(iii), in the family's words
+    certificate_issued_by: str | None = None  # mediation_adviser | mediator
+    certificate_owed: bool = False  # withdrawn, no_agreement...: a certificate is still to come (reg 34; s.55(5))
+    appeal_deadline_passed: bool = False  # late_opening: whether the computed appeal deadline has already gone
+    first_certificate_date: date | None = None  # later_certificate: the certificate that fixed the appeal deadline
+    school_age_ends: date | None = None  # school_age_reached: the last Friday in June of the year they turn 16
 
 
 class ServiceContact(Model):
