@@ -149,8 +149,8 @@ def _case_steps(env: WorkflowEnvironment, settings: Settings) -> tuple[Callable,
         return RecordOutcome(
             actor=OFFICER, result=SessionResult.full_agreement,
             actions=[
-                AgreedActionInput(description="Send the therapy report", owner="org-1", due=now.date() + timedelta(days=30)),
-                AgreedActionInput(description="Review the EHC plan", owner="org-2", due=now.date() + timedelta(days=90)),
+                AgreedActionInput(description="Send the therapy report", owner="org-1", agreed_due=now.date() + timedelta(days=30)),
+                AgreedActionInput(description="Review the EHC plan", owner="org-2", agreed_due=now.date() + timedelta(days=90)),
             ],
         )
 

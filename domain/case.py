@@ -308,8 +308,8 @@ class CaseFile(Model):
             if self.party(action.owner) is None:
                 known = ", ".join(party.id for party in self.parties)
                 raise RuleViolation(f"action {number}: there is no party {action.owner!r}; parties are {known}")
-            if action.due is not None and action.due < now.date():
-                raise RuleViolation(f"action {number}: the due date {action.due.isoformat()} is in the past")
+            if action.agreed_due is not None and action.agreed_due < now.date():
+                raise RuleViolation(f"action {number}: the due date {action.agreed_due.isoformat()} is in the past")
 
     def check_complete_action(self, request: CompleteAction) -> None:
         self._require_stage(CompleteAction, doing="complete an agreed action")

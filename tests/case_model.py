@@ -88,7 +88,7 @@ class StaffStep:
                 )
             case "record_outcome":
                 due = (now - timedelta(days=3)).date() if self.past_due else None
-                actions = [AgreedActionInput(description=f"task {n}", owner=owner, due=due) for n, owner in enumerate(self.owners, 1)]
+                actions = [AgreedActionInput(description=f"task {n}", owner=owner, agreed_due=due) for n, owner in enumerate(self.owners, 1)]
                 return RecordOutcome(actor=OFFICER, result=self.result, actions=actions)
             case "complete_action":
                 return CompleteAction(actor=OFFICER, number=self.number)

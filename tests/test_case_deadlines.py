@@ -205,7 +205,7 @@ async def test_happy_path_from_opening_to_full_agreement(env, settings) -> None:
                 actor=OFFICER,
                 result=SessionResult.full_agreement,
                 actions=[
-                    AgreedActionInput(description="Provide a therapy plan", owner="org-1", due=action_due),
+                    AgreedActionInput(description="Provide a therapy plan", owner="org-1", agreed_due=action_due),
                     AgreedActionInput(description="Review the EHC plan", owner="org-2"),
                 ],
             ),
@@ -429,7 +429,7 @@ async def test_overdue_agreed_action_is_chased(env, settings) -> None:
             RecordOutcome(
                 actor=OFFICER,
                 result=SessionResult.partial_agreement,
-                actions=[AgreedActionInput(description="Send the therapy report", owner="org-1", due=due)],
+                actions=[AgreedActionInput(description="Send the therapy report", owner="org-1", agreed_due=due)],
             ),
         )
         await sleep_past_expiry(env, case, "action-1")

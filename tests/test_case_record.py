@@ -248,7 +248,7 @@ def test_refusals_of_a_mediator_a_session_and_an_outcome_in_words() -> None:
     assert refusal(lambda: case.check_record_outcome(
         RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, actions=stranger), HELD
     )) == "action 1: there is no party 'org-9'; parties are applicant, org-1, org-2"
-    due_today = [AgreedActionInput(description="Visit", owner="org-1", due=HELD.date())]
+    due_today = [AgreedActionInput(description="Visit", owner="org-1", agreed_due=HELD.date())]
     case.check_record_outcome(RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, actions=due_today), HELD)
     with pytest.raises(ValueError):  # one due date per agreed action, planned by the caller
         case.record_outcome(RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, actions=two_actions()), HELD, [date(2026, 12, 1)])

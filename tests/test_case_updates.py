@@ -235,7 +235,7 @@ MISUSES = {
     ),
     "an action due in the past": Misuse(
         "held", U.record_outcome,
-        outcome(SessionResult.full_agreement, AgreedActionInput(description="Fund a laptop", owner="org-1", due=date.today() - timedelta(days=2))),
+        outcome(SessionResult.full_agreement, AgreedActionInput(description="Fund a laptop", owner="org-1", agreed_due=date.today() - timedelta(days=2))),
         ("action 1", "due date", "in the past"),
     ),
     "no agreement with actions": Misuse(
@@ -352,7 +352,7 @@ async def test_every_accepted_update_returns_the_new_view_and_records_its_actor(
         await asyncio.sleep((at - now()).total_seconds() + 0.3)
         actions = [
             AgreedActionInput(description="Send the therapy report", owner="org-1"),
-            AgreedActionInput(description="Review the EHC plan", owner="org-2", due=date.today() + timedelta(days=20)),
+            AgreedActionInput(description="Review the EHC plan", owner="org-2", agreed_due=date.today() + timedelta(days=20)),
         ]
         case, events = await act(handle, U.record_outcome, RecordOutcome(actor="hal.orr", result=SessionResult.full_agreement, actions=actions))
         assert (events, case.stage) == (["outcome_recorded"], CaseStage.monitoring_agreement)

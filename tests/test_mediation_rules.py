@@ -435,7 +435,7 @@ def test_an_agreement_with_actions_is_followed_up_and_the_certificate_is_due_in_
     case = session_held()
     now, mark = at(11, 30, 10), len(case.timeline)
     request = RecordOutcome(actor=OFFICER, result=SessionResult.partial_agreement, child_views_sought=True, actions=[
-        AgreedActionInput(description="Amend section F: speech therapy", owner="org-1", due=date(2027, 1, 4)),
+        AgreedActionInput(description="Amend section F: speech therapy", owner="org-1", agreed_due=date(2027, 1, 4)),
         AgreedActionInput(description="Send the therapy report", owner="org-2"),
     ])
     case.check_record_outcome(request, now)

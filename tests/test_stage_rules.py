@@ -136,7 +136,7 @@ def complete(case: Case, number: int, at: datetime = LATER) -> None:
 def two_actions() -> list[AgreedActionInput]:
     return [
         AgreedActionInput(description="Send the therapy report", owner="org-1"),
-        AgreedActionInput(description="Review the EHC plan", owner="org-2", due=date(2026, 12, 4)),
+        AgreedActionInput(description="Review the EHC plan", owner="org-2", agreed_due=date(2026, 12, 4)),
     ]
 
 
@@ -431,7 +431,7 @@ def test_an_agreed_action_for_an_unknown_party_is_rejected() -> None:
 
 def test_an_agreed_action_due_in_the_past_is_rejected() -> None:
     case = case_in(CaseStage.session_scheduled)
-    action = AgreedActionInput(description="Fund a laptop", owner="org-2", due=HELD.date() - timedelta(days=1))
+    action = AgreedActionInput(description="Fund a laptop", owner="org-2", agreed_due=HELD.date() - timedelta(days=1))
     rejected(outcome_check(case, HELD, SessionResult.full_agreement, action), "due date", "in the past")
 
 

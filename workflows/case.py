@@ -137,7 +137,7 @@ class DisagreementCase(CaseWorkflow):
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
             planned = await self._plan_each([
-                self._deadline(action_deadline(number), due=action.due)
+                self._deadline(action_deadline(number), due=action.agreed_due)
                 for number, action in enumerate(request.actions, start=1)
             ])
             self.case.record_outcome(request, workflow.now(), [deadline.due for deadline in planned])

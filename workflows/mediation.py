@@ -145,7 +145,7 @@ class MediationCase(CaseWorkflow):
             concluded = self.case.session.at
             *actions, certificate = await self._plan_each([
                 *(
-                    self._deadline(action_deadline(number), due=action.due, start=concluded)
+                    self._deadline(action_deadline(number), due=action.agreed_due, start=concluded)
                     for number, action in enumerate(request.actions, start=1)
                 ),
                 self._deadline(CERTIFICATE, start=concluded),
