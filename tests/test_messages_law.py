@@ -31,7 +31,8 @@ def test_every_appeal_mention_names_the_certificate_rule(template, kind, channel
     text = render(notice(template, kind), channel, SERVICE).body
     if kind is RecipientKind.case_officer or "appeal" not in text.lower():
         return
-    assert "mediation adviser" in text and "certificate" in text, text
+    # Who gives the certificate: the mediation adviser, or after mediation the mediator (CFA 2014 s.55(5)).
+    assert ("mediation adviser" in text or "mediator has issued" in text) and "certificate" in text, text
     assert "mediation does not" not in text.lower()
     if kind is RecipientKind.applicant:
         assert "2 months" in text
