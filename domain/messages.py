@@ -180,6 +180,12 @@ def names(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def sentence(text: str) -> str:
+    """The first letter in capitals and the rest as written ("NHS South Yorkshire ICB" stays so), unlike
+    jinja's `capitalize`."""
+    return text[:1].upper() + text[1:]
+
+
 def _in_words(value: object) -> str:
     match value:
         case None:
@@ -214,7 +220,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters |= {"long_date": long_date, "long_datetime": long_datetime, "names": names}
+    environment.filters |= {"long_date": long_date, "long_datetime": long_datetime, "names": names, "sentence": sentence}
     return environment
 
 
