@@ -1,4 +1,4 @@
-"""The law right in every message (issue 8): disagreement resolution is never statutory mediation, every
+"""The law right in every message (issues 8 and 17): disagreement resolution is never statutory mediation, every
 mention of an appeal explains the certificate rule, and each message says what actually happens."""
 
 from __future__ import annotations
