@@ -560,6 +560,7 @@ class CaseFile(Model):
         if self.outcome is None or self.is_closed:
             return False
         if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL):
+            self.stage = self.stage_while_owed()  # what is still owed, now that this is met
             return False
         self._closed(at, actor)
         return True

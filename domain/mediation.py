@@ -369,7 +369,9 @@ class Mediation(CaseFile):
         la_told = request.la_notified_on or today
         planned = [DeadlineRequest(name=MEDIATION_ARRANGEMENT, now=now, start_day=today if self.health_only else la_told)]
         issues = request.mediation_issues or self.issues
-        if MediationIssue.health in issues and self.commissioners():
+        # Owed whenever health is an issue; with no commissioner named the product cannot send it, so
+        # it stays open, and chased, for the LA to give.
+        if MediationIssue.health in issues:
             planned.append(DeadlineRequest(name=HEALTH_NOTICE, now=now, start_day=la_told))
         return planned
 
@@ -395,7 +397,8 @@ class Mediation(CaseFile):
             planned.append(DeadlineRequest(
                 name=action_deadline(number), now=now, start=concluded, days=days, due=action.agreed_due,
             ))
-        planned.append(DeadlineRequest(name=CERTIFICATE, now=now, start=concluded))
+        if not self.certificate_owed():  # an adviser's certificate still owed (cannot arrange) stands
+            planned.append(DeadlineRequest(name=CERTIFICATE, now=now, start=concluded))
         if self.health_only and request.result is not SessionResult.no_agreement:
             planned.append(DeadlineRequest(name=AGREEMENT_NOTICE, now=now, start=concluded))
         return planned
@@ -534,7 +537,14 @@ class Mediation(CaseFile):
         self._session_held()
         actions = planned[:len(request.actions)]
         self._agree_actions(request, [deadline.due for deadline in actions])
-        self.certificate_reason = CertificateReason.mediation_concluded
+        if any(deadline.name == CERTIFICATE for deadline in planned):
+            self.certificate_reason = CertificateReason.mediation_concluded
+        else:
+            self.record(
+                at, SYSTEM, "certificate_still_owed",
+                "the mediation adviser's certificate owed since mediation could not be arranged is still due; it "
+                "stands for the one after mediation",
+            )
         for deadline in planned:
             self.set_deadline(deadline)
         if self.actions:

@@ -681,6 +681,23 @@ def test_withdrawing_after_cannot_arrange_shows_certificate_due_as_not_arranged_
     assert entries(case, mark)[-1] == (now, OFFICER, "case_closed", "not_arranged")
 
 
+def test_an_advisers_certificate_still_owed_when_mediation_concludes_stands_and_is_not_replaced() -> None:
+    """Cannot arrange reported Wed 23 Dec: the adviser's certificate is due Wed 30 Dec (bank holidays
+    24-28 Dec but Thu 24 counting 1, Tue 29 2, Wed 30 3). Mediation is booked for Tue 29 Dec at 10:00
+    with the family's consent to short notice and held before the certificate is issued: the owed
+    certificate keeps its date and its rule (the mediator's 3 working days would end later, Mon 4 Jan),
+    and the timeline says so."""
+    case = cannot_arrange()
+    apply(case, mediator(), at(12, 23))
+    apply(case, ScheduleSession(actor=OFFICER, at=at(12, 29), venue="Town Hall", short_notice_agreed=True), at(12, 23))
+    apply(case, outcome(SessionResult.no_agreement), at(12, 29, 14))
+    assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 30), DeadlineState.open)
+    assert duty(case, CERTIFICATE) == NOT_ARRANGED_DUTY
+    assert case.certificate_reason is CertificateReason.not_arranged
+    assert case.timeline[-2].event == "certificate_still_owed"
+    assert (case.stage, case.outcome) == (CaseStage.certificate_due, CaseOutcome.no_agreement)
+
+
 def test_a_later_certificate_never_moves_the_appeal_deadline_and_tells_the_officer() -> None:
     """The first certificate, after cannot-arrange, issued Tue 29 Dec: the deadline Fri 29 Jan 2027.
     Mediation then takes place after all: the arrangement duty's end (Wed 16 Dec) has passed, so it
@@ -1419,11 +1436,6 @@ def test_a_health_notice_sent_after_its_due_date_stays_missed_and_is_caught_up()
     assert settled(case, HEALTH_NOTICE) == (date(2026, 11, 23), "health_notice_sent")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain disagreement: Mediation.plan_choice plans the health notice only when a commissioner is named "
-    "on the case, but DESIGN 8 owes `health_notice` whenever the issues include health (the LA must still "
-    "tell the relevant commissioning body, reg 32(e)); with none named the duty silently disappears"
-))
 def test_with_health_issues_but_no_commissioner_named_the_health_notice_stays_for_the_la_to_give() -> None:
     case = opened(health_commissioners=[])
     apply(case, choice(True, health_provision_sought=PROVISION), at(11, 16))
