@@ -520,11 +520,12 @@ class CaseFile(Model):
         appeal = self.deadline(APPEAL)
         assert appeal is not None
         self.appeal_status = request.status
-        if appeal.state is DeadlineState.open:
+        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
+        if appeal.state is DeadlineState.open:  # settled by this entry: lodged in time, or not appealing
             appeal.state = DeadlineState.met if request.status is AppealStatus.lodged else DeadlineState.cancelled
+            appeal.settled_on, appeal.settled_by = london_date(at), len(self.timeline)
         appeal.outstanding = False
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != APPEAL]
-        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
 
     def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
         """The process is over with `outcome`. Its own deadlines are cancelled; the appeal deadline
