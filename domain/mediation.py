@@ -40,7 +40,7 @@ from domain import duties
 from domain.appeal import add_months
 from domain.calendar import london_date
 from domain.case import (
-    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages,
+    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, WarningCode, route_action_stages,
 )
 from domain.duties import Duty
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Recipient, RecipientKind, Template
@@ -419,8 +419,7 @@ class Mediation(CaseFile):
                     if passed else "it is still ahead."
                 )
             )
-            self.warnings.append(warning)
-            self.record(at, SYSTEM, "late_opening", warning)
+            self.warn(WarningCode.late_opening, warning, at)
             told.append(Announcement(Template.late_opening, (CASE_OFFICER,), None, {"appeal_deadline_passed": passed}))
         return told + self.announce_school_age(at)
 
@@ -501,8 +500,7 @@ class Mediation(CaseFile):
                 f"the first certificate ({first.issued_on.isoformat()}) fixed it. Whether a later certificate "
                 "restarts the month is unsettled; the family should not rely on a later date."
             )
-            self.warnings.append(warning)
-            self.record(at, SYSTEM, "later_certificate", warning)
+            self.warn(WarningCode.later_certificate, warning, at)
             told.append(Announcement(
                 Template.later_certificate, (CASE_OFFICER,), f"later_certificate-{issued.issued_on:%Y%m%d}",
             ))
