@@ -339,7 +339,7 @@ class MediationRules(RuleBasedStateMachine):
 
 
 @pytest.mark.timeout(1800)  # 5,000 sequences with --heavy
-def test_random_staff_actions_through_the_mediation_workflow_code_match_the_model(request: pytest.FixtureRequest) -> None:
+def test_random_staff_actions_on_the_mediation_workflow_code_match_the_model(request: pytest.FixtureRequest) -> None:
     run_sequences(MediationRules, request.config, steps=40)
 
 
