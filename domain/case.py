@@ -435,6 +435,8 @@ class CaseFile(Model):
             raise RuleViolation(f"there is no deadline {request.deadline!r} in this case; its deadlines are {names}")
         if deadline.state is DeadlineState.met or deadline.state is DeadlineState.cancelled:
             raise RuleViolation(f"deadline {deadline.name} is {deadline.state.value} and cannot be extended")
+        if not deadline.owed:
+            raise RuleViolation(f"deadline {deadline.name} was met late, on {deadline.settled_on}, and cannot be extended")
         if deadline.state is DeadlineState.missed and deadline.name == CONSENT_WINDOW:
             raise RuleViolation("the consent window has already closed")
         if request.until is not None and request.until <= deadline.due:
@@ -495,6 +497,9 @@ class CaseFile(Model):
         moved_from = self.session.at if self.session else None
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
+        arrangement = self.deadline(self.arrangement_deadline)
+        if arrangement is not None and arrangement.state is DeadlineState.open and at >= arrangement.expires_at <= request.at:
+            arrangement.state = DeadlineState.missed  # its end passed quietly for the earlier booking: now chased
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         detail = f"session at {request.at.isoformat()}"
@@ -788,8 +793,10 @@ class CaseFile(Model):
         arrangement duty, on the session's day (late if it was held after the due date)."""
         assert self.session is not None
         arrangement = self.deadline(self.arrangement_deadline)
-        if arrangement is not None and arrangement.owed and self.session.at < arrangement.expires_at:
-            arrangement.state = DeadlineState.open  # held in time, whatever the expiry alarm assumed
+        if arrangement is not None and arrangement.owed:
+            # Held in time or late, whatever the expiry alarm assumed from the booking it saw.
+            held_in_time = self.session.at < arrangement.expires_at
+            arrangement.state = DeadlineState.open if held_in_time else DeadlineState.missed
         self._settle(self.arrangement_deadline, on=london_date(self.session.at))
 
     def _settle(self, name: str, on: date | None = None) -> None:

@@ -57,6 +57,7 @@ from domain.models import (
     CertificateIssuer,
     CertificateReason,
     CertificateView,
+    DeadlineState,
     DecisionView,
     DeliveryStatus,
     IssueCertificate,
@@ -301,6 +302,12 @@ class Mediation(CaseFile):
             )
         if issued < self.opened.decision_date:
             raise RuleViolation(f"the certificate date {issued.isoformat()} is before the decision")
+        if self.certificate_reason is CertificateReason.mediation_concluded and self.session is not None:
+            held = london_date(self.session.at)
+            if issued < held:
+                raise RuleViolation(
+                    f"the certificate date {issued.isoformat()} is before the mediation it follows ({held.isoformat()})"
+                )
         issuer = self._issuer()
         if request.issued_by is not None and request.issued_by is not issuer:
             raise RuleViolation(
@@ -488,7 +495,11 @@ class Mediation(CaseFile):
             at, request.actor, "certificate_issued",
             f"{issued.reason.value}, dated {issued.issued_on.isoformat()}, issued by the {issued.issued_by.value.replace('_', ' ')}",
         )
-        self._settle(CERTIFICATE)
+        # Met by the certificate's issue, on its own date, however late it is recorded.
+        due = self.deadline(CERTIFICATE)
+        if due is not None and due.owed and issued.issued_on <= due.due:
+            due.state = DeadlineState.open
+        self._settle(CERTIFICATE, on=issued.issued_on)
         told = [Announcement(
             Template.certificate_issued, (*self.told_of_progress(), MEDIATOR), f"certificate_issued-{issued.issued_on:%Y%m%d}"
         )]

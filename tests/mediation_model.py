@@ -232,7 +232,6 @@ class ReferenceMediation(ReferenceCase):
     appeal_deadline: date | None = None
     duties: dict[str, Duty] = field(default_factory=dict)
     later_certificate_warnings: int = 0
-    arrangement_moved_past_due: bool = False
     unreachable: set[str] = field(default_factory=set)  # recipients whose messages cannot be delivered
     notices: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # the law's notices the last step sends
     finished: bool = False  # the workflow has completed: the server no longer knows it
@@ -425,6 +424,8 @@ class ReferenceMediation(ReferenceCase):
         issuer = CertificateIssuer.mediator if reason is CertificateReason.mediation_concluded else CertificateIssuer.mediation_adviser
         if step.issuer is not None and step.issuer is not issuer:  # CFA 2014 s.55(4), (5)
             return False
+        if reason is CertificateReason.mediation_concluded and issued_on < in_england(self.session_at):
+            return False  # a certificate after mediation cannot predate it
         first = self.certificate is None
         self.certificates.append((issued_on, reason, issuer))
         self.owed_reason = None
@@ -460,9 +461,6 @@ class ReferenceMediation(ReferenceCase):
             return False
         if not step.short_notice and notice_given(self.today, in_england(at)) < NOTICE_WORKING_DAYS:
             return False
-        arrangement = self.duties.get("mediation_arrangement")
-        if arrangement is not None and arrangement.owed and self.now >= expiry(arrangement.due):
-            self.arrangement_moved_past_due = True  # the session booked in time moves after the 30 days ended
         self.session_at, self.sessions, self.stage = at, self.sessions + 1, CaseStage.session_scheduled
         self.timeline += 1
         return True

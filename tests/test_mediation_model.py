@@ -174,13 +174,6 @@ STEPS_FROM = {stage: st.one_of(next_steps(stage), next_steps(stage), steps()) fo
 
 # --- Comparing the case with the model -----------------------------------------------------------------
 
-# Duties whose met/missed verdict and settled date the model reads differently from the product in
-# one corner, each pinned by a strict xfail below (the product is asked to change): compared here by
-# whether they are owed and by the act that settled them only. The certificate: issued on time but
-# recorded late. The arrangement: a session booked in time, moved after the 30 days had ended.
-SETTLED_READ_DIFFERENTLY = {"certificate"}
-
-
 def assert_matches(view: CaseView, model: ReferenceMediation, owed: set[str] | None = None) -> None:
     """The case as the model says. `owed`: the duties the product holds owed (from the case file;
     the view shows a missed one's state, not whether it is still chased)."""
@@ -204,17 +197,13 @@ def assert_matches(view: CaseView, model: ReferenceMediation, owed: set[str] | N
         assert (shown.due, shown.owed_by) == (expected.due, expected.owed_by), name
         if owed is not None:
             assert (name in owed) == expected.owed, f"{name} owed: the model says {expected.owed}"
-        read_differently = name in SETTLED_READ_DIFFERENTLY or (
-            name == "mediation_arrangement" and model.arrangement_moved_past_due
-        )
         if expected.owed:
             assert shown.settled_by is None, name
-            assert shown.state.value == expected.state or read_differently, name
+            assert shown.state.value == expected.state, name
             continue
         settled_by = view.timeline[shown.settled_by - 1].event if shown.settled_by else None
         assert settled_by == expected.settled_by, f"{name} settled by {settled_by}, the model says {expected.settled_by}"
-        if not read_differently:
-            assert (shown.state.value, shown.settled_on) == (expected.state, expected.settled_on), name
+        assert (shown.state.value, shown.settled_on) == (expected.state, expected.settled_on), name
 
     # DESIGN 11: never closed while a duty but the family's own appeal clock is owed, and the next
     # deadline is the earliest duty owed, whatever the stage.
@@ -292,9 +281,6 @@ class MediationRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def act(self, data: st.DataObject) -> None:
         step = data.draw(STEPS_FROM[self.model.stage], label="step")
-        done_late = self.model.duties.get("action-1")
-        if step.action == "extend_deadline" and done_late is not None and done_late.settled_by == "action_completed":
-            return  # extending an action already done: the product and the law part here (strict xfail below)
         if step.action.startswith("wait"):
             self.model.apply(step)
             self.harness.wait_until(self.model.now)
@@ -653,12 +639,6 @@ def test_only_the_first_certificate_moves_the_appeal_deadline_and_a_later_one_te
 # --- Where the model and the product disagree: the law as the model reads it (for the lead) -----------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain: a certificate issued on time but recorded after its due date is settled on the recording "
-    "date and stays `missed`; the act the law names is the certificate's issue (issued_on), as the "
-    "session's own day settles the arrangement duty (DESIGN 11). Mediation.issue_certificate calls "
-    "_settle(CERTIFICATE) without on=issued_on and does not undo the expiry's `missed`."
-))
 def test_a_certificate_issued_in_time_but_recorded_late_is_met_on_its_own_date() -> None:
     harness = said_no()  # due Thursday 3 December
     try:
@@ -670,12 +650,6 @@ def test_a_certificate_issued_in_time_but_recorded_late_is_met_on_its_own_date()
         harness.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain: a session booked within the 30 days, then moved after they had ended, is shown `open` while "
-    "owed and then `met` when held late: the expiry passed quietly (_held_in_time at the alarm) and "
-    "_session_held marks an open duty met whatever the session's date. DESIGN 11: the session held meets "
-    "the duty, so one held after its due date is missed (met late), and chased as overdue once moved."
-))
 def test_a_session_moved_after_the_thirty_days_does_not_meet_the_arrangement_duty_in_time() -> None:
     harness = MediationHarness(now=NOW, planning=PLANNING)
     harness.open(REFERENCE, open_mediation(DECIDED, health_commissioners=[]))
@@ -694,12 +668,6 @@ def test_a_session_moved_after_the_thirty_days_does_not_meet_the_arrangement_dut
         harness.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain: an agreed action done late (its duty `missed`, no longer owed) can still be extended "
-    "(check_extend_deadline refuses only `met` and `cancelled`), which sets a fresh open duty for a done "
-    "action: it is then owed, and chased, until the process ends, though complete_action refuses it. A "
-    "settled duty is never reopened (DESIGN 11): refuse the extension of an action already done."
-))
 def test_an_action_done_late_cannot_be_extended_back_into_a_duty_owed() -> None:
     harness = after_a_session(SessionResult.full_agreement, owners=("org-1", "org-1"))
     try:
