@@ -753,12 +753,18 @@ def show(
 
 @app.command("list", rich_help_panel=LOOKING)
 def list_cases(
-    stage: Annotated[CaseStage | None, typer.Option(help="Only cases at this stage.")] = None,
+    stage: Annotated[
+        CaseStage | None,
+        typer.Option(metavar="STAGE", help=f"Only cases at this stage: {parsing.choices(CaseStage)}."),
+    ] = None,
     officer: Annotated[
         str | None, typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="Only cases this officer runs.")
     ] = None,
     overdue: Annotated[
-        bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
+        bool,
+        typer.Option(
+            "--overdue", metavar="", help="Only cases with a duty still owed after its due date (a certificate included).",
+        ),
     ] = False,
     appeal_before: Annotated[
         date | None,
