@@ -119,7 +119,7 @@ def _deadlines(view: CaseView) -> Table | Text:
     today = london_date(datetime.now(UTC))
     calendar = WorkingCalendar()
     names = {party.id: party.name for party in view.parties}
-    table = _table("Deadline", "Owed by", "Due", "State", "Working days left / settled", "Source", title="Deadlines")
+    table = _table("Deadline", "Owed by", "Due", "State", "Working days left, or settled", "Source", title="Deadlines")
     for deadline in sorted(view.deadlines, key=lambda deadline: (not _owed(deadline, view), deadline.due)):
         table.add_row(
             deadline.name, _owner(deadline.owed_by, names), _due(deadline.due, calendar), deadline.state.value,
@@ -164,7 +164,7 @@ def _time_left(deadline: DeadlineView, view: CaseView, today: date, calendar: Wo
     if deadline.settled_on is None:
         return ""
     entry = f" (timeline entry {deadline.settled_by})" if deadline.settled_by else ""
-    return f"{deadline.state.value} {deadline.settled_on.isoformat()}{entry}"
+    return f"on {deadline.settled_on.isoformat()}{entry}"
 
 
 def _actions(view: CaseView) -> Table:
