@@ -14,6 +14,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from domain import duties
+from domain.calendar import london_date
+from domain.duties import Duty, school_age_ends
+
 from domain.notifications import (
     CASE_OFFICER,
     MEDIATOR,
@@ -31,17 +35,23 @@ from domain.deadlines import (
     HEALTH_NOTICE,
     MEDIATION_ARRANGEMENT,
     CONSENT_WINDOW,
+    OUTCOME_RECORD,
+    SCHOOL_AGE,
+    TALKS_REVIEW,
+    WRITTEN_OUTCOME,
     SESSION,
     SESSION_ARRANGEMENT,
     Alarm,
     AlarmPurpose,
     AppealPlan,
+    DeadlineRequest,
     PlannedDeadline,
     action_deadline,
 )
 from domain.models import (
     STAGE_WORDS,
     AddNote,
+    AgreedActionInput,
     AppealStatus,
     DecisionView,
     RecordAppealStatus,
@@ -65,6 +75,7 @@ from domain.models import (
     NotificationView,
     OfferResolution,
     OpenCase,
+    OrderKind,
     OrganisationKind,
     PartyView,
     RecordConsent,
@@ -103,7 +114,8 @@ def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -
     } | own
 
 
-OUTLIVE_CLOSURE = (APPEAL, CERTIFICATE)
+# Markers that carry an alarm but are no duty of their own: not shown among the deadlines.
+MARKERS = (SESSION, SCHOOL_AGE)
 SYSTEM = "system"  # the actor of what timers do
 # Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest
 # kind, a fifth of Temporal's 2 MB payload limit, leaving room for everything else in the case.
@@ -138,6 +150,15 @@ class Deadline(Model):
     # A missed deadline stays outstanding until the late step is done: it keeps a case "overdue".
     outstanding: bool = True
     extended: bool = False  # moved by staff (extend_deadline): a new session time must not drop it silently
+    owed_by: str | None = None  # who must act (domain.duties)
+    source: str | None = None  # the rule that sets it
+    settled_on: date | None = None  # met, met late, or cancelled: when
+    settled_by: int | None = None  # and by which timeline entry (its 1-based number)
+
+    @property
+    def owed(self) -> bool:
+        """Still waiting for the act that discharges it: open, or missed and not yet done."""
+        return self.state is DeadlineState.open or (self.state is DeadlineState.missed and self.outstanding)
 
 
 class Mediator(Model):
@@ -159,6 +180,9 @@ class AgreedAction(Model):
     owner: str
     due: date
     done: bool = False
+    appealable: bool = False
+    order_kind: OrderKind | None = None
+    due_source: str | None = None  # the rule the due date comes from
 
 
 class NotificationRecord(Model):
@@ -177,6 +201,11 @@ class CaseFile(Model):
 
     action_stages: ClassVar[ActionStages]  # `route_action_stages` for the route
     arrangement_deadline: ClassVar[str]  # the deadline a session held in time meets
+    # Who may not lead the meeting, and the law that says so, for the mediator check.
+    independence_rule: ClassVar[str] = (
+        "nobody employed by the Local Authority, an integrated care board or NHS England may provide "
+        "disagreement resolution (Children and Families Act 2014 s.57; SEND Code 11.6)"
+    )
     reference: str
     parties: list[Party]
     stage: CaseStage
@@ -191,6 +220,8 @@ class CaseFile(Model):
     notifications: list[NotificationRecord] = []
     decision: DecisionView | None = None
     appeal_status: AppealStatus | None = None
+    warnings: list[str] = []  # for staff, in words (late opening, a later certificate, the party's age)
+    closure_announced: bool = False  # the closing message has gone (a withdrawal says it at once)
 
     @property
     def is_closed(self) -> bool:
@@ -210,13 +241,7 @@ class CaseFile(Model):
         """The earliest deadline still to be acted on: open, or missed and not yet caught up."""
         if self.is_closed:
             return None
-        waiting = [
-            deadline
-            for deadline in self.deadlines
-            if deadline.state is DeadlineState.open
-            or (deadline.state is DeadlineState.missed and deadline.outstanding)
-        ]
-        return min(waiting, key=lambda deadline: deadline.due, default=None)
+        return min((deadline for deadline in self.deadlines if deadline.owed), key=lambda deadline: deadline.due, default=None)
 
     @property
     def appeal_clock_running(self) -> bool:
@@ -226,12 +251,59 @@ class CaseFile(Model):
 
     @property
     def clocks_running(self) -> bool:
-        """A clock of the family's that outlives the case: the appeal, or a certificate still due."""
-        certificate = self.deadline(CERTIFICATE)
-        return self.appeal_clock_running or (
-            certificate is not None
-            and (certificate.state is DeadlineState.open or (certificate.state is DeadlineState.missed and certificate.outstanding))
+        """A clock of the family's that outlives the case: the appeal deadline."""
+        return self.appeal_clock_running
+
+    def duty(self, name: str) -> Duty:
+        """Who owes the deadline `name`, under which rule (a route adds its own)."""
+        if name == APPEAL:
+            return duties.APPEAL
+        if name.startswith(ACTION_PREFIX):
+            action = self.action_of(name)
+            return Duty(action.owner, action.due_source or duties.DR_ACTION_SOURCE)
+        return duties.DR_DUTIES[name]
+
+    def school_age_ends(self) -> date | None:
+        """When rights pass from the parent to the young person, if a parent is the party and the
+        child's date of birth is known (CFA 2014 s.83(2); `domain.duties.school_age_ends`)."""
+        born = self.opened.child_date_of_birth
+        if born is None or self.opened.applicant.role is not ApplicantRole.parent:
+            return None
+        return school_age_ends(born)
+
+    def plan_opening(self, now: datetime) -> list[DeadlineRequest]:
+        """What opening plans for both routes: the day the officer is told the child is past
+        compulsory school age, while that is still ahead."""
+        ends = self.school_age_ends()
+        if ends is None or ends <= london_date(now):
+            return []
+        return [DeadlineRequest(name=SCHOOL_AGE, now=now, due=ends)]
+
+    def announce_school_age(self, at: datetime) -> list[Announcement]:
+        """At opening: a child already past compulsory school age, with a parent as the party."""
+        ends = self.school_age_ends()
+        return self._school_age_reached(at, ends) if ends is not None and ends <= london_date(at) else []
+
+    def _school_age_reached(self, at: datetime, ends: date) -> list[Announcement]:
+        warning = (
+            f"The child reached the end of compulsory school age on {ends.isoformat()}: the rights in this case "
+            "pass to the young person (CFA 2014 s.83(2)). Confirm who the party is."
         )
+        self.warnings.append(warning)
+        self.record(at, SYSTEM, "school_age_reached", warning)
+        return [Announcement(Template.school_age_reached, (CASE_OFFICER,), "school_age_reached", {"school_age_ends": ends})]
+
+    def notice_delivered(self, template: str, at: datetime) -> None:
+        """A message has gone to every recipient of its event; a route whose law asks for that notice
+        settles the duty it meets."""
+
+    def owed_after_closure(self) -> tuple[str, ...]:
+        """Duties that closing the process does not end (a route's law may owe the family more)."""
+        return ()
+
+    def stage_while_owed(self) -> CaseStage:
+        """The stage of a case whose process is over but whose `owed_after_closure` duties are not."""
+        return CaseStage.closed
 
     def next_alarm(self) -> Alarm | None:
         return min(self.alarms, key=lambda alarm: alarm.at, default=None)
@@ -276,11 +348,7 @@ class CaseFile(Model):
     def check_assign_mediator(self, request: AssignMediator) -> None:
         self._require_stage(AssignMediator, doing="assign a mediator")
         if not request.independent:
-            raise RuleViolation(
-                "the mediator must be declared independent: nobody employed by the Local Authority, an "
-                "integrated care board or NHS England may provide disagreement resolution (Children and "
-                "Families Act 2014 s.57; SEND Code 11.6)"
-            )
+            raise RuleViolation(f"the mediator must be declared independent: {self.independence_rule}")
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
         self._require_stage(ScheduleSession, doing="schedule a session")
@@ -300,6 +368,7 @@ class CaseFile(Model):
                 "outcome once it has been held, after that time (if it has moved, book the new time with "
                 "`schedule` first)"
             )
+        self._check_actions(request)
         if request.result is SessionResult.no_agreement and request.actions:
             raise RuleViolation("a session with no agreement has no agreed actions")
         if request.result is SessionResult.partial_agreement and not request.actions:
@@ -310,6 +379,16 @@ class CaseFile(Model):
                 raise RuleViolation(f"action {number}: there is no party {action.owner!r}; parties are {known}")
             if action.agreed_due is not None and action.agreed_due < now.date():
                 raise RuleViolation(f"action {number}: the due date {action.agreed_due.isoformat()} is in the past")
+
+    def _check_actions(self, request: RecordOutcome) -> None:
+        """Appealable matters and reg 44 periods belong to a statutory mediation agreement (SEND Regs
+        2014 reg 42); disagreement resolution agrees its own dates."""
+        for number, action in enumerate(request.actions, start=1):
+            if action.appealable:
+                raise RuleViolation(
+                    f"action {number}: the reg 44 periods for an appealable matter apply to an agreement reached in "
+                    "statutory mediation (SEND Regulations 2014 reg 42(2)); give the date agreed at the session instead"
+                )
 
     def check_complete_action(self, request: CompleteAction) -> None:
         self._require_stage(CompleteAction, doing="complete an agreed action")
@@ -390,15 +469,12 @@ class CaseFile(Model):
         )]
 
     def schedule_session(self, request: ScheduleSession, at: datetime) -> list[Announcement]:
-        """Book (or move) the session. Booking meets the arrangement deadline only when the session
-        itself is held by then (a booking in time for a late session does not). A new time for a
-        booked session says from when to when, on the timeline and in the message."""
+        """Book (or move) the session. A booking does not meet the arrangement duty: the session held
+        by its due date does (`record_outcome`). A new time for a booked session says from when to
+        when, on the timeline and in the message."""
         moved_from = self.session.at if self.session else None
         number = self.session.number + 1 if self.session else 1
         self.session = Session(at=request.at, venue=request.venue, number=number, la_attendee=request.la_attendee)
-        arrangement = self.deadline(self.arrangement_deadline)
-        if arrangement is None or request.at < arrangement.expires_at:
-            self._settle(self.arrangement_deadline)
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
         detail = f"session at {request.at.isoformat()}"
@@ -416,23 +492,29 @@ class CaseFile(Model):
     def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
         action = next(action for action in self.actions if action.number == request.number)
         action.done = True
-        self._settle(action_deadline(action.number))
         self.record(at, request.actor, "action_completed", f"agreed action {action.number} done")
+        self._settle(action_deadline(action.number))
         if all(action.done for action in self.actions):
             assert self.result is not None
             self.close(CaseOutcome(self.result.value), at, request.actor)
-            return [self.closure()]
-        return []
+        return [self.closure()] if self.is_closed else []
 
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
 
     def _agree_actions(self, request: RecordOutcome, action_dues: list[date]) -> None:
-        """The agreed actions, with the due dates planned for them."""
+        """The agreed actions, with the due dates planned for them and the rule each comes from."""
         self.actions = [
-            AgreedAction(number=number, description=action.description, owner=action.owner, due=due)
+            AgreedAction(
+                number=number, description=action.description, owner=action.owner, due=due,
+                appealable=action.appealable, order_kind=action.order_kind, due_source=self.action_due_source(action),
+            )
             for number, (action, due) in enumerate(zip(request.actions, action_dues, strict=True), start=1)
         ]
+
+    def action_due_source(self, action: AgreedActionInput) -> str:
+        """The rule an agreed action's due date comes from (a route's law may give more)."""
+        return "[policy] agreed at the session" if action.agreed_due else duties.DR_ACTION_SOURCE
 
     def record_appeal_status(self, request: RecordAppealStatus, at: datetime) -> None:
         appeal = self.deadline(APPEAL)
@@ -445,28 +527,52 @@ class CaseFile(Model):
         self.record(at, request.actor, "appeal_status_recorded", request.status.value)
 
     def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
-        self.stage = CaseStage.closed
+        """The process is over with `outcome`. Its own deadlines are cancelled; the appeal deadline
+        (the law's, not ours) and any duty the law still owes the family stand, and while such a duty
+        is owed the case is not shown closed (DESIGN section 11)."""
         self.outcome = outcome
+        owed = self.owed_after_closure()
         for deadline in self.deadlines:
-            # The appeal deadline is the law's, not ours, and a certificate still due is the family's
-            # way to the Tribunal: closing the case leaves both standing.
-            if deadline.name == CERTIFICATE:
-                continue  # still owed to the family, and still chased
-            if deadline.state is DeadlineState.open and deadline.name != APPEAL:
+            if deadline.name == APPEAL or (deadline.name in owed and deadline.owed):
+                continue
+            if deadline.state is DeadlineState.open:
                 deadline.state = DeadlineState.cancelled
+                deadline.settled_on = london_date(at)
             deadline.outstanding = False
-        # The family's clocks go on: the appeal warnings still ring after the case has closed.
-        self.alarms = [alarm for alarm in self.alarms if alarm.deadline in OUTLIVE_CLOSURE]
-        self.record(at, actor, "case_closed", outcome.value)
+        self.alarms = [alarm for alarm in self.alarms if alarm.deadline == APPEAL or alarm.deadline in owed]
+        if any(deadline.owed for deadline in self.deadlines if deadline.name in owed):
+            self.stage = self.stage_while_owed()
+            still = ", ".join(d.name for d in self.deadlines if d.name in owed and d.owed)
+            self.record(at, actor, "process_ended", f"{outcome.value}; still owed: {still}")
+        else:
+            self._closed(at, actor)
+        for deadline in self.deadlines:
+            if deadline.state is DeadlineState.cancelled and deadline.settled_by is None:
+                deadline.settled_by = len(self.timeline)
+
+    def _closed(self, at: datetime, actor: str) -> None:
+        assert self.outcome is not None
+        self.stage = CaseStage.closed
+        self.record(at, actor, "case_closed", self.outcome.value)
+
+    def _close_once_nothing_owed(self, at: datetime, actor: str) -> bool:
+        """After a duty that outlived the process is met: close the case if nothing else is owed."""
+        if self.outcome is None or self.is_closed:
+            return False
+        if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL):
+            return False
+        self._closed(at, actor)
+        return True
 
     def _close_for_service(self, at: datetime, **facts: Any) -> list[Announcement]:
         """Cancellation was requested in Temporal (the Web UI's "Request Cancellation", or `temporal
         workflow cancel`): the service withdraws the case. Everyone hears it; the family's appeal
-        clock and any certificate still owed go on. A case already closed only records the request."""
-        if self.is_closed:
+        clock and any certificate still owed go on. A case already closed, or whose process is over
+        with a duty still owed, only records the request."""
+        if self.outcome is not None:
             self.record(
                 at, SYSTEM, "cancellation_requested",
-                "cancellation requested in Temporal; the case was already closed"
+                f"cancellation requested in Temporal; the case was already {STAGE_WORDS[self.stage]}"
                 + ("; the family's appeal warnings continue" if self.clocks_running else ""),
             )
             return []
@@ -483,13 +589,14 @@ class CaseFile(Model):
         self.record(at, SYSTEM, "appeal_deadline_computed", "; ".join(appeal.steps))
 
     def set_deadline(self, planned: PlannedDeadline) -> Deadline:
-        """Set (or replace) a planned deadline and its alarms."""
+        """Set (or replace) a planned deadline and its alarms, with who owes it under which rule."""
         self.deadlines = [deadline for deadline in self.deadlines if deadline.name != planned.name]
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != planned.name]
         deadline = Deadline(
             name=planned.name, due=planned.due, expires_at=planned.expires_at, working_days=planned.working_days
         )
-        if planned.name != SESSION:
+        if planned.name not in MARKERS:
+            deadline.owed_by, deadline.source = self.duty(planned.name)
             self.deadlines.append(deadline)
         self.alarms.extend(planned.alarms)
         return deadline
@@ -508,11 +615,20 @@ class CaseFile(Model):
     def ring(self, alarm: Alarm) -> None:
         """An alarm has rung: forget it, and mark its deadline missed if this was the expiry."""
         self.alarms.remove(alarm)
-        if alarm.purpose is AlarmPurpose.expiry:
+        if alarm.purpose is AlarmPurpose.expiry and not self._held_in_time(alarm.deadline):
             deadline = self.deadline(alarm.deadline)
             if deadline is not None and deadline.state is DeadlineState.open:
                 deadline.state = DeadlineState.missed
                 deadline.outstanding = alarm.deadline != APPEAL
+
+    def _held_in_time(self, name: str) -> bool:
+        """A session booked before the arrangement duty's end: held in time unless the outcome says
+        otherwise, so its end passes quietly (the outcome's own deadline chases the recording)."""
+        deadline = self.deadline(name)
+        return (
+            name == self.arrangement_deadline and deadline is not None and self.session is not None
+            and self.session.at < deadline.expires_at
+        )
 
     def alarm_rang(self, alarm: Alarm, at: datetime) -> list[Announcement]:
         """An alarm has rung: change the case, and say who is told what. An appeal warning is keyed
@@ -527,11 +643,15 @@ class CaseFile(Model):
             return [Announcement(Template.appeal_warning, (APPLICANT,), event, {"due": due})]
         if alarm.purpose is AlarmPurpose.reminder:
             return self._reminded(alarm, due, dated)
+        if self._held_in_time(alarm.deadline):
+            return []
         self.record(at, SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
         return self._expired(alarm, due, dated, at)
 
     def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
         """Who hears before a deadline (a route adds its own deadlines)."""
+        if alarm.deadline == SCHOOL_AGE:
+            return self._school_age_reached(alarm.at, london_date(alarm.at))
         if alarm.deadline == SESSION:
             assert self.session is not None
             return [Announcement(
@@ -575,6 +695,7 @@ class CaseFile(Model):
     def closure(self, **facts: Any) -> Announcement:
         """The message that the case has closed, to every party and the mediator."""
         assert self.outcome is not None
+        self.closure_announced = True
         template = CLOSURE_TEMPLATES.get(self.outcome, Template.case_closed)
         return Announcement(template, (*self.party_ids(), MEDIATOR), None, {"outcome": self.outcome, **facts})
 
@@ -640,11 +761,24 @@ class CaseFile(Model):
             number=action.number, description=action.description, owner=owner.name if owner else action.owner, due=action.due
         )
 
-    def _settle(self, name: str) -> None:
-        """The step a deadline waited for has happened: met if on time, caught up if late."""
+    def _session_held(self) -> None:
+        """The outcome recorded says the session was held: that, not its booking, meets the
+        arrangement duty, on the session's day (late if it was held after the due date)."""
+        assert self.session is not None
+        arrangement = self.deadline(self.arrangement_deadline)
+        if arrangement is not None and arrangement.owed and self.session.at < arrangement.expires_at:
+            arrangement.state = DeadlineState.open  # held in time, whatever the expiry alarm assumed
+        self._settle(self.arrangement_deadline, on=london_date(self.session.at))
+
+    def _settle(self, name: str, on: date | None = None) -> None:
+        """The act a duty waited for has just been recorded (the timeline's last entry), on the day
+        `on` (default: the entry's): met if on time, caught up if late."""
         deadline = self.deadline(name)
         if deadline is None:
             return
+        if deadline.owed:
+            entry = self.timeline[-1]
+            deadline.settled_on, deadline.settled_by = on or london_date(entry.at), len(self.timeline)
         if deadline.state is DeadlineState.open:
             deadline.state = DeadlineState.met
         deadline.outstanding = False
@@ -677,6 +811,7 @@ class CaseFile(Model):
             next_deadline=_deadline_view(next_deadline) if next_deadline else None,
             decision=self.decision,
             appeal_status=self.appeal_status,
+            warnings=list(self.warnings),
         ).model_copy(update=self._route_view())
 
     def _route_view(self) -> dict:
@@ -759,16 +894,16 @@ class Case(CaseFile):
 
     def record_talk(self, request: RecordTalk, at: datetime) -> None:
         self.talks += 1
-        self._settle("talks_review")
         detail = f"talk {self.talks}: {request.outcome.value}"
         self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        self._settle(TALKS_REVIEW)
         if request.outcome is TalkOutcome.resolved:
             self.close(CaseOutcome.resolved_informally, at, request.actor)
 
     def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
-        self._settle("talks_review")
         self.stage = CaseStage.awaiting_consent
         self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
+        self._settle(TALKS_REVIEW)
 
     def record_consent(self, request: RecordConsent, at: datetime) -> list[Announcement]:
         """Record one answer. The party hears it was recorded (and whom we still wait for); a
@@ -802,8 +937,9 @@ class Case(CaseFile):
     def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
         """Record the session result; `action_dues` are the planned due dates of the actions."""
         self.result = request.result
-        self._settle("outcome_record")
         self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
+        self._session_held()
+        self._settle(OUTCOME_RECORD)
         self._agree_actions(request, action_dues)
         if self.actions:
             self.stage = CaseStage.monitoring_agreement
@@ -833,7 +969,7 @@ class Case(CaseFile):
             self.set_deadline(deadline)
 
     def written_outcome_sent(self) -> None:
-        self._settle("written_outcome")
+        self._settle(WRITTEN_OUTCOME)
 
     def withdraw(self, request: Withdraw, at: datetime) -> list[Announcement]:
         started = any(entry.event == "resolution_offered" for entry in self.timeline)
@@ -859,5 +995,8 @@ class Case(CaseFile):
 
 
 def _deadline_view(deadline: Deadline) -> DeadlineView:
-    return DeadlineView(name=deadline.name, due=deadline.due, state=deadline.state)
+    return DeadlineView(
+        name=deadline.name, due=deadline.due, state=deadline.state, owed_by=deadline.owed_by, source=deadline.source,
+        settled_on=deadline.settled_on, settled_by=deadline.settled_by,
+    )
 

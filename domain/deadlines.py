@@ -27,6 +27,11 @@ APPEAL = "appeal"
 ACTION_PREFIX = "action-"
 # Not a deadline of its own: the date of the session, which carries the session reminder.
 SESSION = "session"
+# Not a deadline of its own: the end of the child's compulsory school age, when the officer is told.
+SCHOOL_AGE = "school_age"
+# Reg 42(4): the commissioning body tells the LA of an agreement it was not a party to.
+AGREEMENT_NOTICE = "agreement_notice"
+AGREEMENT_NOTICE_DAYS = 7
 # Statutory mediation (SEND Regulations 2014, "Mediation", regs 32-42).
 CERTIFICATE = "certificate"
 HEALTH_NOTICE = "health_notice"
@@ -139,6 +144,12 @@ class DeadlinePolicy(Model):
             )
         if name == SESSION_NOTICE:
             return DeadlineRule(days=-SESSION_NOTICE_WORKING_DAYS, working=True, expires=False)
+        if name == AGREEMENT_NOTICE:
+            return DeadlineRule(days=AGREEMENT_NOTICE_DAYS, working=False)
+        if name == SCHOOL_AGE:  # the officer is told on the day itself
+            return DeadlineRule(
+                days=0, working=False, reminders=(ReminderRule(days=0, working=False, after_start=False),), expires=False,
+            )
         if name == SESSION:
             return DeadlineRule(
                 days=0,
@@ -161,6 +172,7 @@ class DeadlineRequest(Model):
     now: AwareDatetime
     start: AwareDatetime | None = None
     start_day: date | None = None  # or the clock starts on this date in England (a date staff gave)
+    days: int | None = None  # the period the law gives this one (e.g. a reg 44 period), in place of the rule's
     due: date | None = None
     extend_by: int | None = None
 
@@ -169,7 +181,7 @@ def plan_deadline(request: DeadlineRequest, policy: DeadlinePolicy, calendar: Wo
     rule = policy.rule(request.name)
     start = request.start_day or london_date(request.start or request.now)
     if request.due is None:
-        due = calendar.add_days(start, rule.days, working=rule.working)
+        due = calendar.add_days(start, rule.days if request.days is None else request.days, working=rule.working)
     elif request.extend_by is not None:
         due = calendar.add_days(request.due, request.extend_by, working=rule.working)
     else:
@@ -223,7 +235,7 @@ class AppealPlan(Model):
 def is_known_deadline(name: str) -> bool:
     return name in {
         TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL,
-        CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
+        CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AGREEMENT_NOTICE,
     } or (
         name.startswith(ACTION_PREFIX) and name[len(ACTION_PREFIX):].isdigit()
     )

@@ -15,12 +15,20 @@ The law (Children and Families Act 2014 ss.52-57; SEND Regulations 2014, Part 2,
   within 3 working days. After mediation the certificate is issued within 3 working days.
 - notice of the date and place at least 5 working days before, unless the family consents to less
   (Code ch.11, restating the regulations); the LA sends someone with authority to settle.
+- reg 32(e) (text checked): the family tells the LA whether they want mediation, the mediation
+  issues and, where health care provision is in issue, the provision they want specified; the
+  LA's notice to each health commissioning body carries both (the `health_notice` duty).
 - reg 42 (text checked): an agreement on an appealable matter is done in the reg 44 periods, as if
   the Tribunal had ordered it (42(2)); anything else within 2 weeks (42(3)); a timescale agreed in
-  writing replaces both (42(5)). Staff give the reg 44 date or the agreed date as the action's due
-  date; without one, the 2 weeks of 42(3) apply.
-- CFA s.55(3): no certificate is needed for an appeal only about the school or other institution
-  named in the plan, or its type, or that none is named (`school_only`).
+  writing replaces both (42(5)); where the LA was not a party, the commissioning body tells it of
+  the agreement within 1 week (42(4)). Periods in `domain.duties`.
+- CFA s.55(4), (5): the mediation adviser issues the certificate, or the mediator after mediation.
+  The first certificate fixes the appeal deadline (the cautious reading, docs/process-and-law.md).
+- CFA s.55(3): no certificate is needed for an appeal only under s.51(2)(c) (the school or other
+  institution named in the plan, or its type, or that none is named: `school_only`).
+
+Every duty is held in its own right (DESIGN section 11): while a certificate is owed the case is in
+`certificate_due` (or `monitoring_agreement` with actions open), never `closed`.
 """
 
 from __future__ import annotations
@@ -28,17 +36,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from domain import duties
 from domain.appeal import add_months
 from domain.calendar import london_date
-from domain.case import APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages
-from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Template
-from domain.deadlines import CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, PlannedDeadline
+from domain.case import (
+    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages,
+)
+from domain.duties import Duty
+from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Recipient, RecipientKind, Template
+from domain.deadlines import (
+    AGREEMENT_NOTICE, APPEAL, CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, DeadlineRequest,
+    PlannedDeadline, action_deadline,
+)
 from domain.models import (
+    AddNote,
+    AgreedActionInput,
+    ApplicantRole,
     CaseOutcome,
     CaseStage,
+    CertificateIssuer,
     CertificateReason,
     CertificateView,
     DecisionView,
+    DeliveryStatus,
     IssueCertificate,
     MediationIssue,
     OpenMediation,
@@ -48,40 +68,61 @@ from domain.models import (
     ReportCannotArrange,
     Route,
     ScheduleSession,
+    SessionResult,
     Withdraw,
 )
 
+# The Local Authority's id: a party ("org-1"), except in health-only mediation, where it is not a
+# party and is told only what the law asks (the choice, the certificate, the agreement, reg 42(4)).
 LOCAL_AUTHORITY = "org-1"
+LOCAL_AUTHORITY_NOT_A_PARTY = "local_authority"
+CLOSURE_ANNOUNCED_AT_ONCE = (CaseOutcome.withdrawn, CaseOutcome.not_arranged)
 
 
 class Mediation(CaseFile):
     action_stages: ClassVar[ActionStages] = route_action_stages(MEDIATION_OPEN_STAGES, {
         RecordChoice: (CaseStage.advice,), ReportCannotArrange: (CaseStage.arranging_session,),
+        AddNote: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),
     })
     arrangement_deadline: ClassVar[str] = MEDIATION_ARRANGEMENT
+    independence_rule: ClassVar[str] = (
+        "statutory mediation is led by an independent mediator, not employed by the Local Authority, an "
+        "integrated care board or NHS England (SEND Code of Practice chapter 11; SEND Regulations 2014 regs 32-42)"
+    )
     opened: OpenMediation
     stage: CaseStage = CaseStage.advice
     mediate: bool | None = None  # the family's choice, once made
+    adviser_told_on: date | None = None
     la_notified_on: date | None = None
+    issues: list[MediationIssue] = []  # as given at opening, then as the family stated them with the choice
+    health_provision_sought: str | None = None  # reg 32(e)(iii)
     cannot_arrange: bool = False
-    certificate: CertificateView | None = None
+    certificates: list[CertificateView] = []  # the first fixes the appeal deadline
     certificate_reason: CertificateReason | None = None  # why the certificate now due is owed
+    local_authority: Party | None = None  # the LA, where it is not a party (health-only mediation)
 
     @classmethod
     def open(cls, reference: str, opened: OpenMediation, at: datetime) -> Mediation:
         applicant = Party(
             id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
         )
-        bodies = [(opened.local_authority, OrganisationKind.local_authority)] + [
-            (body, OrganisationKind.health_commissioner) for body in opened.health_commissioners
-        ]
+        authority = (opened.local_authority, OrganisationKind.local_authority)
+        commissioners = [(body, OrganisationKind.health_commissioner) for body in opened.health_commissioners]
+        # Health-only mediation is between the family and the commissioning bodies (reg 42(4) speaks of
+        # "where the local authority was not a party"): org-1 is then the first commissioner.
+        health_only = opened.mediation_issues == [MediationIssue.health] and bool(commissioners)
+        bodies = commissioners if health_only else [authority, *commissioners]
         organisations = [
             Party(id=f"org-{number}", name=body.name, contact=body.contact, kind=kind)
             for number, (body, kind) in enumerate(bodies, start=1)
         ]
         case = cls(
-            reference=reference, opened=opened, parties=[applicant, *organisations],
+            reference=reference, opened=opened, parties=[applicant, *organisations], issues=opened.mediation_issues,
             decision=DecisionView(kind=opened.decision_kind, date=opened.decision_date),
+            local_authority=Party(
+                id=LOCAL_AUTHORITY_NOT_A_PARTY, name=opened.local_authority.name,
+                contact=opened.local_authority.contact, kind=OrganisationKind.local_authority,
+            ) if health_only else None,
         )
         issues = ", ".join(issue.value for issue in opened.mediation_issues)
         case.record(at, opened.opened_by, "case_opened", f"statutory mediation about {opened.decision_kind.value}; issues: {issues}")
@@ -91,11 +132,17 @@ class Mediation(CaseFile):
 
     @property
     def health_only(self) -> bool:
-        return self.opened.mediation_issues == [MediationIssue.health]
+        """Mediation about health alone: the commissioning bodies arrange it; the LA is not a party."""
+        return self.local_authority is not None
 
     @property
     def includes_health(self) -> bool:
-        return MediationIssue.health in self.opened.mediation_issues
+        return MediationIssue.health in self.issues
+
+    @property
+    def certificate(self) -> CertificateView | None:
+        """The first certificate: the one that fixes the appeal deadline."""
+        return self.certificates[0] if self.certificates else None
 
     @property
     def certificate_counts(self) -> bool:
@@ -103,8 +150,14 @@ class Mediation(CaseFile):
         none is required (DESIGN section 8, the cautious reading)."""
         return not self.opened.school_only
 
+    def certificate_moves_appeal(self) -> bool:
+        """Only the first certificate moves the appeal deadline: whether a later one restarts the
+        month is unsettled, so the product never gives a later date on its strength (DESIGN section 11)."""
+        return self.certificate_counts and self.certificate is None and self.appeal_status is None
+
     def past_reg_33_window(self, today: date) -> bool:
-        """More than 2 months since the decision notice: the Tribunal's permission is needed (reg 33)."""
+        """More than 2 months since the decision notice: the family did not contact the mediation
+        adviser in reg 33's time. That is not the appeal deadline (HESC Rules 2008 r.20)."""
         return today > add_months(self.opened.decision_date, 2)
 
     def commissioners(self) -> list[Party]:
@@ -112,29 +165,86 @@ class Mediation(CaseFile):
 
     def arranging_body(self) -> list[Party]:
         """Who must make mediation happen: the LA, or the commissioners for health-only mediation."""
-        if self.health_only and self.commissioners():
+        if self.health_only:
             return self.commissioners()
         return [party for party in self.parties if party.id == LOCAL_AUTHORITY]
 
+    def told_of_progress(self) -> tuple[str, ...]:
+        """Everyone who hears the choice and the certificate: the parties, and the LA where it is not one."""
+        return (*self.party_ids(), *([LOCAL_AUTHORITY_NOT_A_PARTY] if self.local_authority else []))
+
+    def certificate_owed(self) -> bool:
+        certificate = self.deadline(CERTIFICATE)
+        return certificate is not None and certificate.owed
+
+    def duty(self, name: str) -> Duty:
+        if name == CERTIFICATE:
+            reason = self.certificate_reason or (self.certificates[-1].reason if self.certificates else None)
+            assert reason is not None, "a certificate is planned once its reason is known"
+            return duties.CERTIFICATE_DUTIES[reason]
+        if name == HEALTH_NOTICE:
+            return duties.HEALTH_NOTICE
+        if name == MEDIATION_ARRANGEMENT:
+            return duties.ARRANGEMENT_BY_COMMISSIONER if self.health_only else duties.ARRANGEMENT_BY_LA
+        if name == AGREEMENT_NOTICE:
+            return duties.AGREEMENT_NOTICE
+        return super().duty(name)
+
+    def owed_after_closure(self) -> tuple[str, ...]:
+        """The certificate (CFA 2014 s.55) and the LA's notice of an agreement (reg 42(4)) are owed
+        whatever ends the process."""
+        return (CERTIFICATE, AGREEMENT_NOTICE)
+
+    def stage_while_owed(self) -> CaseStage:
+        return CaseStage.certificate_due if self.certificate_owed() else CaseStage.monitoring_agreement
+
+    def action_due_source(self, action: AgreedActionInput) -> str:
+        return self._action_period(action)[1]
+
+    def _action_period(self, action: AgreedActionInput) -> tuple[int | None, str]:
+        """An agreed action's period (calendar days from the agreement) and the rule it comes from:
+        a timescale agreed in writing (reg 42(5)), the reg 44 period of an appealable matter (42(2)),
+        or 2 weeks (42(3)). No default of our own."""
+        if action.agreed_due is not None:
+            return None, duties.AGREED_IN_WRITING
+        if action.appealable:
+            assert action.order_kind is not None
+            return duties.REG_44_PERIODS[action.order_kind]
+        return duties.OTHER_AGREEMENT
+
     def _route_facts(self) -> dict[str, Any]:
-        certificate = self.certificate
+        latest = self.certificates[-1] if self.certificates else None
         return {
             "route": "mediation",
             "decision_kind": self.opened.decision_kind.value,
             "decision_date": self.opened.decision_date,
-            "certificate_date": certificate.issued_on if certificate else None,
-            "certificate_reason": certificate.reason.value if certificate else None,
+            "certificate_date": latest.issued_on if latest else None,
+            "certificate_reason": latest.reason.value if latest else None,
+            "certificate_issued_by": latest.issued_by.value if latest else None,
+            "first_certificate_date": self.certificate.issued_on if self.certificate else None,
+            "certificate_owed": self.certificate_owed(),
             "school_only": self.opened.school_only,
             "arranging_body": [party.name for party in self.arranging_body()],
+            "health_only": self.health_only,
+            "local_authority": self.local_authority.name if self.local_authority else None,
+            "mediation_issues": [issue.value for issue in self.issues],
+            "health_provision_sought": self.health_provision_sought,
         }
 
     def _route_view(self) -> dict:
         return {
             "route": Route.mediation,
             "certificate": self.certificate,
-            "mediation_issues": self.opened.mediation_issues,
+            "mediation_issues": self.issues,
             "school_only": self.opened.school_only,
+            "health_provision_sought": self.health_provision_sought,
         }
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        if recipient_id == LOCAL_AUTHORITY_NOT_A_PARTY and self.local_authority is not None:
+            authority = self.local_authority
+            return Recipient(id=authority.id, kind=RecipientKind.organisation, name=authority.name, contact=authority.contact)
+        return super().recipient(recipient_id)
 
     # --- Checks ------------------------------------------------------------------------------------
 
@@ -144,18 +254,35 @@ class Mediation(CaseFile):
                 f"the decision date {self.opened.decision_date.isoformat()} is in the future: give the date the "
                 "Local Authority's written notice was sent"
             )
+        born = self.opened.child_date_of_birth
+        if born is not None and born > today:
+            raise RuleViolation(f"the child's date of birth {born.isoformat()} is in the future")
 
     def check_record_choice(self, request: RecordChoice, today: date) -> None:
         self._require_stage(RecordChoice, doing="record the family's choice")
         if self.mediate is not None:
             raise RuleViolation("the family's choice is already recorded")
-        told = request.la_notified_on or today
-        if told > today:
-            raise RuleViolation(f"the date the Local Authority was told, {told.isoformat()}, is in the future")
-        if told < self.opened.decision_date:
+        for told, who in ((request.adviser_told_on, "the mediation adviser"), (request.la_notified_on, "the Local Authority")):
+            told = told or today
+            if told > today:
+                raise RuleViolation(f"the date {who} was told, {told.isoformat()}, is in the future")
+            if told < self.opened.decision_date:
+                raise RuleViolation(
+                    f"{who} cannot have been told on {told.isoformat()}, before the decision "
+                    f"({self.opened.decision_date.isoformat()})"
+                )
+        issues = request.mediation_issues or self.issues
+        wants_health = request.mediate and MediationIssue.health in issues
+        if wants_health and not request.health_provision_sought:
             raise RuleViolation(
-                f"the Local Authority cannot have been told on {told.isoformat()}, before its decision "
-                f"({self.opened.decision_date.isoformat()})"
+                "health is a mediation issue: give the health care provision the family wants specified in the EHC "
+                "plan, which the Local Authority's notice to each health commissioning body must carry (SEND "
+                "Regulations 2014 reg 32(e))"
+            )
+        if request.health_provision_sought and not wants_health:
+            raise RuleViolation(
+                "the health care provision sought is given only when the family wants mediation and health is one "
+                "of its issues"
             )
 
     def check_issue_certificate(self, request: IssueCertificate, today: date) -> None:
@@ -165,15 +292,28 @@ class Mediation(CaseFile):
         if self.certificate_reason is None:
             if self.mediate is None:
                 raise RuleViolation(
-                    "a certificate is issued once the family has told the mediation adviser whether they want "
-                    "mediation: record their choice first (choose)"
+                    "no certificate is due yet: the family has not told the mediation adviser whether they want "
+                    "mediation (record their choice), nor withdrawn"
                 )
             raise RuleViolation(
-                "no certificate is due now: it is issued after the family says no, after the Local Authority "
-                "reports it cannot arrange mediation, or after mediation concludes"
+                "no certificate is due now: it is issued after the family says no or stops, after the Local "
+                "Authority reports it cannot arrange mediation, or after mediation concludes"
             )
         if issued < self.opened.decision_date:
             raise RuleViolation(f"the certificate date {issued.isoformat()} is before the decision")
+        issuer = self._issuer()
+        if request.issued_by is not None and request.issued_by is not issuer:
+            raise RuleViolation(
+                "after mediation the mediator issues the certificate (Children and Families Act 2014 s.55(5))"
+                if issuer is CertificateIssuer.mediator else
+                "this certificate is issued by the mediation adviser, not a mediator: no mediation has concluded "
+                "(Children and Families Act 2014 s.55(4))"
+            )
+
+    def _issuer(self) -> CertificateIssuer:
+        if self.certificate_reason is CertificateReason.mediation_concluded:
+            return CertificateIssuer.mediator
+        return CertificateIssuer.mediation_adviser
 
     def check_report_cannot_arrange(self, request: ReportCannotArrange, today: date) -> None:
         self._require_stage(ReportCannotArrange, doing="report that mediation cannot be arranged")
@@ -199,6 +339,17 @@ class Mediation(CaseFile):
                 "book a later date, or record that they consented to shorter notice (--short-notice-agreed)"
             )
 
+    def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
+        super().check_record_outcome(request, now)
+        if request.child_views_sought is not None and self.opened.applicant.role is not ApplicantRole.parent:
+            raise RuleViolation(
+                "the child's views are sought only where a parent is the party (Children and Families Act 2014 "
+                "s.56(1)(e)); here the young person is the party: leave it out"
+            )
+
+    def _check_actions(self, request: RecordOutcome) -> None:
+        """Every action of a mediation agreement says its rule: nothing to refuse (reg 42)."""
+
     def check_withdraw(self, request: Withdraw) -> None:
         self._require_stage(Withdraw, doing="withdraw")
         if request.party != APPLICANT:
@@ -207,104 +358,217 @@ class Mediation(CaseFile):
                 "(Children and Families Act 2014 ss.53-54)"
             )
 
+    # --- What each action plans (the workflow plans these, then applies the action) ----------------
+
+    def plan_choice(self, request: RecordChoice, now: datetime, today: date) -> list[DeadlineRequest]:
+        """No: the certificate, 3 working days after the family told the adviser (reg 34). Yes: the
+        session within 30 days after the LA is told (for health-only mediation, after the commissioning
+        bodies get the LA's notice, sent now), and the notice to them when health is an issue."""
+        if not request.mediate:
+            return [DeadlineRequest(name=CERTIFICATE, now=now, start_day=request.adviser_told_on or today)]
+        la_told = request.la_notified_on or today
+        planned = [DeadlineRequest(name=MEDIATION_ARRANGEMENT, now=now, start_day=today if self.health_only else la_told)]
+        issues = request.mediation_issues or self.issues
+        if MediationIssue.health in issues and self.commissioners():
+            planned.append(DeadlineRequest(name=HEALTH_NOTICE, now=now, start_day=la_told))
+        return planned
+
+    def plan_certificate_on_withdrawal(self, now: datetime) -> list[DeadlineRequest]:
+        """A family that stops, at any stage, is owed a certificate (reg 34, "does not wish to or
+        fails to pursue mediation"), unless one was issued or is already owed."""
+        if self.outcome is not None or self.certificates or self.certificate_reason is not None:
+            return []
+        return [DeadlineRequest(name=CERTIFICATE, now=now)]
+
+    def plan_cannot_arrange(self, request: ReportCannotArrange, now: datetime, today: date) -> list[DeadlineRequest]:
+        return [DeadlineRequest(name=CERTIFICATE, now=now, start_day=request.adviser_informed_on or today)]
+
+    def plan_outcome(self, request: RecordOutcome, now: datetime) -> list[DeadlineRequest]:
+        """Counted from the session, however late staff record it: each agreed action by its rule
+        (reg 42), the certificate 3 working days after mediation concludes, and, where the LA was not
+        a party, its notice of the agreement within 1 week (reg 42(4))."""
+        assert self.session is not None
+        concluded = self.session.at
+        planned = []
+        for number, action in enumerate(request.actions, start=1):
+            days, _ = self._action_period(action)
+            planned.append(DeadlineRequest(
+                name=action_deadline(number), now=now, start=concluded, days=days, due=action.agreed_due,
+            ))
+        planned.append(DeadlineRequest(name=CERTIFICATE, now=now, start=concluded))
+        if self.health_only and request.result is not SessionResult.no_agreement:
+            planned.append(DeadlineRequest(name=AGREEMENT_NOTICE, now=now, start=concluded))
+        return planned
+
     # --- Applying actions --------------------------------------------------------------------------
 
     def announce_opening(self, at: datetime, today: date) -> list[Announcement]:
-        told = [Announcement(Template.mediation_opened, tuple(self.party_ids()))]
+        told = [Announcement(Template.mediation_opened, self.told_of_progress())]
         if self.past_reg_33_window(today):
-            self.record(
-                at, SYSTEM, "late_opening",
-                "opened more than 2 months after the decision (reg 33): an appeal needs the Tribunal's permission",
+            appeal = self.deadline(APPEAL)
+            passed = appeal is not None and appeal.due < today
+            when = "" if appeal is None else f" ({appeal.due.isoformat()})"
+            warning = (
+                "Opened more than 2 months after the decision notice (SEND Regulations 2014 reg 33). That is not the "
+                f"appeal deadline{when}: "
+                + (
+                    "it has passed, so the family may ask the Tribunal to extend the time (HESC Rules 2008 r.5(3)(a))."
+                    if passed else "it is still ahead."
+                )
             )
-            told.append(Announcement(Template.late_opening, (CASE_OFFICER,)))
-        return told
+            self.warnings.append(warning)
+            self.record(at, SYSTEM, "late_opening", warning)
+            told.append(Announcement(Template.late_opening, (CASE_OFFICER,), None, {"appeal_deadline_passed": passed}))
+        return told + self.announce_school_age(at)
 
     def record_choice(self, request: RecordChoice, planned: list[PlannedDeadline], at: datetime, today: date) -> list[Announcement]:
-        """The family's answer; `planned` are the deadlines it starts (certificate, or arrangement
-        and any health notice). Everyone hears it; with it the commissioners get the issues (reg 35)."""
+        """The family's answer; `planned` is what `plan_choice` asked for. Everyone hears it; with a
+        yes about health, each commissioning body gets the LA's notice of the issues and the health
+        care provision sought (reg 32(e)), which meets the health notice duty once sent."""
         self.mediate = request.mediate
+        self.adviser_told_on = request.adviser_told_on or today
         self.la_notified_on = request.la_notified_on or today
+        if request.mediation_issues:
+            self.issues = request.mediation_issues
+        self.health_provision_sought = request.health_provision_sought
+        if not request.mediate:
+            self.certificate_reason = CertificateReason.no_mediation
+            self.stage = CaseStage.certificate_due
+            self.record(
+                at, request.actor, "mediation_declined",
+                f"the family told the mediation adviser on {self.adviser_told_on.isoformat()} that they do not want mediation",
+            )
+        else:
+            self.stage = CaseStage.arranging_session
+            issues = ", ".join(issue.value for issue in self.issues)
+            self.record(
+                at, request.actor, "mediation_chosen",
+                f"Local Authority told on {self.la_notified_on.isoformat()}; issues: {issues}"
+                + ("; health care provision sought recorded" if self.health_provision_sought else ""),
+            )
         for deadline in planned:
             self.set_deadline(deadline)
         if not request.mediate:
-            self.certificate_reason = CertificateReason.no_mediation
-            self.record(at, request.actor, "mediation_declined", "the family does not want mediation")
-            return [Announcement(Template.mediation_declined, tuple(self.party_ids()), None, {"due": planned[0].due})]
-        self.stage = CaseStage.arranging_session
-        self.record(at, request.actor, "mediation_chosen", f"Local Authority told on {self.la_notified_on.isoformat()}")
-        told = [Announcement(Template.mediation_chosen, tuple(self.party_ids()), None, {"due": planned[0].due})]
-        if self.includes_health and self.commissioners():
-            self._settle(HEALTH_NOTICE)  # the commissioners are sent the issues with this message
+            return [Announcement(Template.mediation_declined, self.told_of_progress(), None, {"due": planned[0].due})]
+        told = [Announcement(Template.mediation_chosen, self.told_of_progress(), None, {"due": planned[0].due})]
+        if self.deadline(HEALTH_NOTICE) is not None:
+            notice = self.deadline(HEALTH_NOTICE)
+            told.append(Announcement(
+                Template.health_notice, tuple(party.id for party in self.commissioners()), None, {"due": notice.due}
+            ))
         return told
 
-    def issue_certificate(self, request: IssueCertificate, appeal: AppealPlan | None, at: datetime, today: date) -> None:
-        """The certificate is issued; `appeal` is the clock worked out again with it (None where a
-        certificate cannot move it)."""
+    def notice_delivered(self, template: str, at: datetime) -> None:
+        """A notice the law asks for has gone to every one of its recipients: that meets its duty
+        (the health notice, reg 32(e); the LA's notice of the agreement, reg 42(4))."""
+        duty = {Template.health_notice.value: HEALTH_NOTICE, Template.agreement_notice.value: AGREEMENT_NOTICE}.get(template)
+        deadline = self.deadline(duty) if duty else None
+        if deadline is None or not deadline.owed:
+            return
+        records = [record for record in self.notifications if record.template == template]
+        if any(record.status is not DeliveryStatus.sent for record in records):
+            return
+        self.record(at, SYSTEM, f"{template}_sent", f"{template.replace('_', ' ')} sent to {len(records)} recipient(s)")
+        self._settle(duty)
+        self._close_once_nothing_owed(at, SYSTEM)
+
+    def issue_certificate(
+        self, request: IssueCertificate, appeal: AppealPlan | None, at: datetime, today: date,
+    ) -> list[Announcement]:
+        """The certificate is issued; `appeal` is the clock worked out again with it (only for the
+        first certificate, `certificate_moves_appeal`). A later one is recorded and the officer told."""
         assert self.certificate_reason is not None
-        self.certificate = CertificateView(issued_on=request.issued_on or today, reason=self.certificate_reason)
+        first = self.certificate
+        issued = CertificateView(issued_on=request.issued_on or today, reason=self.certificate_reason, issued_by=self._issuer())
+        self.certificates.append(issued)
         self.certificate_reason = None
-        self._settle(CERTIFICATE)
-        self.record(at, request.actor, "certificate_issued", f"{self.certificate.reason.value}, dated {self.certificate.issued_on.isoformat()}")
-        if appeal is not None and self.appeal_status is None:
-            self.set_appeal(appeal, at)
-        if self.stage is CaseStage.advice:  # after a "no", the certificate is the end of it
-            self.close(CaseOutcome.certificate_only, at, request.actor)
-
-    def announce_certificate(self) -> list[Announcement]:
-        assert self.certificate is not None
-        told = Announcement(
-            Template.certificate_issued, (*self.party_ids(), MEDIATOR), f"certificate_issued-{self.certificate.issued_on:%Y%m%d}"
+        self.record(
+            at, request.actor, "certificate_issued",
+            f"{issued.reason.value}, dated {issued.issued_on.isoformat()}, issued by the {issued.issued_by.value.replace('_', ' ')}",
         )
-        return [told] + ([self.closure()] if self.is_closed else [])
+        self._settle(CERTIFICATE)
+        told = [Announcement(
+            Template.certificate_issued, (*self.told_of_progress(), MEDIATOR), f"certificate_issued-{issued.issued_on:%Y%m%d}"
+        )]
+        if appeal is not None:
+            self.set_appeal(appeal, at)
+        elif first is not None:
+            warning = (
+                f"A later certificate, dated {issued.issued_on.isoformat()}, was issued: the appeal deadline stays as "
+                f"the first certificate ({first.issued_on.isoformat()}) fixed it. Whether a later certificate "
+                "restarts the month is unsettled; the family should not rely on a later date."
+            )
+            self.warnings.append(warning)
+            self.record(at, SYSTEM, "later_certificate", warning)
+            told.append(Announcement(
+                Template.later_certificate, (CASE_OFFICER,), f"later_certificate-{issued.issued_on:%Y%m%d}",
+            ))
+        if self.stage is CaseStage.certificate_due and self.outcome is None:  # after a "no", the certificate ends it
+            self.close(CaseOutcome.certificate_only, at, request.actor)
+        else:
+            self._close_once_nothing_owed(at, request.actor)
+        if self.is_closed and not self.closure_announced:
+            told.append(self.closure())
+        return told
 
-    def report_cannot_arrange(self, request: ReportCannotArrange, certificate: PlannedDeadline, at: datetime) -> list[Announcement]:
+    def report_cannot_arrange(self, request: ReportCannotArrange, planned: list[PlannedDeadline], at: datetime) -> list[Announcement]:
         self.cannot_arrange = True
         self.certificate_reason = CertificateReason.not_arranged
-        self.set_deadline(certificate)
         self.record(at, request.actor, "cannot_arrange", request.reason)
+        [certificate] = planned
+        self.set_deadline(certificate)
         return [Announcement(
             Template.cannot_arrange, (*self.party_ids(), MEDIATOR), None, {"due": certificate.due, "reason": request.reason}
         )]
 
-    def record_outcome(self, request: RecordOutcome, action_dues: list[date], certificate: PlannedDeadline, at: datetime) -> None:
-        """Mediation has concluded: the certificate is due (whatever the result) and agreed actions
-        are followed up; without any the case closes."""
+    def record_outcome(self, request: RecordOutcome, planned: list[PlannedDeadline], at: datetime) -> list[Announcement]:
+        """Mediation has concluded (`planned` as `plan_outcome` asked): the mediator's certificate is
+        due whatever the result, agreed actions are followed up beside it, and where the LA was not a
+        party it is told of the agreement."""
         self.result = request.result
         views = {True: "; the child's views were sought", False: "; the child's views were not sought", None: ""}
         self.record(
             at, request.actor, "outcome_recorded",
             f"{request.result.value}, {len(request.actions)} agreed action(s){views[request.child_views_sought]}",
         )
-        self._agree_actions(request, action_dues)
+        self._session_held()
+        actions = planned[:len(request.actions)]
+        self._agree_actions(request, [deadline.due for deadline in actions])
         self.certificate_reason = CertificateReason.mediation_concluded
-        self.set_deadline(certificate)
+        for deadline in planned:
+            self.set_deadline(deadline)
         if self.actions:
             self.stage = CaseStage.monitoring_agreement
         else:
             self.close(CaseOutcome(request.result.value), at, request.actor)
+        told = self.announce_outcome()
+        if self.deadline(AGREEMENT_NOTICE) is not None:
+            told.append(Announcement(
+                Template.agreement_notice, (LOCAL_AUTHORITY_NOT_A_PARTY,), None,
+                {"actions": [self.action_facts(action.number) for action in self.actions], "result": request.result},
+            ))
+        return told
 
-    def withdraw(self, request: Withdraw, certificate: PlannedDeadline | None, at: datetime) -> list[Announcement]:
-        """The family withdraws. Having chosen mediation, they still get a certificate (reg 34,
-        "fails to pursue"). After the LA reported it could not arrange mediation, the family not
-        going on is the outcome `not_arranged`."""
+    def withdraw(self, request: Withdraw, planned: list[PlannedDeadline], at: datetime) -> list[Announcement]:
+        """The family stops. A certificate is owed however far they got (reg 34: "does not wish to or
+        fails to pursue mediation"), unless one was already issued or is owed. After the LA reported
+        it could not arrange mediation, the family not going on is the outcome `not_arranged`."""
         self.record(at, request.actor, "withdrawn", f"the family withdrew: {request.reason}")
-        if certificate is not None:
+        if planned:
             self.certificate_reason = CertificateReason.not_pursued
-            self.set_deadline(certificate)
+            for deadline in planned:
+                self.set_deadline(deadline)
         self.close(CaseOutcome.not_arranged if self.cannot_arrange else CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=self.opened.applicant.name, resolution_started=self.mediate is True)]
 
-    def withdrawn_by_service(self, certificate: PlannedDeadline | None, at: datetime) -> list[Announcement]:
-        """The service withdraws the case. A family who chose mediation did not stop it themselves:
-        mediation will not take place, so the adviser's certificate is still owed to them, as when
-        the LA cannot arrange it."""
-        if certificate is not None and not self.is_closed:
-            self.certificate_reason = CertificateReason.not_arranged
-            self.set_deadline(certificate)
+    def withdrawn_by_service(self, planned: list[PlannedDeadline], at: datetime) -> list[Announcement]:
+        """The service withdraws the case. The family did not stop it themselves: mediation will not
+        take place, so the adviser's certificate is still owed to them."""
+        if planned:
+            self.certificate_reason = CertificateReason.not_arranged if self.mediate else CertificateReason.not_pursued
+            for deadline in planned:
+                self.set_deadline(deadline)
         return self._close_for_service(at, resolution_started=self.mediate is True)
-
-    def owes_certificate_on_withdrawal(self) -> bool:
-        return bool(self.mediate) and self.certificate is None and self.certificate_reason is None
 
 
 def _weekdays_from(start: date, end: date) -> int:

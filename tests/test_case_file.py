@@ -9,7 +9,7 @@ midnight after it, 00:00 GMT on the 5th).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -26,7 +26,8 @@ from domain.models import (
     ScheduleSession,
     SessionResult,
 )
-from domain.notifications import Announcement, Template
+from domain.deadlines import AlarmPurpose
+from domain.notifications import CASE_OFFICER, Announcement, Template
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME
 from tests.test_stage_rules import AGREED, OFFICER, OPENED, SCHEDULED, SESSION_AT, case_in, plan
 
@@ -99,23 +100,36 @@ def test_booking_the_session_tells_everyone_when_where_and_with_whom() -> None:
     )]
     assert (case.session.number, case.session.la_attendee) == (1, "Lee Officer")
     assert last_entry(case) == (OFFICER, "session_scheduled", "session at 2026-11-16T10:00:00+00:00")
-    assert case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.met
+    assert case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.open  # a booking is not a session held
 
 
 @pytest.mark.parametrize(
-    "session_at, met",
+    "session_at, state",
     [
-        (datetime(2026, 12, 4, 23, 59, tzinfo=UTC), True),  # the last minute of the due date
-        (ARRANGEMENT_EXPIRES, False),  # held after the due date: booking it does not meet the deadline
+        (datetime(2026, 12, 4, 23, 59, tzinfo=UTC), DeadlineState.met),  # the last minute of the due date
+        (ARRANGEMENT_EXPIRES, DeadlineState.missed),  # held after the due date: met late
     ],
 )
-def test_a_session_meets_the_arrangement_deadline_only_if_held_by_its_due_date(session_at: datetime, met: bool) -> None:
+def test_the_session_held_meets_the_arrangement_duty_on_its_day_only_if_held_by_its_due_date(
+    session_at: datetime, state: DeadlineState,
+) -> None:
     case = arranging()
     assign(case)
-
     book(case, session_at)
+    expiry = next(alarm for alarm in case.alarms if alarm.deadline == SESSION_ARRANGEMENT and alarm.purpose is AlarmPurpose.expiry)
+    missed = Announcement(
+        Template.deadline_missed, (CASE_OFFICER,), "deadline_missed-session_arrangement-20261204",
+        {"deadline": SESSION_ARRANGEMENT, "due": date(2026, 12, 4)},
+    )
+    # The end of the duty passes quietly for a session booked in time: it is held unless the outcome says otherwise.
+    assert case.alarm_rang(expiry, expiry.at) == ([] if state is DeadlineState.met else [missed])
+    recorded_at = session_at + timedelta(days=3)
 
-    assert (case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.met) is met
+    case.record_outcome(RecordOutcome(actor=OFFICER, result=SessionResult.no_agreement), recorded_at, [])
+
+    arrangement = case.deadline(SESSION_ARRANGEMENT)
+    assert (arrangement.state, arrangement.settled_on, arrangement.outstanding) == (state, session_at.date(), False)
+    assert case.timeline[arrangement.settled_by - 1].event == "outcome_recorded"
 
 
 def test_moving_the_session_says_from_when_to_when() -> None:

@@ -50,7 +50,7 @@ def check_and_apply(case: Case, step: StaffStep, now: datetime) -> None:
             case.schedule_session(request, now)
         case "record_outcome":
             case.check_record_outcome(request, now)
-            case.record_outcome(request, now, [action.due or (now + timedelta(days=14)).date() for action in request.actions])
+            case.record_outcome(request, now, [action.agreed_due or (now + timedelta(days=14)).date() for action in request.actions])
         case "extend_deadline":
             case.check_extend_deadline(request, now.date())
             raise AssertionError("an extension the model refuses was accepted")

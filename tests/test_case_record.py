@@ -131,7 +131,7 @@ def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
         (OFFICER, "mediator_assigned", "mediator assigned"),
         ("eve.fox", "mediator_assigned", "mediator replaced"),
         (OFFICER, "session_scheduled", "session at 2026-11-16T10:00:00+00:00"),
-        ("eve.fox", "session_rescheduled", "session at 2026-11-17T10:00:00+00:00"),
+        ("eve.fox", "session_rescheduled", "session moved from 2026-11-16T10:00:00+00:00 to 2026-11-17T10:00:00+00:00"),
         (OFFICER, "outcome_recorded", "partial_agreement, 2 agreed action(s)"),
         (OFFICER, "action_completed", "agreed action 1 done"),
         (OFFICER, "action_completed", "agreed action 2 done"),

@@ -31,10 +31,10 @@ def test_a_session_booked_in_time_but_held_late_does_not_meet_the_30_days() -> N
     assert case.deadline("session_arrangement").state is DeadlineState.open  # it will be missed, and the officer told
 
 
-def test_a_session_held_by_the_due_date_meets_it() -> None:
+def test_a_session_booked_by_the_due_date_is_not_yet_held_so_the_duty_stays_open() -> None:
     case = arranging_case()
     case.schedule_session(ScheduleSession(actor="jo.smith", at=NOW + timedelta(days=10)), NOW)
-    assert case.deadline("session_arrangement").state is DeadlineState.met
+    assert case.deadline("session_arrangement").state is DeadlineState.open
 
 
 def test_independence_is_checked_against_the_la_an_icb_and_nhs_england() -> None:

@@ -119,7 +119,7 @@ def schedule(case: Case, session_at: datetime = SESSION_AT, at: datetime = SCHED
 def record_outcome(case: Case, result: SessionResult, actions: list[AgreedActionInput], at: datetime = HELD) -> None:
     request = RecordOutcome(actor=OFFICER, result=result, actions=actions)
     case.check_record_outcome(request, at)
-    planned = [plan(action_deadline(n), at, due=action.due) for n, action in enumerate(actions, start=1)]
+    planned = [plan(action_deadline(n), at, due=action.agreed_due) for n, action in enumerate(actions, start=1)]
     case.record_outcome(request, at, [deadline.due for deadline in planned])
     if not case.is_closed:
         for deadline in planned:
@@ -392,7 +392,7 @@ def test_scheduling_moves_on_and_rescheduling_counts_sessions() -> None:
     assign(case)
     schedule(case)
     assert case.stage is CaseStage.session_scheduled
-    assert deadline_state(case, SESSION_ARRANGEMENT) is DeadlineState.met
+    assert deadline_state(case, SESSION_ARRANGEMENT) is DeadlineState.open  # met once the session is held
     assert case.deadline(SESSION) is None  # the session date carries a reminder, not a deadline
     assert [a.purpose for a in case.alarms if a.deadline == SESSION] == [AlarmPurpose.reminder]
     schedule(case, session_at=SESSION_AT + timedelta(days=2))

@@ -72,9 +72,9 @@ class DisagreementCase(CaseWorkflow):
             first = [self._deadline(TALKS_REVIEW)]
             if self.case.opened.appeal_deadline:  # given by hand: no decision recorded to compute it from
                 first.append(self._deadline(APPEAL, due=self.case.opened.appeal_deadline))
-            for deadline in await self._plan_each(first):
+            for deadline in await self._plan_each(first + self.case.plan_opening(workflow.now())):
                 self.case.set_deadline(deadline)
-            self._send(self.case.announce_opening())
+            self._send(self.case.announce_opening() + self.case.announce_school_age(workflow.now()))
 
     @workflow.update(name=names.RECORD_TALK)
     async def record_talk(self, request: RecordTalk) -> CaseView:

@@ -372,6 +372,9 @@ class CaseWorkflow:
     def _delivered(self, notice: Notice, delivery: Delivery) -> None:
         record = next(record for record in self.case.notifications if record.key == notice.key)
         record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
+        if delivery.status is DeliveryStatus.sent:
+            self.case.notice_delivered(record.template, workflow.now())  # a notice the law asks for meets its duty
+            self._publish()
         if delivery.status is DeliveryStatus.failed:
             self._send(self.case.delivery_failed(notice.template, notice.recipient, delivery.reason or "", workflow.now()))
 

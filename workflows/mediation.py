@@ -26,14 +26,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
-    from domain.deadlines import (
-        CERTIFICATE,
-        HEALTH_NOTICE,
-        MEDIATION_ARRANGEMENT,
-        SESSION,
-        SESSION_NOTICE,
-        action_deadline,
-    )
+    from domain.deadlines import SESSION, SESSION_NOTICE
     from domain.mediation import Mediation
     from domain.notifications import Announcement
     from domain.models import (
@@ -68,6 +61,8 @@ class MediationCase(CaseWorkflow):
             _rejecting(lambda: self.case.check_open(today_in_england()))
             plan = await self._plan_appeal(self.case.opened.decision_date, certificate=None)
             self.case.set_appeal(plan, workflow.now())
+            for deadline in await self._plan_each(self.case.plan_opening(workflow.now())):
+                self.case.set_deadline(deadline)
             self._send(self.case.announce_opening(workflow.now(), today_in_england()))
 
     # --- Staff actions -----------------------------------------------------------------------------
@@ -75,12 +70,7 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_CHOICE)
     async def record_choice(self, request: RecordChoice) -> CaseView:
         async with self._acting(lambda: self.case.check_record_choice(request, today_in_england())):
-            told = request.la_notified_on or today_in_england()
-            if request.mediate:
-                names = [MEDIATION_ARRANGEMENT] + ([HEALTH_NOTICE] if self.case.includes_health else [])
-            else:
-                names = [CERTIFICATE]  # reg 34: 3 working days after the family says no
-            planned = await self._plan_each([self._deadline(name, start_day=told) for name in names])
+            planned = await self._plan_each(self.case.plan_choice(request, workflow.now(), today_in_england()))
             self._send(self.case.record_choice(request, planned, workflow.now(), today_in_england()))
         return self.case.view()
 
@@ -94,10 +84,9 @@ class MediationCase(CaseWorkflow):
             issued = request.issued_on or today_in_england()
             plan = (
                 await self._plan_appeal(self.case.opened.decision_date, certificate=issued)
-                if self.case.certificate_counts else None
+                if self.case.certificate_moves_appeal() else None
             )
-            self.case.issue_certificate(request, plan, workflow.now(), today_in_england())
-            self._send(self.case.announce_certificate())
+            self._send(self.case.issue_certificate(request, plan, workflow.now(), today_in_england()))
         return self.case.view()
 
     @issue_certificate.validator
@@ -107,8 +96,8 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.REPORT_CANNOT_ARRANGE)
     async def report_cannot_arrange(self, request: ReportCannotArrange) -> CaseView:
         async with self._acting(lambda: self.case.check_report_cannot_arrange(request, today_in_england())):
-            certificate = await self._plan(CERTIFICATE, start_day=request.adviser_informed_on or today_in_england())
-            self._send(self.case.report_cannot_arrange(request, certificate, workflow.now()))
+            planned = await self._plan_each(self.case.plan_cannot_arrange(request, workflow.now(), today_in_england()))
+            self._send(self.case.report_cannot_arrange(request, planned, workflow.now()))
         return self.case.view()
 
     @report_cannot_arrange.validator
@@ -139,22 +128,8 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_OUTCOME)
     async def record_outcome(self, request: RecordOutcome) -> CaseView:
         async with self._acting(lambda: self.case.check_record_outcome(request, workflow.now())):
-            # Counted from the session, however late staff record it: the certificate is due 3 working
-            # days after the mediation concludes; an action without an agreed date (a reg 44 period or
-            # one agreed in writing, given as `due`) within 2 weeks of the agreement (reg 42(3)).
-            concluded = self.case.session.at
-            *actions, certificate = await self._plan_each([
-                *(
-                    self._deadline(action_deadline(number), due=action.agreed_due, start=concluded)
-                    for number, action in enumerate(request.actions, start=1)
-                ),
-                self._deadline(CERTIFICATE, start=concluded),
-            ])
-            self.case.record_outcome(request, [deadline.due for deadline in actions], certificate, workflow.now())
-            if not self.case.is_closed:
-                for deadline in actions:
-                    self.case.set_deadline(deadline)
-            self._send(self.case.announce_outcome())
+            planned = await self._plan_each(self.case.plan_outcome(request, workflow.now()))
+            self._send(self.case.record_outcome(request, planned, workflow.now()))
         return self.case.view()
 
     @record_outcome.validator
@@ -164,15 +139,13 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.WITHDRAW)
     async def withdraw(self, request: Withdraw) -> CaseView:
         async with self._acting(lambda: self.case.check_withdraw(request)):
-            owed = self.case.owes_certificate_on_withdrawal()
-            certificate = await self._plan(CERTIFICATE) if owed else None
-            self._send(self.case.withdraw(request, certificate, workflow.now()))
+            planned = await self._plan_each(self.case.plan_certificate_on_withdrawal(workflow.now()))
+            self._send(self.case.withdraw(request, planned, workflow.now()))
         return self.case.view()
 
     async def _withdraw_for_service(self) -> list[Announcement]:
-        owed = not self.case.is_closed and self.case.owes_certificate_on_withdrawal()
-        certificate = await self._plan(CERTIFICATE) if owed else None
-        return self.case.withdrawn_by_service(certificate, workflow.now())
+        planned = await self._plan_each(self.case.plan_certificate_on_withdrawal(workflow.now()))
+        return self.case.withdrawn_by_service(planned, workflow.now())
 
     @withdraw.validator
     def validate_withdraw(self, request: Withdraw) -> None:
