@@ -74,3 +74,23 @@ def test_an_actions_due_rule_names_its_source_and_the_kind_of_order() -> None:
 
 def test_every_stage_has_a_tag_certificate_due_included() -> None:
     assert set(STAGE_TAGS) == set(CaseStage)
+
+
+def test_once_the_process_has_ended_only_what_the_case_still_waits_for_is_overdue() -> None:
+    """A mediation case owing its certificate after a withdrawal: the arrangement duty it missed
+    is no longer anyone's to do (the process ended); the late certificate is. A passed appeal
+    deadline is the family's, owed by nobody."""
+    from domain.models import CaseOutcome
+
+    arranging = DeadlineView(name="mediation_arrangement", due=date(2026, 12, 1), state=DeadlineState.missed,
+                             owed_by="local_authority")
+    certificate = DeadlineView(name="certificate", due=date(2026, 12, 4), state=DeadlineState.missed,
+                               owed_by="mediation_adviser")
+    appeal = DeadlineView(name="appeal", due=date(2026, 12, 2), state=DeadlineState.missed, owed_by="applicant")
+    case = view_with(arranging, certificate, appeal, next_deadline=certificate).model_copy(
+        update={"stage": CaseStage.certificate_due, "outcome": CaseOutcome.withdrawn}
+    )
+    rows = deadline_rows(case, on=date(2026, 12, 18))
+    assert [(row.name, row.overdue) for row in rows] == [
+        ("Issue the mediation certificate", True), ("Hold the mediation", False), ("SEND Tribunal appeal deadline", False),
+    ]

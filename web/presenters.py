@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from cli.render import still_owed
 from domain.calendar import LONDON, WorkingCalendar, london_date
 from domain.case import STAGE_WORDS
 from domain.deadlines import ACTION_PREFIX
@@ -114,8 +115,8 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
     on = on or today()
     names = party_names(case)
     rows = []
-    for deadline in sorted(case.deadlines, key=lambda deadline: (not owed(deadline, case), deadline.due)):
-        overdue = deadline.state is DeadlineState.missed and owed(deadline, case)
+    for deadline in sorted(case.deadlines, key=lambda deadline: (not still_owed(deadline, case), deadline.due)):
+        overdue = deadline.state is DeadlineState.missed and still_owed(deadline, case)
         if deadline.state is DeadlineState.open:
             if deadline.due == on:
                 left = "Due today"
@@ -134,17 +135,6 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
             owner_words(deadline.owed_by, names), deadline.source or "",
         ))
     return rows
-
-
-def owed(deadline: DeadlineView, case: CaseView) -> bool:
-    """Still to be done: open, or missed and not settled since."""
-    if deadline.state is DeadlineState.open:
-        return True
-    if deadline.state is not DeadlineState.missed or deadline.settled_on is not None:
-        return False
-    # A view from before duties (no owner nor settled date on any): only its next deadline is owed.
-    duties = any(other.owed_by is not None or other.settled_on is not None for other in case.deadlines)
-    return duties or (case.next_deadline is not None and case.next_deadline.name == deadline.name)
 
 
 def owner_words(owed_by: str | None, names: dict[str, str]) -> str:
