@@ -398,9 +398,9 @@ def outcome(
             metavar=parsing.ACTION_FORM, parser=parsing.agreed_action,
             help=(
                 "Something agreed, who does it (a party id) and by when; once for each. DUE is a date agreed in "
-                "writing (e.g. 2027-01-15); or appeal:KIND for a matter the family could appeal, due in the "
-                f"period the law sets for that kind of order ({parsing.choices(OrderKind)}); or left out: 2 weeks "
-                "(statutory mediation) or the service's usual period."
+                "writing (e.g. 2027-01-15); or, on statutory mediation, appeal:KIND for a matter the family could "
+                f"appeal, due in the period the law sets for that kind of order ({parsing.choices(OrderKind)}); or "
+                "left out: 2 weeks (statutory mediation) or the service's usual period."
             ),
         ),
     ] = None,

@@ -302,3 +302,12 @@ def test_the_case_list_offers_every_stage_certificate_due_included() -> None:
     page = rendered("cases.html", title="Cases", filters={}, summaries=[])
     stages = re.search(r'<select[^>]*name="stage".*?</select>', page, re.S).group(0)
     assert re.findall(r'value="(\w*)"', stages) == ["", *(stage.value for stage in CaseStage)]
+
+
+def test_the_outcome_form_of_disagreement_resolution_asks_for_no_appealable_matter() -> None:
+    """Reg 42 is statutory mediation's: disagreement resolution agrees its own dates."""
+    case = Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()
+    form = ACTION_FORMS["outcome"]
+    page = rendered(form.page, form=form, case=case, title=form.title, names=presenters.party_names(case))
+    assert "appealable" not in page and "order_kind" not in page
+    assert "Action 1: due date agreed (optional)" in page
