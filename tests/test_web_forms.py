@@ -311,3 +311,14 @@ def test_the_outcome_form_of_disagreement_resolution_asks_for_no_appealable_matt
     page = rendered(form.page, form=form, case=case, title=form.title, names=presenters.party_names(case))
     assert "appealable" not in page and "order_kind" not in page
     assert "Action 1: due date agreed (optional)" in page
+
+
+def test_the_certificate_is_offered_while_a_certificate_duty_is_owed() -> None:
+    owed = DeadlineView(name="certificate", due=date(2026, 12, 4), state=DeadlineState.open, owed_by="mediator")
+    first = CertificateView(issued_on=date(2026, 11, 20), reason=CertificateReason.not_arranged)
+    certificate = ACTION_FORMS["certificate"]
+    # A second certificate, after "cannot arrange" and then mediation: offered again.
+    assert certificate.offered(mediation_view(stage=CaseStage.monitoring_agreement, certificate=first, deadlines=[owed]))
+    met = owed.model_copy(update={"state": DeadlineState.met, "settled_on": date(2026, 12, 1), "settled_by": 9})
+    assert not certificate.offered(mediation_view(certificate=first, deadlines=[met]))
+    assert not certificate.offered(mediation_view())  # at advice: nothing owed yet

@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ValidationError
 
+from cli.render import still_owed
+
 from domain.calendar import LONDON
 from domain.case import Case, CaseFile
 from domain.models import (
@@ -37,7 +39,7 @@ from domain.models import (
     StaffAction,
     Withdraw,
 )
-from domain.deadlines import APPEAL
+from domain.deadlines import APPEAL, CERTIFICATE
 from domain.mediation import Mediation
 from workflows import names
 
@@ -381,6 +383,12 @@ def extendable(case: CaseView) -> list[str]:
     ]
 
 
+def _certificate_owed(case: CaseView) -> bool:
+    """A certificate duty is owed (DESIGN section 11): after a no, a withdrawal, a report that mediation
+    cannot be arranged, or a session; a second one too, after "cannot arrange" then mediation."""
+    return any(deadline.name == CERTIFICATE and still_owed(deadline, case) for deadline in case.deadlines)
+
+
 def _appeal_clock_waits(case: CaseView) -> bool:
     """The family's appeal is still to be settled: they are warned until staff record it."""
     return case.appeal_status is None and any(deadline.name == APPEAL for deadline in case.deadlines)
@@ -409,7 +417,7 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
                    "Record it", in_its_stages(ReportCannotArrange), _cannot_arrange, "Recorded", MD),
         ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
-                   "Issue the certificate", lambda case: case.certificate is None, _certificate,
+                   "Issue the certificate", _certificate_owed, _certificate,
                    "Certificate issued", MD),
         # Both routes.
         ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",
