@@ -217,7 +217,10 @@ async def test_choosing_mediation_about_health_sends_the_issues_and_the_provisio
     )
     assert case["mediation_issues"] == ["health", "education"] and case["health_provision_sought"] == PROVISION
     assert has(deadline(case, "health_notice"), due=WorkingCalendar().add_days(told, 3, working=True).isoformat())
-    [notice] = [n for n in desk.notifications.notices if n.template.value == "health_notice"]
+    async def health_notices() -> list:
+        return [n for n in desk.notifications.notices if n.template.value == "health_notice"]
+
+    [notice] = await until(health_notices)  # sent by the workflow, after the choice is recorded
     assert notice.recipient.id == "org-2"
     assert (notice.facts.mediation_issues, notice.facts.health_provision_sought) == (["health", "education"], PROVISION)
 
