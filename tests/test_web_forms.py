@@ -322,3 +322,12 @@ def test_the_certificate_is_offered_while_a_certificate_duty_is_owed() -> None:
     met = owed.model_copy(update={"state": DeadlineState.met, "settled_on": date(2026, 12, 1), "settled_by": 9})
     assert not certificate.offered(mediation_view(certificate=first, deadlines=[met]))
     assert not certificate.offered(mediation_view())  # at advice: nothing owed yet
+
+
+@pytest.mark.parametrize("route", list(OPENINGS))
+def test_the_check_answers_page_shows_the_childs_date_of_birth(route) -> None:
+    way = OPENINGS[route]
+    opened = (open_mediation(date(2026, 10, 20), child_date_of_birth=date(2011, 3, 14)) if route.value == "mediation"
+              else open_case(child_date_of_birth=date(2011, 3, 14)))
+    page = rendered("check.html", opening=way, opened=opened, reference="MD-2026-7KQ3XZ", draft="{}", title="Check")
+    assert re.search(r"Child&#39;s date of birth\s*</dt>\s*<dd[^>]*>\s*14 March 2011", page)
