@@ -61,7 +61,7 @@ from domain.models import (
 )
 from infra.settings import Settings
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, TEST_KEYS, new_reference, open_case
-from tests.journeys import mediation_reference, open_mediation
+from tests.journeys import HEALTH_PROVISION, mediation_reference, open_mediation
 from worker import build_worker
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -156,7 +156,7 @@ def statutory_mediation(clock: Clock) -> Route:
         run=MediationCase.run,
         opening=lambda: open_mediation(datetime.now(timezone.utc).date()),
         before_session=[
-            (MediationCase.record_choice, lambda: RecordChoice(actor=OFFICER, mediate=True)),
+            (MediationCase.record_choice, lambda: RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=HEALTH_PROVISION)),
             (
                 MediationCase.assign_mediator,
                 lambda: AssignMediator(actor=OFFICER, name=MEDIATOR_NAME, email=MEDIATOR_EMAIL, independent=True),

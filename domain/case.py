@@ -12,6 +12,7 @@ the action, plans deadlines before the change, and sends what the domain announc
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from domain import duties
@@ -30,6 +31,7 @@ from domain.notifications import (
 )
 from domain.deadlines import (
     ACTION_PREFIX,
+    AGREEMENT_NOTICE,
     APPEAL,
     CERTIFICATE,
     HEALTH_NOTICE,
@@ -125,7 +127,7 @@ CLOSURE_TEMPLATES = {
     CaseOutcome.no_response: Template.no_response,
     CaseOutcome.withdrawn: Template.withdrawn,
 }
-STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT)
+STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AGREEMENT_NOTICE)
 
 
 class RuleViolation(ValueError):
@@ -159,6 +161,20 @@ class Deadline(Model):
     def owed(self) -> bool:
         """Still waiting for the act that discharges it: open, or missed and not yet done."""
         return self.state is DeadlineState.open or (self.state is DeadlineState.missed and self.outstanding)
+
+
+class WarningCode(StrEnum):
+    """What a warning is about: shown in the list and the Web UI (search attribute `CaseWarnings`), so
+    no personal data; the words are on the case."""
+
+    late_opening = "late_opening"  # statutory mediation opened after reg 33's 2 months
+    later_certificate = "later_certificate"  # a second certificate: the first fixed the appeal deadline
+    school_age_reached = "school_age_reached"  # the child is past compulsory school age: who is the party?
+
+
+class CaseWarning(Model):
+    code: WarningCode
+    text: str
 
 
 class Mediator(Model):
@@ -220,7 +236,7 @@ class CaseFile(Model):
     notifications: list[NotificationRecord] = []
     decision: DecisionView | None = None
     appeal_status: AppealStatus | None = None
-    warnings: list[str] = []  # for staff, in words (late opening, a later certificate, the party's age)
+    warnings: list[CaseWarning] = []  # for staff: what needs their attention beyond the deadlines
     closure_announced: bool = False  # the closing message has gone (a withdrawal says it at once)
 
     @property
@@ -289,8 +305,7 @@ class CaseFile(Model):
             f"The child reached the end of compulsory school age on {ends.isoformat()}: the rights in this case "
             "pass to the young person (CFA 2014 s.83(2)). Confirm who the party is."
         )
-        self.warnings.append(warning)
-        self.record(at, SYSTEM, "school_age_reached", warning)
+        self.warn(WarningCode.school_age_reached, warning, at)
         return [Announcement(Template.school_age_reached, (CASE_OFFICER,), "school_age_reached", {"school_age_ends": ends})]
 
     def notice_delivered(self, template: str, at: datetime) -> None:
@@ -457,6 +472,11 @@ class CaseFile(Model):
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
 
+    def warn(self, code: WarningCode, text: str, at: datetime) -> None:
+        """A warning for staff: on the case in words, on the timeline, and by code in the lists."""
+        self.warnings.append(CaseWarning(code=code, text=text))
+        self.record(at, SYSTEM, code.value, text)
+
     def assign_mediator(self, request: AssignMediator, at: datetime) -> list[Announcement]:
         replacing = self.mediator is not None
         self.mediator = Mediator(name=request.name, email=str(request.email), independent=request.independent)
@@ -520,11 +540,12 @@ class CaseFile(Model):
         appeal = self.deadline(APPEAL)
         assert appeal is not None
         self.appeal_status = request.status
-        if appeal.state is DeadlineState.open:
+        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
+        if appeal.state is DeadlineState.open:  # settled by this entry: lodged in time, or not appealing
             appeal.state = DeadlineState.met if request.status is AppealStatus.lodged else DeadlineState.cancelled
+            appeal.settled_on, appeal.settled_by = london_date(at), len(self.timeline)
         appeal.outstanding = False
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != APPEAL]
-        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
 
     def close(self, outcome: CaseOutcome, at: datetime, actor: str) -> None:
         """The process is over with `outcome`. Its own deadlines are cancelled; the appeal deadline
@@ -560,6 +581,7 @@ class CaseFile(Model):
         if self.outcome is None or self.is_closed:
             return False
         if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL):
+            self.stage = self.stage_while_owed()  # what is still owed, now that this is met
             return False
         self._closed(at, actor)
         return True
@@ -811,7 +833,7 @@ class CaseFile(Model):
             next_deadline=_deadline_view(next_deadline) if next_deadline else None,
             decision=self.decision,
             appeal_status=self.appeal_status,
-            warnings=list(self.warnings),
+            warnings=[warning.text for warning in self.warnings],
         ).model_copy(update=self._route_view())
 
     def _route_view(self) -> dict:

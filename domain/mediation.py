@@ -40,7 +40,7 @@ from domain import duties
 from domain.appeal import add_months
 from domain.calendar import london_date
 from domain.case import (
-    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages,
+    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, WarningCode, route_action_stages,
 )
 from domain.duties import Duty
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Recipient, RecipientKind, Template
@@ -369,7 +369,9 @@ class Mediation(CaseFile):
         la_told = request.la_notified_on or today
         planned = [DeadlineRequest(name=MEDIATION_ARRANGEMENT, now=now, start_day=today if self.health_only else la_told)]
         issues = request.mediation_issues or self.issues
-        if MediationIssue.health in issues and self.commissioners():
+        # Owed whenever health is an issue; with no commissioner named the product cannot send it, so
+        # it stays open, and chased, for the LA to give.
+        if MediationIssue.health in issues:
             planned.append(DeadlineRequest(name=HEALTH_NOTICE, now=now, start_day=la_told))
         return planned
 
@@ -395,7 +397,8 @@ class Mediation(CaseFile):
             planned.append(DeadlineRequest(
                 name=action_deadline(number), now=now, start=concluded, days=days, due=action.agreed_due,
             ))
-        planned.append(DeadlineRequest(name=CERTIFICATE, now=now, start=concluded))
+        if not self.certificate_owed():  # an adviser's certificate still owed (cannot arrange) stands
+            planned.append(DeadlineRequest(name=CERTIFICATE, now=now, start=concluded))
         if self.health_only and request.result is not SessionResult.no_agreement:
             planned.append(DeadlineRequest(name=AGREEMENT_NOTICE, now=now, start=concluded))
         return planned
@@ -416,8 +419,7 @@ class Mediation(CaseFile):
                     if passed else "it is still ahead."
                 )
             )
-            self.warnings.append(warning)
-            self.record(at, SYSTEM, "late_opening", warning)
+            self.warn(WarningCode.late_opening, warning, at)
             told.append(Announcement(Template.late_opening, (CASE_OFFICER,), None, {"appeal_deadline_passed": passed}))
         return told + self.announce_school_age(at)
 
@@ -498,8 +500,7 @@ class Mediation(CaseFile):
                 f"the first certificate ({first.issued_on.isoformat()}) fixed it. Whether a later certificate "
                 "restarts the month is unsettled; the family should not rely on a later date."
             )
-            self.warnings.append(warning)
-            self.record(at, SYSTEM, "later_certificate", warning)
+            self.warn(WarningCode.later_certificate, warning, at)
             told.append(Announcement(
                 Template.later_certificate, (CASE_OFFICER,), f"later_certificate-{issued.issued_on:%Y%m%d}",
             ))
@@ -534,7 +535,14 @@ class Mediation(CaseFile):
         self._session_held()
         actions = planned[:len(request.actions)]
         self._agree_actions(request, [deadline.due for deadline in actions])
-        self.certificate_reason = CertificateReason.mediation_concluded
+        if any(deadline.name == CERTIFICATE for deadline in planned):
+            self.certificate_reason = CertificateReason.mediation_concluded
+        else:
+            self.record(
+                at, SYSTEM, "certificate_still_owed",
+                "the mediation adviser's certificate owed since mediation could not be arranged is still due; it "
+                "stands for the one after mediation",
+            )
         for deadline in planned:
             self.set_deadline(deadline)
         if self.actions:

@@ -47,10 +47,14 @@ AUDIENCES: dict[Template, frozenset[RecipientKind]] = {
     Template.mediation_declined: _PARTIES,
     Template.certificate_issued: _EVERYONE_AT_THE_TABLE,
     Template.cannot_arrange: _EVERYONE_AT_THE_TABLE,
+    Template.health_notice: frozenset({RecipientKind.organisation}),  # each health commissioning body
+    Template.agreement_notice: frozenset({RecipientKind.organisation}),  # the Local Authority, not a party
     Template.late_opening: frozenset({RecipientKind.case_officer}),
     Template.deadline_reminder: frozenset({RecipientKind.case_officer}),
     Template.deadline_missed: frozenset({RecipientKind.case_officer}),
     Template.notification_failed: frozenset({RecipientKind.case_officer}),
+    Template.later_certificate: frozenset({RecipientKind.case_officer}),
+    Template.school_age_reached: frozenset({RecipientKind.case_officer}),
 }
 
 # Facts a message cannot do without: better no message (and the case officer told) than a
@@ -74,6 +78,10 @@ NEEDS: dict[Template, tuple[str, ...]] = {
     Template.deadline_reminder: ("deadline", "due"),
     Template.deadline_missed: ("deadline",),
     Template.notification_failed: ("reason",),
+    Template.health_notice: ("mediation_issues", "health_provision_sought"),  # reg 32(e): both, or no notice
+    Template.agreement_notice: ("result",),
+    Template.later_certificate: ("certificate_date", "first_certificate_date", "appeal_deadline"),
+    Template.school_age_reached: ("school_age_ends",),
 }
 
 STAFF_CHANNELS = (Channel.email,)
@@ -172,6 +180,12 @@ def names(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def sentence(text: str) -> str:
+    """The first letter in capitals and the rest as written ("NHS South Yorkshire ICB" stays so), unlike
+    jinja's `capitalize`."""
+    return text[:1].upper() + text[1:]
+
+
 def _in_words(value: object) -> str:
     match value:
         case None:
@@ -184,7 +198,8 @@ def _in_words(value: object) -> str:
             return str(value.value)
         case [AgreedActionFacts(), *_]:
             return "\n".join(
-                f"{action.number}. {action.description} ({action.owner}, by {long_date(action.due)})"
+                f"{action.number}. {action.description} ({action.owner}, by {long_date(action.due)}"
+                f"{f'; {action.due_source}' if action.due_source else ''})"
                 for action in value
             )
         case list():
@@ -205,7 +220,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters |= {"long_date": long_date, "long_datetime": long_datetime, "names": names}
+    environment.filters |= {"long_date": long_date, "long_datetime": long_datetime, "names": names, "sentence": sentence}
     return environment
 
 

@@ -630,3 +630,4 @@ class CaseSummary(Model):
     overdue: bool = False  # that deadline has passed
     appeal_deadline: date | None = None  # the last day to appeal, while the family's clock runs
     route: Route = Route.disagreement_resolution
+    warnings: list[str] = []  # codes of what staff are warned of (domain.case.WarningCode), from `CaseWarnings`

@@ -44,6 +44,9 @@ DR_PARTIES = ("applicant", "org-1", "org-2")
 SESSION_LEAD = timedelta(days=14)
 
 
+HEALTH_PROVISION = "Speech and language therapy from the NHS"
+
+
 def open_mediation(decision_date: date, **overrides) -> OpenMediation:
     fields = dict(
         applicant=Applicant(
@@ -102,7 +105,12 @@ class Journey:
         if stage in (CaseStage.advice, CaseStage.informal_talks):
             return case
         if mediation:
-            case = await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True))
+            if case.stage is CaseStage.advice:  # else already chosen: go on from arranging the session
+                # Health among the issues: the family says which health care provision it wants (reg 32(e)).
+                provision = HEALTH_PROVISION if MediationIssue.health in case.mediation_issues else None
+                case = await handle.execute_update(
+                    MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=provision)
+                )
         else:
             await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
             if stage is CaseStage.awaiting_consent:

@@ -54,6 +54,11 @@ def full_facts(**overrides) -> MessageFacts:
         certificate_date=date(2027, 1, 5),
         certificate_reason="mediation_concluded",
         arranging_body=["Rotherham Council"],
+        local_authority="Rotherham Council",
+        mediation_issues=["education", "health"],
+        health_provision_sought="Weekly speech therapy from an NHS therapist",
+        first_certificate_date=date(2027, 1, 5),  # the same certificate: no later one
+        school_age_ends=date(2027, 6, 25),
     )
     return MessageFacts(**(facts | overrides))
 

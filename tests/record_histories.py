@@ -1,9 +1,11 @@
 """Record the workflow histories that `test_replay.py` replays: `python -m tests.record_histories`.
 
-Existing files are never overwritten: each stands for cases already running on an older release.
-After a change made behind `workflow.patched(...)`, add a scenario under a new name to record the
-new path too; a change that fails the replay test without a patch is the bug the test is there for.
-Histories are encrypted with the tests' key, like a real deployment's would be with its own.
+Release 1.0.0 is the baseline: one history for each path of both routes, recorded at the tag.
+Existing files are never overwritten: each stands for cases already running on a released version.
+From 1.0.0 on, a change made behind `workflow.patched(...)` adds a scenario under a new name to
+record the new path too; a change that fails the replay test without a patch is the bug the test is
+there for (docs/operating.md, "Changing the workflows"). Histories are encrypted with the tests'
+key, like a real deployment's would be with its own.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import (
     AddNote,
+    AgreedActionInput,
+    CertificateIssuer,
+    MediationIssue,
+    OrderKind,
+    RecordOutcome,
+    ReportCannotArrange,
     AppealStatus,
     CaseStage,
     DecisionKind,
@@ -138,76 +146,104 @@ async def _sleep_until(env: WorkflowEnvironment, at) -> None:
     await env.sleep(at - await env.get_current_time())
 
 
+async def declined(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """One organisation declines the offer: the case closes."""
+    await handle.execute_update(DisagreementCase.offer_resolution, OfferResolution(actor=OFFICER))
+    await handle.execute_update(DisagreementCase.record_consent, RecordConsent(actor=OFFICER, party="org-1", agree=False))
+
+
+async def mediation_withdrawn_at_advice(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """Statutory mediation: the family stops before choosing; the certificate is owed (reg 34), late,
+    then issued; the family is not appealing."""
+    await handle.execute_update(MediationCase.withdraw, Withdraw(actor=OFFICER, party="applicant", reason="will appeal"))
+    await env.sleep(timedelta(days=7))
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+    await handle.execute_update(
+        MediationCase.record_appeal_status, RecordAppealStatus(actor=OFFICER, status=AppealStatus.not_appealing)
+    )
+
+
+async def mediation_not_arranged_then_held(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """Statutory mediation: the LA cannot arrange it; the adviser's certificate; mediation held after
+    all, no agreement; the mediator's later certificate (the officer told); the appeal lodged."""
+    trip = Journey(env.client, Settings(), env.get_current_time, lambda at: _sleep_until(env, at))
+    await trip.bring_to(handle, CaseStage.arranging_session)
+    await handle.execute_update(MediationCase.report_cannot_arrange, ReportCannotArrange(actor=OFFICER, reason="no room"))
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+    await trip.bring_to(handle, CaseStage.monitoring_agreement, result=SessionResult.no_agreement)
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER))
+    await handle.execute_update(MediationCase.record_appeal_status, RecordAppealStatus(actor=OFFICER, status=AppealStatus.lodged))
+
+
+async def mediation_health_only(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:
+    """Health-only mediation: the commissioner arranges it; full agreement on an appealable matter;
+    the LA told of the agreement (reg 42(4)); the mediator's certificate; the action done; then the
+    appeal deadline passes."""
+    trip = Journey(env.client, Settings(), env.get_current_time, lambda at: _sleep_until(env, at))
+    booked = await trip.bring_to(handle, CaseStage.session_scheduled)
+    await _sleep_until(env, booked.session.at + timedelta(hours=2))
+    await handle.execute_update(MediationCase.record_outcome, RecordOutcome(actor=OFFICER, result=SessionResult.full_agreement, actions=[
+        AgreedActionInput(description="Amend section G", owner="org-1", appealable=True, order_kind=OrderKind.amend_plan),
+    ]))
+    await handle.execute_update(MediationCase.issue_certificate, IssueCertificate(actor=OFFICER, issued_by=CertificateIssuer.mediator))
+    await handle.execute_update(MediationCase.complete_action, CompleteAction(actor=OFFICER, number=1))
+    await env.sleep(timedelta(days=70))
+
+
 MEDIATION_SCENARIOS = {
     "mediation_with_certificate": mediation_with_certificate,
     "mediation_declined": mediation_declined,
-    # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
-    "mediation_declined_archived": mediation_declined,
-    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
-    "mediation_with_certificate_planned_locally": mediation_with_certificate,
-    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
-    "mediation_with_certificate_by_event": mediation_with_certificate,
-    # Recorded after "plan-together" and "archive-once-delivered" (issue 12): an action's deadlines
-    # planned in one activity; the closed case archived once its messages are delivered.
-    "mediation_with_certificate_planned_together": mediation_with_certificate,
+    "mediation_withdrawn_at_advice": mediation_withdrawn_at_advice,
+    "mediation_not_arranged_then_held": mediation_not_arranged_then_held,
+    "mediation_health_only": mediation_health_only,
 }
+# Opening overrides per scenario (the rest open as tests.journeys.open_mediation does).
+MEDIATION_OPENINGS = {"mediation_health_only": {"mediation_issues": [MediationIssue.health]}}
 
 SCENARIOS = {
     "agreement_with_actions": agreement_with_actions,
     "silence_with_extension": silence_with_extension,
     "withdrawal": withdrawal,
-    # Recorded after "tell-silent-parties-of-extension": the extension now messages the silent.
-    "silence_with_extension_notified": silence_with_extension,
-    # Recorded before "announce-informal-resolution": a case resolved in talks told nobody.
+    "declined": declined,
     "resolved_in_talks": resolved_in_talks,
-    "resolved_in_talks_announced": resolved_in_talks,
-    # Recorded after "plan-before-change" and "appeal-clock-after-closure" (issue 8).
-    "agreement_with_actions_planned_first": agreement_with_actions,
     "appeal_clock_after_closure": appeal_clock_after_closure,
-    # Recorded after "honest-reschedule" and "withdrawn-on-cancel" (issue 11).
     "rescheduled_after_extension": rescheduled_after_extension,
     "cancelled_by_service": cancelled_by_service,
-    # Recorded after "archive-closed-case" (issue 13): the closed case is archived as it changes.
-    "withdrawal_archived": withdrawal,
-    "appeal_clock_after_closure_archived": appeal_clock_after_closure,
-    # Recorded after "plan-locally" (issue 12): deadlines planned in local activities.
-    "agreement_with_actions_planned_locally": agreement_with_actions,
-    # Recorded after "deliver-by-event" (issue 12): the messages of one event in one activity.
-    "agreement_with_actions_by_event": agreement_with_actions,
-    "silence_with_extension_by_event": silence_with_extension,
-    # Recorded after "plan-together" and "archive-once-delivered" (issue 12).
-    "agreement_with_actions_planned_together": agreement_with_actions,
-    "withdrawal_planned_together": withdrawal,
 }
 
 
 async def record() -> None:
     os.environ["DISAGREEMENT_ENCRYPTION_KEYS"] = TEST_KEYS
+    for name, scenario in {**SCENARIOS, **MEDIATION_SCENARIOS}.items():
+        if not (HISTORIES / f"{name}.json").exists():
+            await _record(name, scenario)
+
+
+async def _record(name: str, scenario) -> None:
+    """One scenario on a time-skipping server of its own: each starts today (a shared server's clock
+    runs on between cases, by years)."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
         data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
     )
     try:
         await register_search_attributes(env.client)
-        for name, scenario in {**SCENARIOS, **MEDIATION_SCENARIOS}.items():
-            if (HISTORIES / f"{name}.json").exists():
-                continue
-            with tempfile.TemporaryDirectory() as data_dir:
-                settings = Settings(data_dir=Path(data_dir), task_queue=f"record-{name}")
-                async with running_worker(env.client, settings, RecordedNotifications(fail_for={"org-2"})):
-                    if name in MEDIATION_SCENARIOS:
-                        decided = (await env.get_current_time()).date() - timedelta(days=10)
-                        handle = await Journey(env.client, settings, env.get_current_time, None).start_mediation(
-                            open_mediation(decided)
-                        )
-                    else:
-                        handle = await start_case(env.client, settings, open_case())
-                        await opened_view(handle)
-                    await scenario(env, handle)
-                    await handle.result()
-                    history = await handle.fetch_history()
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
-            print(f"recorded {name}: {len(history.events)} events")
+        with tempfile.TemporaryDirectory() as data_dir:
+            settings = Settings(data_dir=Path(data_dir), task_queue=f"record-{name}")
+            async with running_worker(env.client, settings, RecordedNotifications(fail_for={"org-2"})):
+                if name in MEDIATION_SCENARIOS:
+                    decided = (await env.get_current_time()).date() - timedelta(days=10)
+                    handle = await Journey(env.client, settings, env.get_current_time, None).start_mediation(
+                        open_mediation(decided, **MEDIATION_OPENINGS.get(name, {}))
+                    )
+                else:
+                    handle = await start_case(env.client, settings, open_case())
+                    await opened_view(handle)
+                await scenario(env, handle)
+                await handle.result()
+                history = await handle.fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        print(f"recorded {name}: {len(history.events)} events")
     finally:
         await env.shutdown()
 

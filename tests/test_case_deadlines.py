@@ -17,7 +17,7 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import WorkingCalendar, london_date
 from domain.models import (
     AddNote,
     AgreedActionInput,
@@ -195,8 +195,9 @@ async def test_happy_path_from_opening_to_full_agreement(env, settings) -> None:
         await hold_session(env, handle)
         case = await view(handle)
         assert case.stage is CaseStage.session_scheduled
-        assert deadline(case, "session_arrangement").state is DeadlineState.met
+        assert deadline(case, "session_arrangement").state is DeadlineState.open  # booked, not yet held
         assert set(notifications.sent("session_reminder")) == {*PARTIES, "mediator"}
+        held_on = london_date(case.session.at)
 
         action_due = await today(env) + timedelta(days=10)
         case = await handle.execute_update(
@@ -215,6 +216,11 @@ async def test_happy_path_from_opening_to_full_agreement(env, settings) -> None:
         assert deadline(case, "action-2").due == await today(env) + timedelta(days=14)  # 14 days by default
         assert deadline(case, "written_outcome").state is DeadlineState.met
         assert deadline(case, "outcome_record").state is DeadlineState.met
+        # The session held meets the arrangement duty, on its day, by the outcome's timeline entry.
+        arrangement = deadline(case, "session_arrangement")
+        assert (arrangement.state, arrangement.settled_on) == (DeadlineState.met, held_on)
+        assert case.timeline[arrangement.settled_by - 1].event == "outcome_recorded"
+        assert (arrangement.owed_by, deadline(case, "action-2").owed_by) == ("case_officer", "org-2")
 
         await handle.execute_update(DisagreementCase.complete_action, CompleteAction(actor=OFFICER, number=1))
         case = await handle.execute_update(DisagreementCase.complete_action, CompleteAction(actor=OFFICER, number=2))

@@ -17,7 +17,7 @@ from domain.models import (
     Withdraw,
 )
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, running_worker
-from tests.journeys import OFFICER, Journey, open_mediation
+from tests.journeys import HEALTH_PROVISION, OFFICER, Journey, open_mediation
 from tests.test_case_updates import assert_rejected, shown_to_operators
 from workflows.mediation import MediationCase
 
@@ -38,16 +38,16 @@ async def test_every_mediation_misuse_is_refused_and_leaves_no_trace(dev_server,
         trip = journey(dev_server, settings)
         handle = await trip.start_mediation(open_mediation(today - timedelta(days=10)))
         misuse = [
-            (MediationCase.issue_certificate, IssueCertificate(actor=OFFICER), ("record their choice first",)),
+            (MediationCase.issue_certificate, IssueCertificate(actor=OFFICER), ("record their choice",)),
             (MediationCase.report_cannot_arrange, ReportCannotArrange(actor=OFFICER, reason="x"), ("arranging the session",)),
-            (MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, la_notified_on=today + timedelta(days=1)), ("in the future",)),
-            (MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, la_notified_on=today - timedelta(days=30)), ("before its decision",)),
+            (MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, la_notified_on=today + timedelta(days=1), health_provision_sought=HEALTH_PROVISION), ("in the future",)),
+            (MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, la_notified_on=today - timedelta(days=30), health_provision_sought=HEALTH_PROVISION), ("before the decision",)),
             (MediationCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="x"), ("only the family",)),
         ]
         for update, request, words in misuse:
             await assert_rejected(handle, update, request, words, "RuleViolation")
 
-        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True))
+        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=HEALTH_PROVISION))
         await handle.execute_update(
             MediationCase.assign_mediator, AssignMediator(actor=OFFICER, name=MEDIATOR_NAME, email=MEDIATOR_EMAIL, independent=True)
         )
@@ -67,7 +67,7 @@ async def test_what_operators_see_of_a_mediation_names_nobody(dev_server, settin
     opened = open_mediation(london_date(datetime.now(UTC)) - timedelta(days=10))
     async with running_worker(dev_server.client, settings):
         handle = await journey(dev_server, settings).start_mediation(opened)
-        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True))
+        await handle.execute_update(MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=HEALTH_PROVISION))
         text = await shown_to_operators(handle)
         assert "arranging_session" in text
         names = [opened.applicant.name, opened.local_authority.name, *(b.name for b in opened.health_commissioners)]

@@ -100,10 +100,13 @@ async def test_an_agreement_is_followed_up_and_the_certificate_still_comes(env, 
         assert deadline(case, "mediation_arrangement").state is DeadlineState.met
         assert deadline(case, "health_notice").state is DeadlineState.met  # the ICB was sent the issues
         case = await handle.execute_update(MediationCase.complete_action, CompleteAction(actor=OFFICER, number=1))
-        assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome(result.value))
-        assert deadline(case, "certificate").state is DeadlineState.open  # owed after mediation, case closed or not
+        # Everything agreed is done, but the certificate is still owed: the case is not closed (DESIGN section 11).
+        assert (case.stage, case.outcome) == (CaseStage.certificate_due, CaseOutcome(result.value))
+        assert deadline(case, "certificate").state is DeadlineState.open
+        assert case.next_deadline.name == "certificate"
         case, _ = await certify_and_finish(handle, case)
-        assert case.certificate.reason == "mediation_concluded"
+        assert case.stage is CaseStage.closed
+        assert (case.certificate.reason, case.certificate.issued_by) == ("mediation_concluded", "mediator")
         for template in ("mediation_chosen", "mediator_assigned", "session_scheduled", "written_outcome", "certificate_issued"):
             assert set(notifications.sent(template)) >= EVERYONE, template
         assert "mediator" in notifications.sent("session_scheduled")
@@ -158,8 +161,10 @@ async def test_no_agreement_closes_and_the_certificate_follows(env, settings) ->
         trip = journey(env, settings)
         handle = await trip.start_mediation(open_mediation(await today(env) - timedelta(days=5)))
         case = await trip.bring_to(handle, CaseStage.monitoring_agreement, result=SessionResult.no_agreement)
-        assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.no_agreement)
+        assert (case.stage, case.outcome) == (CaseStage.certificate_due, CaseOutcome.no_agreement)
+        assert not notifications.sent("case_closed")  # not closed while the certificate is owed
         case, _ = await certify_and_finish(handle, case, AppealStatus.not_appealing)
+        assert case.stage is CaseStage.closed
         assert set(notifications.sent("case_closed")) == EVERYONE | {"mediator"}
 
 
@@ -170,9 +175,9 @@ async def test_withdrawing_after_choosing_mediation_still_gets_a_certificate(env
         handle = await trip.start_mediation(open_mediation(await today(env) - timedelta(days=5)))
         await trip.bring_to(handle, CaseStage.arranging_session)
         case = await handle.execute_update(MediationCase.withdraw, Withdraw(actor=OFFICER, party="applicant", reason="changed mind"))
-        assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.withdrawn)
+        assert (case.stage, case.outcome) == (CaseStage.certificate_due, CaseOutcome.withdrawn)
         case, _ = await certify_and_finish(handle, case)
-        assert case.certificate.reason == "not_pursued"  # reg 34: fails to pursue
+        assert (case.stage, case.certificate.reason) == (CaseStage.closed, "not_pursued")  # reg 34: fails to pursue
         assert set(notifications.sent("withdrawn")) == EVERYONE
 
 
@@ -196,15 +201,16 @@ async def test_the_la_cannot_arrange_and_the_family_does_not_go_on(env, settings
 
 
 async def test_the_certificate_after_a_no_counts_working_days_over_a_bank_holiday(env, settings) -> None:
-    """Told on Friday 28 August 2026: Monday 31 August is the summer bank holiday, so the 3 working
-    days are Tue 1, Wed 2 and Thu 3 September. Opening this long after the decision also warns the
-    officer that the reg 33 window has passed."""
+    """The family told the mediation adviser on Friday 28 August 2026 (reg 34 counts from then, not from
+    when staff record it): Monday 31 August is the summer bank holiday, so the 3 working days are Tue 1,
+    Wed 2 and Thu 3 September. Opening this long after the decision also warns the officer that the
+    reg 33 window has passed."""
     notifications = RecordedNotifications()
     async with running_worker(env.client, settings, notifications):
         trip = journey(env, settings)
         handle = await trip.start_mediation(open_mediation(date(2026, 8, 20)))
         case = await handle.execute_update(
-            MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=False, la_notified_on=date(2026, 8, 28))
+            MediationCase.record_choice, RecordChoice(actor=OFFICER, mediate=False, adviser_told_on=date(2026, 8, 28))
         )
         assert deadline(case, "certificate").due == date(2026, 9, 3)
         assert any(entry.event == "late_opening" for entry in case.timeline)

@@ -404,7 +404,7 @@ class CaseWorkflow:
         appeal = self.case.deadline(APPEAL)
         state = (
             self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at,
-            appeal and self.case.appeal_clock_running and appeal.expires_at,
+            appeal and self.case.appeal_clock_running and appeal.expires_at, len(self.case.warnings),
         )
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))

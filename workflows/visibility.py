@@ -21,9 +21,11 @@ NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 # When the family's Tribunal appeal deadline expires (midnight in England after its last day), while
 # the appeal clock runs; unset once it has passed or the appeal status is recorded (DESIGN section 8).
 APPEAL_DEADLINE = SearchAttributeKey.for_datetime("AppealDeadline")
+# What staff are warned of on the case (late opening, a later certificate, the party's age), by code.
+CASE_WARNINGS = SearchAttributeKey.for_keyword_list("CaseWarnings")
 
 SEARCH_ATTRIBUTES = (
-    CASE_STAGE, CASE_OUTCOME, DISAGREEMENT_KINDS, EHC_POINT, CASE_OFFICER, NEXT_DEADLINE, APPEAL_DEADLINE,
+    CASE_STAGE, CASE_OUTCOME, DISAGREEMENT_KINDS, EHC_POINT, CASE_OFFICER, NEXT_DEADLINE, APPEAL_DEADLINE, CASE_WARNINGS,
 )
 
 
@@ -38,6 +40,8 @@ def search_attribute_updates(case: CaseFile) -> list[SearchAttributeUpdate]:
         CASE_OFFICER.value_set(case.case_officer),
         NEXT_DEADLINE.value_set(next_deadline.expires_at) if next_deadline else NEXT_DEADLINE.value_unset(),
     ]
+    if case.warnings:  # only cases with a warning touch it
+        updates.append(CASE_WARNINGS.value_set(sorted({warning.code.value for warning in case.warnings})))
     appeal = case.deadline(APPEAL)
     if appeal is not None:  # only cases with an appeal clock touch it (older cases never did)
         updates.append(
