@@ -85,7 +85,8 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
         console.print("No cases match.")
         return
     table = _table(
-        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", title=f"{len(summaries)} case(s)"
+        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", "Warnings",
+        title=f"{len(summaries)} case(s)",
     )
     for summary in summaries:
         stage = summary.stage.value if summary.stage else ""
@@ -96,6 +97,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             summary.case_officer or "",
             _next_deadline(summary),
             summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
+            ", ".join(_words(code) for code in summary.warnings),
         )
     console.print(table)
 

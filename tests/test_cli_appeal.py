@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from domain.appeal import appeal_deadline
 from domain.calendar import WorkingCalendar
 from tests.cli_helpers import Staff, deadline, has, includes, open_arguments, refused, today, until
@@ -35,7 +33,8 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
 
     case = await staff.json("appeal-status", reference, "--not-appealing")
     assert case["appeal_status"] == "not_appealing"
-    assert has(deadline(case, "appeal"), due=due.isoformat(), state="cancelled")
+    assert has(deadline(case, "appeal"), due=due.isoformat(), state="cancelled", settled_on=today().isoformat(),
+               settled_by=len(case["timeline"]))
     assert await until(lambda: _lacks(listed(due), reference))
 
 
@@ -55,10 +54,6 @@ async def test_appeal_clock_error_paths(staff: Staff) -> None:
     refused(await staff.run(*open_arguments("--appeal-deadline", yesterday)), "already passed")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "domain/case.py record_appeal_status settles the appeal without settled_on/settled_by (DESIGN section 11: "
-    "once settled, when and by which timeline entry); the lead's to fix"
-))
 async def test_recording_the_appeal_status_says_when_and_by_which_entry_it_was_settled(staff: Staff) -> None:
     reference = (await staff.open())["reference"]
     await staff.json("decision", reference, "--kind", "refusal_to_assess", "--date", (today() - timedelta(days=12)).isoformat())

@@ -245,6 +245,14 @@ async def test_late_opening_and_school_age_are_warned_of_on_show(staff: Staff) -
     dr = await staff.json(*open_arguments("--child-date-of-birth", "2008-01-10"))
     assert any("end of compulsory school age" in warning for warning in dr["warnings"])
 
+    async def warned_of() -> list[str]:
+        rows = await staff.json("list", "--route", "mediation")
+        return next((row["warnings"] for row in rows if row["reference"] == case["reference"]), [])
+
+    assert sorted(await until(warned_of)) == ["late_opening", "school_age_reached"]  # codes: no personal data
+    listed = await staff.run("list", "--route", "mediation")
+    assert "late opening, school age reached" in next(line for line in listed.stdout.splitlines() if case["reference"] in line)
+
 
 async def _session_held(staff: Staff, reference: str) -> bool:
     case = await staff.json("show", reference)

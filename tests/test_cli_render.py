@@ -143,3 +143,14 @@ def test_each_action_says_where_its_due_date_comes_from(capsys, monkeypatch) -> 
     shown = printed(view, capsys, monkeypatch)
     assert "SEND Regs 2014 reg 44(2)(b): 2 weeks; appealable: assess" in shown
     assert "SEND Regs 2014 reg 42(3): 2 weeks from the agreement" in shown
+
+
+def test_the_list_names_each_cases_warnings(capsys, monkeypatch) -> None:
+    from domain.models import CaseStage, CaseSummary
+
+    monkeypatch.setattr(render, "_console", lambda: Console(markup=False, highlight=False, width=250))
+    render.cases([CaseSummary(reference="MD-2026-7KQ3XZ", stage=CaseStage.advice, outcome=None, kinds=[],
+                              case_officer="jo.smith", next_deadline=None,
+                              warnings=["late_opening", "school_age_reached"])], as_json=False)
+    row = next(line for line in capsys.readouterr().out.splitlines() if "MD-2026-7KQ3XZ" in line)
+    assert row.rstrip().endswith("late opening, school age reached")

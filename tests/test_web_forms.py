@@ -331,3 +331,12 @@ def test_the_check_answers_page_shows_the_childs_date_of_birth(route) -> None:
               else open_case(child_date_of_birth=date(2011, 3, 14)))
     page = rendered("check.html", opening=way, opened=opened, reference="MD-2026-7KQ3XZ", draft="{}", title="Check")
     assert re.search(r"Child&#39;s date of birth\s*</dt>\s*<dd[^>]*>\s*14 March 2011", page)
+
+
+def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
+    from domain.models import CaseSummary
+
+    summary = CaseSummary(reference="MD-2026-7KQ3XZ", stage=CaseStage.certificate_due, outcome=None, kinds=[],
+                          case_officer=ACTOR, next_deadline=None, warnings=["late_opening"])
+    page = rendered("cases.html", title="Cases", filters={}, summaries=[summary])
+    assert ">Warnings<" in page and "Warning: late opening" in page and "govuk-tag--pink" in page
