@@ -153,8 +153,9 @@ def agreed_action(text: str) -> AgreedActionInput:
 
 
 _DUE_WORDS = (
-    "DUE is a date agreed in writing such as 2027-01-15, or appeal:KIND for a matter the family could "
-    f"appeal (KIND one of {', '.join(OrderKind.__members__)}), or left out for 2 weeks"
+    "DUE is a date agreed in writing such as 2027-01-15, or, on statutory mediation, appeal:KIND for a matter "
+    f"the family could appeal (KIND one of {', '.join(OrderKind.__members__)}), or left out: 2 weeks on "
+    "statutory mediation, the service's usual period on disagreement resolution"
 )
 
 
