@@ -340,3 +340,8 @@ def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
                           case_officer=ACTOR, next_deadline=None, warnings=["late_opening"])
     page = rendered("cases.html", title="Cases", filters={}, summaries=[summary])
     assert ">Warnings<" in page and "Warning: late opening" in page and "govuk-tag--pink" in page
+
+
+def test_the_health_provision_is_asked_after_only_when_health_is_an_issue() -> None:
+    assert "Health care provision sought" in case_page(mediation_view())  # education and health
+    assert "Health care provision sought" not in case_page(mediation_view(mediation_issues=[MediationIssue.education]))
