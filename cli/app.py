@@ -27,6 +27,7 @@ from domain.models import (
     AssignMediator,
     CaseOutcome,
     CaseStage,
+    CertificateIssuer,
     Channel,
     MEDIATION_PREFIX,
     AppealStatus,
@@ -44,6 +45,7 @@ from domain.models import (
     ExtendDeadline,
     OfferResolution,
     OpenCase,
+    OrderKind,
     Organisation,
     OrganisationKind,
     PostalAddress,
@@ -156,6 +158,16 @@ Party = Annotated[
     str, typer.Option(metavar="PARTY_ID", parser=parsing.party_id, help="applicant, org-1, org-2, ... (see `show`).")
 ]
 Notes = Annotated[str | None, typer.Option(metavar="TEXT", help="What was said, in a few words.")]
+ChildDateOfBirth = Annotated[
+    date | None,
+    typer.Option(
+        metavar="DATE", parser=parsing.day,
+        help=(
+            "The child's or young person's date of birth, if known: the case officer is told when they "
+            "reach the end of compulsory school age while a parent is the party (rights pass to them)."
+        ),
+    ),
+]
 
 
 # --- Opening and talks -------------------------------------------------------------------------------
@@ -222,6 +234,7 @@ def open_case(
             ),
         ),
     ] = None,
+    child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
@@ -233,6 +246,7 @@ def open_case(
     acting = _acting(actor)
     if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
         _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
+    _born_by_now(child_date_of_birth)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
     }
@@ -242,6 +256,7 @@ def open_case(
             "applicant.name": "--applicant-name",
             "applicant.contact": "the applicant's contact details "
             "(--applicant-email, --applicant-phone, --applicant-address, --applicant-prefers)",
+            "child_date_of_birth": "--child-date-of-birth",
         },
         applicant={"role": applicant_role, "name": applicant_name, "contact": contact},
         organisations=organisation,
@@ -252,6 +267,7 @@ def open_case(
         opened_by=acting,
         appeal_deadline=appeal_deadline,
         supporter=supporter,
+        child_date_of_birth=child_date_of_birth,
     )
     reference = reference or _new_reference("DR-")
     _route_only(reference, Route.disagreement_resolution, "open")
@@ -379,10 +395,12 @@ def outcome(
     action: Annotated[
         list[AgreedActionInput] | None,
         typer.Option(
-            metavar="DESCRIPTION|OWNER_PARTY_ID|DUE_DATE", parser=parsing.agreed_action,
+            metavar=parsing.ACTION_FORM, parser=parsing.agreed_action,
             help=(
-                "Something agreed, who does it and by when; once for each. "
-                "Without a due date the usual period applies."
+                "Something agreed, who does it (a party id) and by when; once for each. DUE is a date agreed in "
+                "writing (e.g. 2027-01-15); or, on statutory mediation, appeal:KIND for a matter the family could "
+                f"appeal, due in the period the law sets for that kind of order ({parsing.choices(OrderKind)}); or "
+                "left out: 2 weeks (statutory mediation) or the service's usual period."
             ),
         ),
     ] = None,
@@ -398,8 +416,8 @@ def outcome(
 ) -> None:
     """Record the result of the session, once it has been held.
 
-    The written outcome goes to everybody. Agreed actions are followed up until each is done;
-    without any (or with no agreement) the case closes.
+    The written outcome goes to everybody. Agreed actions are followed up until each is done.
+    Without any, the case closes; a statutory mediation case first waits for its certificate.
     """
     request = parsing.build(
         RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or [],
@@ -415,7 +433,8 @@ def action_done(
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
-    """Mark an agreed action as done. The case closes when the last one is done."""
+    """Mark an agreed action as done. The case closes when the last one is done and no duty is
+    still owed (on statutory mediation, the certificate)."""
     request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
     _act(reference, names.COMPLETE_ACTION, request, as_json)
 
@@ -469,6 +488,7 @@ def open_mediation(
     reference: Annotated[
         str | None, typer.Option(metavar="REF", parser=parsing.reference, help="Use this MD- reference instead of a new one.")
     ] = None,
+    child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
@@ -476,11 +496,13 @@ def open_mediation(
 
     The family has contacted the mediation adviser named in the decision letter and is deciding
     whether to mediate. The appeal deadline is computed from the decision date. Opening more than 2
-    months after the decision is allowed, with a warning: the Tribunal's permission is then needed.
+    months after the decision is allowed, with a warning on the case: the time to contact the
+    mediation adviser (reg 33) has passed, which is not the appeal deadline.
     """
     acting = _acting(actor)
     if decision_date > london_date(datetime.now(UTC)):
         _stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
+    _born_by_now(child_date_of_birth)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
     }
@@ -491,6 +513,7 @@ def open_mediation(
             "applicant.contact": "the applicant's contact details "
             "(--applicant-email, --applicant-phone, --applicant-address, --applicant-prefers)",
             "decision_date": "--decision-date",
+            "child_date_of_birth": "--child-date-of-birth",
         },
         applicant={"role": applicant_role, "name": applicant_name, "contact": contact},
         local_authority=local_authority,
@@ -502,6 +525,7 @@ def open_mediation(
         case_officer=case_officer or acting,
         opened_by=acting,
         supporter=supporter,
+        child_date_of_birth=child_date_of_birth,
     )
     reference = reference or _new_reference(MEDIATION_PREFIX)
     _route_only(reference, Route.mediation, "open-mediation")
@@ -514,22 +538,52 @@ def choose(
     mediate: Annotated[
         bool | None, typer.Option("--mediate/--no-mediation", metavar="", help="The family's choice.")
     ] = None,
+    adviser_told_on: Annotated[
+        date | None,
+        typer.Option(
+            metavar="DATE", parser=parsing.day,
+            help="When the family told the mediation adviser (default today); after a no, the certificate's 3 working days count from it.",
+        ),
+    ] = None,
     la_notified_on: Annotated[
         date | None,
         typer.Option(metavar="DATE", parser=parsing.day, help="When the Local Authority was told (default today)."),
+    ] = None,
+    issue: Annotated[
+        list[MediationIssue] | None,
+        typer.Option(
+            metavar="ISSUE",
+            help=f"What mediation is about, once for each: {parsing.choices(MediationIssue)} (default: those given at opening).",
+        ),
+    ] = None,
+    health_provision: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Where health is an issue: the health care provision the family wants specified; each health commissioner is told.",
+        ),
     ] = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
     """Record whether the family wants mediation.
 
-    Yes: the Local Authority must make sure it takes place within 30 days. No: the mediation
-    adviser issues a certificate within 3 working days.
+    Yes: the Local Authority must make sure it takes place within 30 days; where health is an issue,
+    give the health care provision the family wants (--health-provision). No: a certificate is owed
+    within 3 working days of the day the family told the mediation adviser.
     """
     _route_only(reference, Route.mediation, "choose")
     if mediate is None:
         _stop("say what the family chose: --mediate or --no-mediation", INVALID)
-    request = parsing.build(RecordChoice, {"la_notified_on": "--la-notified-on"}, actor=_acting(actor), mediate=mediate, la_notified_on=la_notified_on)
+    request = parsing.build(
+        RecordChoice,
+        {
+            "adviser_told_on": "--adviser-told-on", "la_notified_on": "--la-notified-on",
+            "mediation_issues": "--issue", "health_provision_sought": "--health-provision",
+        },
+        actor=_acting(actor), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
+        mediation_issues=issue or None, health_provision_sought=health_provision,
+    )
     _act(reference, names.RECORD_CHOICE, request, as_json)
 
 
@@ -539,12 +593,24 @@ def certificate(
     on: Annotated[
         date | None, typer.Option("--on", metavar="DATE", parser=parsing.day, help="The certificate's date (default today).")
     ] = None,
+    by: Annotated[
+        CertificateIssuer | None,
+        typer.Option(
+            "--by",
+            help="Who issued it (default: whoever the law says: the mediator after mediation, else the mediation adviser).",
+        ),
+    ] = None,
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
-    """Record the mediation certificate the adviser issued; the appeal deadline is worked out again."""
+    """Record the mediation certificate that was issued.
+
+    The first certificate fixes the appeal deadline; a later one never moves it later.
+    """
     _route_only(reference, Route.mediation, "certificate")
-    request = parsing.build(IssueCertificate, {"issued_on": "--on"}, actor=_acting(actor), issued_on=on)
+    request = parsing.build(
+        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor), issued_on=on, issued_by=by,
+    )
     _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
 
 
@@ -580,7 +646,11 @@ def withdraw(
     actor: Actor = None,
     as_json: AsJson = False,
 ) -> None:
-    """Record that a party withdraws from the process. This closes the case."""
+    """Record that a party withdraws from the process.
+
+    This closes the case; on statutory mediation only the family may withdraw, and the case waits
+    for the certificate they are still owed.
+    """
     request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
     _act(reference, names.WITHDRAW, request, as_json)
 
@@ -683,12 +753,18 @@ def show(
 
 @app.command("list", rich_help_panel=LOOKING)
 def list_cases(
-    stage: Annotated[CaseStage | None, typer.Option(help="Only cases at this stage.")] = None,
+    stage: Annotated[
+        CaseStage | None,
+        typer.Option(metavar="STAGE", help=f"Only cases at this stage: {parsing.choices(CaseStage)}."),
+    ] = None,
     officer: Annotated[
         str | None, typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="Only cases this officer runs.")
     ] = None,
     overdue: Annotated[
-        bool, typer.Option("--overdue", metavar="", help="Only cases with a deadline that has passed.")
+        bool,
+        typer.Option(
+            "--overdue", metavar="", help="Only cases with a duty still owed after its due date (a certificate included).",
+        ),
     ] = False,
     appeal_before: Annotated[
         date | None,
@@ -741,6 +817,11 @@ def _acting(actor: str | None) -> str:
     if actor is None:
         _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
     return actor
+
+
+def _born_by_now(child_date_of_birth: date | None) -> None:
+    if child_date_of_birth is not None and child_date_of_birth > london_date(datetime.now(UTC)):
+        _stop(f"--child-date-of-birth: {child_date_of_birth.isoformat()} is in the future", INVALID)
 
 
 def _new_reference(prefix: str) -> str:

@@ -361,7 +361,9 @@ def _rfc3339(instant: datetime) -> str:
 
 
 def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
-    from workflows.visibility import APPEAL_DEADLINE, CASE_OFFICER, CASE_OUTCOME, CASE_STAGE, DISAGREEMENT_KINDS, NEXT_DEADLINE
+    from workflows.visibility import (
+        APPEAL_DEADLINE, CASE_OFFICER, CASE_OUTCOME, CASE_STAGE, CASE_WARNINGS, DISAGREEMENT_KINDS, NEXT_DEADLINE,
+    )
 
     attributes = execution.typed_search_attributes
     expiry = attributes.get(NEXT_DEADLINE)
@@ -377,4 +379,5 @@ def _summary(execution: WorkflowExecution, now: datetime) -> CaseSummary:
         overdue=expiry is not None and expiry <= now,
         appeal_deadline=london_date(appeal_expiry) - timedelta(days=1) if appeal_expiry else None,
         route=ROUTES.get(execution.workflow_type, Route.disagreement_resolution),
+        warnings=list(attributes.get(CASE_WARNINGS) or []),  # codes only: the words are on the case
     )

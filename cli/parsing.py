@@ -21,6 +21,7 @@ from domain.models import (
     STAFF_ID_PATTERN,
     AgreedActionInput,
     LocalAuthority,
+    OrderKind,
     Organisation,
     OrganisationKind,
     PhoneNumber,
@@ -118,16 +119,62 @@ def postal_address(text: str) -> PostalAddress:
     return build(PostalAddress, {"lines": "a line", "postcode": "postcode"}, lines=lines, postcode=postcode)
 
 
+APPEAL_PREFIX = "appeal:"
+ACTION_FORM = "WHAT|OWNER|DUE"
+
+
 def agreed_action(text: str) -> AgreedActionInput:
-    """`DESCRIPTION|OWNER|DUE_DATE`; without a due date the service's default applies."""
-    parts = _fields(text, "DESCRIPTION|OWNER_PARTY_ID|DUE_DATE", count=None)
-    if len(parts) not in (2, 3):
-        raise typer.BadParameter(f"{text!r} should be written DESCRIPTION|OWNER_PARTY_ID|DUE_DATE")
+    """`WHAT|OWNER|DUE`, DUE being one of:
+
+    - a date agreed in writing (SEND Regs 2014 reg 42(5)), e.g. 2027-01-15;
+    - `appeal:KIND`, a matter the family could appeal: the reg 44 period for that kind of order
+      (reg 42(2)); `appeal:KIND|DATE` when a timescale was also agreed in writing, which replaces it;
+    - left out: 2 weeks from the agreement (reg 42(3)); on disagreement resolution, the service's default.
+    """
+    parts = _fields(text, ACTION_FORM, count=None)
+    if len(parts) not in (2, 3, 4):
+        raise typer.BadParameter(f"{text!r} should be written {ACTION_FORM} ({_DUE_WORDS})")
     description, owner, *due = parts
+    kind, agreed = None, None
+    if due and due[0].lower().startswith(APPEAL_PREFIX):
+        kind = order_kind(due[0])
+        due = due[1:]
+    elif len(due) > 1:
+        raise typer.BadParameter(
+            f"{text!r} should be written {ACTION_FORM}: only an appealable matter (appeal:KIND) takes a date after it"
+        )
+    if due:
+        agreed = _agreed_date(due[0])
     return build(
-        AgreedActionInput, {"description": "DESCRIPTION"},
-        description=description, owner=party_id(owner), due=day(due[0]) if due else None,
+        AgreedActionInput, {"description": "WHAT", "owner": "OWNER", "agreed_due": "DUE", "": "DUE"},
+        description=description, owner=party_id(owner), agreed_due=agreed,
+        appealable=kind is not None, order_kind=kind,
     )
+
+
+_DUE_WORDS = (
+    "DUE is a date agreed in writing such as 2027-01-15, or, on statutory mediation, appeal:KIND for a matter "
+    f"the family could appeal (KIND one of {', '.join(OrderKind.__members__)}), or left out: 2 weeks on "
+    "statutory mediation, the service's usual period on disagreement resolution"
+)
+
+
+def order_kind(text: str) -> OrderKind:
+    """`appeal:KIND`: the kind of order an appealable matter is (reg 44)."""
+    kind = text.strip()[len(APPEAL_PREFIX):].strip().lower()
+    if kind not in OrderKind.__members__:
+        named = f"{kind!r} is not a kind of order" if kind else "the kind of order is missing"
+        raise typer.BadParameter(
+            f"{text.strip()!r}: {named}; write appeal:KIND with KIND one of {choices(OrderKind)}"
+        )
+    return OrderKind(kind)
+
+
+def _agreed_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a due date: {_DUE_WORDS}") from None
 
 
 def choices(values: type) -> str:

@@ -1,8 +1,9 @@
 """What the command line prints: a case or a list of cases, as tables for people or JSON for scripts.
 
 The JSON is the contract of DESIGN section 3 (`CaseView`, `CaseSummary`), printed as pydantic
-dumps it. Tables show what a case officer acts on next: stage, parties and their consent, open
-deadlines with the working days left, and the latest entries of the timeline.
+dumps it. Tables show what a case officer acts on next: warnings first, stage, parties and their
+consent, every duty (DESIGN section 11: who owes it, the rule that sets it, the working days left
+or when it was settled), and the latest entries of the timeline.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.models import STAGE_WORDS, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route
+from domain.models import (
+    STAGE_WORDS, ActionView, CaseStage, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
+)
 
 LATEST_ENTRIES = 6
+APPEAL = "appeal"  # the family's appeal deadline (domain/deadlines.py, not imported: `show` needs no planning)
 
 
 def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
@@ -28,6 +32,8 @@ def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
         return
     console = _console()
     console.print(Text(f"Case {view.reference} is {STAGE_WORDS[view.stage]}", style="bold"))
+    for warning in view.warnings:
+        console.print(Text(f"Warning: {warning}", style="bold red"))
     if view.route is Route.mediation:
         facts = [f"officer {view.case_officer}", "statutory mediation", "issues: " + ", ".join(view.mediation_issues)]
         if view.school_only:
@@ -39,12 +45,18 @@ def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
         console.print(f"Outcome: {view.outcome.value}")
     if view.decision:
         console.print(f"Local Authority decision: {view.decision.kind.value}, notice sent {view.decision.date}")
+    if view.health_provision_sought:
+        console.print(f"Health care provision the family wants: {view.health_provision_sought}")
     if view.certificate:
-        console.print(f"Mediation certificate: {view.certificate.issued_on} ({view.certificate.reason.value.replace('_', ' ')})")
+        console.print(
+            f"Mediation certificate: {view.certificate.issued_on} ({_words(view.certificate.reason)}), "
+            f"issued by the {_words(view.certificate.issued_by)}"
+        )
     if view.appeal_deadline:
         status = f"; appeal {view.appeal_status.value.replace('_', ' ')}" if view.appeal_status else ""
         why = (
-            "1 month after a later certificate moves it" if view.route is Route.mediation
+            "1 month after the first certificate, if that is later; a later certificate never moves it"
+            if view.route is Route.mediation
             else "disagreement resolution does not extend it"
         )
         console.print(f"Appeal deadline {view.appeal_deadline}, 5pm ({why}){status}")
@@ -73,7 +85,8 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
         console.print("No cases match.")
         return
     table = _table(
-        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", title=f"{len(summaries)} case(s)"
+        "Reference", "Stage", "Kinds", "Officer", "Next deadline", "Appeal deadline", "Warnings",
+        title=f"{len(summaries)} case(s)",
     )
     for summary in summaries:
         stage = summary.stage.value if summary.stage else ""
@@ -84,6 +97,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             summary.case_officer or "",
             _next_deadline(summary),
             summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
+            ", ".join(_words(code) for code in summary.warnings),
         )
     console.print(table)
 
@@ -101,18 +115,41 @@ def _parties(view: CaseView) -> Table:
 
 
 def _deadlines(view: CaseView) -> Table | Text:
-    waiting = [deadline for deadline in view.deadlines if deadline.state is DeadlineState.open]
-    overdue = view.next_deadline if view.next_deadline and view.next_deadline.state is DeadlineState.missed else None
-    if overdue:
-        waiting.insert(0, overdue)
-    if not waiting:
-        return Text("No open deadlines.")
+    """Every duty: those still owed first (by due date), then those settled, each with who owes it
+    and the rule that sets it."""
+    if not view.deadlines:
+        return Text("No deadlines yet.")
     today = london_date(datetime.now(UTC))
     calendar = WorkingCalendar()
-    table = _table("Deadline", "Due", "Working days left", title="Deadlines")
-    for deadline in sorted(waiting, key=lambda deadline: deadline.due):
-        table.add_row(deadline.name, _due(deadline.due, calendar), _time_left(deadline, today, calendar))
+    names = {party.id: party.name for party in view.parties}
+    table = _table("Deadline", "Owed by", "Due", "State", "Working days left, or settled", "Source", title="Deadlines")
+    for deadline in sorted(view.deadlines, key=lambda deadline: (not still_owed(deadline, view), deadline.due)):
+        table.add_row(
+            deadline.name, _owner(deadline.owed_by, names), _due(deadline.due, calendar), deadline.state.value,
+            _time_left(deadline, view, today, calendar), deadline.source or "",
+        )
     return table
+
+
+def still_owed(deadline: DeadlineView, view: CaseView) -> bool:
+    """Still to be done: open, or missed and not settled since (a late duty). The family's appeal
+    deadline, once passed, is owed by nobody. The web console asks the same (web/presenters.py)."""
+    if deadline.state is DeadlineState.open:
+        return True
+    if deadline.state is not DeadlineState.missed or deadline.settled_on is not None or deadline.name == APPEAL:
+        return False
+    is_next = view.next_deadline is not None and view.next_deadline.name == deadline.name
+    # A view from before duties (no owner nor settled date on any) says only its next deadline is owed.
+    duties = any(other.owed_by is not None or other.settled_on is not None for other in view.deadlines)
+    # While the process runs, a missed duty stays owed until done; once it has ended, only what the
+    # case still waits for (its next deadline) is.
+    return is_next or (duties and view.outcome is None and view.stage is not CaseStage.closed)
+
+
+def _owner(owed_by: str | None, names: dict[str, str]) -> str:
+    if owed_by is None:
+        return ""
+    return f"{names[owed_by]} ({owed_by})" if owed_by in names else owed_by.replace("_", " ")
 
 
 def _due(day: date, calendar: WorkingCalendar) -> str:
@@ -124,23 +161,39 @@ def _due(day: date, calendar: WorkingCalendar) -> str:
     return f"{day.isoformat()} ({why}: not a working day)"
 
 
-def _time_left(deadline: DeadlineView, today: date, calendar: WorkingCalendar) -> str:
-    if deadline.state is DeadlineState.missed:
-        return "missed: still to be done"
-    if deadline.due == today:
-        return "due today"
-    return str(calendar.working_days_between(today, deadline.due))
+def _time_left(deadline: DeadlineView, view: CaseView, today: date, calendar: WorkingCalendar) -> str:
+    if still_owed(deadline, view):
+        if deadline.state is DeadlineState.missed:
+            return "missed: still to be done"
+        if deadline.due == today:
+            return "due today"
+        return str(calendar.working_days_between(today, deadline.due))
+    if deadline.settled_on is None:
+        return ""
+    entry = f" (timeline entry {deadline.settled_by})" if deadline.settled_by else ""
+    return f"on {deadline.settled_on.isoformat()}{entry}"
 
 
 def _actions(view: CaseView) -> Table:
     calendar = WorkingCalendar()
     names = {party.id: party.name for party in view.parties}
-    table = _table("#", "Agreed action", "Owner", "Due", "Done", title="Agreed actions")
+    table = _table("#", "Agreed action", "Owner", "Due", "Due by", "Done", title="Agreed actions")
     for action in view.actions:
         done = "yes" if action.done else "no"
         owner = f"{names[action.owner]} ({action.owner})" if action.owner in names else action.owner
-        table.add_row(str(action.number), action.description, owner, _due(action.due, calendar), done)
+        table.add_row(str(action.number), action.description, owner, _due(action.due, calendar), _due_rule(action), done)
     return table
+
+
+def _due_rule(action: ActionView) -> str:
+    """Where an action's due date comes from: the rule the view names, and whether the family could
+    appeal the matter (the reg 44 kind of order)."""
+    matter = f"appealable: {_words(action.order_kind)}" if action.appealable and action.order_kind else ""
+    return "; ".join(part for part in (action.due_source or "", matter) if part)
+
+
+def _words(value: object) -> str:
+    return str(getattr(value, "value", value)).replace("_", " ")
 
 
 def _timeline(view: CaseView, whole: bool) -> Table:

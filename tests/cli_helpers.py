@@ -122,6 +122,16 @@ def today() -> date:
     return london_date(datetime.now(UTC))
 
 
+def deadline(case: dict, name: str) -> dict:
+    """One deadline (a duty) of a case view printed as JSON."""
+    return next(found for found in case["deadlines"] if found["name"] == name)
+
+
+def has(found: dict, **expected) -> bool:
+    """`found` holds these items, whatever else it holds (a duty's owner, source, settlement...)."""
+    return expected.items() <= found.items()
+
+
 async def includes(rows, reference: str) -> bool:
     """Whether a listing (an awaitable of references) includes the case: for `until`."""
     return reference in await rows

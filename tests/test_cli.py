@@ -161,7 +161,9 @@ async def test_show_prints_stage_parties_deadlines_and_latest_events(staff: Staf
     # From Monday 2 to Monday 16 February 2099: two weeks of weekdays after the 2nd, then the
     # 16th itself, and no bank holiday in February: 10 working days left.
     line = next(line for line in shown.stdout.splitlines() if "talks_review" in line)
-    assert line.split() == ["talks_review", "2099-02-16", "10"]
+    # Who owes it, its due date, state, working days left and the rule that sets it.
+    assert line.split()[:6] == ["talks_review", "case", "officer", "2099-02-16", "open", "10"]
+    assert "[policy] 15 working days" in line
 
 
 async def test_extend_moves_a_deadline_and_says_why(staff: Staff) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from domain.appeal import appeal_deadline
 from domain.calendar import WorkingCalendar
-from tests.cli_helpers import Staff, includes, open_arguments, refused, today, until
+from tests.cli_helpers import Staff, deadline, has, includes, open_arguments, refused, today, until
 from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
 
 
@@ -17,7 +17,8 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
     due = appeal_deadline(decided, None, WorkingCalendar())
     assert case["appeal_deadline"] == due.isoformat()
     assert case["decision"] == {"kind": "refusal_to_assess", "date": decided.isoformat()}
-    assert {"name": "appeal", "due": due.isoformat(), "state": "open"} in case["deadlines"]
+    assert has(deadline(case, "appeal"), due=due.isoformat(), state="open", owed_by="applicant")
+    assert "HESC Rules 2008 r.20(1)(c)" in deadline(case, "appeal")["source"]
 
     shown = await staff.run("show", reference)
     assert f"Appeal deadline {due.isoformat()}, 5pm" in shown.stdout
@@ -32,7 +33,8 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
 
     case = await staff.json("appeal-status", reference, "--not-appealing")
     assert case["appeal_status"] == "not_appealing"
-    assert {"name": "appeal", "due": due.isoformat(), "state": "cancelled"} in case["deadlines"]
+    assert has(deadline(case, "appeal"), due=due.isoformat(), state="cancelled", settled_on=today().isoformat(),
+               settled_by=len(case["timeline"]))
     assert await until(lambda: _lacks(listed(due), reference))
 
 
@@ -50,3 +52,10 @@ async def test_appeal_clock_error_paths(staff: Staff) -> None:
     refused(await staff.run("appeal-status", reference), "--lodged or --not-appealing")
     yesterday = (today() - timedelta(days=1)).isoformat()
     refused(await staff.run(*open_arguments("--appeal-deadline", yesterday)), "already passed")
+
+
+async def test_recording_the_appeal_status_says_when_and_by_which_entry_it_was_settled(staff: Staff) -> None:
+    reference = (await staff.open())["reference"]
+    await staff.json("decision", reference, "--kind", "refusal_to_assess", "--date", (today() - timedelta(days=12)).isoformat())
+    case = await staff.json("appeal-status", reference, "--lodged")
+    assert has(deadline(case, "appeal"), state="met", settled_on=today().isoformat(), settled_by=len(case["timeline"]))

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,13 +20,16 @@ from typer.testing import CliRunner
 from cli import parsing
 from cli.app import app
 from cli.cases import visibility_query
-from domain.models import AddNote, CaseStage, ExtendDeadline, OrganisationKind, Route
+from domain.models import (
+    AddNote, CaseStage, CertificateIssuer, ExtendDeadline, IssueCertificate, MediationIssue, OpenCase, OpenMediation,
+    OrderKind, OrganisationKind, RecordChoice, RecordOutcome, Route,
+)
 from tests.cli_helpers import PROJECT_ROOT, Outcome, open_arguments
 from tests.conftest import TEST_KEYS
 
 COMMANDS = [
     "open", "talk", "offer", "consent", "assign", "schedule", "outcome", "action-done",
-    "withdraw", "extend", "note", "show", "list",
+    "withdraw", "extend", "note", "show", "list", "open-mediation", "choose", "certificate",
 ]
 REFERENCE = "DR-2026-7KQ3XZ"
 
@@ -101,13 +105,42 @@ def test_addresses_supporters_phones_and_emails() -> None:
     assert "not a valid email address" in problem(parsing.email, "sam@")
 
 
-def test_an_agreed_action_is_description_owner_and_due_date() -> None:
+def test_an_agreed_action_is_what_owner_and_a_date_agreed_in_writing() -> None:
     action = parsing.agreed_action("Review the plan|org-2|2027-01-15")
-    assert (action.description, action.owner, action.due) == ("Review the plan", "org-2", date(2027, 1, 15))
-    assert parsing.agreed_action("Share the report|applicant").due is None
+    assert (action.description, action.owner, action.agreed_due) == ("Review the plan", "org-2", date(2027, 1, 15))
+    assert (action.appealable, action.order_kind) == (False, None)
     assert "not a party id" in problem(parsing.agreed_action, "Share the report|the school")
-    assert "write it as 2026-12-14" in problem(parsing.agreed_action, "Share the report|org-1|soon")
-    assert "DESCRIPTION|OWNER_PARTY_ID|DUE_DATE" in problem(parsing.agreed_action, "Share the report")
+    assert "WHAT|OWNER|DUE" in problem(parsing.agreed_action, "Share the report")
+
+
+def test_an_agreed_action_without_a_due_date_leaves_it_to_the_law() -> None:
+    """reg 42(3) on statutory mediation, the service's default on disagreement resolution: the
+    domain's to apply, so nothing is filled in here."""
+    action = parsing.agreed_action("Share the report|applicant")
+    assert (action.agreed_due, action.appealable, action.order_kind) == (None, False, None)
+
+
+def test_an_appealable_matter_is_appeal_and_its_kind_of_order() -> None:
+    action = parsing.agreed_action("Carry out an EHC needs assessment|org-1|appeal:assess")
+    assert (action.appealable, action.order_kind, action.agreed_due) == (True, OrderKind.assess, None)
+    assert parsing.agreed_action("Issue the plan|org-1| APPEAL:Issue_Plan ").order_kind is OrderKind.issue_plan
+    # A timescale agreed in writing replaces the reg 44 period (reg 42(5)); the kind is still recorded.
+    agreed = parsing.agreed_action("Name the school|org-1|appeal:name_school|2027-02-01")
+    assert (agreed.order_kind, agreed.agreed_due) == (OrderKind.name_school, date(2027, 2, 1))
+
+
+def test_a_bad_due_says_what_a_due_may_be_and_names_every_kind_of_order() -> None:
+    every_kind = ", ".join(kind.value for kind in OrderKind)
+    unknown = problem(parsing.agreed_action, "Issue the plan|org-1|appeal:plan")
+    assert "'plan' is not a kind of order" in unknown and every_kind in unknown
+    assert "the kind of order is missing" in problem(parsing.agreed_action, "Issue the plan|org-1|appeal:")
+    soon = problem(parsing.agreed_action, "Share the report|org-1|soon")
+    assert "'soon' is not a due date" in soon and "2027-01-15" in soon and "appeal:KIND" in soon and every_kind in soon
+    assert "only an appealable matter" in problem(parsing.agreed_action, "Share the report|org-1|2027-01-15|2027-02-01")
+    assert "'someday' is not a due date" in problem(parsing.agreed_action, "Assess|org-1|appeal:assess|someday")
+    assert "WHAT|OWNER|DUE" in problem(parsing.agreed_action, "a|org-1|appeal:assess|2027-01-15|extra")
+    # The domain's own range: a date agreed in writing before the SEND system is named as DUE.
+    assert problem(parsing.agreed_action, "Share the report|org-1|2001-01-01").startswith("DUE: ")
 
 
 def test_party_and_staff_ids() -> None:
@@ -136,6 +169,9 @@ def test_the_visibility_query_of_each_filter() -> None:
     assert visibility_query(CaseStage.awaiting_consent, "jo.smith", True, now) == (
         f'{both} AND CaseStage = "awaiting_consent" AND CaseOfficer = "jo.smith" '
         'AND NextDeadline < "2026-11-28T10:00:00+00:00"'
+    )
+    assert visibility_query(CaseStage.certificate_due, None, True, now) == (
+        f'{both} AND CaseStage = "certificate_due" AND NextDeadline < "2026-11-28T10:00:00+00:00"'
     )
     assert visibility_query(None, None, False, now, date(2027, 1, 31), Route.mediation) == (
         '(WorkflowType = "MediationCase") AND AppealDeadline < "2027-02-01T00:00:01Z"'
@@ -197,6 +233,159 @@ def test_missing_settings_are_named(tmp_path) -> None:
         "no encryption key", "DISAGREEMENT_ENCRYPTION_KEYS",
     )
     rejected(run("show", REFERENCE, DISAGREEMENT_TASK_QUEUE=""), "DISAGREEMENT_TASK_QUEUE")
+
+
+# --- What the statutory mediation commands send (caught before the server) --------------------------------
+
+MD_REFERENCE = "MD-2026-7KQ3XZ"
+
+
+@dataclass
+class Sent:
+    """What a command would have sent to a case: (method, reference, update or None, request)."""
+
+    requests: list[tuple] = field(default_factory=list)
+
+    async def act(self, reference: str, update: str, request: object) -> None:
+        self.requests.append(("act", reference, update, request))
+
+    async def open(self, reference: str, opened: object) -> None:
+        self.requests.append(("open", reference, None, opened))
+
+    @property
+    def request(self):
+        [(_, _, _, request)] = self.requests
+        return request
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
+    """Commands run as usual up to the server, which here records the request and prints nothing."""
+    import asyncio
+
+    import cli.app
+
+    recorder = Sent()
+
+    def with_cases(work):
+        asyncio.run(work(recorder))
+        raise typer.Exit(0)
+
+    monkeypatch.setattr(cli.app, "_with_cases", with_cases)
+    return recorder
+
+
+def mediation_open_arguments(*extra: str) -> list[str]:
+    return [
+        "open-mediation", "--applicant-name", "Sam Parent", "--applicant-role", "parent",
+        "--applicant-email", "sam.parent@example.org", "--local-authority", "Rotherham LA|send@la.example.gov.uk",
+        "--decision", "refusal_to_assess", "--decision-date", "2026-10-01", "--issue", "education", *extra,
+    ]
+
+
+def test_choose_sends_the_advisers_date_the_issues_and_the_health_provision(sent: Sent) -> None:
+    done = run(
+        "choose", MD_REFERENCE, "--mediate", "--adviser-told-on", "2026-11-02", "--la-notified-on", "2026-11-03",
+        "--issue", "health", "--issue", "education", "--issue", "health",
+        "--health-provision", "Speech and language therapy from the community health team",
+    )
+    assert done.code == 0, done.stderr
+    choice = sent.request
+    assert isinstance(choice, RecordChoice) and choice.mediate
+    assert (choice.adviser_told_on, choice.la_notified_on) == (date(2026, 11, 2), date(2026, 11, 3))
+    assert choice.mediation_issues == [MediationIssue.health, MediationIssue.education]
+    assert choice.health_provision_sought == "Speech and language therapy from the community health team"
+
+
+def test_choose_without_issues_leaves_those_given_at_opening(sent: Sent) -> None:
+    assert run("choose", MD_REFERENCE, "--no-mediation").code == 0
+    choice = sent.request
+    assert (choice.mediate, choice.mediation_issues, choice.adviser_told_on, choice.health_provision_sought) == (
+        False, None, None, None,
+    )
+
+
+def test_choose_refuses_a_bad_issue_date_or_provision_by_its_option(sent: Sent) -> None:
+    rejected(run("choose", MD_REFERENCE, "--mediate", "--issue", "dental"), "'--issue'", "'dental' is not one of")
+    rejected(run("choose", MD_REFERENCE, "--no-mediation", "--adviser-told-on", "2/11/2026"),
+             "'--adviser-told-on'", "write it as 2026-12-14")
+    rejected(run("choose", MD_REFERENCE, "--no-mediation", "--adviser-told-on", "2001-01-01"), "--adviser-told-on:")
+    rejected(run("choose", MD_REFERENCE, "--mediate", "--issue", "health", "--health-provision", "   "),
+             "--health-provision:")
+    rejected(run("choose", MD_REFERENCE, "--mediate", "--health-provision", "therapy\x1b[2J"),
+             "--health-provision:", "control characters")
+    assert sent.requests == []
+
+
+def test_certificate_sends_who_issued_it_or_leaves_it_to_the_law(sent: Sent) -> None:
+    assert run("certificate", MD_REFERENCE, "--on", "2026-11-20", "--by", "mediator").code == 0
+    assert run("certificate", MD_REFERENCE).code == 0
+    [(*_, by_mediator), (*_, by_default)] = sent.requests
+    assert isinstance(by_mediator, IssueCertificate)
+    assert (by_mediator.issued_on, by_mediator.issued_by) == (date(2026, 11, 20), CertificateIssuer.mediator)
+    assert (by_default.issued_on, by_default.issued_by) == (None, None)
+
+
+def test_certificate_refuses_an_issuer_the_law_does_not_name(sent: Sent) -> None:
+    rejected(run("certificate", MD_REFERENCE, "--by", "council"), "'--by'", "'council' is not one of",
+             "mediation_adviser", "mediator")
+    assert sent.requests == []
+
+
+def test_outcome_sends_each_actions_due_rule(sent: Sent) -> None:
+    done = run(
+        "outcome", MD_REFERENCE, "--result", "partial_agreement",
+        "--action", "Carry out an EHC needs assessment|org-1|appeal:assess",
+        "--action", "Send the therapy report|org-1|2027-01-15",
+        "--action", "Share the school's notes|applicant",
+    )
+    assert done.code == 0, done.stderr
+    outcome = sent.request
+    assert isinstance(outcome, RecordOutcome)
+    assert [(a.appealable, a.order_kind, a.agreed_due) for a in outcome.actions] == [
+        (True, OrderKind.assess, None), (False, None, date(2027, 1, 15)), (False, None, None),
+    ]
+
+
+def test_outcome_refuses_an_unknown_kind_of_order_in_words(sent: Sent) -> None:
+    outcome = run("outcome", MD_REFERENCE, "--result", "full_agreement", "--action", "Issue the plan|org-1|appeal:plan")
+    rejected(outcome, "Invalid value for '--action'", "'plan' is not a kind of order",
+             *(kind.value for kind in OrderKind))
+    rejected(run("outcome", MD_REFERENCE, "--result", "full_agreement", "--action", "Share it|org-1|next week"),
+             "'--action'", "'next week' is not a due date", "appeal:KIND")
+    assert sent.requests == []
+
+
+@pytest.mark.parametrize("opening", [open_arguments, mediation_open_arguments])
+def test_both_openings_send_the_childs_date_of_birth(sent: Sent, opening) -> None:
+    assert run(*opening("--child-date-of-birth", "2011-03-14")).code == 0
+    assert run(*opening()).code == 0
+    [(_, _, _, given), (_, _, _, left_out)] = sent.requests
+    assert isinstance(given, OpenCase | OpenMediation)
+    assert (given.child_date_of_birth, left_out.child_date_of_birth) == (date(2011, 3, 14), None)
+
+
+@pytest.mark.parametrize("opening", [open_arguments, mediation_open_arguments])
+def test_both_openings_refuse_a_date_of_birth_in_the_future_or_out_of_range(sent: Sent, opening) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    rejected(run(*opening("--child-date-of-birth", tomorrow)), "--child-date-of-birth", "in the future")
+    rejected(run(*opening("--child-date-of-birth", "1980-05-01")), "--child-date-of-birth:", "1990-01-01")
+    rejected(run(*opening("--child-date-of-birth", "14/3/2011")), "'--child-date-of-birth'", "write it as 2026-12-14")
+    assert sent.requests == []
+
+
+def test_certificate_due_is_a_stage_to_list_and_not_a_closed_one() -> None:
+    # Parsed and sent to the server (nobody listens here: exit 1), like any stage.
+    listed = run("list", "--stage", "certificate_due", "--overdue", DISAGREEMENT_ENCRYPTION_KEYS=TEST_KEYS)
+    assert listed.code == 1, listed.stderr
+    assert "cannot reach the Temporal server" in listed.said
+    # Closed cases come from the records: a case owing its certificate is never one of them.
+    rejected(run("list", "--closed", "--stage", "certificate_due"), "leave out --stage")
+    rejected(run("list", "--outcome", "no_agreement", "--stage", "certificate_due"), "leave out --stage")
+
+
+def test_the_list_help_offers_certificate_due() -> None:
+    assert "certificate_due" in run("list", "--help", COLUMNS="250").stdout
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -70,3 +70,87 @@ def test_actions_are_owned_by_organisation_name_and_weekend_dues_are_said(capsys
     assert "Hill Top Primary (org-1)" in shown and "Rotherham LA (org-2)" in shown
     assert "2027-01-16 (Saturday: not a working day)" in shown
     assert "2026-12-25 (Christmas Day: not a working day)" in shown
+
+
+# --- Duties (DESIGN section 11) ------------------------------------------------------------------------
+
+
+def duties_view():
+    """A case owing its certificate, with one duty met, one cancelled and one overdue."""
+    from domain.models import CertificateIssuer, CertificateReason, CertificateView, DeadlineState, DeadlineView
+
+    today = date.today()
+    certificate = DeadlineView(
+        name="certificate", due=today + timedelta(days=14), state=DeadlineState.open,
+        owed_by="mediation_adviser", source="SEND Regs 2014 reg 34",
+    )
+    health = DeadlineView(
+        name="health_notice", due=date(2026, 11, 5), state=DeadlineState.met, owed_by="org-2",
+        source="SEND Regs 2014 reg 32(e)", settled_on=date(2026, 11, 4), settled_by=3,
+    )
+    arranging = DeadlineView(
+        name="mediation_arrangement", due=date(2026, 11, 30), state=DeadlineState.cancelled,
+        owed_by="local_authority", source="SEND Regs 2014 reg 37", settled_on=date(2026, 11, 10), settled_by=5,
+    )
+    late = DeadlineView(
+        name="written_outcome", due=date(2026, 11, 20), state=DeadlineState.missed, owed_by="case_officer",
+        source="[policy] DOMAIN defaults",
+    )
+    return busy_case().view().model_copy(update={
+        "deadlines": [health, certificate, arranging, late], "next_deadline": late,
+        "warnings": ["Opened more than 2 months after the decision: the appeal deadline is still ahead."],
+        "certificate": CertificateView(issued_on=date(2026, 11, 12), reason=CertificateReason.mediation_concluded,
+                                       issued_by=CertificateIssuer.mediator),
+        "health_provision_sought": "Speech and language therapy",
+    })
+
+
+def test_warnings_come_first_and_say_so(capsys, monkeypatch) -> None:
+    shown = printed(duties_view(), capsys, monkeypatch)
+    lines = shown.splitlines()
+    assert lines[1] == "Warning: Opened more than 2 months after the decision: the appeal deadline is still ahead."
+
+
+def test_every_duty_shows_who_owes_it_its_source_and_when_it_was_settled(capsys, monkeypatch) -> None:
+    shown = printed(duties_view(), capsys, monkeypatch)
+    rows = {line.split()[0]: line for line in shown.splitlines() if line.split() and line.split()[0] in
+            {"certificate", "health_notice", "mediation_arrangement", "written_outcome"}}
+    assert "mediation adviser" in rows["certificate"] and "SEND Regs 2014 reg 34" in rows["certificate"]
+    assert "Rotherham LA (org-2)" in rows["health_notice"]
+    assert " met " in rows["health_notice"] and "on 2026-11-04 (timeline entry 3)" in rows["health_notice"]
+    assert "on 2026-11-10 (timeline entry 5)" in rows["mediation_arrangement"]
+    assert "case officer" in rows["written_outcome"] and "missed: still to be done" in rows["written_outcome"]
+    # Still owed first, the overdue one at the top; settled ones after.
+    order = [line.split()[0] for line in shown.splitlines() if line.split() and line.split()[0] in rows]
+    assert order == ["written_outcome", "certificate", "health_notice", "mediation_arrangement"]
+
+
+def test_the_certificates_issuer_and_the_health_provision_are_shown(capsys, monkeypatch) -> None:
+    shown = printed(duties_view(), capsys, monkeypatch)
+    assert "Mediation certificate: 2026-11-12 (mediation concluded), issued by the mediator" in shown
+    assert "Health care provision the family wants: Speech and language therapy" in shown
+
+
+def test_each_action_says_where_its_due_date_comes_from(capsys, monkeypatch) -> None:
+    from domain.models import OrderKind
+
+    view = busy_case().view().model_copy(update={"actions": [
+        ActionView(number=1, description="Assess", owner="org-2", due=date(2027, 3, 1), done=False, appealable=True,
+                   order_kind=OrderKind.assess, due_source="SEND Regs 2014 reg 44(2)(b): 2 weeks"),
+        ActionView(number=2, description="Send notes", owner="org-1", due=date(2027, 1, 18), done=False,
+                   due_source="SEND Regs 2014 reg 42(3): 2 weeks from the agreement"),
+    ]})
+    shown = printed(view, capsys, monkeypatch)
+    assert "SEND Regs 2014 reg 44(2)(b): 2 weeks; appealable: assess" in shown
+    assert "SEND Regs 2014 reg 42(3): 2 weeks from the agreement" in shown
+
+
+def test_the_list_names_each_cases_warnings(capsys, monkeypatch) -> None:
+    from domain.models import CaseStage, CaseSummary
+
+    monkeypatch.setattr(render, "_console", lambda: Console(markup=False, highlight=False, width=250))
+    render.cases([CaseSummary(reference="MD-2026-7KQ3XZ", stage=CaseStage.advice, outcome=None, kinds=[],
+                              case_officer="jo.smith", next_deadline=None,
+                              warnings=["late_opening", "school_age_reached"])], as_json=False)
+    row = next(line for line in capsys.readouterr().out.splitlines() if "MD-2026-7KQ3XZ" in line)
+    assert row.rstrip().endswith("late opening, school age reached")

@@ -9,7 +9,7 @@ import pytest
 
 from domain.case import Case
 from domain.mediation import Mediation
-from domain.models import CaseStage, CaseView
+from domain.models import CaseStage, CaseView, DeadlineState, DeadlineView
 from tests.conftest import open_case
 from tests.journeys import open_mediation
 from web.forms import offered
@@ -26,12 +26,15 @@ DR_OFFERED = {
     # The decision has no stage: it starts the family's appeal clock, which outlives the case.
     CaseStage.closed: {"decision"},
 }
+# The certificate is offered while a certificate duty is owed, whatever the stage (below).
 MD_OFFERED = {
-    CaseStage.advice: {"choose", "certificate", *ALWAYS_OPEN},
-    CaseStage.arranging_session: {"mediator", "session", "cannot-arrange", "certificate", *ALWAYS_OPEN},
-    CaseStage.session_scheduled: {"mediator", "session", "outcome", "certificate", *ALWAYS_OPEN},
-    CaseStage.monitoring_agreement: {"action-done", "certificate", *ALWAYS_OPEN},
-    CaseStage.closed: {"certificate"},
+    CaseStage.advice: {"choose", *ALWAYS_OPEN},
+    CaseStage.arranging_session: {"mediator", "session", "cannot-arrange", *ALWAYS_OPEN},
+    CaseStage.session_scheduled: {"mediator", "session", "outcome", *ALWAYS_OPEN},
+    CaseStage.monitoring_agreement: {"action-done", *ALWAYS_OPEN},
+    # The process is over; only the certificate it still owes (and notes) remain.
+    CaseStage.certificate_due: {"note"},
+    CaseStage.closed: set(),
 }
 
 
@@ -49,3 +52,10 @@ def test_a_disagreement_resolution_case_is_offered_its_stages_actions(stage: Cas
 def test_a_mediation_case_is_offered_its_stages_actions(stage: CaseStage) -> None:
     view = Mediation.open("MD-2026-AAAAAA", open_mediation(date(2026, 11, 20)), OPENED).view()
     assert at_stage(view, stage) == MD_OFFERED[stage]
+
+
+@pytest.mark.parametrize("stage", MD_OFFERED)
+def test_a_mediation_case_owing_a_certificate_is_offered_it_at_any_stage(stage: CaseStage) -> None:
+    view = Mediation.open("MD-2026-AAAAAA", open_mediation(date(2026, 11, 20)), OPENED).view()
+    owed = DeadlineView(name="certificate", due=date(2026, 12, 4), state=DeadlineState.open, owed_by="mediation_adviser")
+    assert at_stage(view.model_copy(update={"deadlines": [owed]}), stage) == MD_OFFERED[stage] | {"certificate"}

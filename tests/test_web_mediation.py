@@ -4,8 +4,10 @@ refusals (the 5 working days' notice, only the family withdraws, no certificate 
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
@@ -16,6 +18,7 @@ from tests.conftest import open_case, running_worker
 from tests.test_web import done, refused_and_unchanged, stage_of
 from tests.web_console import Console, console_over, date_fields, error_summary, session_fields, web_settings
 from web.app import create_app
+from web.presenters import long_date
 
 FAMILY = {
     "applicant_name": "Sam Parent", "applicant_role": "parent", "applicant_email": "sam.parent@example.org",
@@ -55,7 +58,7 @@ async def test_a_mediation_case_through_its_forms(console: Console, dev_server) 
     other_route = await console.post(f"/cases/{reference}/talk", {"outcome": "resolved"})
     assert other_route.status_code == 409 and "part of disagreement resolution only" in other_route.text
 
-    await refused_and_unchanged(console, dev_server, reference, "certificate", {}, "record their choice first")
+    await refused_and_unchanged(console, dev_server, reference, "certificate", {}, "no certificate is due yet")
     page = await console.act(reference, "choose", {})
     assert (page.status_code, list(error_summary(page))) == (400, ["mediate"])
     page = await console.act(reference, "choose", {"mediate": "yes", "la_notified_on-day": "99"})
@@ -122,3 +125,97 @@ async def test_the_list_filters_by_route_and_appeal_deadline(console: Console, d
     assert reference in (await console.get("/cases", officer="md.officer", **later)).text
     bad = await console.get("/cases", route="nonsense", **{"appeal_before-day": "40", "appeal_before-month": "1", "appeal_before-year": "2027"})
     assert bad.status_code == 400 and list(error_summary(bad)) == ["route", "appeal_before-day"]
+
+
+# --- Duties (DESIGN section 11) ------------------------------------------------------------------------
+
+PROVISION = "Speech and language therapy from the community health team"
+WITH_HEALTH = {"health-1-name": "South Yorkshire ICB", "health-1-email": "chc@icb.example.nhs.uk"}
+
+
+async def test_choosing_mediation_about_health_needs_the_provision_and_shows_it(console: Console, dev_server) -> None:
+    reference = await open_mediation(console, **WITH_HEALTH)
+    choice = [("mediate", "yes"), ("mediation_issues", "education"), ("mediation_issues", "health")]
+    page = await console.act(reference, "choose", choice)
+    assert page.status_code == 409 and "reg 32(e)" in page.text and "nothing was changed" in page.text
+    # Refilled as posted: both issues still ticked.
+    assert re.findall(r'name="mediation_issues" type="checkbox" value="(\w+)" checked', page.text) == ["education", "health"]
+    told = days_ago(2)
+    page = await done(console, reference, "choose", [
+        *choice, ("health_provision_sought", PROVISION), *date_fields("adviser_told_on", told).items(),
+    ])
+    assert "Arranging the session" in page and PROVISION in page
+    row = re.search(r"<tr[^>]*><td[^>]*>Notify the health commissioners</td>.*?</tr>", page, re.S).group(0)
+    assert "The Local Authority" in row and "reg 32(e)" in row
+
+
+async def test_a_declined_mediation_waits_for_its_certificate_from_the_adviser(console: Console, dev_server) -> None:
+    reference = await open_mediation(console)
+    page = await done(console, reference, "choose", {"mediate": "no", **date_fields("adviser_told_on", days_ago(1))})
+    assert "Waiting for the mediation certificate" in page and "govuk-tag--pink" in page
+    row = re.search(r"<tr[^>]*><td[^>]*>Issue the mediation certificate</td>.*?</tr>", page, re.S).group(0)
+    assert "The mediation adviser" in row and "reg 34" in row
+    await refused_and_unchanged(console, dev_server, reference, "certificate", {"issued_by": "mediator"}, "s.55(4)")
+    page = await done(console, reference, "certificate", {"issued_by": "mediation_adviser"})
+    assert "by the mediation adviser" in page and "Certificate only" in page
+    row = re.search(r"<tr[^>]*><td[^>]*>Issue the mediation certificate</td>.*?</tr>", page, re.S).group(0)
+    assert "Met on" in row and "timeline entry" in row
+
+    listed = await console.get("/cases", stage="certificate_due")
+    assert listed.status_code == 200 and reference not in listed.text  # issued: no longer waiting
+
+
+async def test_an_appealable_agreed_action_is_due_in_its_reg_44_period(console: Console, dev_server) -> None:
+    reference = await open_mediation(console)
+    await done(console, reference, "choose", {"mediate": "yes"})
+    await done(console, reference, "mediator", {"name": "Pat Mediator", "email": "pat@accord.example.org", "independent": "yes"})
+    await done(console, reference, "session", session_fields(2) | {"short_notice_agreed": "yes"})
+    held = days_ago(0)
+    await asyncio.sleep(2.5)
+    page = await console.act(reference, "outcome", {
+        "result": "partial_agreement",
+        "action-1-description": "Make and maintain an EHC plan", "action-1-owner": "org-1", "action-1-appealable": "yes",
+    })
+    assert (page.status_code, list(error_summary(page))) == (400, ["action-1-order_kind"])
+    page = await done(console, reference, "outcome", {
+        "result": "partial_agreement",
+        "action-1-description": "Make and maintain an EHC plan", "action-1-owner": "org-1",
+        "action-1-appealable": "yes", "action-1-order_kind": "issue_plan",
+        "action-2-description": "Send the therapy report", "action-2-owner": "org-1",
+        **date_fields("action-2-due", held + timedelta(days=40)),
+    })
+    assert "Following up what was agreed" in page
+    plan = re.search(r"<tr[^>]*><td[^>]*>1</td>.*?</tr>", page, re.S).group(0)
+    assert long_date(held + timedelta(days=35)) in plan and "reg 44(2)(c)" in plan
+    assert "Appealable matter: make and maintain an EHC plan" in plan
+    report = re.search(r"<tr[^>]*><td[^>]*>2</td>.*?</tr>", page, re.S).group(0)
+    assert long_date(held + timedelta(days=40)) in report and "reg 42(5)" in report
+    # The certificate runs beside the actions: the mediator owes it.
+    row = re.search(r"<tr[^>]*><td[^>]*>Issue the mediation certificate</td>.*?</tr>", page, re.S).group(0)
+    assert "The mediator" in row
+
+
+async def test_a_late_opening_is_a_warning_on_the_case_page(console: Console) -> None:
+    reference = await open_mediation(console, **date_fields("decision_date", days_ago(70)), **date_fields("child_date_of_birth", date(2012, 5, 1)))
+    page = await stage_of(console, reference)
+    [warning] = re.findall(r'<div class="govuk-warning-text">(.*?)</div>', page, re.S)
+    assert "more than 2 months after the decision" in warning
+    for _ in range(50):  # visibility lags a little
+        listed = await console.get("/cases", route="mediation")
+        row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a[^>]*>{reference}</a>.*?</tr>", listed.text, re.S)
+        if row and "Warning: late opening" in row.group(0):
+            break
+        await asyncio.sleep(0.2)
+    assert row and "Warning: late opening" in row.group(0)
+
+
+async def test_the_list_filters_by_certificate_due(console: Console) -> None:
+    reference = await open_mediation(console, case_officer="cert.officer")
+    await done(console, reference, "choose", {"mediate": "no"})
+    for _ in range(50):  # visibility lags a little
+        listed = await console.get("/cases", officer="cert.officer", stage="certificate_due")
+        if reference in listed.text:
+            break
+        await asyncio.sleep(0.2)
+    assert reference in listed.text and "certificate due" in listed.text
+    assert reference not in (await console.get("/cases", officer="cert.officer", stage="closed")).text

@@ -120,7 +120,8 @@ def _templates() -> Jinja2Templates:
         words=presenters.words, long_date=presenters.long_date, moment=presenters.moment,
         stage_words=presenters.stage_words, deadline_name=presenters.deadline_name,
         error_message=presenters.error_message, date_items=presenters.date_items, options=presenters.options,
-        enum_choices=presenters.enum_choices,
+        enum_choices=presenters.enum_choices, owner_words=presenters.owner_words, due_rule=presenters.due_rule,
+        ORDER_KIND_CHOICES=presenters.ORDER_KIND_CHOICES,
         STAGE_TAGS=presenters.STAGE_TAGS, CONSENT_TAGS=presenters.CONSENT_TAGS,
         DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,
         CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
@@ -290,7 +291,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         fields = await auth.posted(request)
         if not form_spec.fits(case):  # the other route's action: its workflow has no such update
             return page(request, "not_now.html", 409, title=form_spec.title, form=form_spec, case=case)
-        values = dict(fields)
+        # Checkboxes post a field once for each box ticked: keep them all to fill the form in again.
+        values = {name: fields.getlist(name) if len(fields.getlist(name)) > 1 else fields[name] for name in fields.keys()}
         try:
             staff_action = form_spec.parse(fields, case, actor)
         except FormErrors as invalid:

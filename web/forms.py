@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ValidationError
 
+from cli.render import still_owed
+
 from domain.calendar import LONDON
 from domain.case import Case, CaseFile
 from domain.models import (
@@ -37,7 +39,7 @@ from domain.models import (
     StaffAction,
     Withdraw,
 )
-from domain.deadlines import APPEAL
+from domain.deadlines import APPEAL, CERTIFICATE
 from domain.mediation import Mediation
 from workflows import names
 
@@ -83,6 +85,12 @@ def text(fields: Fields, name: str) -> str | None:
     """A text field; blank is None, so that optional fields stay unset."""
     value = (fields.get(name) or "").strip()
     return value or None
+
+
+def several(fields: Fields, name: str) -> list[str]:
+    """Every value of a field that may be given several times (checkboxes); none left blank."""
+    values = fields.getlist(name) if hasattr(fields, "getlist") else fields.get(name) or []
+    return [value for value in ([values] if isinstance(values, str) else values) if value]
 
 
 def day(fields: Fields, name: str, errors: dict[str, str], label: str) -> date | None:
@@ -219,24 +227,41 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     for row in range(1, ACTION_ROWS + 1):
         description = text(fields, f"action-{row}-description")
         owner = text(fields, f"action-{row}-owner")
-        due = day(fields, f"action-{row}-due", errors, f"Action {row}'s due date")
-        if description is None and due is None and f"action-{row}-due" not in errors:
+        due = day(fields, f"action-{row}-due", errors, f"Action {row}'s date agreed in writing")
+        appealable = fields.get(f"action-{row}-appealable") == "yes"
+        kind = text(fields, f"action-{row}-order_kind")
+        used = description is not None or due is not None or appealable or kind is not None
+        if not used and f"action-{row}-due" not in errors:
             continue  # an unused row (its owner select always has a value)
         if description is None:
-            errors[f"action-{row}-description"] = f"Describe action {row}, or clear its due date"
-        actions.append({"description": description or "", "owner": owner or "", "due": due})
+            errors[f"action-{row}-description"] = f"Describe action {row}, or clear the rest of its row"
+        if appealable and kind is None:
+            errors[f"action-{row}-order_kind"] = f"Select the kind of order action {row} is, as it is an appealable matter"
+        elif kind is not None and not appealable:
+            errors[f"action-{row}-order_kind"] = (
+                f"Action {row}: a kind of order is only for an appealable matter: tick that it is one, or select none"
+            )
+        actions.append({
+            "description": description or "", "owner": owner or "", "agreed_due": due,
+            "appealable": appealable, "order_kind": kind,
+        })
         rows.append(row)
 
     def where(loc: tuple) -> str:
-        if loc and loc[0] == "actions" and len(loc) > 2:
-            return f"action-{rows[loc[1]]}-{loc[2]}"
+        if loc and loc[0] == "actions" and len(loc) > 1:
+            field = {"agreed_due": "due"}.get(str(loc[2]), str(loc[2])) if len(loc) > 2 else "order_kind"
+            return f"action-{rows[loc[1]]}-{field}"
         return first_field(loc)
 
     views = text(fields, "child_views_sought")
+    labels = {f"action-{row}-{field}": f"Action {row}'s {label}" for row in rows for field, label in (
+        ("description", "description"), ("owner", "owner"), ("due", "date agreed in writing"),
+        ("order_kind", "kind of order"), ("appealable", "appealable matter"),
+    )}
     return finish(
-        errors, [],
+        errors, [f"action-{row}-{field}" for row in rows for field in ("description", "owner", "due", "order_kind")],
         lambda: build(
-            RecordOutcome, where, {}, actor=actor, result=result, actions=actions,
+            RecordOutcome, where, labels, actor=actor, result=result, actions=actions,
             child_views_sought=None if views is None else views == "yes",
         ),
     )
@@ -304,22 +329,37 @@ def _appeal_status(fields: Fields, case: CaseView, actor: str) -> StaffAction:
 def _choose(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     errors: dict[str, str] = {}
     mediate = choice(fields, "mediate", errors, "Select whether the family wants mediation")
+    told_adviser = day(fields, "adviser_told_on", errors, "The date the family told the mediation adviser")
     told = day(fields, "la_notified_on", errors, "The date the Local Authority was told")
+    issues = several(fields, "mediation_issues")
     return finish(
-        errors, ["mediate", "la_notified_on"],
+        errors, CHOOSE_ORDER,
         lambda: build(
-            RecordChoice, first_field, {"la_notified_on": "Date the Local Authority was told"},
-            actor=actor, mediate=mediate == "yes", la_notified_on=told,
+            RecordChoice, first_field,
+            {
+                "adviser_told_on": "Date the family told the mediation adviser",
+                "la_notified_on": "Date the Local Authority was told",
+                "mediation_issues": "What mediation is about",
+                "health_provision_sought": "The health care provision the family wants",
+            },
+            actor=actor, mediate=mediate == "yes", adviser_told_on=told_adviser, la_notified_on=told,
+            mediation_issues=issues or None, health_provision_sought=text(fields, "health_provision_sought"),
         ),
     )
+
+
+CHOOSE_ORDER = ["mediate", "adviser_told_on", "la_notified_on", "mediation_issues", "health_provision_sought"]
 
 
 def _certificate(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     errors: dict[str, str] = {}
     issued = day(fields, "issued_on", errors, "The date of the certificate")
     return finish(
-        errors, ["issued_on"],
-        lambda: build(IssueCertificate, first_field, {"issued_on": "Certificate date"}, actor=actor, issued_on=issued),
+        errors, ["issued_on", "issued_by"],
+        lambda: build(
+            IssueCertificate, first_field, {"issued_on": "Certificate date", "issued_by": "Who issued it"},
+            actor=actor, issued_on=issued, issued_by=text(fields, "issued_by"),
+        ),
     )
 
 
@@ -341,6 +381,12 @@ def extendable(case: CaseView) -> list[str]:
         deadline.name for deadline in case.deadlines
         if deadline.name != APPEAL and deadline.state in (DeadlineState.open, DeadlineState.missed)
     ]
+
+
+def _certificate_owed(case: CaseView) -> bool:
+    """A certificate duty is owed (DESIGN section 11): after a no, a withdrawal, a report that mediation
+    cannot be arranged, or a session; a second one too, after "cannot arrange" then mediation."""
+    return any(deadline.name == CERTIFICATE and still_owed(deadline, case) for deadline in case.deadlines)
 
 
 def _appeal_clock_waits(case: CaseView) -> bool:
@@ -371,7 +417,7 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
                    "Record it", in_its_stages(ReportCannotArrange), _cannot_arrange, "Recorded", MD),
         ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
-                   "Issue the certificate", lambda case: case.certificate is None, _certificate,
+                   "Issue the certificate", _certificate_owed, _certificate,
                    "Certificate issued", MD),
         # Both routes.
         ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",

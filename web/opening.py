@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from cli.app import _new_reference as new_reference  # the CLI's own, so both fronts make alike
+from cli.app import _new_reference as new_reference
+from domain.calendar import london_date  # the CLI's own, so both fronts make alike
 from domain.models import MEDIATION_PREFIX, REFERENCE_PATTERN, OpenCase, OpenMediation, Route
 from web.forms import ORGANISATION_ROWS, FormErrors, build, day, text
 
@@ -26,6 +28,7 @@ Answers = Mapping[str, "str | list[str]"]
 PERSON_LABELS = {
     "applicant_name": "Applicant's name",
     "applicant_role": "Who brings the disagreement",
+    "child_date_of_birth": "Child's date of birth",
     "applicant_email": "Applicant's email address",
     "applicant_phone": "Applicant's phone number",
     "applicant_address": "Applicant's address",
@@ -102,6 +105,14 @@ def _supporter(answers: Answers) -> dict | None:
     return {"name": name or "", "email": email or ""} if name or email else None
 
 
+def _born(answers: Answers, errors: dict[str, str]) -> date | None:
+    """The child's date of birth, optional; never in the future."""
+    born = day(answers, "child_date_of_birth", errors, PERSON_LABELS["child_date_of_birth"])
+    if born is not None and born > london_date(datetime.now(UTC)):
+        errors["child_date_of_birth"] = f"{PERSON_LABELS['child_date_of_birth']} must be in the past"
+    return born
+
+
 def _rows(answers: Answers, prefix: str, count: int, kind: bool) -> tuple[list[dict], list[int]]:
     """Organisations typed into numbered rows, skipping empty rows; and which row each came from."""
     found, rows = [], []
@@ -163,6 +174,7 @@ def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
     errors: dict[str, str] = {}
     reference = _reference(answers, "DR-", errors)
     appeal_deadline = day(answers, "appeal_deadline", errors, DR_LABELS["appeal_deadline"])
+    born = _born(answers, errors)
     organisations, rows = _rows(answers, "org", ORGANISATION_ROWS, kind=True)
 
     def where(loc: tuple) -> str:
@@ -186,6 +198,7 @@ def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
         opened_by=actor,
         appeal_deadline=appeal_deadline,
         supporter=_supporter(answers),
+        child_date_of_birth=born,
     )
     return reference, opened
 
@@ -215,6 +228,7 @@ def parse_mediation(answers: Answers, actor: str) -> tuple[str, OpenMediation]:
     decided = day(answers, "decision_date", errors, MD_LABELS["decision_date"])
     if decided is None and "decision_date" not in errors:
         errors["decision_date"] = "Enter the date the decision's written notice was sent"
+    born = _born(answers, errors)
     commissioners, rows = _rows(answers, "health", HEALTH_ROWS, kind=False)
 
     def where(loc: tuple) -> str:
@@ -237,6 +251,7 @@ def parse_mediation(answers: Answers, actor: str) -> tuple[str, OpenMediation]:
         case_officer=_str(answers, "case_officer") or actor,
         opened_by=actor,
         supporter=_supporter(answers),
+        child_date_of_birth=born,
     )
     return reference, opened
 

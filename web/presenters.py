@@ -1,4 +1,5 @@
-"""The case view in words for the pages: dates written out, deadlines with the working days left.
+"""The case view in words for the pages: dates written out, duties (DESIGN section 11) with who owes
+them, the rule that sets them, and the working days left or when they were settled.
 
 Colour is never the only signal: every tag carries its word, and overdue deadlines say so.
 """
@@ -8,17 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from cli.render import still_owed
 from domain.calendar import LONDON, WorkingCalendar, london_date
 from domain.case import STAGE_WORDS
 from domain.deadlines import ACTION_PREFIX
-from domain.models import CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus
+from domain.models import (
+    ActionView, CaseStage, CaseView, Consent, DeadlineState, DeadlineView, DeliveryStatus, OrderKind,
+)
 
 STAGE_TAGS = {
+    CaseStage.advice: "govuk-tag--teal",
     CaseStage.informal_talks: "govuk-tag--blue",
     CaseStage.awaiting_consent: "govuk-tag--yellow",
     CaseStage.arranging_session: "govuk-tag--purple",
     CaseStage.session_scheduled: "govuk-tag--turquoise",
     CaseStage.monitoring_agreement: "govuk-tag--orange",
+    CaseStage.certificate_due: "govuk-tag--pink",
     CaseStage.closed: "govuk-tag--grey",
 }
 CONSENT_TAGS = {
@@ -39,6 +45,28 @@ DEADLINE_WORDS = {
     "outcome_record": "Record the session outcome",
     "written_outcome": "Send the written outcome",
     "appeal": "SEND Tribunal appeal deadline",
+    "certificate": "Issue the mediation certificate",
+    "health_notice": "Notify the health commissioners",
+    "mediation_arrangement": "Hold the mediation",
+}
+# The kinds of order an appealable agreed action may be (SEND Regs 2014 reg 44(2), applied by reg 42(2)).
+ORDER_KIND_WORDS = {
+    OrderKind.assess: "Make an EHC needs assessment",
+    OrderKind.reassess: "Make a reassessment",
+    OrderKind.issue_plan: "Make and maintain an EHC plan",
+    OrderKind.amend_plan: "Amend the plan's contents",
+    OrderKind.name_school: "Name a school or other institution",
+    OrderKind.continue_plan: "Continue to maintain the plan",
+    OrderKind.cease_plan: "Cease to maintain the plan",
+}
+ORDER_KIND_CHOICES = [(kind.value, text) for kind, text in ORDER_KIND_WORDS.items()]
+# Who owes a duty, when it is not one of the case's parties (DESIGN section 11).
+OWNER_WORDS = {
+    "local_authority": "The Local Authority",
+    "mediation_adviser": "The mediation adviser",
+    "mediator": "The mediator",
+    "health_commissioner": "The health commissioners",
+    "case_officer": "The case officer",
 }
 _CALENDAR = WorkingCalendar()
 
@@ -76,16 +104,19 @@ class DeadlineRow:
     name: str
     due: str
     state: str
-    left: str  # working days left, in words
+    left: str  # working days left, in words; or when it was settled, and by which timeline entry
     overdue: bool
+    owed_by: str = ""
+    source: str = ""
 
 
 def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
+    """Every duty: those still owed first, by due date, then those settled."""
     on = on or today()
-    outstanding = case.next_deadline.name if case.next_deadline and case.next_deadline.state is DeadlineState.missed else None
+    names = party_names(case)
     rows = []
-    for deadline in sorted(case.deadlines, key=lambda deadline: deadline.due):
-        overdue = deadline.state is DeadlineState.missed and deadline.name == outstanding
+    for deadline in sorted(case.deadlines, key=lambda deadline: (not still_owed(deadline, case), deadline.due)):
+        overdue = deadline.state is DeadlineState.missed and still_owed(deadline, case)
         if deadline.state is DeadlineState.open:
             if deadline.due == on:
                 left = "Due today"
@@ -94,10 +125,29 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
                 left = f"{count} working day{'s' if count != 1 else ''} left"
         elif overdue:
             left = "Overdue: still to be done"
+        elif deadline.settled_on is not None:
+            entry = f" (timeline entry {deadline.settled_by})" if deadline.settled_by else ""
+            left = f"{words(deadline.state).capitalize()} on {long_date(deadline.settled_on)}{entry}"
         else:
             left = ""
-        rows.append(DeadlineRow(deadline_name(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue))
+        rows.append(DeadlineRow(
+            deadline_name(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue,
+            owner_words(deadline.owed_by, names), deadline.source or "",
+        ))
     return rows
+
+
+def owner_words(owed_by: str | None, names: dict[str, str]) -> str:
+    if owed_by is None:
+        return ""
+    return names.get(owed_by) or OWNER_WORDS.get(owed_by) or words(owed_by).capitalize()
+
+
+def due_rule(action: ActionView) -> str:
+    """Where an agreed action's due date comes from, and whether the family could appeal the matter."""
+    kind = ORDER_KIND_WORDS[action.order_kind] if action.appealable and action.order_kind else ""
+    matter = f"Appealable matter: {kind[:1].lower()}{kind[1:]}" if kind else ""
+    return ". ".join(part for part in (action.due_source or "", matter) if part)
 
 
 def party_names(case: CaseView) -> dict[str, str]:
