@@ -19,7 +19,7 @@ from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
 from domain.models import (
-    STAGE_WORDS, ActionView, CaseStage, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
+    STAGE_WORDS, ActionView, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
 )
 
 LATEST_ENTRIES = 6
@@ -123,27 +123,12 @@ def _deadlines(view: CaseView) -> Table | Text:
     calendar = WorkingCalendar()
     names = {party.id: party.name for party in view.parties}
     table = _table("Deadline", "Owed by", "Due", "State", "Working days left, or settled", "Source", title="Deadlines")
-    for deadline in sorted(view.deadlines, key=lambda deadline: (not still_owed(deadline, view), deadline.due)):
+    for deadline in sorted(view.deadlines, key=lambda deadline: (not deadline.owed, deadline.due)):
         table.add_row(
             deadline.name, _owner(deadline.owed_by, names), _due(deadline.due, calendar), deadline.state.value,
             _time_left(deadline, view, today, calendar), deadline.source or "",
         )
     return table
-
-
-def still_owed(deadline: DeadlineView, view: CaseView) -> bool:
-    """Still to be done: open, or missed and not settled since (a late duty). The family's appeal
-    deadline, once passed, is owed by nobody. The web console asks the same (web/presenters.py)."""
-    if deadline.state is DeadlineState.open:
-        return True
-    if deadline.state is not DeadlineState.missed or deadline.settled_on is not None or deadline.name == APPEAL:
-        return False
-    is_next = view.next_deadline is not None and view.next_deadline.name == deadline.name
-    # A view from before duties (no owner nor settled date on any) says only its next deadline is owed.
-    duties = any(other.owed_by is not None or other.settled_on is not None for other in view.deadlines)
-    # While the process runs, a missed duty stays owed until done; once it has ended, only what the
-    # case still waits for (its next deadline) is.
-    return is_next or (duties and view.outcome is None and view.stage is not CaseStage.closed)
 
 
 def _owner(owed_by: str | None, names: dict[str, str]) -> str:
@@ -162,7 +147,7 @@ def _due(day: date, calendar: WorkingCalendar) -> str:
 
 
 def _time_left(deadline: DeadlineView, view: CaseView, today: date, calendar: WorkingCalendar) -> str:
-    if still_owed(deadline, view):
+    if deadline.owed:
         if deadline.state is DeadlineState.missed:
             return "missed: still to be done"
         if deadline.due == today:

@@ -1026,6 +1026,6 @@ class Case(CaseFile):
 def _deadline_view(deadline: Deadline) -> DeadlineView:
     return DeadlineView(
         name=deadline.name, due=deadline.due, state=deadline.state, owed_by=deadline.owed_by, source=deadline.source,
-        settled_on=deadline.settled_on, settled_by=deadline.settled_by,
+        settled_on=deadline.settled_on, settled_by=deadline.settled_by, owed=deadline.owed,
     )
 

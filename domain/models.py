@@ -540,6 +540,7 @@ class DeadlineView(Model):
     source: str | None = None
     settled_on: date | None = None
     settled_by: int | None = None
+    owed: bool = False  # still waiting for the act that discharges it: open, or missed and not yet done
 
 
 class MediatorView(Model):

@@ -51,7 +51,7 @@ from tests.case_model import UNKNOWN_PARTY, seeded_runs, send_step
 from tests.conftest import opened_view
 from tests.heavy import run_sequences
 from tests.journeys import open_mediation
-from tests.mediation_harness import MediationHarness, Refused, WorkflowFinished, harnessed
+from tests.mediation_harness import MediationHarness, Refused, WorkflowFinished
 from tests.mediation_model import (
     LA_PARTIES,
     WITH_HEALTH,

@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ValidationError
 
-from cli.render import still_owed
 
 from domain.calendar import LONDON
 from domain.case import Case, CaseFile
@@ -386,7 +385,7 @@ def extendable(case: CaseView) -> list[str]:
 def _certificate_owed(case: CaseView) -> bool:
     """A certificate duty is owed (DESIGN section 11): after a no, a withdrawal, a report that mediation
     cannot be arranged, or a session; a second one too, after "cannot arrange" then mediation."""
-    return any(deadline.name == CERTIFICATE and still_owed(deadline, case) for deadline in case.deadlines)
+    return any(deadline.name == CERTIFICATE and deadline.owed for deadline in case.deadlines)
 
 
 def _appeal_clock_waits(case: CaseView) -> bool:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from cli.render import still_owed
 from domain.calendar import LONDON, WorkingCalendar, london_date
 from domain.case import STAGE_WORDS
 from domain.deadlines import ACTION_PREFIX
 from domain.models import (
-    ActionView, CaseStage, CaseView, Consent, DeadlineState, DeadlineView, DeliveryStatus, OrderKind,
+    ActionView, CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus, OrderKind,
 )
 
 STAGE_TAGS = {
@@ -115,8 +114,8 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
     on = on or today()
     names = party_names(case)
     rows = []
-    for deadline in sorted(case.deadlines, key=lambda deadline: (not still_owed(deadline, case), deadline.due)):
-        overdue = deadline.state is DeadlineState.missed and still_owed(deadline, case)
+    for deadline in sorted(case.deadlines, key=lambda deadline: (not deadline.owed, deadline.due)):
+        overdue = deadline.state is DeadlineState.missed and deadline.owed
         if deadline.state is DeadlineState.open:
             if deadline.due == on:
                 left = "Due today"
