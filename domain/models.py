@@ -542,6 +542,14 @@ class DeadlineView(Model):
     settled_by: int | None = None
     owed: bool = False  # still waiting for the act that discharges it: open, or missed and not yet done
 
+    @model_validator(mode="before")
+    @classmethod
+    def _open_is_owed(cls, data: dict) -> dict:
+        """An open duty is owed; whether a missed one still is, only the case can say (it is given)."""
+        if isinstance(data, dict) and "owed" not in data:
+            data = {**data, "owed": data.get("state") in (DeadlineState.open, DeadlineState.open.value)}
+        return data
+
 
 class MediatorView(Model):
     name: str

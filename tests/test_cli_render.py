@@ -94,7 +94,7 @@ def duties_view():
     )
     late = DeadlineView(
         name="written_outcome", due=date(2026, 11, 20), state=DeadlineState.missed, owed_by="case_officer",
-        source="[policy] DOMAIN defaults",
+        source="[policy] DOMAIN defaults", owed=True,
     )
     return busy_case().view().model_copy(update={
         "deadlines": [health, certificate, arranging, late], "next_deadline": late,

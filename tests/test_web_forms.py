@@ -319,7 +319,7 @@ def test_the_certificate_is_offered_while_a_certificate_duty_is_owed() -> None:
     certificate = ACTION_FORMS["certificate"]
     # A second certificate, after "cannot arrange" and then mediation: offered again.
     assert certificate.offered(mediation_view(stage=CaseStage.monitoring_agreement, certificate=first, deadlines=[owed]))
-    met = owed.model_copy(update={"state": DeadlineState.met, "settled_on": date(2026, 12, 1), "settled_by": 9})
+    met = owed.model_copy(update={"state": DeadlineState.met, "settled_on": date(2026, 12, 1), "settled_by": 9, "owed": False})
     assert not certificate.offered(mediation_view(certificate=first, deadlines=[met]))
     assert not certificate.offered(mediation_view())  # at advice: nothing owed yet
 

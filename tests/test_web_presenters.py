@@ -30,7 +30,7 @@ def test_working_days_left_skip_weekends_and_christmas_bank_holidays() -> None:
 
 
 def test_a_missed_deadline_still_to_be_done_is_tagged_overdue_and_a_settled_one_is_not() -> None:
-    missed = DeadlineView(name="session_arrangement", due=date(2026, 12, 1), state=DeadlineState.missed)
+    missed = DeadlineView(name="session_arrangement", due=date(2026, 12, 1), state=DeadlineState.missed, owed=True)
     settled = DeadlineView(name="talks_review", due=date(2026, 11, 20), state=DeadlineState.missed)
     rows = deadline_rows(view_with(settled, missed, next_deadline=missed), on=date(2026, 12, 18))
     assert [(row.name, row.overdue, row.left) for row in rows] == [
@@ -45,7 +45,7 @@ def test_each_duty_says_who_owes_it_its_source_and_when_it_was_settled() -> None
     notice = DeadlineView(name="health_notice", due=date(2026, 12, 10), state=DeadlineState.met, owed_by="org-2",
                           source="SEND Regs 2014 reg 32(e)", settled_on=date(2026, 12, 9), settled_by=4)
     late = DeadlineView(name="mediation_arrangement", due=date(2026, 12, 15), state=DeadlineState.missed,
-                        owed_by="local_authority", source="SEND Regs 2014 reg 37")
+                        owed_by="local_authority", source="SEND Regs 2014 reg 37", owed=True)
     rows = deadline_rows(view_with(notice, certificate, late, next_deadline=late), on=date(2026, 12, 18))
     assert [(row.name, row.owed_by, row.source, row.left, row.overdue) for row in rows] == [
         ("Hold the mediation", "The Local Authority", "SEND Regs 2014 reg 37", "Overdue: still to be done", True),
@@ -55,10 +55,10 @@ def test_each_duty_says_who_owes_it_its_source_and_when_it_was_settled() -> None
     ]
 
 
-def test_with_duties_every_missed_one_not_settled_is_overdue() -> None:
+def test_every_missed_duty_the_case_still_owes_is_overdue_not_only_the_next_one() -> None:
     """Duties hold their own state: a missed duty is owed until settled, not only the next one."""
-    first = DeadlineView(name="certificate", due=date(2026, 12, 1), state=DeadlineState.missed, owed_by="mediator")
-    second = DeadlineView(name="action-1", due=date(2026, 12, 2), state=DeadlineState.missed, owed_by="org-1")
+    first = DeadlineView(name="certificate", due=date(2026, 12, 1), state=DeadlineState.missed, owed_by="mediator", owed=True)
+    second = DeadlineView(name="action-1", due=date(2026, 12, 2), state=DeadlineState.missed, owed_by="org-1", owed=True)
     rows = deadline_rows(view_with(first, second, next_deadline=first), on=date(2026, 12, 18))
     assert [row.overdue for row in rows] == [True, True]
 
@@ -76,16 +76,16 @@ def test_every_stage_has_a_tag_certificate_due_included() -> None:
     assert set(STAGE_TAGS) == set(CaseStage)
 
 
-def test_once_the_process_has_ended_only_what_the_case_still_waits_for_is_overdue() -> None:
+def test_only_what_the_case_says_it_still_owes_is_overdue() -> None:
     """A mediation case owing its certificate after a withdrawal: the arrangement duty it missed
-    is no longer anyone's to do (the process ended); the late certificate is. A passed appeal
-    deadline is the family's, owed by nobody."""
+    is no longer anyone's to do (the process ended, the case says it is not owed); the late
+    certificate is. A passed appeal deadline is the family's, owed by nobody."""
     from domain.models import CaseOutcome
 
     arranging = DeadlineView(name="mediation_arrangement", due=date(2026, 12, 1), state=DeadlineState.missed,
                              owed_by="local_authority")
     certificate = DeadlineView(name="certificate", due=date(2026, 12, 4), state=DeadlineState.missed,
-                               owed_by="mediation_adviser")
+                               owed_by="mediation_adviser", owed=True)
     appeal = DeadlineView(name="appeal", due=date(2026, 12, 2), state=DeadlineState.missed, owed_by="applicant")
     case = view_with(arranging, certificate, appeal, next_deadline=certificate).model_copy(
         update={"stage": CaseStage.certificate_due, "outcome": CaseOutcome.withdrawn}
