@@ -79,6 +79,23 @@ async def test_a_recorded_answer_is_final_and_returned_to_every_later_attempt(se
     assert later.state is ClaimState.done and later.delivery == SENT
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [SENT, Delivery(status=DeliveryStatus.failed, channel=EMAIL, reason="refused for good")],
+    ids=["sent", "failed"],
+)
+async def test_a_final_answer_whose_lease_has_run_out_is_never_claimed_again(sent_logs: SentLogs, answer: Delivery) -> None:
+    # The lease of the attempt that sent it is over at once: only the answer keeps it from a resend.
+    log, mine = sent_logs(), attempt()
+    await log.claim(KEY, TEMPLATE, EMAIL, mine, 0)
+    await log.record(KEY, TEMPLATE, answer, mine)
+
+    later = [await sent_logs().claim(KEY, TEMPLATE, EMAIL, attempt(), LEASE) for _ in range(3)]
+
+    assert [claim.state for claim in later] == [ClaimState.done] * 3
+    assert [claim.delivery for claim in later] == [answer] * 3 and not any(claim.may_send for claim in later)
+
+
 async def test_an_expired_lease_is_taken_over_once_on_the_channel_first_chosen(sent_logs: SentLogs) -> None:
     await sent_logs().claim(KEY, TEMPLATE, EMAIL, attempt(), 0)  # it died; its lease is over
 
