@@ -769,7 +769,7 @@ def list_cases(
     appeal_before: Annotated[
         date | None,
         typer.Option(
-            metavar="DATE", parser=parsing.day,
+            metavar="DATE", parser=parsing.filter_day,
             help="Only families whose Tribunal appeal deadline is still running and falls on or before DATE.",
         ),
     ] = None,
@@ -777,10 +777,10 @@ def list_cases(
     closed: Annotated[bool, typer.Option("--closed", metavar="", help="Only closed cases, from the records.")] = False,
     outcome: Annotated[CaseOutcome | None, typer.Option(help="Only closed cases with this outcome.")] = None,
     closed_after: Annotated[
-        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed after this day.")
+        date | None, typer.Option(metavar="DATE", parser=parsing.filter_day, help="Only cases closed after this day.")
     ] = None,
     closed_before: Annotated[
-        date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Only cases closed before this day.")
+        date | None, typer.Option(metavar="DATE", parser=parsing.filter_day, help="Only cases closed before this day.")
     ] = None,
     as_json: Annotated[
         bool,

@@ -27,6 +27,7 @@ from domain.models import (
     PhoneNumber,
     PostalAddress,
     Supporter,
+    in_service,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,7 +39,7 @@ _PHONE = TypeAdapter(PhoneNumber, config={"defer_build": True})
 
 def reference(text: str) -> str:
     value = text.strip().upper()
-    if not REFERENCE_PATTERN.match(value):
+    if not REFERENCE_PATTERN.fullmatch(value):
         raise typer.BadParameter(
             f"{text!r} is not a case reference; they look like DR-2026-7KQ3XZ (disagreement resolution) "
             "or MD-2026-7KQ3XZ (statutory mediation)"
@@ -47,7 +48,7 @@ def reference(text: str) -> str:
 
 
 def staff_id(text: str) -> str:
-    if not STAFF_ID_PATTERN.match(text):
+    if not STAFF_ID_PATTERN.fullmatch(text):
         raise typer.BadParameter(
             f"{text!r} is not a staff id: 2 to 64 lower-case letters, digits, dots, dashes or underscores"
         )
@@ -56,7 +57,7 @@ def staff_id(text: str) -> str:
 
 def party_id(text: str) -> str:
     value = text.strip().lower()
-    if not PARTY_ID_PATTERN.match(value):
+    if not PARTY_ID_PATTERN.fullmatch(value):
         raise typer.BadParameter(
             f"{text!r} is not a party id: `applicant`, or `org-1`, `org-2`, ... as `show` lists them"
         )
@@ -76,6 +77,15 @@ def day(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date; write it as 2026-12-14") from None
+
+
+def filter_day(text: str) -> date:
+    """A date to filter cases by, within the dates a case can hold (`domain.models.in_service`)."""
+    value = day(text)
+    try:
+        return in_service(value)
+    except ValueError as error:
+        raise typer.BadParameter(f"{text!r} is out of range: a date {error}") from None
 
 
 def moment(text: str) -> datetime:

@@ -194,14 +194,17 @@ class OrderKind(StrEnum):
 
 # --- Checked values -------------------------------------------------------------------------------
 
-REFERENCE_PATTERN = re.compile(r"^(DR|MD)-\d{4}-[0-9A-Z]{6}$")
+# ASCII only: `\d` takes any script's digits, so `DR-𝟸𝟶𝟸𝟼-...` (mathematical digits) would open a
+# look-alike of another case. Checked with `fullmatch`; anchored with `\A...\Z` as well, never `$`,
+# which matches before a trailing newline, so that even a `match` or `search` takes the whole text.
+REFERENCE_PATTERN = re.compile(r"\A(DR|MD)-[0-9]{4}-[0-9A-Z]{6}\Z", re.ASCII)
 MEDIATION_PREFIX = "MD-"  # statutory mediation cases; "DR-" for disagreement resolution
-STAFF_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-PARTY_ID_PATTERN = re.compile(r"^(applicant|org-[1-9][0-9]*)$")
+STAFF_ID_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z", re.ASCII)
+PARTY_ID_PATTERN = re.compile(r"\A(applicant|org-[1-9][0-9]*)\Z", re.ASCII)
 
 
 def _staff_id(value: str) -> str:
-    if not STAFF_ID_PATTERN.match(value):
+    if not STAFF_ID_PATTERN.fullmatch(value):
         raise ValueError(
             "a staff id is 2 to 64 lower-case letters, digits, dots, dashes or underscores"
         )
@@ -226,17 +229,34 @@ StaffId = Annotated[str, AfterValidator(_staff_id)]
 PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 
 
+LINE_BREAKS = "\n\t"  # what multi-line text (notes, summaries, reasons) may hold beyond a line
+
+
 def _control_free(allowed: str) -> Callable[[str], str]:
     """Control characters (ESC sequences, carriage returns, NUL...) would act on staff terminals and
-    forge lines in files and headers: refuse them, but for the line breaks and tabs `allowed`."""
+    forge lines in files and headers; invisible format characters (U+202E turns text right to left,
+    U+200B and U+FEFF have no width) and the Unicode line and paragraph separators (U+2028, U+2029)
+    disguise what text says or break it into lines unseen. Refuse them all, but for the line breaks
+    and tabs `allowed`. Where line breaks are allowed, a browser's CRLF (and a lone CR) is read as LF."""
 
     def check(value: str) -> str:
+        if "\n" in allowed:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
             where = "" if allowed else " or line breaks"
             raise ValueError(f"must not contain control characters{where}")
+        hidden = next((char for char in value if unicodedata.category(char) in _HIDDEN), None)
+        if hidden is not None:
+            raise ValueError(
+                "must not contain invisible formatting characters or Unicode line separators "
+                f"(found U+{ord(hidden):04X}); type the text again without them"
+            )
         return value
 
     return check
+
+
+_HIDDEN = {"Cf", "Zl", "Zp"}  # format characters; line and paragraph separators
 
 
 def _deliverable_email(value: str) -> str:
@@ -249,8 +269,8 @@ def _deliverable_email(value: str) -> str:
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_control_free(""))]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free("\n\t"))]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free("\n\t"))]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free(LINE_BREAKS))]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free(LINE_BREAKS))]
 Email = Annotated[EmailStr, AfterValidator(_deliverable_email)]
 # A child's date of birth: a young person may be a party up to 25, so births from 1990 cover any case.
 BirthDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))]
@@ -258,6 +278,17 @@ BirthDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))]
 # 1 September 2014) and this century, so that no date arithmetic can overflow (9999-12-31 + 1 day).
 FIRST_DAY, LAST_DAY = date(2014, 9, 1), date(2099, 12, 31)
 CaseDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def in_service(day: date) -> date:
+    """A date given outside a request (a list filter) held to the same bounds as `CaseDate`."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"must be between {_long_date(FIRST_DAY)} and {_long_date(LAST_DAY)}")
+    return day
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 class Model(BaseModel):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from activities.delivery.outbox import OutboxBackend
 from activities.notifications import NotificationActivities
 from domain.models import _control_free
 from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordOutcome, RecordTalk, Supporter
@@ -101,6 +102,61 @@ def test_the_control_character_check_itself_names_what_each_kind_of_text_may_hol
 
 def test_notes_may_still_have_line_breaks_and_tabs() -> None:
     assert AddNote(actor="jo.smith", text="First line\n\tsecond line").text == "First line\n\tsecond line"
+
+
+# --- Invisible and direction-changing characters; browsers' line breaks -----------------------------
+
+HIDDEN_REFUSAL = "must not contain invisible formatting characters or Unicode line separators"
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\u202e", "\u2028", "\u2029", "\u200b", "\ufeff", "\u2066", "\u00ad"],
+    ids=["right-to-left-override", "line-separator", "paragraph-separator", "zero-width-space", "byte-order-mark", "isolate", "soft-hyphen"],
+)
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda text: Applicant(role="parent", name=text, contact=Contact(email="sam@example.org")),
+        lambda text: open_case(summary=text),
+        lambda text: AddNote(actor="jo.smith", text=text),
+        lambda text: RecordTalk(actor="jo.smith", outcome="unresolved", notes=text),
+    ],
+    ids=["name", "summary", "note", "talk-notes"],
+)
+def test_format_and_separator_characters_are_refused_in_names_and_texts(build, character: str) -> None:
+    message = refusal(lambda: build(f"Sam {character}Parent"))
+
+    assert HIDDEN_REFUSAL in message and f"U+{ord(character):04X}" in message
+
+
+def test_a_note_typed_in_a_browser_keeps_its_line_breaks_as_plain_newlines() -> None:
+    # Browsers post a textarea's line breaks as CRLF (HTML's form encoding); old Macs wrote a lone CR.
+    assert AddNote(actor="jo.smith", text="First line\r\n\tsecond\r\nthird").text == "First line\n\tsecond\nthird"
+    assert open_case(summary="One\rtwo\r\n\r\nthree").summary == "One\ntwo\n\nthree"
+    assert RecordTalk(actor="jo.smith", outcome="unresolved", notes="a\r\nb").notes == "a\nb"
+
+
+def test_a_name_still_refuses_any_line_break_crlf_included() -> None:
+    assert NAME_REFUSAL in refusal(lambda: Applicant(role="parent", name="Sam\r\nParent", contact=Contact(email="sam@example.org")))
+
+
+# --- Outbox files ---------------------------------------------------------------------------------
+
+
+def test_look_alike_keys_never_share_an_outbox_file(tmp_path: Path) -> None:
+    outbox = OutboxBackend(tmp_path)
+    plain = "DR-2026-7KQ3XZ.case_opened.applicant"
+    # Mathematical digits 𝟸𝟶𝟸𝟼 and 𝟸𝟶𝟸𝟽, and characters the old name made `_`: each its own file.
+    keys = [plain, plain.replace("2026", "\U0001d7f8\U0001d7f6\U0001d7f8\U0001d7fc"),
+            plain.replace("2026", "\U0001d7f8\U0001d7f6\U0001d7f8\U0001d7fd"), plain.replace("2026", "____"),
+            plain.replace("2026", "20/6"), plain.replace("2026", "20%2F6")]
+
+    paths = [outbox.path_of(key) for key in keys]
+
+    assert len(set(paths)) == len(keys)
+    assert all(path.parent == tmp_path for path in paths)
+    assert paths[0].name == f"{plain}.txt"  # a checked reference's file keeps its name
 
 
 # --- Oversized input ------------------------------------------------------------------------------

@@ -68,6 +68,35 @@ def test_references_are_read_in_capitals_and_checked() -> None:
     assert "look like DR-2026-7KQ3XZ" in problem(parsing.reference, "DR-26-1")
 
 
+@pytest.mark.parametrize(
+    "parse, text",
+    [
+        (parsing.reference, "DR-\U0001d7f8\U0001d7f6\U0001d7f8\U0001d7fc-7KQ3XZ"),  # DR-𝟸𝟶𝟸𝟼-...: mathematical digits
+        (parsing.reference, "MD-\u0662\u0660\u0662\u0666-7KQ3XZ"),  # Arabic-Indic digits
+        (parsing.reference, "DR-2026-7KQ3X\u0665"),
+        (parsing.staff_id, "jo.smith\n"),  # `$` matches before a trailing newline
+        (parsing.staff_id, "jo.smit\u0127"),
+        (parsing.party_id, "org-\U0001d7f7"),
+    ],
+    ids=["mathematical-digits", "arabic-digits", "arabic-digit-in-code", "trailing-newline", "non-ascii-letter", "party-digit"],
+)
+def test_references_staff_and_party_ids_are_plain_ascii_and_whole(parse, text: str) -> None:
+    assert "is not a" in problem(parse, text)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--appeal-before", "9999-12-31"],
+        ["--appeal-before", "2014-08-31"],
+        ["--closed", "--closed-after", "9999-12-31"],
+        ["--closed", "--closed-before", "0001-01-01"],
+    ],
+)
+def test_list_filters_stay_within_the_dates_a_case_can_hold(args: list[str]) -> None:
+    rejected(run("list", *args), args[-2], "out of range", "between 1 September 2014 and 31 December 2099")
+
+
 def test_a_time_without_a_zone_is_the_time_in_england() -> None:
     summer = parsing.moment("2026-07-01T10:30")
     assert summer.utcoffset() == timedelta(hours=1)

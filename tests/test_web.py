@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -372,3 +372,32 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
             unusable = await through_the_provider()
             assert unusable.status_code == 403 and "no usable staff id" in unusable.text
             assert provider.token_requests == 3
+
+
+@pytest.mark.parametrize(
+    "path, params, field, words",
+    [
+        ("/cases", {"page": "99999999999999999999"}, "page", "That page of results no longer exists"),
+        ("/cases/closed", {"page": "99999999999999999999"}, "page", "That page of results does not exist"),
+        ("/cases/closed", {"page": "٣"}, "page", "That page of results does not exist"),
+        ("/cases", {"size": "²"}, "size", "Select how many cases to show on a page"),
+        ("/cases/closed", {"size": "²"}, "size", "Select how many cases to show on a page"),
+        ("/cases", date_fields("appeal_before", date(9999, 12, 31)), "appeal_before-day",
+         "Appeal deadline on or before must be between 1 September 2014 and 31 December 2099"),
+        ("/cases/closed", date_fields("closed_after", date(9999, 12, 31)), "closed_after-day",
+         "Closed after must be between 1 September 2014 and 31 December 2099"),
+        ("/cases/closed", date_fields("closed_before", date(1000, 1, 1)), "closed_before-day",
+         "Closed before must be between 1 September 2014 and 31 December 2099"),
+    ],
+    ids=["huge-token", "huge-page", "arabic-page", "superscript-size", "superscript-size-closed",
+         "appeal-before-9999", "closed-after-9999", "closed-before-1000"],
+)
+async def test_out_of_range_filters_and_pages_are_refused_in_words_not_a_server_error(
+    console: Console, path: str, params: dict[str, str], field: str, words: str
+) -> None:
+    await console.sign_in()
+
+    page = await console.get(path, **params)
+
+    assert page.status_code == 400, page.text
+    assert error_summary(page) == {field: error_summary(page)[field]} and error_summary(page)[field].startswith(words)

@@ -15,7 +15,7 @@ import binascii
 import secrets
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +49,7 @@ from domain.models import (
     OrganisationKind,
     Route as CaseRoute,
     SessionResult,
+    in_service,
 )
 from infra.client import connect, connection_config
 from records.access import SubjectAccessRequest, gather, readable
@@ -73,6 +74,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 SERVICE_NAME = "SEND disagreement cases"
 PAGE_SIZES = (25, 100, 1000)
+MAX_PAGE = 1_000_000
 NO_STORE = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
 # Only the console's own files, and the one inline script of the GOV.UK page template, which carries
@@ -158,7 +160,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
 
     def reference_of(request: Request) -> str:
         reference = request.path_params["reference"]
-        if not REFERENCE_PATTERN.match(reference):
+        if not REFERENCE_PATTERN.fullmatch(reference):
             raise HTTPException(404)
         return reference
 
@@ -200,21 +202,23 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         stage = _chosen(params, "stage", CaseStage, errors)
         officer = _officer(params, errors)
         route = _chosen(params, "route", CaseRoute, errors)
-        appeal_before = day(params, "appeal_before", errors, "Appeal deadline on or before")
+        appeal_before = _filter_day(params, "appeal_before", errors, "Appeal deadline on or before")
         overdue = params.get("overdue") == "yes"
         size = _page_size(params, errors)
-        token = None
-        if params.get("page"):
-            try:
-                token = base64.urlsafe_b64decode(params["page"])
-            except (binascii.Error, ValueError):
-                errors["page"] = "That page of results no longer exists: start from the first page"
+        token = _page_token(params, errors)
         context = {"title": "Cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
         if errors:
             return page(request, "cases.html", 400, **context)
         cases = await service.cases()
         query = visibility_query(stage, officer, overdue, datetime.now(UTC), appeal_before, route)
-        summaries, next_token = await cases.summary_page(query, size, token)
+        try:
+            summaries, next_token = await cases.summary_page(query, size, token)
+        except RPCError as error:
+            # Temporal's token is opaque to us: one it cannot read is a page that no longer exists.
+            if token is None or error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                raise
+            errors["page"] = PAGE_GONE
+            return page(request, "cases.html", 400, **context)
         if next_token:
             following = dict(params) | {"page": base64.urlsafe_b64encode(next_token).decode()}
             context["next_page"] = request.url.include_query_params(**following)
@@ -230,12 +234,10 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         outcome = _chosen(params, "outcome", CaseOutcome, errors)
         route = _chosen(params, "route", CaseRoute, errors)
         officer = _officer(params, errors)
-        closed_after = day(params, "closed_after", errors, "Closed after")
-        closed_before = day(params, "closed_before", errors, "Closed before")
+        closed_after = _filter_day(params, "closed_after", errors, "Closed after")
+        closed_before = _filter_day(params, "closed_before", errors, "Closed before")
         size = _page_size(params, errors)
-        number = int(params.get("page", "1")) if params.get("page", "1").isdigit() else 0
-        if number < 1:
-            errors["page"] = "That page of results does not exist: start from the first page"
+        number = _page_number(params, errors)
         context = {"title": "Closed cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
         if errors:
             return page(request, "closed.html", 400, **context)
@@ -486,10 +488,50 @@ def _officer(params: Mapping[str, str], errors: dict[str, str]) -> str | None:
 
 
 def _page_size(params: Mapping[str, str], errors: dict[str, str]) -> int:
-    size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZES[1]
-    if size not in PAGE_SIZES:
+    """One of the sizes offered, as written there: `²` and `٢٥` are digits to Python, not to us."""
+    text = params.get("size") or str(PAGE_SIZES[1])
+    if text not in {str(size) for size in PAGE_SIZES}:
         errors["size"] = "Select how many cases to show on a page"
-    return size
+        return PAGE_SIZES[1]
+    return int(text)
+
+
+PAGE_GONE = "That page of results no longer exists: start from the first page"
+MAX_TOKEN = 4096  # characters of a page token; Temporal's are a few hundred
+
+
+def _page_token(params: Mapping[str, str], errors: dict[str, str]) -> bytes | None:
+    """The open list's page: the token Temporal gave for it, as the previous page linked it."""
+    text = params.get("page")
+    if not text:
+        return None
+    try:
+        if len(text) > MAX_TOKEN:
+            raise ValueError
+        return base64.urlsafe_b64decode(text)
+    except (binascii.Error, ValueError):
+        errors["page"] = PAGE_GONE
+        return None
+
+
+def _page_number(params: Mapping[str, str], errors: dict[str, str]) -> int:
+    """The closed list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
+    database's offset (a 500), and no archive has that many pages."""
+    text = params.get("page") or "1"
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE)) and 1 <= int(text) <= MAX_PAGE):
+        errors["page"] = "That page of results does not exist: start from the first page"
+        return 1
+    return int(text)
+
+
+def _filter_day(params: Mapping[str, str], name: str, errors: dict[str, str], label: str) -> date | None:
+    """A date filter, a real date within the dates a case can hold (`domain.models.in_service`)."""
+    value = day(params, name, errors, label)
+    try:
+        return value and in_service(value)
+    except ValueError as error:
+        errors[name] = f"{label} {error}"
+        return None
 
 
 class Contained:

@@ -79,7 +79,7 @@ def _str(answers: Answers, name: str) -> str | None:
 
 def _reference(answers: Answers, prefix: str, errors: dict[str, str]) -> str:
     reference = (_str(answers, "reference") or "").upper() or None
-    if reference is not None and not (REFERENCE_PATTERN.match(reference) and reference.startswith(prefix)):
+    if reference is not None and not (REFERENCE_PATTERN.fullmatch(reference) and reference.startswith(prefix)):
         errors["reference"] = f"Reference must look like {prefix}2026-7KQ3XZ, or be left blank for a new one"
     return reference or new_reference(prefix)
 

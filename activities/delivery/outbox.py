@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from pathlib import Path
+from urllib.parse import quote
 
 from activities.delivery.base import Message
 from domain.models import Channel
@@ -30,7 +30,10 @@ class OutboxBackend:
         return message.sent()
 
     def path_of(self, key: str) -> Path:
-        return self.directory / f"{re.sub(r'[^A-Za-z0-9._-]', '_', key)}.txt"
+        """One file per key and never one for two: a key of plain letters, digits, dots, dashes and
+        underscores (every key of a checked reference) is its own name; anything else is escaped
+        (`%F0%9D%9F%B8`), so a look-alike key cannot land on another message's file."""
+        return self.directory / f"{quote(key, safe='')}.txt"
 
     def _write(self, message: Message) -> None:
         private_folder(self.directory)
