@@ -155,6 +155,9 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         page = await console.act(reference, "note", {"text": "   "})
         assert (page.status_code, error_summary(page)) == (400, {"text": "Enter note"})
         assert "Interpreter needed" in await done(console, reference, "note", {"text": "Interpreter needed"})
+        await done(console, reference, "note", {"text": "Called twice\r\nNo answer\r\n"})  # a browser's line breaks
+        timeline = (await dev_server.client.get_workflow_handle(reference).query(DisagreementCase.case_view)).timeline
+        assert "\r" not in timeline[-1].detail and "Called twice\nNo answer" in timeline[-1].detail
         page = await console.act(
             reference, "extend",
             {"deadline": "outcome_record", "days": "3", "reason": "leave"} | date_fields("until", yesterday + timedelta(days=40)),
