@@ -6,12 +6,16 @@ their contact details. In each case found, the export keeps what concerns the pe
 itself (stage, outcome, deadlines, actions, timeline, messages) and withholds other people's names
 and contact details (other parents, supporters, mediators; DPA 2018 Sch. 2 para. 16 protects third
 parties), replacing each with `[withheld: third party]`. Organisations are not people and stay.
-Free text (notes, reasons) is kept as written, with the third parties' names taken out: an officer
-reads the document before it is sent, as for any disclosure.
+Free text (notes, reasons) is kept as written, with the third parties' details taken out however
+they were typed: an email address in any case (`ALICE.VICTIM@...`), a phone number however spaced
+or prefixed (`07700 900123`, `+44 (0)7700 900123`), a name in any case. Text that still has a word
+of a third party's name in it (`Alice said...`) is listed in the export's `review` for an officer
+to check; an officer reads the document before it is sent, as for any disclosure.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -19,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import EmailStr
 
 from domain.models import Model, PhoneNumber
-from records.contacts import is_person
+from records.contacts import is_person, normalise_email, normalise_phone
 from records.models import CaseRecord, Person, PersonRole
 
 if TYPE_CHECKING:
@@ -39,6 +43,8 @@ class SubjectCase(Model):
     your_roles: list[PersonRole]
     your_details: list[Person]
     case: dict[str, Any]  # the case view, other people withheld
+    # Where the case's text may still name a third party (`timeline[3].detail`): check before sending.
+    review: list[str] = []
 
 
 class SubjectAccessExport(Model):
@@ -84,27 +90,88 @@ def subject_case(
         person for person in record.people
         if person not in theirs and person.role is not PersonRole.organisation
     ]
-    secrets = sorted(
-        {value for person in others for value in (person.name, person.email, person.phone) if value}
-        - {value for person in theirs for value in (person.name, person.email, person.phone) if value},
-        key=len, reverse=True,  # a longer value first, so a name inside an email goes with it
-    )
+    redaction = Redaction(others, theirs)
     return SubjectCase(
         reference=reference, status=status, your_roles=sorted({person.role for person in theirs}),
-        your_details=theirs, case=_withheld(record.view.model_dump(mode="json"), secrets),
+        your_details=theirs, case=redaction.withheld(record.view.model_dump(mode="json")),
+        review=redaction.flagged,
     )
 
 
-def _withheld(value: Any, secrets: list[str]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, WITHHELD)
+# Anything shaped like an email address; compared with the third parties' addresses once normalised.
+_EMAIL_LIKE = re.compile(r"[^\s<>()\[\]{},;:\"'@]+@[^\s<>()\[\]{},;:\"'@]+")
+_SEPARATORS = r"[\s().-]*"  # how people space and bracket a phone number
+_MACHINE_WORD = re.compile(r"[a-z0-9_.:+-]*")  # a role, a stage, an id, a date: never what someone wrote
+
+
+class Redaction:
+    """Other people's details taken out of a case, however they were written (DPA 2018 Sch. 2 para.
+    16), and the places where a word of their names is still there (`flagged`, for review). What is
+    also the subject's own (a shared surname, a shared address) is theirs to see and stays."""
+
+    def __init__(self, others: list[Person], theirs: list[Person]) -> None:
+        def emails(people: list[Person]) -> set[str]:
+            return {normalise_email(person.email) for person in people if person.email}
+
+        def phones(people: list[Person]) -> set[str]:
+            return {normalise_phone(person.phone) for person in people if person.phone}
+
+        own_names = {_words(person.name) for person in theirs}
+        names = sorted({person.name for person in others if _words(person.name) not in own_names}, key=len, reverse=True)
+        self.emails = emails(others) - emails(theirs)
+        self.patterns = [_phone_pattern(phone) for phone in sorted(phones(others) - phones(theirs))] + [
+            re.compile(r"\s+".join(map(re.escape, name.split())), re.IGNORECASE) for name in names
+        ]
+        self.name_words = {word for name in names for word in _words(name)} - {
+            word for name in own_names for word in name
+        }
+        self.flagged: list[str] = []
+
+    def withheld(self, value: Any, where: str = "") -> Any:
+        if isinstance(value, str):
+            return self.text(value, where)
+        if isinstance(value, list):
+            return [self.withheld(item, f"{where}[{n}]") for n, item in enumerate(value)]
+        if isinstance(value, dict):
+            return {key: self.withheld(item, f"{where}.{key}" if where else key) for key, item in value.items()}
         return value
-    if isinstance(value, list):
-        return [_withheld(item, secrets) for item in value]
-    if isinstance(value, dict):
-        return {key: _withheld(item, secrets) for key, item in value.items()}
-    return value
+
+    def text(self, value: str, where: str) -> str:
+        value = _EMAIL_LIKE.sub(self._email, value)
+        for pattern in self.patterns:
+            value = pattern.sub(WITHHELD, value)
+        if not _MACHINE_WORD.fullmatch(value) and self.name_words.intersection(_words(value)):
+            self.flagged.append(where)
+        return value
+
+    def _email(self, found: re.Match[str]) -> str:
+        address = found.group().rstrip(".")  # the end of a sentence
+        if normalise_email(address) in self.emails:
+            return WITHHELD + found.group()[len(address):]
+        return found.group()
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A name's or a text's words of two letters or more, case folded (initials say too little)."""
+    return tuple(word for word in re.findall(r"\w+", text.casefold()) if len(word) > 1)
+
+
+def _phone_pattern(phone: str) -> re.Pattern[str]:
+    """A phone number (E.164) however it is written: `+447700900123`, `07700 900123`,
+    `+44 (0)7700-900-123`, `0044 7700 900123`."""
+    import phonenumbers  # here, not at the top: slow to import
+
+    try:
+        number = phonenumbers.parse(phone)
+        country, national = str(number.country_code), str(number.national_number)
+    except phonenumbers.NumberParseException:  # not a number phonenumbers knows: its digits as given
+        country, national = "", phone.lstrip("+")
+
+    def spaced(digits: str) -> str:
+        return _SEPARATORS.join(digits)
+
+    prefix = rf"(?:(?:\+|00){_SEPARATORS}{spaced(country)}{_SEPARATORS}(?:\(0\){_SEPARATORS})?|0{_SEPARATORS})?"
+    return re.compile(rf"(?<![0-9]){prefix}{spaced(national)}(?![0-9])")
 
 
 def readable(export: SubjectAccessExport) -> str:
@@ -139,4 +206,6 @@ def readable(export: SubjectAccessExport) -> str:
         lines.append("  Messages sent:")
         for message in case["notifications"]:
             lines.append(f"    {message['template']} to {message['to']} ({message['status']})")
+        if found.review:
+            lines.append("  Check before sending: these may still name someone else: " + ", ".join(found.review))
     return "\n".join(lines) + "\n"
