@@ -345,3 +345,12 @@ def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
 def test_the_health_provision_is_asked_after_only_when_health_is_an_issue() -> None:
     assert "Health care provision sought" in case_page(mediation_view())  # education and health
     assert "Health care provision sought" not in case_page(mediation_view(mediation_issues=[MediationIssue.education]))
+
+
+@pytest.mark.parametrize("days", ["\u00b2", "\u0665", "9" * 5000, "-3", "1.5"], ids=["superscript", "arabic", "huge", "negative", "fraction"])
+def test_an_extension_in_anything_but_plain_digits_is_refused_in_words(days: str) -> None:
+    form = posted(deadline="consent_window", days=days, reason="leave")
+
+    assert problems("extend", form, Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()) == {
+        "days": "Number of days must be a whole number, for example 5",
+    }

@@ -65,6 +65,7 @@ from web.forms import (
     first_field,
     offered,
     text,
+    whole_number,
 )
 from web.settings import WebSettings
 
@@ -517,11 +518,11 @@ def _page_token(params: Mapping[str, str], errors: dict[str, str]) -> bytes | No
 def _page_number(params: Mapping[str, str], errors: dict[str, str]) -> int:
     """The closed list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
     database's offset (a 500), and no archive has that many pages."""
-    text = params.get("page") or "1"
-    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE)) and 1 <= int(text) <= MAX_PAGE):
+    number = whole_number(params.get("page") or "1")
+    if number is None or not 1 <= number <= MAX_PAGE:
         errors["page"] = "That page of results does not exist: start from the first page"
         return 1
-    return int(text)
+    return number
 
 
 def _filter_day(params: Mapping[str, str], name: str, errors: dict[str, str], label: str) -> date | None:

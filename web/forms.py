@@ -107,6 +107,14 @@ def day(fields: Fields, name: str, errors: dict[str, str], label: str) -> date |
         return None
 
 
+def whole_number(value: str, digits: int = 6) -> int | None:
+    """Plain digits 0-9, at most `digits` of them, as a number; anything else None. `isdigit` and
+    `int` alone take other scripts' digits, and `isdigit` takes `²`, which `int` then refuses."""
+    if value.isascii() and value.isdigit() and len(value) <= digits:
+        return int(value)
+    return None
+
+
 def clock_time(fields: Fields, name: str, errors: dict[str, str], label: str) -> time | None:
     value = (fields.get(name) or "").strip().replace(".", ":")
     if not value:
@@ -288,7 +296,7 @@ def _extend(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     deadline = choice(fields, "deadline", errors, "Select the deadline to move")
     until = day(fields, "until", errors, "The new date")
     days = text(fields, "days")
-    if days is not None and not days.isdigit():
+    if days is not None and whole_number(days) is None:
         errors["days"] = "Number of days must be a whole number, for example 5"
 
     def where(loc: tuple) -> str:
@@ -298,7 +306,7 @@ def _extend(fields: Fields, case: CaseView, actor: str) -> StaffAction:
         errors, ["deadline", "days", "until", "reason"],
         lambda: build(
             ExtendDeadline, where, {"days": "Extension", "until": "New date", "reason": "Reason"},
-            actor=actor, deadline=deadline, days=int(days) if days else None, until=until,
+            actor=actor, deadline=deadline, days=whole_number(days) if days else None, until=until,
             reason=text(fields, "reason") or "",
         ),
     )
