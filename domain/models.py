@@ -300,7 +300,9 @@ class Model(BaseModel):
 
 class PostalAddress(Model):
     lines: list[Name] = Field(min_length=1, max_length=6)
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=8)]
+    postcode: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=8), AfterValidator(_control_free(""))
+    ]
 
 
 class Contact(Model):

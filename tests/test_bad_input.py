@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from activities.delivery.outbox import OutboxBackend
 from activities.notifications import NotificationActivities
 from domain.models import _control_free
-from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, RecordOutcome, RecordTalk, Supporter
+from domain.models import AddNote, AgreedActionInput, Applicant, AssignMediator, Contact, DeliveryStatus, Organisation, PostalAddress, RecordOutcome, RecordTalk, Supporter
 from infra.settings import SettingsError, load_settings
 from tests.conftest import open_case
 from tests.delivery_servers import Mailbox, smtp_settings
@@ -135,6 +135,12 @@ def test_a_note_typed_in_a_browser_keeps_its_line_breaks_as_plain_newlines() -> 
     assert AddNote(actor="jo.smith", text="First line\r\n\tsecond\r\nthird").text == "First line\n\tsecond\nthird"
     assert open_case(summary="One\rtwo\r\n\r\nthree").summary == "One\ntwo\n\nthree"
     assert RecordTalk(actor="jo.smith", outcome="unresolved", notes="a\r\nb").notes == "a\nb"
+
+
+def test_a_postcode_is_held_to_a_names_rules() -> None:
+    assert NAME_REFUSAL in refusal(lambda: PostalAddress(lines=["1 High Street"], postcode="S1\n2AB"))
+    assert HIDDEN_REFUSAL in refusal(lambda: PostalAddress(lines=["1 High Street"], postcode="S1\u202e 2AB"))
+    assert PostalAddress(lines=["1 High Street"], postcode="s1 2ab").postcode == "S1 2AB"
 
 
 def test_a_name_still_refuses_any_line_break_crlf_included() -> None:
