@@ -20,6 +20,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -230,23 +231,29 @@ PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 
 
 LINE_BREAKS = "\n\t"  # what multi-line text (notes, summaries, reasons) may hold beyond a line
+# The validation context of a value read back from Temporal or the records (infra.converter): it was
+# checked when it was given, under the rules of its day, and is read as it was written.
+RECORDED = {"recorded": True}
 
 
-def _control_free(allowed: str) -> Callable[[str], str]:
+def _control_free(allowed: str) -> Callable[..., str]:
     """Control characters (ESC sequences, carriage returns, NUL...) would act on staff terminals and
     forge lines in files and headers; invisible format characters (U+202E turns text right to left,
     U+200B and U+FEFF have no width) and the Unicode line and paragraph separators (U+2028, U+2029)
     disguise what text says or break it into lines unseen. Refuse them all, but for the line breaks
-    and tabs `allowed`. Where line breaks are allowed, a browser's CRLF (and a lone CR) is read as LF."""
+    and tabs `allowed`. Where line breaks are allowed, a browser's CRLF (and a lone CR) is read as LF.
 
-    def check(value: str) -> str:
+    Release 1.0.0 refused control characters only, so a case may hold the others: read back from
+    history (`RECORDED`), they stay as written and the case still replays."""
+
+    def check(value: str, recorded: bool = False) -> str:
         if "\n" in allowed:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
             where = "" if allowed else " or line breaks"
             raise ValueError(f"must not contain control characters{where}")
         hidden = next((char for char in value if unicodedata.category(char) in _HIDDEN), None)
-        if hidden is not None:
+        if hidden is not None and not recorded:
             raise ValueError(
                 "must not contain invisible formatting characters or Unicode line separators "
                 f"(found U+{ord(hidden):04X}); type the text again without them"
@@ -259,6 +266,16 @@ def _control_free(allowed: str) -> Callable[[str], str]:
 _HIDDEN = {"Cf", "Zl", "Zp"}  # format characters; line and paragraph separators
 
 
+def _plain_text(allowed: str) -> AfterValidator:
+    """`_control_free` as a field's validator, told whether the value is read back (`RECORDED`)."""
+    check = _control_free(allowed)
+
+    def validate(value: str, info: ValidationInfo) -> str:
+        return check(value, recorded=info.context == RECORDED)
+
+    return AfterValidator(validate)
+
+
 def _deliverable_email(value: str) -> str:
     if not value.rpartition("@")[0].isascii():
         raise ValueError(
@@ -268,9 +285,9 @@ def _deliverable_email(value: str) -> str:
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_control_free(""))]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_control_free(LINE_BREAKS))]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_control_free(LINE_BREAKS))]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), _plain_text("")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _plain_text(LINE_BREAKS)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), _plain_text(LINE_BREAKS)]
 Email = Annotated[EmailStr, AfterValidator(_deliverable_email)]
 # A child's date of birth: a young person may be a party up to 25, so births from 1990 cover any case.
 BirthDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))]
@@ -301,7 +318,7 @@ class Model(BaseModel):
 class PostalAddress(Model):
     lines: list[Name] = Field(min_length=1, max_length=6)
     postcode: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=8), AfterValidator(_control_free(""))
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=8), _plain_text("")
     ]
 
 

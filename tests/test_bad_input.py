@@ -147,6 +147,20 @@ def test_a_name_still_refuses_any_line_break_crlf_included() -> None:
     assert NAME_REFUSAL in refusal(lambda: Applicant(role="parent", name="Sam\r\nParent", contact=Contact(email="sam@example.org")))
 
 
+async def test_a_case_recorded_before_these_rules_is_read_back_as_written_so_it_still_replays() -> None:
+    # Release 1.0.0 took format characters: a note and a name holding them are in running cases.
+    from infra.converter import data_converter
+    from infra.settings import Settings
+    from tests.conftest import TEST_KEYS
+
+    note = AddNote.model_construct(actor="jo.smith", text="Pasted from an email\u200b\ufeff")
+    opened = open_case().model_copy(update={"summary": "Therapy\u2028hours"})
+    converter = data_converter(Settings(encryption_keys=TEST_KEYS))
+
+    assert await converter.decode(await converter.encode([note, opened]), [AddNote, type(opened)]) == [note, opened]
+    assert HIDDEN_REFUSAL in refusal(lambda: AddNote(actor="jo.smith", text=note.text))  # new input: refused
+
+
 # --- Outbox files ---------------------------------------------------------------------------------
 
 
