@@ -69,10 +69,16 @@ class CommandSettings(BaseSettings):
     records_years_after_birth: int = Field(25, ge=1, le=100)
     # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
     sent_log_url: SecretStr | None = None
+    # The development outbox (also erased with a case: `disagreement erase`).
+    outbox_dir: Path | None = None  # default: <data_dir>/outbox
 
     # Production: payloads that are not encrypted are refused, and keys never come from a default
     # development key file.
     production: bool = False
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
 
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
@@ -198,7 +204,6 @@ class Settings(CommandSettings):
 
     # Notifications.
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
-    outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
     # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
@@ -377,10 +382,6 @@ class Settings(CommandSettings):
             name=self.service_name, phone=self.service_phone, email=str(self.service_email),
             postal_address=self.service_postal_address, web_page=str(self.service_web_page),
         )
-
-    @property
-    def outbox_path(self) -> Path:
-        return self.outbox_dir or self.data_dir / "outbox"
 
     @property
     def sent_log_path(self) -> Path:
