@@ -100,7 +100,7 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             bound = associated_data(payload.metadata[KEY_ID_METADATA], case)
         else:
             raise DecryptionError(
-                f"payload has {VERSION_METADATA} {version.decode(errors='replace')!r}, which this release "
+                f"payload has {VERSION_METADATA} {version[:16].decode(errors='replace')!r}, which this release "
                 f"does not know (it writes {VERSION.decode()}): it was altered, or written by a newer release"
             )
         nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
