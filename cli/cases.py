@@ -109,6 +109,12 @@ class Cases:
 
         return records_store_for(self._settings)
 
+    def erase_outbox(self, reference: str) -> int:
+        """Delete a case's messages from the development outbox (an erasure); how many went."""
+        from activities.delivery.outbox import OutboxBackend
+
+        return OutboxBackend(self._settings.outbox_path).erase_case(reference)
+
     async def close(self) -> None:
         if "records" in self.__dict__:  # opened by this command (cached_property keeps it there)
             await self.records.close()

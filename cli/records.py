@@ -136,7 +136,9 @@ def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
         entry = await cases.records.erase(reference, request.reason, request.actor, datetime.now(UTC))
         if entry is None:  # a hold placed a moment ago wins
             raise Refused(f"case {reference} was put on legal hold meanwhile; nothing was erased")
-        return f"Case {reference} is erased; the deletion log keeps its reference, today's date and the reason."
+        messages = cases.erase_outbox(reference)  # the development outbox keeps each message as written
+        outbox = f", with its {messages} message file(s) in the outbox" if messages else ""
+        return f"Case {reference} is erased{outbox}; the deletion log keeps its reference, today's date and the reason."
 
     typer.echo(_with_cases(remove))
 

@@ -4,6 +4,12 @@ An encrypted payload names its key in the metadata, so that after a rotation old
 decrypt with the old key while new payloads use the current one, and the case (workflow id) it
 belongs to, when the SDK says, so that the codec server can log which case was decoded. Payloads
 that are not encrypted pass through decoding unchanged, except in production, where they are refused.
+
+Since encryption version 2 (`encryption-version: 2` in the metadata) the key id and the case
+reference are AES-GCM associated data: authenticated with the ciphertext, so a payload whose
+metadata was swapped (another case's reference, another key id, the marker removed) does not
+decrypt, and the case the codec server logs is the payload's own. Payloads written before (release
+1.0.0, no marker) decrypt exactly as they always did: their metadata was never authenticated.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from infra.keys import KeyRing
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
 CASE_METADATA = "case-reference"  # the workflow id: a case reference, never personal data
+VERSION_METADATA = "encryption-version"
+VERSION = b"2"  # key id and case reference bound as associated data; absent: release 1.0.0's format
+AAD_LABEL = b"send-disagreement payload v2"  # associated data of this format and of nothing else
 NONCE_BYTES = 12  # the nonce size AES-GCM is designed for; random per payload
 TAG_BYTES = 16  # AES-GCM's authentication tag, at the end of every ciphertext
 
@@ -62,10 +71,12 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
     def _encrypt(self, payload: Payload) -> Payload:
         nonce = os.urandom(NONCE_BYTES)
         cipher = self._ciphers[self._current_id]
-        ciphertext = cipher.encrypt(nonce, payload.SerializeToString(), None)
-        metadata = {"encoding": ENCODING, KEY_ID_METADATA: self._current_id.encode()}
-        if self._case:
-            metadata[CASE_METADATA] = self._case.encode()
+        key_id = self._current_id.encode()
+        case = self._case.encode() if self._case else None
+        ciphertext = cipher.encrypt(nonce, payload.SerializeToString(), associated_data(key_id, case))
+        metadata = {"encoding": ENCODING, VERSION_METADATA: VERSION, KEY_ID_METADATA: key_id}
+        if case is not None:
+            metadata[CASE_METADATA] = case
         return Payload(metadata=metadata, data=nonce + ciphertext)
 
     def _decrypt(self, payload: Payload) -> Payload:
@@ -81,11 +92,31 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             )
         if len(payload.data) < NONCE_BYTES + TAG_BYTES:
             raise DecryptionError("encrypted payload is too short to be one: it was cut or altered")
+        version = payload.metadata.get(VERSION_METADATA)
+        if version is None:
+            bound = None  # release 1.0.0's payloads: no associated data, as they were written
+        elif version == VERSION:
+            case = payload.metadata[CASE_METADATA] if CASE_METADATA in payload.metadata else None
+            bound = associated_data(payload.metadata[KEY_ID_METADATA], case)
+        else:
+            raise DecryptionError(
+                f"payload has {VERSION_METADATA} {version[:16].decode(errors='replace')!r}, which this release "
+                f"does not know (it writes {VERSION.decode()}): it was altered, or written by a newer release"
+            )
         nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
-            return Payload.FromString(cipher.decrypt(nonce, ciphertext, None))
+            return Payload.FromString(cipher.decrypt(nonce, ciphertext, bound))
         except (InvalidTag, DecodeError):
             raise DecryptionError(
-                f"payload encrypted with key id {key_id!r} does not authenticate: it was altered, "
+                f"payload encrypted with key id {key_id!r} does not authenticate: it was altered (its data, "
+                f"or its metadata: {KEY_ID_METADATA}, {CASE_METADATA}, {VERSION_METADATA}), "
                 "or that id names a different key here"
             ) from None
+
+
+def associated_data(key_id: bytes, case: bytes | None) -> bytes:
+    """What a version 2 payload's ciphertext authenticates besides itself: its key id and its case
+    reference, each length-prefixed, so that no two different pairs (nor a case reference absent
+    and one empty) give the same bytes."""
+    fields = [AAD_LABEL, key_id] if case is None else [AAD_LABEL, key_id, case]
+    return b"".join(len(field).to_bytes(4, "big") + field for field in fields)

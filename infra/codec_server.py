@@ -8,13 +8,21 @@ Safe to expose, in layers:
 - It refuses to start on an address other machines can reach unless callers must authenticate.
 - Callers authenticate with the static token (development) or with the access token a self-hosted
   Web UI forwards (its codec settings pass-access-token and include-credentials): a JWT signed by
-  a key of the configured issuer's JWKS, for that issuer (and audience, when set), not expired.
+  a key of the configured issuer's JWKS, for that issuer and this server's audience (required: a
+  token for another API is refused), not expired, living no longer than the cap (12 hours by
+  default: a token made to last for years is refused even while valid), and naming in its roles
+  claim a role that may read payloads (DESIGN section 12's roles by default). A token that does not
+  establish who is asking is a 401, a caller without such a role a 403; each says why in words,
+  never quoting the token or naming the caller.
 - The Host header must name this server (a DNS-rebinding page cannot borrow it), a request from a
   browser page must come from the Web UI's origin, and the body must be `application/json` (which
   a page cannot send elsewhere without a CORS preflight), and small.
 - `/encode` answers authenticated callers only: it encrypts under the production key.
 - Errors say what was wrong, never what the payloads hold nor which key ids the ring has. The log
-  says who decoded what for which case (by reference), never the content.
+  says who decoded what for which case (by reference), never the content. A case reference is
+  bound to its payload's ciphertext (infra/codec.py, encryption version 2), so the log's `cases`
+  are the payloads' own; release 1.0.0's payloads bound nothing, and the log lists theirs apart,
+  as `unbound_cases`.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -34,7 +43,7 @@ from aiohttp.typedefs import Handler, Middleware
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from infra.codec import CASE_METADATA, DecryptionError, EncryptionCodec
+from infra.codec import CASE_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
@@ -48,9 +57,21 @@ PREFLIGHT_MAX_AGE_SECONDS = 600  # the UI decodes every event: spare it a prefli
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 JWKS_CACHE_SECONDS = 300  # the issuer's keys are fetched again after this (or for an unknown kid)
+CLOCK_SKEW_SECONDS = 30  # between the identity provider's clock and ours
+# DESIGN section 12's roles: by default any of them may read the payloads of the cases they work on.
+STAFF_ROLES = ("case_officer", "team_manager", "records_officer", "administrator")
 USER = web.RequestKey("codec_user", str)  # who the caller is, for the log
 
 log = structlog.get_logger(__name__)
+
+
+class TokenRefused(Exception):
+    """An access token not accepted: 401 when it does not say who is asking, 403 when it does but
+    they may not read payloads here. The reason is in words and quotes neither token nor person."""
+
+    def __init__(self, status: int, reason: str, subject: str | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.subject = status, reason, subject
 
 
 @dataclass(frozen=True)
@@ -59,19 +80,90 @@ class JwtIssuer:
 
     issuer: str
     jwks_url: str
-    audience: str | None = None
+    audience: str
+    max_lifetime_seconds: float = 12 * 3600
+    roles_claim: str = "roles"
+    roles: frozenset[str] = frozenset(STAFF_ROLES)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_keys", jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=JWKS_CACHE_SECONDS))
 
     def subject(self, token: str) -> str:
-        """The verified token's subject; raises jwt.PyJWTError for anything else (blocking I/O)."""
-        key = self._keys.get_signing_key_from_jwt(token)  # type: ignore[attr-defined]
-        claims = jwt.decode(
-            token, key, algorithms=JWT_ALGORITHMS, issuer=self.issuer, audience=self.audience,
-            options={"require": ["exp", "iss", "sub"], "verify_aud": self.audience is not None},
-        )
-        return str(claims["sub"])
+        """The verified token's subject; raises TokenRefused for anything else (blocking I/O)."""
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)  # type: ignore[attr-defined]
+            claims = jwt.decode(
+                token, key, algorithms=JWT_ALGORITHMS, issuer=self.issuer, audience=self.audience,
+                leeway=CLOCK_SKEW_SECONDS, options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWKClientConnectionError:
+            raise TokenRefused(503, "the identity provider's keys could not be fetched to check the access token") from None
+        except jwt.PyJWTError as problem:
+            raise TokenRefused(401, _refusal(problem)) from None
+        self._check_lifetime(claims)
+        subject = str(claims["sub"])
+        if not self._roles_of(claims) & self.roles:
+            raise TokenRefused(
+                403,
+                f"the access token's {self.roles_claim!r} claim names no role that may read payloads here "
+                f"(one of: {', '.join(sorted(self.roles))})",
+                subject,
+            )
+        return subject
+
+    def _check_lifetime(self, claims: dict) -> None:
+        """A stolen token is good until it expires: one made to last for years is refused outright."""
+        expires = int(claims["exp"])
+        if "iat" in claims:
+            lifetime = expires - int(claims["iat"])  # both by the provider's clock
+        else:
+            lifetime = expires - time.time() - CLOCK_SKEW_SECONDS  # what is left of it, at least
+        if lifetime > self.max_lifetime_seconds:
+            raise TokenRefused(
+                401,
+                f"the access token lives longer than this server accepts ({_hours(self.max_lifetime_seconds)} at most, "
+                f"{ENV_PREFIX}CODEC_JWT_MAX_LIFETIME_HOURS): the identity provider must issue shorter-lived tokens",
+            )
+
+    def _roles_of(self, claims: dict) -> set[str]:
+        """The claim's values: a list of names, or one name (or several, space-separated). A claim
+        not found by its whole name is looked for by a dotted path (Keycloak's realm_access.roles)."""
+        value: object = claims.get(self.roles_claim)
+        if value is None and "." in self.roles_claim:
+            value = claims
+            for part in self.roles_claim.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            return set(value.split())
+        if isinstance(value, list):
+            return {item for item in value if isinstance(item, str)}
+        return set()
+
+
+def _hours(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _refusal(problem: jwt.PyJWTError) -> str:
+    """Why PyJWT refused a token, in words that quote nothing from it."""
+    if isinstance(problem, jwt.ExpiredSignatureError):
+        return "the access token has expired: sign in again"
+    if isinstance(problem, jwt.ImmatureSignatureError):
+        return "the access token is not valid yet"
+    if isinstance(problem, jwt.MissingRequiredClaimError):
+        return f"the access token has no {problem.claim!r} claim"
+    if isinstance(problem, jwt.InvalidAudienceError):
+        return "the access token is for another audience (another API), not for this codec server"
+    if isinstance(problem, jwt.InvalidIssuerError):
+        return "the access token is from another issuer"
+    if isinstance(problem, jwt.InvalidAlgorithmError):
+        return "the access token is signed with an algorithm this server does not accept"
+    if isinstance(problem, (jwt.InvalidSignatureError, jwt.PyJWKClientError)):
+        return "the access token is not signed by a key of the issuer"
+    if isinstance(problem, jwt.DecodeError):
+        return "the access token is not a well-formed JWT"
+    return "the access token was not accepted"
 
 
 def create_app(
@@ -95,10 +187,22 @@ def build_app(settings: Settings) -> web.Application:
     """Raises SettingsError when no usable encryption key is configured, or when the server would be
     reachable from other machines without authentication."""
     token = settings.codec_token.get_secret_value() if settings.codec_token else None
-    issuer = (
-        JwtIssuer(settings.codec_jwt_issuer, settings.codec_jwks_endpoint, settings.codec_jwt_audience)
-        if settings.codec_jwt_issuer else None
-    )
+    issuer = None
+    if settings.codec_jwt_issuer:
+        if not settings.codec_jwt_audience:
+            raise SettingsError(
+                f"{ENV_PREFIX}CODEC_JWT_ISSUER is set, so {ENV_PREFIX}CODEC_JWT_AUDIENCE must be set too: the "
+                "audience the identity provider puts in the Web UI's access tokens (without it, a token "
+                "the provider issued for any other application would be accepted)"
+            )
+        issuer = JwtIssuer(
+            settings.codec_jwt_issuer,
+            settings.codec_jwks_endpoint,
+            settings.codec_jwt_audience,
+            max_lifetime_seconds=settings.codec_jwt_max_lifetime_hours * 3600,
+            roles_claim=settings.oidc_roles_claim,
+            roles=frozenset(settings.codec_roles),
+        )
     if not (token or issuer) and not _loopback(settings.codec_server_ip):
         raise SettingsError(
             f"{ENV_PREFIX}CODEC_SERVER_IP={settings.codec_server_ip} can be reached from other machines, and "
@@ -171,9 +275,23 @@ async def _apply(operation: str, transform: Transform, request: web.Request) -> 
     except Exception as error:  # noqa: BLE001 - the text could quote a payload: log only its type
         log.error("codec request failed", operation=operation, namespace=namespace, user=who, error=type(error).__name__)
         raise web.HTTPInternalServerError(text="the payloads could not be processed") from None
-    cases = sorted({payload.metadata[CASE_METADATA].decode() for payload in payloads.payloads if CASE_METADATA in payload.metadata})
-    log.info("codec request", operation=operation, namespace=namespace, user=who, cases=cases, payloads=len(result.payloads))
+    log.info(
+        "codec request", operation=operation, namespace=namespace, user=who, payloads=len(result.payloads),
+        **_cases(payloads.payloads if operation == "decode" else result.payloads),
+    )
     return web.json_response(text=json_format.MessageToJson(result))
+
+
+def _cases(payloads: Sequence[Payload]) -> dict[str, list[str]]:
+    """The cases of these (encrypted, now authenticated) payloads, by reference: `cases` when the
+    reference is bound to the ciphertext, `unbound_cases` for release 1.0.0's, where it was not."""
+    bound: set[str] = set()
+    unbound: set[str] = set()
+    for payload in payloads:
+        if CASE_METADATA in payload.metadata:
+            reference = payload.metadata[CASE_METADATA].decode(errors="replace")
+            (bound if VERSION_METADATA in payload.metadata else unbound).add(reference)
+    return {"cases": sorted(bound)} | ({"unbound_cases": sorted(unbound)} if unbound else {})
 
 
 async def _preflight(request: web.Request) -> web.Response:
@@ -240,8 +358,12 @@ def _authenticated(token: str | None, issuer: JwtIssuer | None) -> Middleware:
         if issuer is not None and scheme.lower() == "bearer" and credential:
             try:
                 return await asyncio.to_thread(issuer.subject, credential)
-            except jwt.PyJWTError as problem:
-                log.warning("codec request refused: access token not accepted", reason=type(problem).__name__)
+            except TokenRefused as refused:
+                log.warning(
+                    "codec request refused: access token not accepted",
+                    path=request.path, status=refused.status, reason=refused.reason, user=refused.subject,
+                )
+                raise _refusal_response(refused) from None
         return None
 
     @web.middleware
@@ -261,3 +383,11 @@ def _authenticated(token: str | None, issuer: JwtIssuer | None) -> Middleware:
         return await handler(request)
 
     return authenticate
+
+
+def _refusal_response(refused: TokenRefused) -> web.HTTPException:
+    if refused.status == 403:
+        return web.HTTPForbidden(headers={hdrs.WWW_AUTHENTICATE: 'Bearer error="insufficient_scope"'}, text=refused.reason)
+    if refused.status == 401:
+        return web.HTTPUnauthorized(headers={hdrs.WWW_AUTHENTICATE: 'Bearer error="invalid_token"'}, text=refused.reason)
+    return web.HTTPServiceUnavailable(text=refused.reason)

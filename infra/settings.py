@@ -69,10 +69,16 @@ class CommandSettings(BaseSettings):
     records_years_after_birth: int = Field(25, ge=1, le=100)
     # Several worker hosts: one PostgreSQL sent-log they all share, postgresql://user:password@host/db
     sent_log_url: SecretStr | None = None
+    # The development outbox (also erased with a case: `disagreement erase`).
+    outbox_dir: Path | None = None  # default: <data_dir>/outbox
 
     # Production: payloads that are not encrypted are refused, and keys never come from a default
     # development key file.
     production: bool = False
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
 
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
@@ -198,7 +204,6 @@ class Settings(CommandSettings):
 
     # Notifications.
     notification_backend: str = Field("outbox", pattern="^(outbox|smtp|notify)$")
-    outbox_dir: Path | None = None  # default: <data_dir>/outbox
     staff_email_domain: str = Field("send-service.example.gov.uk", min_length=3)
     sent_log_file: Path | None = None  # default: <data_dir>/sent-log.sqlite3 (one per worker host)
     # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
@@ -229,10 +234,17 @@ class Settings(CommandSettings):
     # Host names (host:port) callers may use for it; default: its own address, localhost, 127.0.0.1.
     codec_allowed_hosts: Annotated[list[str] | None, NoDecode] = None  # e.g. codec.council.gov.uk:443
     # A self-hosted Web UI forwards its users' access tokens: JWTs from this issuer, checked against
-    # its JWKS (default <issuer>/.well-known/jwks.json), for this audience when set.
+    # its JWKS (default <issuer>/.well-known/jwks.json), for this audience (required with an issuer:
+    # a token for another API must not decode), living no longer than the cap, and carrying in the
+    # roles claim one of the accepted values (DESIGN section 12's roles by default).
     codec_jwt_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwt_audience: str | None = Field(None, min_length=1)
+    codec_jwt_max_lifetime_hours: float = Field(12, gt=0, le=24 * 7)
+    oidc_roles_claim: str = Field("roles", pattern=r"^\S+$")  # a dotted path reaches inside: realm_access.roles
+    codec_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["case_officer", "team_manager", "records_officer", "administrator"], min_length=1
+    )
 
     @field_validator("appeal_warning_working_days", mode="before")
     @classmethod
@@ -240,6 +252,15 @@ class Settings(CommandSettings):
         if isinstance(value, str):
             text = value.strip().removeprefix("[").removesuffix("]")
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("codec_roles", mode="before")
+    @classmethod
+    def _role_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+            if not value:
+                raise ValueError("must be the roles claim's values that may decode, separated by commas")
         return value
 
     @field_validator("codec_allowed_hosts", mode="before")
@@ -377,10 +398,6 @@ class Settings(CommandSettings):
             name=self.service_name, phone=self.service_phone, email=str(self.service_email),
             postal_address=self.service_postal_address, web_page=str(self.service_web_page),
         )
-
-    @property
-    def outbox_path(self) -> Path:
-        return self.outbox_dir or self.data_dir / "outbox"
 
     @property
     def sent_log_path(self) -> Path:

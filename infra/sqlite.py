@@ -1,5 +1,5 @@
 """Opening the product's SQLite files (the sent-log, the records of closed cases): owner-only,
-write-ahead logged, every acknowledged write durable."""
+write-ahead logged, every acknowledged write durable, deleted rows overwritten (secure_delete)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,15 @@ def open_database(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
     _write_ahead_log(connection)
     connection.execute("PRAGMA synchronous=FULL")  # a write acknowledged survives a power cut
+    # A deleted row's bytes are overwritten, not left in free pages (set, never left to the build).
+    connection.execute("PRAGMA secure_delete=ON")
     return connection
+
+
+def checkpoint(connection: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the file and empty it: after a deletion, the log's copies of
+    the deleted pages go too."""
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _write_ahead_log(connection: sqlite3.Connection) -> None:

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from infra.sqlite import open_database
+from infra.sqlite import checkpoint, open_database
 from records.schema import MIGRATIONS, SCHEMA_TABLE
 
 T = TypeVar("T")
@@ -35,6 +35,9 @@ class Transaction(Protocol):
 
 class Database(Protocol):
     def transaction(self) -> AsyncIterator[Transaction]: ...
+
+    async def forget(self) -> None:
+        """After a deletion: leave no copy of the deleted rows in files this database keeps."""
 
     async def close(self) -> None: ...
 
@@ -104,6 +107,19 @@ class SqliteDatabase:
             raise
         finally:
             thread.submit(connection.close)
+            thread.shutdown(wait=False)
+
+    async def forget(self) -> None:
+        """secure_delete has overwritten the rows in the pages written; the checkpoint moves those
+        pages into the file and empties the log, which still held the rows' earlier pages."""
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records-sqlite")
+        try:
+            connection = await _on(thread, lambda: open_database(self.path))
+            try:
+                await _on(thread, lambda: checkpoint(connection))
+            finally:
+                await _on(thread, connection.close)
+        finally:
             thread.shutdown(wait=False)
 
     async def close(self) -> None:

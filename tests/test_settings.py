@@ -69,6 +69,9 @@ BAD_VALUES = {
     "codec_jwt_issuer": "not a url",
     "codec_jwks_url": "jwks.json",
     "codec_jwt_audience": "",
+    "codec_jwt_max_lifetime_hours": "100 years",
+    "oidc_roles_claim": "",
+    "codec_roles": " , ",
     "production": "maybe",
 }
 # Settings only checked once the backend that needs them is chosen.

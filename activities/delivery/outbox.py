@@ -29,6 +29,16 @@ class OutboxBackend:
         await asyncio.to_thread(self._write, message)
         return message.sent()
 
+    def erase_case(self, reference: str) -> int:
+        """Delete every message of one case (an erasure): its files are named by keys that begin
+        with the reference. Returns how many went."""
+        if not self.directory.exists():
+            return 0
+        files = [path for path in self.directory.glob(f"{reference}.*") if path.name.startswith(f"{reference}.")]
+        for path in files:
+            path.unlink(missing_ok=True)
+        return len(files)
+
     def path_of(self, key: str) -> Path:
         """One file per key and never one for two: a key of plain letters, digits, dots, dashes and
         underscores (every key of a checked reference) is its own name; anything else is escaped
