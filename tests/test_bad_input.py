@@ -179,6 +179,16 @@ def test_look_alike_keys_never_share_an_outbox_file(tmp_path: Path) -> None:
     assert paths[0].name == f"{plain}.txt"  # a checked reference's file keeps its name
 
 
+def test_erasing_a_look_alike_case_deletes_its_own_outbox_files_and_no_others(tmp_path: Path) -> None:
+    outbox = OutboxBackend(tmp_path)
+    look_alike = "DR-\U0001d7f8\U0001d7f6\U0001d7f8\U0001d7fc-7KQ3XZ"  # opened before references were checked
+    for key in (f"{look_alike}.case_opened.applicant", "DR-2026-7KQ3XZ.case_opened.applicant", "DR-____-7KQ3XZ.case_opened.applicant"):
+        outbox.path_of(key).write_text(key)
+
+    assert outbox.erase_case(look_alike) == 1
+    assert sorted(path.read_text() for path in tmp_path.iterdir()) == ["DR-2026-7KQ3XZ.case_opened.applicant", "DR-____-7KQ3XZ.case_opened.applicant"]
+
+
 # --- Oversized input ------------------------------------------------------------------------------
 
 

@@ -34,7 +34,8 @@ class OutboxBackend:
         with the reference. Returns how many went."""
         if not self.directory.exists():
             return 0
-        files = [path for path in self.directory.glob(f"{reference}.*") if path.name.startswith(f"{reference}.")]
+        named = quote(reference, safe="")  # as `path_of` names its files (glob's `[*?` escaped too)
+        files = [path for path in self.directory.glob(f"{named}.*") if path.name.startswith(f"{named}.")]
         for path in files:
             path.unlink(missing_ok=True)
         return len(files)
