@@ -230,7 +230,7 @@ StaffId = Annotated[str, AfterValidator(_staff_id)]
 PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 
 
-LINE_BREAKS = "\n\t"  # what multi-line text (notes, summaries, reasons) may hold beyond a line
+LINE_BREAKS = "\n\t"  # the control characters multi-line text (notes, summaries, reasons) may hold
 # The validation context of a value read back from Temporal or the records (infra.converter): it was
 # checked when it was given, under the rules of its day, and is read as it was written.
 RECORDED = {"recorded": True}

@@ -26,7 +26,6 @@ from temporalio.converter import (
 )
 
 from domain.models import RECORDED
-
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
 
