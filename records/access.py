@@ -120,7 +120,7 @@ class Redaction:
         names = sorted({person.name for person in others if _words(person.name) not in own_names}, key=len, reverse=True)
         self.emails = emails(others) - emails(theirs)
         self.patterns = [_phone_pattern(phone) for phone in sorted(phones(others) - phones(theirs))] + [
-            re.compile(r"\s+".join(map(re.escape, name.split())), re.IGNORECASE) for name in names
+            re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", re.IGNORECASE) for name in names
         ]
         self.name_words = {word for name in names for word in _words(name)} - {
             word for name in own_names for word in name
