@@ -248,6 +248,11 @@ async def test_a_body_over_the_limit_is_refused_before_it_is_read(console: Conso
     big = {"text": "x" * (LIMIT + 1), "csrf_token": console.csrf}
     page = await console.http.post(f"/cases/{handle.id}/note", data=big)  # Content-Length says so
     assert page.status_code == 413 and "too large" in page.text and "Nothing was changed" in page.text
+    announced = await console.http.post(  # refused on its Content-Length alone, before a byte is read
+        f"/cases/{handle.id}/note", content=f"csrf_token={console.csrf}&text=short".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded", "content-length": str(200 * 1024 * 1024)},
+    )
+    assert announced.status_code == 413 and "too large" in announced.text
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
         yield f"csrf_token={console.csrf}&text=".encode()
