@@ -169,12 +169,13 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
     import httpx
 
     from cli.cases import visibility_query
-    from tests.web_console import CSRF, served, wait_until_listed, web_settings
+    from tests.web_console import CSRF, free_port, served, wait_until_listed, web_settings
     from web.app import create_app
 
     async with dev_server() as env:
         with tempfile.TemporaryDirectory() as data_dir:
-            settings = web_settings(Path(data_dir), f"bench-{uuid.uuid4()}")
+            port = free_port()  # the console is served there, so its Host is allowed
+            settings = web_settings(Path(data_dir), f"bench-{uuid.uuid4()}", web_port=port)
             officer = "bench.officer"
             # The listed cases need no worker: what the list reads is set at start, on a queue nobody
             # polls, so a thousand openings do not load the machine while it is measured.
@@ -196,7 +197,7 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
             async with running_worker(env.client, settings, RecordedNotifications()):
                 case = await start_case(env.client, settings, open_case())
                 await opened_view(case)
-                async with served(create_app(settings, env.client)) as address:
+                async with served(create_app(settings, env.client), port) as address:
                     async with httpx.AsyncClient(base_url=address) as http:
                         sign_in = await http.get("/sign-in")  # sets the session cookie and its CSRF token
                         csrf = CSRF.search(sign_in.text).group(1)

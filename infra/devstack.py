@@ -121,7 +121,9 @@ def run(settings: WebSettings) -> int:
         python = sys.executable
         processes.append(start([python, "codec_server.py"], env))
         processes.append(start([python, "worker.py"], env))
-        processes.append(start([python, "-m", "web"], env))
+        # The development sign-in, on loopback only (the console refuses it elsewhere, or beside OIDC).
+        console_env = env if settings.oidc_issuer else {"DISAGREEMENT_DEV_SIGN_IN": "true", **env}
+        processes.append(start([python, "-m", "web"], console_env))
         # The addresses are printed once they answer.
         wait_for_port("localhost", settings.ui_port, processes[0], name="the Temporal Web UI")
         wait_for_port(settings.web_host, settings.web_port, processes[-1], name="the staff web console")

@@ -62,6 +62,22 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX deletion_log_reference ON deletion_log (reference)",
         ],
     ),
+    (
+        2,
+        [
+            # The web console's sessions (web/sessions.py): the cookie holds a random id, this table a
+            # digest of it (a copy of the table signs nobody in), who is signed in and the session's
+            # own data (CSRF token, the page to return to), never anything about a family.
+            """CREATE TABLE staff_sessions (
+                id_digest  TEXT PRIMARY KEY,
+                data       TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                seen_at    TEXT NOT NULL
+            )""",
+            "CREATE INDEX staff_sessions_seen_at ON staff_sessions (seen_at)",
+            "CREATE INDEX staff_sessions_created_at ON staff_sessions (created_at)",
+        ],
+    ),
 ]
 
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS records_schema (version INTEGER NOT NULL)"

@@ -23,7 +23,7 @@ from records.models import archive_of
 from records.store import records_store_for
 from tests.conftest import running_worker
 from tests.records_fixtures import closed_case
-from tests.web_console import served, web_settings
+from tests.web_console import free_port, served, web_settings
 from web.app import create_app
 
 pytestmark = pytest.mark.timeout(240)
@@ -31,9 +31,10 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def console_address(dev_server, settings) -> AsyncIterator[str]:
-    app = create_app(web_settings(settings.data_dir, settings.task_queue), dev_server.client)
+    port = free_port()
+    app = create_app(web_settings(settings.data_dir, settings.task_queue, web_port=port), dev_server.client)
     async with running_worker(dev_server.client, settings):
-        async with served(app) as address:
+        async with served(app, port) as address:
             yield address
 
 

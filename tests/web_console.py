@@ -33,7 +33,13 @@ HREFS = re.compile(r'(?:href|action|formaction)="([^"]*)"')
 SUMMARY = re.compile(r'<div class="govuk-error-summary".*?</ul>', re.S)
 
 
+CONSOLE = "http://127.0.0.1:8080"  # where the test client says it is (`Host`): the default bind host and port
+
+
 def web_settings(data_dir: Path, task_queue: str, **overrides) -> WebSettings:
+    """The console's settings for a test: the development sign-in on (as `make run` has it), unless
+    the test signs in through OIDC."""
+    overrides.setdefault("dev_sign_in", "oidc_issuer" not in overrides)
     return WebSettings(data_dir=data_dir, task_queue=task_queue, encryption_keys=TEST_KEYS, **overrides)
 
 
@@ -137,8 +143,8 @@ def session_fields(seconds_ahead: float, venue: str = "Town Hall, room 2") -> di
 
 
 @asynccontextmanager
-async def console_over(app: ASGIApp) -> AsyncIterator[Console]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+async def console_over(app: ASGIApp, base_url: str = CONSOLE) -> AsyncIterator[Console]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
         yield Console(http)
 
 
@@ -149,9 +155,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(app: ASGIApp) -> AsyncIterator[str]:
-    """The console under uvicorn on a free loopback port, on this event loop; yields its address."""
-    port = free_port()
+async def served(app: ASGIApp, port: int) -> AsyncIterator[str]:
+    """The console under uvicorn on loopback on `port` (a free one, also the console's `web_port`, so
+    its `Host` is allowed), on this event loop; yields its address."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
     task = asyncio.create_task(server.serve())
     while not server.started:

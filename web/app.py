@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import secrets
 import time
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,7 +26,6 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -53,6 +53,7 @@ from domain.models import (
 )
 from infra.client import connect, connection_config
 from records.access import SubjectAccessRequest, gather, readable
+from records.sessions import session_store_for
 from web import auth, opening, presenters
 from web.forms import (
     ACTION_FORMS,
@@ -67,6 +68,8 @@ from web.forms import (
     text,
     whole_number,
 )
+from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
+from web.sessions import ServerSessions
 from web.settings import WebSettings
 
 log = structlog.get_logger()
@@ -153,7 +156,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         context |= {
             "cspNonce": request.scope.get("state", {}).get(CSP_NONCE),  # read by the GOV.UK page template
             "staff": auth.signed_in(request),
-            "csrf_token": auth.csrf_token(request),
+            "csrf_token": auth.LazyCsrfToken(request),  # a session is kept only for a page with a form
             "dev_sign_in": settings.dev_sign_in,
             "oidc": oidc is not None,
         }
@@ -401,6 +404,11 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
                     message="This form has expired or did not come from this page. Go back, refresh the page "
                     "and try again. Nothing was changed.")
 
+    async def too_large(request: Request, error: Exception) -> Response:
+        return page(request, "problem.html", 413, title="What you sent is too large",
+                    message=f"What you sent is larger than the console accepts ({settings.web_max_body_bytes} bytes). "
+                    "Nothing was changed.")
+
     async def sign_in_failed(request: Request, error: Exception) -> Response:
         return page(request, "problem.html", 403, title="You could not be signed in",
                     message=f"You could not be signed in: {error}.")
@@ -448,19 +456,28 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
     if oidc is not None:
         routes += [Route("/sign-in/oidc", oidc_start), Route("/sign-in/callback", oidc_callback, name="oidc_callback")]
 
-    secret = settings.web_session_secret.get_secret_value() if settings.web_session_secret else secrets.token_urlsafe(32)
+    sessions = session_store_for(
+        settings, idle=timedelta(minutes=settings.web_session_idle_minutes), lifetime=timedelta(hours=settings.web_session_hours),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await sessions.close()  # PostgreSQL's pool, when sessions are kept there
+
     return Contained(Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[
             Middleware(AccessLog),
-            Middleware(
-                SessionMiddleware, secret_key=secret, session_cookie=auth.SESSION_COOKIE,
-                max_age=auth.SESSION_HOURS * 3600, same_site="lax", https_only=not settings.loopback,
-            ),
+            Middleware(AllowedHosts, hosts=settings.web_hosts),  # before anything else reads the request
+            Middleware(BodyLimit, limit=settings.web_max_body_bytes),
+            Middleware(ServerSessions, store=sessions, cookie=auth.SESSION_COOKIE, secure=settings.secure_cookies),
         ],
         exception_handlers={
             auth.SignInNeeded: needs_sign_in,
             auth.ForgedForm: forged,
+            BodyTooLarge: too_large,
             auth.SignInFailed: sign_in_failed,
             Unreachable: unavailable,
             RPCError: unavailable,

@@ -2,9 +2,11 @@
 
 Staff sign in through the council's OpenID Connect provider (authlib): the id_token's signature,
 issuer, audience, expiry and nonce are checked, and one claim gives the staff id recorded on every
-action. The development sign-in (type a staff id, no password) is routed only while the console
-listens on loopback. The session is a signed cookie (HttpOnly, SameSite=Lax, Secure off loopback)
-holding the staff id and the CSRF token; never anything about a family.
+action. The development sign-in (type a staff id, no password) is routed only when switched on
+(`DISAGREEMENT_DEV_SIGN_IN=true`, loopback only, never beside OIDC: web/settings.py). The session is
+kept on the server (web/sessions.py): the cookie (HttpOnly, SameSite=Lax, Secure when the public URL
+is https) holds only a random id; the session holds the staff id and the CSRF token, never anything
+about a family. Signing in issues a new session id; signing out deletes the session.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from domain.models import STAFF_ID_PATTERN
+from web.sessions import renew
 from web.settings import WebSettings
 
 log = structlog.get_logger()
@@ -28,7 +31,6 @@ CSRF = "csrf"
 AFTER_SIGN_IN = "after_sign_in"
 CSRF_FIELD = "csrf_token"
 SESSION_COOKIE = "disagreement_session"
-SESSION_HOURS = 8  # a working day; then sign in again
 OIDC_SCOPE = "openid profile email"
 
 
@@ -65,12 +67,25 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+class LazyCsrfToken:
+    """The CSRF token for a page, made (and a session kept) only if the page has a form that needs it."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    __html__ = __str__  # the token is URL-safe: nothing to escape
+
+
 async def posted(request: Request) -> FormData:
-    """The posted form, once its CSRF token matches the session's."""
+    """The posted form, once its CSRF token matches the session's: a form with the field missing,
+    empty or anything but this session's token is refused, before anything in it is used."""
     form = await request.form()
     expected = request.session.get(CSRF)
     given = form.get(CSRF_FIELD)
-    if not expected or not isinstance(given, str) or not hmac.compare_digest(expected, given):
+    if not expected or not isinstance(given, str) or not given or not hmac.compare_digest(expected, given):
         raise ForgedForm
     return form
 
@@ -79,13 +94,14 @@ def sign_in(request: Request, staff: str) -> str:
     """Start a fresh session for this member of staff; returns where to go next."""
     after = request.session.get(AFTER_SIGN_IN) or "/cases"
     request.session.clear()
+    renew(request)  # a new session id: one known before sign-in is worth nothing after it
     request.session[STAFF] = staff
     csrf_token(request)
     return after if after.startswith("/") and not after.startswith("//") else "/cases"
 
 
 def sign_out(request: Request) -> None:
-    request.session.clear()
+    request.session.clear()  # an empty session is deleted from the server (web/sessions.py)
 
 
 def valid_staff_id(value: object) -> str | None:

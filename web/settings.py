@@ -1,20 +1,25 @@
 """The web console's settings: the product's settings plus where it listens and how staff sign in.
 
 Same prefix (`DISAGREEMENT_`), same start-up check naming the variable. Staff sign in through the
-council's OpenID Connect provider; a development sign-in (no password) exists only while the console
-listens on loopback, where nobody else can reach it.
+council's OpenID Connect provider. The development sign-in (no password) exists only when switched
+on (`DISAGREEMENT_DEV_SIGN_IN=true`, as `make run` does), never beside OIDC, and start-up refuses it
+off loopback or with a public URL: behind a reverse proxy the console sits on loopback too, and
+anyone reaching the proxy could sign in as anyone.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
-from infra.settings import ENV_PREFIX, Settings, settings_of
+from infra.settings import ENV_PREFIX, HOST_NAME, Settings, settings_of
 
-SESSION_SECRET_MIN = 32
+PUBLIC_URL = r"^https?://[^\s/?#@]+(/[^\s?#]*)?$"
 
 
 def is_loopback(host: str) -> bool:
@@ -29,8 +34,20 @@ def is_loopback(host: str) -> bool:
 class WebSettings(Settings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(8080, ge=1, le=65535)
-    # Signs the session cookie. Outside loopback it must be set (and the same on every instance).
-    web_session_secret: SecretStr | None = None
+    # Where staff reach the console, e.g. https://cases.council.gov.uk behind a reverse proxy. Its
+    # host is allowed in `Host`, and an https URL makes the session cookie Secure.
+    web_public_url: str | None = Field(None, pattern=PUBLIC_URL)
+    # The `Host` values answered (host:port or host, comma-separated), besides the public URL's host;
+    # anything else gets a 400, which closes DNS rebinding. Default: the bind host, localhost and
+    # 127.0.0.1 with the port.
+    web_allowed_hosts: Annotated[list[str] | None, NoDecode] = None
+    # The no-password sign-in, for development only (`make run` switches it on).
+    dev_sign_in: bool = False
+    # Sessions are kept in the records database: signed out after this long idle, and this long at most.
+    web_session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    web_session_hours: int = Field(8, ge=1, le=24)
+    # A request body larger than this is refused (413) before it is read.
+    web_max_body_bytes: int = Field(64 * 1024, ge=1024, le=64 * 1024 * 1024)
     # OpenID Connect: the issuer's discovery document is <issuer>/.well-known/openid-configuration.
     oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
     oidc_client_id: str | None = None
@@ -40,12 +57,17 @@ class WebSettings(Settings):
     # Where the Temporal Web UI is, for the link on each case page.
     temporal_ui_url: str | None = Field(None, pattern=r"^https?://[^\s?#]+$")
 
-    @field_validator("web_session_secret")
+    @field_validator("web_allowed_hosts", mode="before")
     @classmethod
-    def _secret_long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
-        if secret is not None and len(secret.get_secret_value()) < SESSION_SECRET_MIN:
-            raise ValueError(f"must be at least {SESSION_SECRET_MIN} characters")
-        return secret
+    def _host_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for host in value:
+                name, colon, port = str(host).rpartition(":")
+                if not (HOST_NAME.fullmatch(name if colon and port.isdigit() else str(host))):
+                    raise ValueError("must be host or host:port entries separated by commas, e.g. cases.council.gov.uk")
+        return value
 
     @model_validator(mode="after")
     def _signed_in_safely(self) -> WebSettings:
@@ -53,16 +75,27 @@ class WebSettings(Settings):
             raise ValueError(
                 f"{ENV_PREFIX}OIDC_CLIENT_ID and {ENV_PREFIX}OIDC_CLIENT_SECRET must be set with {ENV_PREFIX}OIDC_ISSUER"
             )
-        if not self.loopback:
-            if not self.oidc_issuer:
+        if self.dev_sign_in:
+            if self.oidc_issuer:
                 raise ValueError(
-                    f"{ENV_PREFIX}OIDC_ISSUER must be set when {ENV_PREFIX}WEB_HOST={self.web_host}: "
+                    f"{ENV_PREFIX}DEV_SIGN_IN=true cannot be used with {ENV_PREFIX}OIDC_ISSUER: "
+                    "staff sign in through the council's identity provider only"
+                )
+            if not self.loopback:
+                raise ValueError(
+                    f"{ENV_PREFIX}DEV_SIGN_IN=true cannot be used with {ENV_PREFIX}WEB_HOST={self.web_host}: "
                     "the development sign-in exists only on loopback (127.0.0.1)"
                 )
-            if self.web_session_secret is None:
+            if self.web_public_url:
                 raise ValueError(
-                    f"{ENV_PREFIX}WEB_SESSION_SECRET must be set when {ENV_PREFIX}WEB_HOST={self.web_host}"
+                    f"{ENV_PREFIX}DEV_SIGN_IN=true cannot be used with {ENV_PREFIX}WEB_PUBLIC_URL: a console "
+                    f"others reach (through a proxy) needs {ENV_PREFIX}OIDC_ISSUER"
                 )
+        if not self.loopback and not self.oidc_issuer:
+            raise ValueError(
+                f"{ENV_PREFIX}OIDC_ISSUER must be set when {ENV_PREFIX}WEB_HOST={self.web_host}: "
+                "the development sign-in exists only on loopback (127.0.0.1)"
+            )
         return self
 
     @property
@@ -70,9 +103,22 @@ class WebSettings(Settings):
         return is_loopback(self.web_host)
 
     @property
-    def dev_sign_in(self) -> bool:
-        """The no-password sign-in: only where nobody but this machine can reach the console."""
-        return self.loopback
+    def secure_cookies(self) -> bool:
+        """The session cookie is sent over https only when staff reach the console over https."""
+        return bool(self.web_public_url and self.web_public_url.lower().startswith("https://"))
+
+    @property
+    def web_hosts(self) -> list[str]:
+        """The `Host` values the console answers (lower case): the allowed hosts, or by default the bind
+        host, localhost and 127.0.0.1 with the port; and the public URL's host, with or without its port."""
+        port = self.web_port
+        hosts = self.web_allowed_hosts or [f"{self.web_host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+        if self.web_public_url:
+            public = urlsplit(self.web_public_url)
+            default = 443 if public.scheme == "https" else 80
+            name = public.hostname or ""
+            hosts += [public.netloc.lower()] if public.port else [name, f"{name}:{default}"]
+        return list(dict.fromkeys(host.lower() for host in hosts))
 
     @property
     def temporal_ui(self) -> str:
