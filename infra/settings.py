@@ -27,6 +27,21 @@ if TYPE_CHECKING:
 ENV_PREFIX = "DISAGREEMENT_"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+
+
+def host_list(value: object, *, port_required: bool, example: str) -> object:
+    """A comma-separated list of `host:port` (or, where the port is optional, `host`) entries, as an
+    allow-list setting takes them; anything else is refused in words."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        for host in value:
+            name, colon, port = str(host).rpartition(":")
+            with_port = bool(colon) and port.isdigit() and HOST_NAME.fullmatch(name) is not None
+            if not (with_port or (not port_required and HOST_NAME.fullmatch(str(host)))):
+                shape = "host:port" if port_required else "host or host:port"
+                raise ValueError(f"must be {shape} entries separated by commas, e.g. {example}")
+    return value
 NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 
@@ -266,14 +281,7 @@ class Settings(CommandSettings):
     @field_validator("codec_allowed_hosts", mode="before")
     @classmethod
     def _host_ports(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, list):
-            for host in value:
-                name, colon, port = str(host).rpartition(":")
-                if not (colon and HOST_NAME.fullmatch(name) and port.isdigit()):
-                    raise ValueError("must be host:port entries separated by commas, e.g. codec.council.gov.uk:443")
-        return value
+        return host_list(value, port_required=True, example="codec.council.gov.uk:443")
 
     @field_validator("service_postal_address", mode="before")
     @classmethod

@@ -33,7 +33,6 @@ from domain.models import (
     MediationIssue,
     OrderKind,
     RecordAppealStatus,
-    RecordChoice,
     RecordOutcome,
     ReportCannotArrange,
     SessionResult,
@@ -74,10 +73,7 @@ async def test_the_health_notice_carries_the_issues_and_provision_and_is_met_onc
     async with running_worker(env.client, settings, notifications):
         trip = journey(env, settings)
         handle = await trip.start_mediation(open_mediation(await today(env) - timedelta(days=5)))
-        await handle.execute_update(
-            MediationCase.record_choice,
-            RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=HEALTH_PROVISION),
-        )
+        await trip.bring_to(handle, CaseStage.arranging_session)  # mediation chosen, with the provision sought
         case = await once_settled(trip, handle, "health_notice")
         [notice] = [n for n in notifications.notices if n.template.value == "health_notice"]
         assert notice.recipient.id == "org-2"  # the ICB
@@ -93,10 +89,7 @@ async def test_an_undelivered_health_notice_leaves_the_duty_owed(env, settings) 
     async with running_worker(env.client, settings, notifications):
         trip = journey(env, settings)
         handle = await trip.start_mediation(open_mediation(await today(env) - timedelta(days=5)))
-        await handle.execute_update(
-            MediationCase.record_choice,
-            RecordChoice(actor=OFFICER, mediate=True, health_provision_sought=HEALTH_PROVISION),
-        )
+        await trip.bring_to(handle, CaseStage.arranging_session)  # mediation chosen, with the provision sought
         await env.sleep(timedelta(days=7))  # past the 3 working days
         case = await trip.view(handle)
         notice_duty = deadline(case, "health_notice")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from infra.settings import ENV_PREFIX, HOST_NAME, Settings, settings_of
+from infra.settings import ENV_PREFIX, Settings, host_list, settings_of
 
 PUBLIC_URL = r"^https?://[^\s/?#@]+(/[^\s?#]*)?$"
 
@@ -60,14 +60,7 @@ class WebSettings(Settings):
     @field_validator("web_allowed_hosts", mode="before")
     @classmethod
     def _host_ports(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, list):
-            for host in value:
-                name, colon, port = str(host).rpartition(":")
-                if not (HOST_NAME.fullmatch(name if colon and port.isdigit() else str(host))):
-                    raise ValueError("must be host or host:port entries separated by commas, e.g. cases.council.gov.uk")
-        return value
+        return host_list(value, port_required=False, example="cases.council.gov.uk")
 
     @model_validator(mode="after")
     def _signed_in_safely(self) -> WebSettings:
