@@ -265,11 +265,6 @@ class CaseFile(Model):
         appeal = self.deadline(APPEAL)
         return appeal is not None and appeal.state is DeadlineState.open and self.appeal_status is None
 
-    @property
-    def clocks_running(self) -> bool:
-        """A clock of the family's that outlives the case: the appeal deadline."""
-        return self.appeal_clock_running
-
     def duty(self, name: str) -> Duty:
         """Who owes the deadline `name`, under which rule (a route adds its own)."""
         if name == APPEAL:
@@ -581,15 +576,14 @@ class CaseFile(Model):
         self.stage = CaseStage.closed
         self.record(at, actor, "case_closed", self.outcome.value)
 
-    def _close_once_nothing_owed(self, at: datetime, actor: str) -> bool:
+    def _close_once_nothing_owed(self, at: datetime, actor: str) -> None:
         """After a duty that outlived the process is met: close the case if nothing else is owed."""
         if self.outcome is None or self.is_closed:
-            return False
+            return
         if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL):
             self.stage = self.stage_while_owed()  # what is still owed, now that this is met
-            return False
+            return
         self._closed(at, actor)
-        return True
 
     def _close_for_service(self, at: datetime, **facts: Any) -> list[Announcement]:
         """Cancellation was requested in Temporal (the Web UI's "Request Cancellation", or `temporal
@@ -600,7 +594,7 @@ class CaseFile(Model):
             self.record(
                 at, SYSTEM, "cancellation_requested",
                 f"cancellation requested in Temporal; the case was already {STAGE_WORDS[self.stage]}"
-                + ("; the family's appeal warnings continue" if self.clocks_running else ""),
+                + ("; the family's appeal warnings continue" if self.appeal_clock_running else ""),
             )
             return []
         self.record(
@@ -792,24 +786,19 @@ class CaseFile(Model):
         """The outcome recorded says the session was held: that, not its booking, meets the
         arrangement duty, on the session's day (late if it was held after the due date)."""
         assert self.session is not None
-        arrangement = self.deadline(self.arrangement_deadline)
-        if arrangement is not None and arrangement.owed:
-            # Held in time or late, whatever the expiry alarm assumed from the booking it saw.
-            held_in_time = self.session.at < arrangement.expires_at
-            arrangement.state = DeadlineState.open if held_in_time else DeadlineState.missed
         self._settle(self.arrangement_deadline, on=london_date(self.session.at))
 
     def _settle(self, name: str, on: date | None = None) -> None:
-        """The act a duty waited for has just been recorded (the timeline's last entry), on the day
-        `on` (default: the entry's): met if on time, caught up if late."""
+        """The act a duty waited for has just been recorded (the timeline's last entry), done on the
+        day `on` (default: the entry's). The verdict follows that day, whatever an alarm assumed:
+        met if by the due date, missed (caught up late) after it."""
         deadline = self.deadline(name)
         if deadline is None:
             return
         if deadline.owed:
-            entry = self.timeline[-1]
-            deadline.settled_on, deadline.settled_by = on or london_date(entry.at), len(self.timeline)
-        if deadline.state is DeadlineState.open:
-            deadline.state = DeadlineState.met
+            day = on or london_date(self.timeline[-1].at)
+            deadline.state = DeadlineState.met if day <= deadline.due else DeadlineState.missed
+            deadline.settled_on, deadline.settled_by = day, len(self.timeline)
         deadline.outstanding = False
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline != name]
 

@@ -57,7 +57,6 @@ from domain.models import (
     CertificateIssuer,
     CertificateReason,
     CertificateView,
-    DeadlineState,
     DecisionView,
     DeliveryStatus,
     IssueCertificate,
@@ -77,7 +76,6 @@ from domain.models import (
 # party and is told only what the law asks (the choice, the certificate, the agreement, reg 42(4)).
 LOCAL_AUTHORITY = "org-1"
 LOCAL_AUTHORITY_NOT_A_PARTY = "local_authority"
-CLOSURE_ANNOUNCED_AT_ONCE = (CaseOutcome.withdrawn, CaseOutcome.not_arranged)
 
 
 class Mediation(CaseFile):
@@ -495,11 +493,7 @@ class Mediation(CaseFile):
             at, request.actor, "certificate_issued",
             f"{issued.reason.value}, dated {issued.issued_on.isoformat()}, issued by the {issued.issued_by.value.replace('_', ' ')}",
         )
-        # Met by the certificate's issue, on its own date, however late it is recorded.
-        due = self.deadline(CERTIFICATE)
-        if due is not None and due.owed and issued.issued_on <= due.due:
-            due.state = DeadlineState.open
-        self._settle(CERTIFICATE, on=issued.issued_on)
+        self._settle(CERTIFICATE, on=issued.issued_on)  # met by its issue, on its date, however late recorded
         told = [Announcement(
             Template.certificate_issued, (*self.told_of_progress(), MEDIATOR), f"certificate_issued-{issued.issued_on:%Y%m%d}"
         )]

@@ -150,7 +150,7 @@ class CaseWorkflow:
         """Open, or closed with the family's appeal clock still running (their warnings go on)."""
         if not self.case.is_closed:
             return True
-        return self.case.clocks_running
+        return self.case.appeal_clock_running
 
     def _raise_background_failure(self) -> None:
         """A background task (a delivery, the archive) that failed unexpectedly fails the workflow
