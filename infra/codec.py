@@ -10,6 +10,11 @@ reference are AES-GCM associated data: authenticated with the ciphertext, so a p
 metadata was swapped (another case's reference, another key id, the marker removed) does not
 decrypt, and the case the codec server logs is the payload's own. Payloads written before (release
 1.0.0, no marker) decrypt exactly as they always did: their metadata was never authenticated.
+
+Since encryption version 3, a case's payloads (the workflow id is a case reference) are encrypted
+with the case's own data key (`DataKeys`, records/case_keys.py), which erasure destroys: the
+metadata names the case, by which the key is found, and the case reference is associated data. Payloads
+of no case (the records purge) are encrypted with the key ring's current key, as version 2.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Sequence
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,6 +30,7 @@ from temporalio.api.common.v1 import Payload
 from google.protobuf.message import DecodeError
 from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
+from domain.models import REFERENCE_PATTERN
 from infra.keys import KeyRing
 
 ENCODING = b"binary/encrypted"
@@ -31,19 +38,39 @@ KEY_ID_METADATA = "encryption-key-id"
 CASE_METADATA = "case-reference"  # the workflow id: a case reference, never personal data
 VERSION_METADATA = "encryption-version"
 VERSION = b"2"  # key id and case reference bound as associated data; absent: release 1.0.0's format
+CASE_VERSION = b"3"  # the case's data key; the case reference bound as associated data
 AAD_LABEL = b"send-disagreement payload v2"  # associated data of this format and of nothing else
+CASE_AAD_LABEL = b"send-disagreement payload v3"
 NONCE_BYTES = 12  # the nonce size AES-GCM is designed for; random per payload
 TAG_BYTES = 16  # AES-GCM's authentication tag, at the end of every ciphertext
 
 
 class DecryptionError(Exception):
-    """A payload cannot be decrypted; the message names the key id, never the content."""
+    """A payload cannot be decrypted; the message names the key id or the case, never the content."""
+
+
+class CaseErased(Exception):
+    """Nothing more is encrypted for an erased case: its data key was destroyed, and it gets no other."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"case {reference} was erased: its data key was destroyed, and nothing is encrypted for it again")
+
+
+class DataKeys(Protocol):
+    """Each case's own data key, found by its reference."""
+
+    async def to_encrypt(self, reference: str) -> bytes:
+        """Made at the case's first use; raises CaseErased once destroyed."""
+
+    async def to_decrypt(self, reference: str) -> bytes:
+        """Raises DecryptionError, naming the case, when there is none or it was destroyed."""
 
 
 class EncryptionCodec(PayloadCodec, WithSerializationContext):
-    def __init__(self, key_ring: KeyRing, *, refuse_plaintext: bool = False) -> None:
+    def __init__(self, key_ring: KeyRing, data_keys: DataKeys, *, refuse_plaintext: bool = False) -> None:
         self._current_id = key_ring.current_id
         self._ciphers = {key_id: AESGCM(key) for key_id, key in key_ring.keys.items()}
+        self._data_keys = data_keys
         self._refuse_plaintext = refuse_plaintext
         self._case: str | None = None
 
@@ -54,13 +81,25 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         return scoped
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        if payloads and self._case is not None and REFERENCE_PATTERN.fullmatch(self._case):
+            cipher = AESGCM(await self._data_keys.to_encrypt(self._case))
+            return [_encrypt_for_case(cipher, self._case.encode(), payload) for payload in payloads]
         return [self._encrypt(payload) for payload in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self._decode(payload) for payload in payloads]
+        return [await self._decode(payload) for payload in payloads]
 
-    def _decode(self, payload: Payload) -> Payload:
+    async def _decode(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") == ENCODING:
+            version = payload.metadata.get(VERSION_METADATA)
+            if version == CASE_VERSION:
+                return await self._decrypt_for_case(payload)
+            if version not in (None, VERSION):
+                raise DecryptionError(
+                    f"payload has {VERSION_METADATA} {version[:16].decode(errors='replace')!r}, which this release "
+                    f"does not know (it writes {VERSION.decode()} and {CASE_VERSION.decode()}): it was altered, "
+                    "or written by a newer release"
+                )
             return self._decrypt(payload)
         if self._refuse_plaintext:
             # Production: anything unencrypted came from outside the product (a client without
@@ -79,6 +118,25 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             metadata[CASE_METADATA] = case
         return Payload(metadata=metadata, data=nonce + ciphertext)
 
+    async def _decrypt_for_case(self, payload: Payload) -> Payload:
+        reference = payload.metadata[CASE_METADATA].decode(errors="replace") if CASE_METADATA in payload.metadata else ""
+        if not REFERENCE_PATTERN.fullmatch(reference):
+            raise DecryptionError(
+                f"payload has {VERSION_METADATA} {CASE_VERSION.decode()} but its {CASE_METADATA} is not a case reference: "
+                "it was altered"
+            )
+        if len(payload.data) < NONCE_BYTES + TAG_BYTES:
+            raise DecryptionError("encrypted payload is too short to be one: it was cut or altered")
+        cipher = AESGCM(await self._data_keys.to_decrypt(reference))
+        nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
+        try:
+            return Payload.FromString(cipher.decrypt(nonce, ciphertext, case_associated_data(reference.encode())))
+        except (InvalidTag, DecodeError):
+            raise DecryptionError(
+                f"payload of case {reference} does not authenticate with its data key: it was altered (its data, "
+                f"or its metadata: {CASE_METADATA}, {VERSION_METADATA})"
+            ) from None
+
     def _decrypt(self, payload: Payload) -> Payload:
         if KEY_ID_METADATA not in payload.metadata:
             raise DecryptionError(f"encrypted payload has no {KEY_ID_METADATA} metadata")
@@ -92,17 +150,11 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             )
         if len(payload.data) < NONCE_BYTES + TAG_BYTES:
             raise DecryptionError("encrypted payload is too short to be one: it was cut or altered")
-        version = payload.metadata.get(VERSION_METADATA)
-        if version is None:
+        if VERSION_METADATA not in payload.metadata:
             bound = None  # release 1.0.0's payloads: no associated data, as they were written
-        elif version == VERSION:
+        else:
             case = payload.metadata[CASE_METADATA] if CASE_METADATA in payload.metadata else None
             bound = associated_data(payload.metadata[KEY_ID_METADATA], case)
-        else:
-            raise DecryptionError(
-                f"payload has {VERSION_METADATA} {version[:16].decode(errors='replace')!r}, which this release "
-                f"does not know (it writes {VERSION.decode()}): it was altered, or written by a newer release"
-            )
         nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
             return Payload.FromString(cipher.decrypt(nonce, ciphertext, bound))
@@ -120,3 +172,14 @@ def associated_data(key_id: bytes, case: bytes | None) -> bytes:
     and one empty) give the same bytes."""
     fields = [AAD_LABEL, key_id] if case is None else [AAD_LABEL, key_id, case]
     return b"".join(len(field).to_bytes(4, "big") + field for field in fields)
+
+
+def _encrypt_for_case(cipher: AESGCM, case: bytes, payload: Payload) -> Payload:
+    nonce = os.urandom(NONCE_BYTES)
+    ciphertext = cipher.encrypt(nonce, payload.SerializeToString(), case_associated_data(case))
+    return Payload(metadata={"encoding": ENCODING, VERSION_METADATA: CASE_VERSION, CASE_METADATA: case}, data=nonce + ciphertext)
+
+
+def case_associated_data(case: bytes) -> bytes:
+    """What a version 3 payload's ciphertext authenticates besides itself: its format and its case."""
+    return b"".join(len(field).to_bytes(4, "big") + field for field in (CASE_AAD_LABEL, case))

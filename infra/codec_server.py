@@ -46,6 +46,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 from infra.codec import CASE_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+from records.case_keys import KeyCache, case_keys_for
 
 Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
@@ -61,6 +62,9 @@ CLOCK_SKEW_SECONDS = 30  # between the identity provider's clock and ours
 # DESIGN section 12's roles: by default any of them may read the payloads of the cases they work on.
 STAFF_ROLES = ("case_officer", "team_manager", "records_officer", "administrator")
 USER = web.RequestKey("codec_user", str)  # who the caller is, for the log
+# Staff read cases through this server: once a case is erased, it shows its payloads no longer
+# than this (the case's data key, unwrapped, is kept in memory that long at most).
+ERASED_READABLE_SECONDS = 30.0
 
 log = structlog.get_logger(__name__)
 
@@ -209,8 +213,9 @@ def build_app(settings: Settings) -> web.Application:
             f"anyone reaching it could read every case: set {ENV_PREFIX}CODEC_JWT_ISSUER (the Web UI's "
             f"identity provider) or {ENV_PREFIX}CODEC_TOKEN, or listen on 127.0.0.1"
         )
+    ring = settings.encryption_key_ring()
     return create_app(
-        EncryptionCodec(settings.encryption_key_ring()),
+        EncryptionCodec(ring, case_keys_for(settings, ring, KeyCache(seconds=ERASED_READABLE_SECONDS))),
         allowed_origin=settings.codec_allowed_origin,
         allowed_hosts=settings.codec_hosts,
         token=token,

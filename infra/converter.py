@@ -1,8 +1,9 @@
 """The data converter: made here only, for the client, the worker, the replayer and tests.
 
-Values become JSON through pydantic, then the codec encrypts them. Failure messages and stack
-traces are moved into an encoded attribute, so they are encrypted too instead of being stored by
-the server in plain text.
+Values become JSON through pydantic, then the codec encrypts them: a case's with its data key, kept
+in the records database (records/case_keys.py), anything else with the key ring. Failure messages
+and stack traces are moved into an encoded attribute, so they are encrypted too instead of being
+stored by the server in plain text.
 
 Values read back are validated with the `RECORDED` context: what a case already holds was checked
 when it was given, and a rule added since (format characters, release 1.1) must not stop a running
@@ -27,15 +28,17 @@ from temporalio.converter import (
 
 from domain.models import RECORDED
 from infra.codec import EncryptionCodec
-from infra.settings import Settings
+from infra.settings import CommandSettings
+from records.case_keys import case_keys_for
 
 
-def data_converter(settings: Settings) -> DataConverter:
+def data_converter(settings: CommandSettings) -> DataConverter:
     """Raises SettingsError when no usable encryption key is configured."""
+    ring = settings.encryption_key_ring()
     return dataclasses.replace(
         pydantic_data_converter,
         payload_converter_class=RecordedPayloadConverter,
-        payload_codec=EncryptionCodec(settings.encryption_key_ring(), refuse_plaintext=settings.production),
+        payload_codec=EncryptionCodec(ring, case_keys_for(settings, ring), refuse_plaintext=settings.production),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 

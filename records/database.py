@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -40,6 +41,11 @@ class Database(Protocol):
         """After a deletion: leave no copy of the deleted rows in files this database keeps."""
 
     async def close(self) -> None: ...
+
+
+def instant(moment: datetime) -> str:
+    """A moment as stored: UTC, one fixed format, so that text order is time order in both databases."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def migrate(transaction: Transaction, blob: str) -> None:

@@ -2,6 +2,8 @@
 
 A psycopg 3 async pool, opened on first use. Set `DISAGREEMENT_RECORDS_URL` (or share the sent-log's
 `DISAGREEMENT_SENT_LOG_URL`); the tables are created by the migrations in `records.schema`.
+`PostgresPerTransaction` connects for each transaction instead, for what reads rarely and is
+never closed (the data converter's case keys, records/case_keys.py).
 """
 
 from __future__ import annotations
@@ -75,8 +77,43 @@ class PostgresDatabase:
                     "(DISAGREEMENT_RECORDS_URL, or DISAGREEMENT_SENT_LOG_URL)"
                 ) from None
             async with self._pool.connection() as connection, connection.transaction():
-                # One process migrates at a time; the others wait, then find nothing left to do.
-                await connection.execute("SELECT pg_advisory_xact_lock(hashtext('records_schema'))")
-                await connection.execute(SCHEMA_TABLE)
-                await migrate(_PostgresTransaction(connection), blob="BYTEA")
+                await _migrate(connection)
             self._opened = True
+
+
+class PostgresPerTransaction:
+    """A connection of its own for each transaction, closed at its end: nothing to close after."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._migrated = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        try:
+            connection = await AsyncConnection.connect(self._url, connect_timeout=OPEN_TIMEOUT_SECONDS)
+        except OperationalError:
+            raise RecordsUnavailable(
+                "cannot reach the records database (DISAGREEMENT_RECORDS_URL, or DISAGREEMENT_SENT_LOG_URL)"
+            ) from None
+        try:
+            async with connection, connection.transaction():
+                if not self._migrated:
+                    await _migrate(connection)
+                yield _PostgresTransaction(connection)
+            self._migrated = True
+        except OperationalError as error:
+            raise RecordsUnavailable(f"lost the records database: {type(error).__name__}") from None
+
+    async def forget(self) -> None:
+        """As PostgresDatabase: the space is reused at the next vacuum."""
+
+    async def close(self) -> None:
+        """Nothing is held between transactions."""
+
+
+async def _migrate(connection: AsyncConnection) -> None:
+    # One process migrates at a time; the others wait, then find nothing left to do.
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtext('records_schema'))")
+    await connection.execute(SCHEMA_TABLE)
+    await migrate(_PostgresTransaction(connection), blob="BYTEA")

@@ -78,6 +78,24 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX staff_sessions_created_at ON staff_sessions (created_at)",
         ],
     ),
+    (
+        3,
+        [
+            # A data key per case (records/case_keys.py), wrapped by the key ring's key
+            # `wrapped_with`. Erasing the case destroys it: the row stays as a tombstone (`wrapped`
+            # NULL, `destroyed_at` set), so that the reference is never given another key.
+            """CREATE TABLE case_keys (
+                reference    TEXT PRIMARY KEY,
+                wrapped      {blob},
+                wrapped_with TEXT,
+                created_at   TEXT NOT NULL,
+                destroyed_at TEXT
+            )""",
+            # Cases erased before there were data keys get none now either.
+            """INSERT INTO case_keys (reference, created_at, destroyed_at)
+               SELECT reference, MIN(deleted_at), MIN(deleted_at) FROM deletion_log GROUP BY reference""",
+        ],
+    ),
 ]
 
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS records_schema (version INTEGER NOT NULL)"

@@ -5,9 +5,9 @@ Chosen by settings (`records_store_for`): SQLite under the data folder by defaul
 
 - `archive` is idempotent by reference and version: writing a version again, or an older one after
   a newer, changes nothing. A reference in the deletion log is never written again.
-- `delete_due` (the purge) and `erase` delete a record with its contact index and hold history, and
-  log the deletion, in one transaction that re-checks the legal hold, so a hold placed while the
-  purge runs always wins.
+- `delete_due` (the purge) and `erase` delete a record with its contact index and hold history,
+  destroy the case's data key (records/case_keys.py) and log the deletion, in one transaction that
+  re-checks the legal hold, so a hold placed while the purge runs always wins.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from temporalio.converter import DataConverter
 
 from domain.calendar import london_date
 from domain.models import CaseOutcome, CaseStage, DisagreementKind, Route
+from infra.codec import CaseErased
 from infra.converter import data_converter
 from infra.settings import Settings
+from records.case_keys import destroy
 from records.contacts import ContactIndex
-from records.database import Database, SqliteDatabase, Transaction
+from records.database import Database, SqliteDatabase, Transaction, instant
 from records.models import (
     Archived,
     ArchiveCase,
@@ -69,7 +71,10 @@ class RecordsStore:
     async def archive(self, case: ArchiveCase) -> Archived:
         view = case.record.view
         kept = retention(self._rule, london_date(case.closed_at), case.child_date_of_birth)
-        sealed = await seal(self._converter, case.record)
+        try:
+            sealed = await seal(self._converter, case.reference, case.record)
+        except CaseErased:  # its data key went with its record
+            return Archived.deleted
         digests = self._index.digests_of(case.record.people)
         async with self._db.transaction() as tx:
             if await _was_deleted(tx, case.reference):
@@ -87,9 +92,9 @@ class RecordsStore:
                 " WHERE case_records.version < excluded.version",
                 (
                     case.reference, case.version, view.route.value, view.stage.value, view.outcome.value if view.outcome else None,
-                    ",".join(kind.value for kind in view.kinds), view.case_officer, _instant(case.closed_at),
+                    ",".join(kind.value for kind in view.kinds), view.case_officer, instant(case.closed_at),
                     london_date(case.closed_at).isoformat(), kept.delete_after.isoformat(), kept.rule,
-                    _instant(datetime.now(UTC)), sealed,
+                    instant(datetime.now(UTC)), sealed,
                 ),
             )
             if not changed:
@@ -105,7 +110,7 @@ class RecordsStore:
             placed = await tx.execute(
                 "INSERT INTO legal_holds (reference, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (reference) DO NOTHING",
-                (reference, reason, by, _instant(at)),
+                (reference, reason, by, instant(at)),
             )
             if placed:
                 await _log_hold(tx, reference, "hold", reason, by, at)
@@ -160,9 +165,10 @@ class RecordsStore:
             )
             for table in ("case_records", "contact_index", "hold_log"):
                 await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (reference,))
+            await destroy(tx, reference, at)  # every copy of its payloads, wherever kept, unreadable
             await tx.execute(
                 "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by) VALUES (?, ?, ?, ?, ?)",
-                (reference, _instant(at), entry.delete_after.isoformat(), entry.rule, by),
+                (reference, instant(at), entry.delete_after.isoformat(), entry.rule, by),
             )
         return entry
 
@@ -178,7 +184,7 @@ class RecordsStore:
         if not rows:
             return None
         closed_at, delete_after, sealed, on_hold = rows[0]
-        record = await unseal(self._converter, bytes(sealed))
+        record = await unseal(self._converter, reference, bytes(sealed))
         view = ArchivedCaseView(
             **record.view.model_dump(), closed_at=datetime.fromisoformat(closed_at),
             delete_after=date.fromisoformat(delete_after),
@@ -268,12 +274,17 @@ class RecordsStore:
         ]
 
     async def traces_of(self, reference: str) -> dict[str, int]:
-        """How many rows of each table still name this reference (the deletion log aside)."""
+        """How many rows of each table still name this reference (the deletion log and the data
+        key's tombstone aside)."""
         counts = {}
         async with self._db.transaction() as tx:
             for table in ("case_records", "contact_index", "legal_holds", "hold_log"):
                 [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
                 counts[table] = count
+            [(keys,)] = await tx.fetchall(
+                "SELECT COUNT(*) FROM case_keys WHERE reference = ? AND wrapped IS NOT NULL", (reference,)
+            )
+            counts["case_keys"] = keys
         return counts
 
 
@@ -284,13 +295,8 @@ async def _was_deleted(tx: Transaction, reference: str) -> bool:
 async def _log_hold(tx: Transaction, reference: str, action: str, reason: str, by: str, at: datetime) -> None:
     await tx.execute(
         "INSERT INTO hold_log (reference, action, reason, acted_by, acted_at) VALUES (?, ?, ?, ?, ?)",
-        (reference, action, reason, by, _instant(at)),
+        (reference, action, reason, by, instant(at)),
     )
-
-
-def _instant(moment: datetime) -> str:
-    """UTC, one fixed format, so that text order is time order in both databases."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def records_store_for(settings: Settings) -> RecordsStore:

@@ -1,14 +1,18 @@
 """Shared test plumbing: real Temporal servers from the venv, a fresh task queue per test.
 
 - `dev_server`: one `temporal server start-dev` on a free loopback port for the whole session
-  (updates, visibility, CLI).
+  (updates, visibility, CLI), seen by each test through a client of its own: its data converter
+  keeps the cases' data keys in the test's records database (`records_settings` where the test
+  uses them, else its `tmp_path`), as the test's worker, command line and console do. Every process
+  of a deployment shares the key table in the same way.
 - `time_skipping`: a fresh time-skipping test server per test (deadlines, reminders): a shared
   one can stop skipping, and each test sets its own clock. `pytest --start-date 2026-12-22` (or
   `2027-07-15T22:30`, a wall-clock time in England) moves its clock there before the test's own
   steps, to check that no deadline test depends on the day it is run (tests/test_start_dates.py
   does it for a few fixed days in every `make test`).
 - Every test runs with no `DISAGREEMENT_*` or `TEMPORAL_*` variable from the developer's shell:
-  an exported Notify key or server address must never reach a test.
+  an exported Notify key or server address must never reach a test. Settings made without a data
+  folder use one of the session's own, never the working tree's `.data` (`make run`'s).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import string
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -65,6 +71,15 @@ pytest_plugins = ["tests.delivery_servers", "tests.postgres", "tests.records_fix
 
 LONDON = ZoneInfo("Europe/London")
 SHELL_SETTINGS = ("DISAGREEMENT_", "TEMPORAL_")
+DATA_DIR = "DISAGREEMENT_DATA_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before the test modules are imported: a module's own converter (tests/test_replay.py) makes
+    # data keys as it replays, and they belong in no developer's records.
+    folder = tempfile.mkdtemp(prefix="disagreement-tests-")
+    os.environ[DATA_DIR] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,7 +102,7 @@ def start_instant(text: str) -> datetime:
 def no_settings_from_the_shell() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
-            if name.startswith(SHELL_SETTINGS):
+            if name.startswith(SHELL_SETTINGS) and name != DATA_DIR:
                 patch.delenv(name)
         yield
 
@@ -223,16 +238,32 @@ async def running_worker(
         yield worker
 
 
+def keys_of_the_test(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings whose records database holds the test's data keys: its `records_settings` (SQLite
+    or PostgreSQL) where it uses them, else its `tmp_path`'s, as the `settings` fixture's."""
+    if "records_settings" in request.fixturenames:
+        return request.getfixturevalue("records_settings")
+    return isolated_settings(tmp_path)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+async def dev_server_process(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=installed_binary("temporal"),
         search_attributes=list(SEARCH_ATTRIBUTES),
         dev_server_extra_args=["--headless", "--log-level", "error"],
-        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+        data_converter=data_converter(isolated_settings(tmp_path_factory.mktemp("dev-server"))),
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture
+def dev_server(dev_server_process: WorkflowEnvironment, request: pytest.FixtureRequest, tmp_path: Path) -> WorkflowEnvironment:
+    """The session's dev server, through a client with the test's data keys (the module's doc)."""
+    shared = dev_server_process.client
+    converter = data_converter(keys_of_the_test(request, tmp_path))
+    return WorkflowEnvironment(Client(shared.service_client, namespace=shared.namespace, data_converter=converter))
 
 
 async def register_search_attributes(client: Client) -> None:
@@ -248,10 +279,10 @@ async def register_search_attributes(client: Client) -> None:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def time_skipping(request: pytest.FixtureRequest) -> AsyncIterator[WorkflowEnvironment]:
+async def time_skipping(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
-        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+        data_converter=data_converter(keys_of_the_test(request, tmp_path)),
     )
     await register_search_attributes(env.client)
     start_date = request.config.getoption("--start-date")

@@ -97,15 +97,22 @@ async def test_altered_payload_does_not_decrypt() -> None:
         await dc.decode([altered], [Child])
 
 
-# --- The metadata is bound to the ciphertext (encryption version 2) ------------------------------
+# --- The metadata is bound to the ciphertext (encryption versions 2 and 3) -----------------------
 
 REFERENCE, OTHER_REFERENCE = "DR-2026-7KQ3XZ", "DR-2026-4MN8PQ"
+NO_CASE = "records-purge-2026-12-01T02:00:00Z"  # a workflow of no case: the key ring's, version 2
 HISTORIES = Path(__file__).parent / "histories"
 
 
-def case_codec(keys: str, reference: str = REFERENCE) -> EncryptionCodec:
-    """The codec as the worker has it for one case: the SDK names the workflow."""
-    return EncryptionCodec(parse_key_ring(keys)).with_context(WorkflowSerializationContext("default", reference))
+def case_codec(keys: str, workflow: str = REFERENCE) -> EncryptionCodec:
+    """The codec as the worker has it for one workflow (the SDK names it), its data keys in the
+    test's records file."""
+    return ring_codec(keys).with_context(WorkflowSerializationContext("default", workflow))
+
+
+def ring_codec(keys: str = TEST_KEYS) -> EncryptionCodec:
+    """The codec with no workflow named: the records store's and the codec server's."""
+    return data_converter(Settings(encryption_keys=keys)).payload_codec
 
 
 def with_metadata(payload: Payload, **changes: bytes | None) -> Payload:
@@ -120,14 +127,14 @@ def with_metadata(payload: Payload, **changes: bytes | None) -> Payload:
     return Payload(metadata=metadata, data=payload.data)
 
 
-async def test_a_payload_names_its_case_and_version_and_decrypts() -> None:
+async def test_a_payload_of_no_case_names_its_workflow_key_and_version_and_decrypts() -> None:
     plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
-    [payload] = await case_codec(TEST_KEYS).encode([plain])
+    [payload] = await case_codec(TEST_KEYS, NO_CASE).encode([plain])
 
-    assert payload.metadata[VERSION_METADATA] == b"2"
-    assert payload.metadata[CASE_METADATA] == REFERENCE.encode()
-    assert await case_codec(TEST_KEYS).decode([payload]) == [plain]
-    assert await EncryptionCodec(parse_key_ring(TEST_KEYS)).decode([payload]) == [plain]  # as the codec server
+    assert payload.metadata[VERSION_METADATA] == b"2" and payload.metadata[KEY_ID_METADATA] == b"test-1"
+    assert payload.metadata[CASE_METADATA] == NO_CASE.encode()
+    assert await case_codec(TEST_KEYS, NO_CASE).decode([payload]) == [plain]
+    assert await ring_codec().decode([payload]) == [plain]  # as the codec server
 
 
 @pytest.mark.parametrize(
@@ -144,17 +151,17 @@ async def test_a_payload_names_its_case_and_version_and_decrypts() -> None:
 async def test_swapped_metadata_does_not_decrypt(changes: dict) -> None:
     same_key_twice = TEST_KEYS + "," + TEST_KEYS.replace("test-1:", "test-2:")
     plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
-    [payload] = await case_codec(same_key_twice).encode([plain])
+    [payload] = await case_codec(same_key_twice, NO_CASE).encode([plain])
 
     with pytest.raises(DecryptionError, match="does not authenticate: it was altered") as raised:
-        await case_codec(same_key_twice).decode([with_metadata(payload, **changes)])
+        await case_codec(same_key_twice, NO_CASE).decode([with_metadata(payload, **changes)])
     assert SECRET_NAME not in str(raised.value)
 
 
 async def test_a_payload_without_a_case_is_bound_to_having_none() -> None:
-    """Records are sealed outside any workflow: no case reference, and none may be added."""
+    """The codec server encodes outside any workflow: no case reference, and none may be added."""
     plain = Payload(metadata={"encoding": b"json/plain"}, data=SECRET_NAME.encode())
-    codec = EncryptionCodec(parse_key_ring(TEST_KEYS))
+    codec = ring_codec()
     [payload] = await codec.encode([plain])
 
     assert CASE_METADATA not in payload.metadata and payload.metadata[VERSION_METADATA] == b"2"
@@ -167,8 +174,8 @@ async def test_a_payload_without_a_case_is_bound_to_having_none() -> None:
 async def test_an_unknown_version_is_refused_in_words() -> None:
     [payload] = await case_codec(TEST_KEYS).encode([Payload(metadata={"encoding": b"json/plain"}, data=b"{}")])
 
-    with pytest.raises(DecryptionError, match="encryption-version '3', which this release does not know"):
-        await case_codec(TEST_KEYS).decode([with_metadata(payload, encryption_version=b"3")])
+    with pytest.raises(DecryptionError, match="encryption-version '4', which this release does not know"):
+        await case_codec(TEST_KEYS).decode([with_metadata(payload, encryption_version=b"4")])
 
 
 async def test_a_payload_of_release_1_0_0_still_decrypts_as_before() -> None:
@@ -183,7 +190,7 @@ async def test_a_payload_of_release_1_0_0_still_decrypts_as_before() -> None:
     )
 
     assert await case_codec(TEST_KEYS).decode([old]) == [plain]
-    assert await EncryptionCodec(ring).decode([with_metadata(old, case_reference=OTHER_REFERENCE.encode())]) == [plain]
+    assert await ring_codec().decode([with_metadata(old, case_reference=OTHER_REFERENCE.encode())]) == [plain]
 
 
 async def test_a_recorded_history_of_release_1_0_0_still_decrypts() -> None:

@@ -36,6 +36,7 @@ from infra.codec_server import build_app, create_app
 from infra.converter import data_converter
 from infra.keys import parse_key_ring
 from infra.settings import SettingsError, load_settings
+from records.case_keys import case_keys_for
 from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS, RecordedNotifications, isolated_settings, open_case
 from tests.processes import ROOT, worker_env
 from worker import build_worker
@@ -138,7 +139,9 @@ async def test_an_unexpected_failure_is_a_500_that_quotes_nothing(tmp_path: Path
         async def decode(self, payloads):
             raise ValueError("cannot handle Robin Example-Parent")
 
-    app = create_app(Broken(parse_key_ring(KEYS)), allowed_origin=UI_ORIGIN, allowed_hosts=["127.0.0.1:1"], token=TOKEN)
+    ring = parse_key_ring(KEYS)
+    broken = Broken(ring, case_keys_for(make_settings(tmp_path), ring))
+    app = create_app(broken, allowed_origin=UI_ORIGIN, allowed_hosts=["127.0.0.1:1"], token=TOKEN)
     server = TestServer(app, host="127.0.0.1")
     with capture_logs() as logs:
         async with TestClient(server) as client:
@@ -355,7 +358,7 @@ async def test_the_log_keeps_apart_the_cases_of_payloads_that_bound_nothing(tmp_
     """Release 1.0.0's payloads carry a case reference anyone could have changed: logged as unbound."""
     settings = make_settings(tmp_path)
     ring = parse_key_ring(KEYS)
-    new = await EncryptionCodec(ring).with_context(WorkflowSerializationContext("default", "DR-2026-7KQ3XZ")).encode(
+    new = await data_converter(settings).payload_codec.with_context(WorkflowSerializationContext("default", "DR-2026-7KQ3XZ")).encode(
         [Payload(metadata={"encoding": b"json/plain"}, data=b'"new"')]
     )
     nonce = os.urandom(12)
@@ -380,7 +383,7 @@ async def test_payloads_encrypted_by_a_worker_name_their_case(dev_server: Workfl
     [payload] = started.workflow_execution_started_event_attributes.input.payloads
 
     assert payload.metadata[CASE_METADATA] == handle.id.encode() and payload.metadata["encoding"] == ENCODING
-    assert payload.metadata[VERSION_METADATA] == b"2"  # the reference is bound to the ciphertext
+    assert payload.metadata[VERSION_METADATA] == b"3"  # the case's own data key, the reference bound to the ciphertext
     await handle.terminate()
 
 
@@ -416,8 +419,9 @@ class WorkflowEnvironmentStub:
 
 
 async def test_production_refuses_unencrypted_payloads(tmp_path: Path) -> None:
-    strict = EncryptionCodec(parse_key_ring(TEST_KEYS), refuse_plaintext=True)
-    relaxed = EncryptionCodec(parse_key_ring(TEST_KEYS))
+    ring = parse_key_ring(TEST_KEYS)
+    strict = EncryptionCodec(ring, case_keys_for(isolated_settings(tmp_path), ring), refuse_plaintext=True)
+    relaxed = data_converter(isolated_settings(tmp_path)).payload_codec
     plain = Payload(metadata={"encoding": b"json/plain"}, data=b'{"name": "Robin"}')
 
     assert await relaxed.decode([plain]) == [plain]

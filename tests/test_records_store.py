@@ -127,6 +127,7 @@ async def test_a_person_is_found_by_email_or_phone_through_the_index(records: Re
 async def test_erasure_removes_every_trace_but_the_deletion_log(records: RecordsStore) -> None:
     case = closed_case(mediator=DEFAULT_MEDIATOR)
     await records.archive(archive_of(case, version=1))
+    assert (await records.traces_of(case.reference))["case_keys"] == 1  # sealed with the case's own key
     await records.hold(case.reference, "check", "jo.smith", NOW)
     assert await records.erase(case.reference, "erasure request", "jo.smith", NOW) is None  # held: refused
 
@@ -135,7 +136,7 @@ async def test_erasure_removes_every_trace_but_the_deletion_log(records: Records
 
     assert entry is not None and entry.rule == "erased: erasure request" and entry.deleted_by == "jo.smith"
     assert await records.traces_of(case.reference) == {
-        "case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+        "case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0, "case_keys": 0,
     }
     assert await records.references_for(email="sam.parent@example.org") == []
     # A late archive write (a retried activity) never brings an erased case back.
