@@ -115,7 +115,7 @@ class CaseKeys:
                 "(DISAGREEMENT_ENCRYPTION_KEYS or the key file); old keys must stay listed while data keys use them"
             )
         try:
-            key = AESGCM(wrapping).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _bound(reference, key_id))
+            key = AESGCM(wrapping).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], wrapping_bound(reference, key_id))
         except InvalidTag:
             raise DecryptionError(
                 f"the data key of case {reference} does not unwrap with key id {key_id!r}: the key table was altered, "
@@ -153,10 +153,10 @@ async def _stored(tx: Transaction, reference: str) -> list[tuple]:
 
 def _wrap(ring: KeyRing, reference: str, key: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(ring.keys[ring.current_id]).encrypt(nonce, key, _bound(reference, ring.current_id))
+    return nonce + AESGCM(ring.keys[ring.current_id]).encrypt(nonce, key, wrapping_bound(reference, ring.current_id))
 
 
-def _bound(reference: str, key_id: str) -> bytes:
+def wrapping_bound(reference: str, key_id: str) -> bytes:
     """A wrapped key authenticates its case and its wrapping key's id: moved to another row, it
     does not unwrap."""
     fields = [WRAP_LABEL, reference.encode(), key_id.encode()]
