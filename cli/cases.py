@@ -29,7 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
-from infra.codec import DecryptionError
+from infra.codec import CaseErased, DecryptionError
 from infra.client import connect, connection_config
 from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
@@ -300,6 +300,8 @@ class Cases:
             return await asyncio.wait_for(answer, ANSWER_TIMEOUT.total_seconds())
         except DecryptionError as error:
             raise Refused(f"cannot read case {reference}: {error}") from None
+        except CaseErased as error:
+            raise Refused(str(error)) from None
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             raise Unreachable(
                 f"case {reference} did not answer within {ANSWER_TIMEOUT.seconds} s: is a worker running "

@@ -20,9 +20,12 @@ Safe to expose, in layers:
 - `/encode` answers authenticated callers only: it encrypts under the production key.
 - Errors say what was wrong, never what the payloads hold nor which key ids the ring has. The log
   says who decoded what for which case (by reference), never the content. A case reference is
-  bound to its payload's ciphertext (infra/codec.py, encryption version 2), so the log's `cases`
-  are the payloads' own; release 1.0.0's payloads bound nothing, and the log lists theirs apart,
-  as `unbound_cases`.
+  bound to its payload's ciphertext (infra/codec.py, encryption versions 2 and 3), so the log's
+  `cases` are the payloads' own; release 1.0.0's payloads bound nothing, and the log lists theirs
+  apart, as `unbound_cases`.
+- A case's payloads (version 3) are decrypted with its data key, read from the records database
+  (DISAGREEMENT_RECORDS_URL, or the records file) and kept in memory for ERASED_READABLE_SECONDS at
+  most: an erased case's payloads stop showing that soon after, and then say it was erased.
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ from aiohttp.typedefs import Handler, Middleware
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from infra.codec import CASE_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
+from infra.codec import CASE_METADATA, VERSION_METADATA, CaseErased, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 from records.case_keys import KeyCache, case_keys_for
+from records.database import RecordsUnavailable
 
 Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
@@ -274,9 +278,12 @@ async def _apply(operation: str, transform: Transform, request: web.Request) -> 
     who = request.get(USER)
     try:
         result = Payloads(payloads=await transform(payloads.payloads))
-    except DecryptionError as error:
+    except (DecryptionError, CaseErased) as error:
         log.warning("codec request failed", operation=operation, namespace=namespace, user=who, reason=str(error))
         raise web.HTTPBadRequest(text=str(error)) from None
+    except RecordsUnavailable as error:  # the cases' data keys are there
+        log.error("codec request failed", operation=operation, namespace=namespace, user=who, reason=str(error))
+        raise web.HTTPServiceUnavailable(text=str(error)) from None
     except Exception as error:  # noqa: BLE001 - the text could quote a payload: log only its type
         log.error("codec request failed", operation=operation, namespace=namespace, user=who, error=type(error).__name__)
         raise web.HTTPInternalServerError(text="the payloads could not be processed") from None

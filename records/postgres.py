@@ -57,8 +57,8 @@ class PostgresDatabase:
             raise RecordsUnavailable(f"lost the records database: {type(error).__name__}") from None
 
     async def forget(self) -> None:
-        """PostgreSQL reuses a deleted row's space at its next vacuum; the sealed record was
-        encrypted with the key ring (docs/records-retention.md)."""
+        """PostgreSQL reuses a deleted row's space at its next vacuum; until then the sealed record
+        is there, unreadable: its case's data key was destroyed with it (docs/records-retention.md)."""
 
     async def close(self) -> None:
         if self._opened:
