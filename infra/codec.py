@@ -177,7 +177,8 @@ def associated_data(key_id: bytes, case: bytes | None) -> bytes:
 def _encrypt_for_case(cipher: AESGCM, case: bytes, payload: Payload) -> Payload:
     nonce = os.urandom(NONCE_BYTES)
     ciphertext = cipher.encrypt(nonce, payload.SerializeToString(), case_associated_data(case))
-    return Payload(metadata={"encoding": ENCODING, VERSION_METADATA: CASE_VERSION, CASE_METADATA: case}, data=nonce + ciphertext)
+    metadata = {"encoding": ENCODING, VERSION_METADATA: CASE_VERSION, CASE_METADATA: case}
+    return Payload(metadata=metadata, data=nonce + ciphertext)
 
 
 def case_associated_data(case: bytes) -> bytes:

@@ -42,7 +42,9 @@ CACHE_SECONDS = 300.0
 class KeyCache:
     """The unwrapped keys of the cases used lately: at most `size` of them, each for `seconds`."""
 
-    def __init__(self, size: int = CACHED_CASES, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, size: int = CACHED_CASES, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._size, self._seconds, self._clock = size, seconds, clock
         self._keys: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
 

@@ -300,7 +300,8 @@ async def test_a_rotated_ring_still_unwraps_and_a_dropped_wrapping_key_is_named(
     assert {reference: row[1] for reference, row in (await key_rows(rotated)).items()} == {before: "2025-a", after: "2026-a"}
 
     dropped = isolated_settings(tmp_path, encryption_keys=new)
-    with pytest.raises(DecryptionError, match=f"data key of case {before} is wrapped with key id '2025-a', which is not in the key ring") as raised:
+    not_in_ring = f"data key of case {before} is wrapped with key id '2025-a', which is not in the key ring"
+    with pytest.raises(DecryptionError, match=not_in_ring) as raised:
         await codec(dropped).decode([payload])
     assert SECRET not in str(raised.value) and old.partition(":")[2] not in str(raised.value)
 

@@ -118,7 +118,9 @@ async def test_erase_deletes_the_cases_messages_from_the_outbox_and_no_others(
 # --- Crypto-shredding, on the real stack ---------------------------------------------------------
 
 ERASED = open_case(
-    applicant=Applicant(role=ApplicantRole.parent, name="Wren Erasable", contact=Contact(email="wren.erasable@example.org", phone="07700 900461")),
+    applicant=Applicant(
+        role=ApplicantRole.parent, name="Wren Erasable", contact=Contact(email="wren.erasable@example.org", phone="07700 900461")
+    ),
     supporter=Supporter(name="Ash Erasable-Adviser", email="ash.erasable@sendiass.example.org"),
     summary="Wren's son needs a Braille-trained teaching assistant",
 )
@@ -196,10 +198,11 @@ def remaining_data_keys(records: Path, ring: KeyRing) -> dict[str, AESGCM]:
     """Every data key the records database still holds, unwrapped as anyone with the ring can."""
     with sqlite3.connect(records) as connection:
         rows = connection.execute("SELECT reference, wrapped, wrapped_with FROM case_keys WHERE wrapped IS NOT NULL").fetchall()
-    return {
-        reference: AESGCM(AESGCM(ring.keys[key_id]).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], wrapping_bound(reference, key_id)))
+    unwrapped = {
+        reference: AESGCM(ring.keys[key_id]).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], wrapping_bound(reference, key_id))
         for reference, wrapped, key_id in rows
     }
+    return {reference: AESGCM(key) for reference, key in unwrapped.items()}
 
 
 def decryptable(content: bytes, ring: KeyRing, data_keys: dict[str, AESGCM], cases: list[str]) -> Iterator[bytes]:
