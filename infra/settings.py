@@ -19,6 +19,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
+from infra.identity import Role
 from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 if TYPE_CHECKING:
@@ -90,6 +91,29 @@ class CommandSettings(BaseSettings):
     # Production: payloads that are not encrypted are refused, and keys never come from a default
     # development key file.
     production: bool = False
+
+    # Roles (infra/identity.py, DESIGN section 12): the identity provider's tokens carry them in one
+    # claim (a dotted path reaches inside: realm_access.roles); each of our roles is given by the claim
+    # values listed in its DISAGREEMENT_ROLE_<ROLE> setting (comma-separated; by default its own name).
+    oidc_roles_claim: str = Field("roles", pattern=r"^\S+$")
+    role_case_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.case_officer.value])
+    role_team_manager: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.team_manager.value])
+    role_records_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.records_officer.value])
+    role_administrator: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.administrator.value])
+
+    @field_validator("role_case_officer", "role_team_manager", "role_records_officer", "role_administrator", mode="before")
+    @classmethod
+    def _claim_values(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+            if not value or any(any(c.isspace() for c in part) for part in value):
+                raise ValueError("must be the roles claim's values for this role (no spaces), separated by commas")
+        return value
+
+    @property
+    def role_mapping(self) -> dict[Role, list[str]]:
+        """Each of our roles, and the roles claim's values that give it."""
+        return {role: getattr(self, f"role_{role.value}") for role in Role}
 
     @property
     def outbox_path(self) -> Path:
@@ -256,10 +280,8 @@ class Settings(CommandSettings):
     codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwt_audience: str | None = Field(None, min_length=1)
     codec_jwt_max_lifetime_hours: float = Field(12, gt=0, le=24 * 7)
-    oidc_roles_claim: str = Field("roles", pattern=r"^\S+$")  # a dotted path reaches inside: realm_access.roles
-    codec_roles: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["case_officer", "team_manager", "records_officer", "administrator"], min_length=1
-    )
+    # Which of our roles may decode (infra/identity.py; the roles claim is mapped as for every other act).
+    codec_roles: Annotated[list[Role], NoDecode] = Field(default_factory=lambda: list(Role), min_length=1)
 
     @field_validator("appeal_warning_working_days", mode="before")
     @classmethod
@@ -275,7 +297,7 @@ class Settings(CommandSettings):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
             if not value:
-                raise ValueError("must be the roles claim's values that may decode, separated by commas")
+                raise ValueError(f"must be some of {', '.join(Role)}, separated by commas")
         return value
 
     @field_validator("codec_allowed_hosts", mode="before")

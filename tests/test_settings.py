@@ -71,7 +71,11 @@ BAD_VALUES = {
     "codec_jwt_audience": "",
     "codec_jwt_max_lifetime_hours": "100 years",
     "oidc_roles_claim": "",
-    "codec_roles": " , ",
+    "codec_roles": "records-officer",
+    "role_case_officer": " , ",
+    "role_team_manager": "send managers",
+    "role_records_officer": "",
+    "role_administrator": ",,",
     "production": "maybe",
 }
 # Settings only checked once the backend that needs them is chosen.
