@@ -59,6 +59,9 @@ class Staff:
     id: str
     roles: frozenset[Role] = field(default_factory=frozenset)
     verified: bool = False
+    # The identity provider's token that vouches for them (the CLI after `disagreement login`), sent
+    # with each update for the worker to check; the console signs with its own key instead.
+    token: str | None = field(default=None, repr=False, compare=False)
 
     def may(self, act: Act) -> bool:
         return any(role in self.roles for role in ALLOWED[act])
