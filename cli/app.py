@@ -878,6 +878,8 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
 
     try:
         return cases.run(work)
+    except NotAllowed as refusal:
+        _stop(str(refusal), NOT_ALLOWED)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
     except cases.Unreachable as problem:
