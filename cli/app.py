@@ -19,6 +19,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from cli import parsing, render
 from workflows import names
 from domain.calendar import london_date
+from infra.identity import Act, NotAllowed, Role, Staff, acting_as
 from infra.shutdown import exit_after_client
 from domain.models import (
     AddNote,
@@ -69,6 +70,7 @@ T = TypeVar("T")
 
 INVALID = 2
 UNREACHABLE = 1
+NOT_ALLOWED = 4  # signed in, without the role the command needs
 STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
 
 class _PlainHelp:
@@ -151,6 +153,13 @@ Actor = Annotated[
     typer.Option(
         "--as", metavar="STAFF_ID", envvar=STAFF_ID_VARIABLE, parser=parsing.staff_id,
         help="Your staff id, recorded against what you do.",
+    ),
+]
+Roles = Annotated[
+    list[Role] | None,
+    typer.Option(
+        "--role", metavar="ROLE",
+        help=f"Your role, once for each ({', '.join(Role)}); case_officer by default. Development only: unverified.",
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", metavar="", help="Print the case as JSON instead of tables.")]
@@ -236,6 +245,7 @@ def open_case(
     ] = None,
     child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Open a case for a disagreement brought by a parent or young person.
@@ -243,7 +253,7 @@ def open_case(
     The case starts in informal talks and every party is told it is open. Give at least one way
     to reach the applicant (email, phone or address). A new reference is made unless you give one.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role)
     if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
         _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
     _born_by_now(child_date_of_birth)
@@ -280,22 +290,23 @@ def talk(
     outcome: Annotated[TalkOutcome, typer.Option(help="resolved closes the case; unresolved keeps talks going.")],
     notes: Notes = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record an informal talk between the family and the organisations."""
     _route_only(reference, Route.disagreement_resolution, "talk")
-    request = parsing.build(RecordTalk, actor=_acting(actor), outcome=outcome, notes=notes)
+    request = parsing.build(RecordTalk, actor=_acting(actor, role), outcome=outcome, notes=notes)
     _act(reference, names.RECORD_TALK, request, as_json)
 
 
 @app.command(rich_help_panel=OPENING)
-def offer(reference: Reference, actor: Actor = None, as_json: AsJson = False) -> None:
+def offer(reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False) -> None:
     """Offer disagreement resolution (mediation) to every party.
 
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
     _route_only(reference, Route.disagreement_resolution, "offer")
-    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor)), as_json)
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor, role)), as_json)
 
 
 # --- Mediation ---------------------------------------------------------------------------------------
@@ -310,6 +321,7 @@ def consent(
     ] = None,
     notes: Notes = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record one party's answer to the offer of disagreement resolution.
@@ -319,7 +331,7 @@ def consent(
     _route_only(reference, Route.disagreement_resolution, "consent")
     if agree is None:
         _stop("say what the party answered: --agree or --decline", INVALID)
-    request = parsing.build(RecordConsent, actor=_acting(actor), party=party, agree=agree, notes=notes)
+    request = parsing.build(RecordConsent, actor=_acting(actor, role), party=party, agree=agree, notes=notes)
     _act(reference, names.RECORD_CONSENT, request, as_json)
 
 
@@ -336,6 +348,7 @@ def assign(
         ),
     ] = False,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Assign the mediator who will lead the session (or replace them).
@@ -346,7 +359,7 @@ def assign(
     request = parsing.build(
         AssignMediator,
         {"name": "--mediator-name", "email": "--mediator-email"},
-        actor=_acting(actor), name=mediator_name, email=mediator_email, independent=independent,
+        actor=_acting(actor, role), name=mediator_name, email=mediator_email, independent=independent,
     )
     _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
 
@@ -374,6 +387,7 @@ def schedule(
         typer.Option(metavar="NAME", help="Statutory mediation: who attends for the Local Authority, with authority to settle."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Set the date and time of the session, or move it. Every party and the mediator are told.
@@ -382,7 +396,7 @@ def schedule(
     place, unless they consent to less (--short-notice-agreed).
     """
     request = parsing.build(
-        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor), at=at, venue=venue,
+        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor, role), at=at, venue=venue,
         short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
     )
     _act(reference, names.SCHEDULE_SESSION, request, as_json)
@@ -412,6 +426,7 @@ def outcome(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the result of the session, once it has been held.
@@ -420,7 +435,7 @@ def outcome(
     Without any, the case closes; a statutory mediation case first waits for its certificate.
     """
     request = parsing.build(
-        RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or [],
+        RecordOutcome, {"actions": "--action"}, actor=_acting(actor, role), result=result, actions=action or [],
         child_views_sought=child_views_sought,
     )
     _act(reference, names.RECORD_OUTCOME, request, as_json)
@@ -431,11 +446,12 @@ def action_done(
     reference: Reference,
     action: Annotated[int, typer.Option(metavar="N", help="The number of the agreed action, as `show` lists it.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Mark an agreed action as done. The case closes when the last one is done and no duty is
     still owed (on statutory mediation, the certificate)."""
-    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
+    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor, role), number=action)
     _act(reference, names.COMPLETE_ACTION, request, as_json)
 
 
@@ -490,6 +506,7 @@ def open_mediation(
     ] = None,
     child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Open a statutory mediation case about an appealable Local Authority decision.
@@ -499,7 +516,7 @@ def open_mediation(
     months after the decision is allowed, with a warning on the case: the time to contact the
     mediation adviser (reg 33) has passed, which is not the appeal deadline.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role)
     if decision_date > london_date(datetime.now(UTC)):
         _stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
     _born_by_now(child_date_of_birth)
@@ -564,6 +581,7 @@ def choose(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record whether the family wants mediation.
@@ -581,7 +599,7 @@ def choose(
             "adviser_told_on": "--adviser-told-on", "la_notified_on": "--la-notified-on",
             "mediation_issues": "--issue", "health_provision_sought": "--health-provision",
         },
-        actor=_acting(actor), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
+        actor=_acting(actor, role), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
         mediation_issues=issue or None, health_provision_sought=health_provision,
     )
     _act(reference, names.RECORD_CHOICE, request, as_json)
@@ -601,6 +619,7 @@ def certificate(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the mediation certificate that was issued.
@@ -609,7 +628,7 @@ def certificate(
     """
     _route_only(reference, Route.mediation, "certificate")
     request = parsing.build(
-        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor), issued_on=on, issued_by=by,
+        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor, role), issued_on=on, issued_by=by,
     )
     _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
 
@@ -623,6 +642,7 @@ def cannot_arrange(
         typer.Option(metavar="DATE", parser=parsing.day, help="When the mediation adviser was told (default today)."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record that the Local Authority cannot arrange mediation in time: a certificate is due in 3
@@ -630,7 +650,7 @@ def cannot_arrange(
     _route_only(reference, Route.mediation, "cannot-arrange")
     request = parsing.build(
         ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
-        actor=_acting(actor), reason=reason, adviser_informed_on=informed_on,
+        actor=_acting(actor, role), reason=reason, adviser_informed_on=informed_on,
     )
     _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
 
@@ -644,6 +664,7 @@ def withdraw(
     party: Party,
     reason: Annotated[str, typer.Option(metavar="TEXT", help="Why, as the party gave it.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record that a party withdraws from the process.
@@ -651,7 +672,7 @@ def withdraw(
     This closes the case; on statutory mediation only the family may withdraw, and the case waits
     for the certificate they are still owed.
     """
-    request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
+    request = parsing.build(Withdraw, actor=_acting(actor, role), party=party, reason=reason)
     _act(reference, names.WITHDRAW, request, as_json)
 
 
@@ -670,12 +691,13 @@ def extend(
         date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Move it to this date instead.")
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Move a deadline later, with the reason. Give --days or --until."""
     request = parsing.build(
         ExtendDeadline, {"": "--days / --until"},
-        actor=_acting(actor), deadline=deadline, days=days, until=until, reason=reason,
+        actor=_acting(actor, role), deadline=deadline, days=days, until=until, reason=reason,
     )
     _act(reference, names.EXTEND_DEADLINE, request, as_json)
 
@@ -685,10 +707,11 @@ def note(
     reference: Reference,
     text: Annotated[str, typer.Option(metavar="TEXT", help="The note, up to 2000 characters.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor, role), text=text), as_json)
 
 
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
@@ -706,6 +729,7 @@ def decision(
         ),
     ],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
@@ -715,7 +739,7 @@ def decision(
     20 and 5 working days before it, even after the case has closed.
     """
     _route_only(reference, Route.disagreement_resolution, "decision")
-    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor), kind=kind, date=on)
+    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor, role), kind=kind, date=on)
     _act(reference, names.RECORD_DECISION, request, as_json)
 
 
@@ -727,13 +751,14 @@ def appeal_status(
         typer.Option("--lodged/--not-appealing", metavar="", help="Whether the family lodged an appeal."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
     if lodged is None:
         _stop("say what the family did: --lodged or --not-appealing", INVALID)
     status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
-    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
+    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor, role), status=status), as_json)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------
@@ -813,9 +838,17 @@ def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> No
     render.case(_with_cases(lambda cases: cases.act(reference, update, request)), as_json)
 
 
-def _acting(actor: str | None) -> str:
+def _acting(actor: str | None, roles: list[Role] | None, act: Act = Act.case_work) -> str:
+    """Who is acting: their staff id, once their roles allow the act (the worker checks again). Every
+    update this command sends carries them (infra/identity.py)."""
     if actor is None:
         _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
+    staff = Staff(actor, frozenset(roles or [Role.case_officer]), verified=False)
+    try:
+        staff.needs(act)
+    except NotAllowed as refusal:
+        _stop(str(refusal), NOT_ALLOWED)
+    acting_as(staff)
     return actor
 
 
@@ -845,6 +878,8 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
 
     try:
         return cases.run(work)
+    except NotAllowed as refusal:
+        _stop(str(refusal), NOT_ALLOWED)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
     except cases.Unreachable as problem:

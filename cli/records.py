@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from cli import parsing
-from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
+from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, Roles, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
 from domain.models import CaseOutcome, Route
+from infra.identity import Act, Role
 
 if TYPE_CHECKING:
     from cli.cases import Cases
@@ -80,12 +81,12 @@ def _print_closed(found: "list[ClosedCaseSummary]") -> None:
 
 
 @app.command(rich_help_panel=RECORDS)
-def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+def hold(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
     """Place a legal hold on a case: its record is kept past its date until the hold is released.
 
     For a complaint, a Tribunal appeal, a court case or an information request in progress.
     """
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
 
     async def place(cases: "Cases") -> str:
         from cli.cases import Refused
@@ -100,9 +101,9 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 
 
 @app.command(rich_help_panel=RECORDS)
-def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+def release(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
     """Release a legal hold. A record past its date is deleted by the next daily purge."""
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
 
     async def lift(cases: "Cases") -> str:
         from cli.cases import Refused
@@ -115,13 +116,13 @@ def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 
 
 @app.command(rich_help_panel=RECORDS)
-def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+def erase(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
     """Erase a closed case's record now, before its date (an erasure request, UK GDPR art. 17).
 
     The same checks as the daily purge: the case is closed and not on legal hold. Its history is
     deleted from Temporal too. The deletion log keeps the reference, the date and the reason.
     """
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
 
     async def remove(cases: "Cases") -> str:
         from cli.cases import Refused
@@ -152,6 +153,7 @@ def export(
         typer.Option(metavar="FILE", help="Where to write the JSON (the readable .txt goes beside it)."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Gather every case, open or closed, in which a person is a party, supporter or mediator.
@@ -159,7 +161,7 @@ def export(
     Writes one JSON file and a readable document for a subject access request (UK GDPR art. 15).
     Other people's names and contact details are withheld; read it before sending it.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role, Act.records)
     if not email and not phone:
         _stop("say whom to look for: --email and/or --phone", INVALID)
     from records.access import SubjectAccessExport, gather, readable
@@ -179,11 +181,11 @@ def export(
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
 
 
-def _records_request(actor: str | None, reason: str) -> "RecordsRequest":
+def _records_request(actor: str | None, roles: "list[Role] | None", reason: str) -> "RecordsRequest":
     # Imported here: records.models brings the whole case model, which `show` and `list` never need.
     from records.models import RecordsRequest
 
-    return parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    return parsing.build(RecordsRequest, actor=_acting(actor, roles, Act.records), reason=reason)
 
 
 def _write_private(path: Path, text: str) -> None:

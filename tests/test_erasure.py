@@ -105,14 +105,14 @@ async def test_erase_deletes_the_cases_messages_from_the_outbox_and_no_others(
         for event in ("case_opened", "withdrawn"):
             (outbox / f"{reference}.{event}.applicant.txt").write_text("To: Sam Parent <sam.parent@example.org>\n")
 
-    erased = await staff.run("erase", case.reference, "--reason", "erasure request")
+    erased = await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "erasure request")
 
     assert erased.code == 0, erased.stderr
     assert "with its 2 message file(s) in the outbox" in erased.stdout
     assert sorted(path.name for path in outbox.iterdir()) == [
         f"{other.reference}.case_opened.applicant.txt", f"{other.reference}.withdrawn.applicant.txt",
     ]
-    refused(await staff.run("erase", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+    refused(await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "again"), f"no closed case {case.reference}")
 
 
 # --- Crypto-shredding, on the real stack ---------------------------------------------------------
@@ -154,7 +154,8 @@ async def test_nothing_of_an_erased_case_can_be_read_from_any_file_of_the_data_f
             await handle.result()
             await archived(settings, reference)
         done = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "starter.py", "erase", erased, "--reason", "erasure request 2026-114"],
+            subprocess.run,
+            [sys.executable, "starter.py", "erase", "--role", "records_officer", erased, "--reason", "erasure request 2026-114"],
             cwd=ROOT, env={**env, "TEMPORAL_ADDRESS": address, "DISAGREEMENT_STAFF_ID": "jo.smith"},
             capture_output=True, text=True, timeout=120,
         )

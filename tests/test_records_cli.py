@@ -93,17 +93,17 @@ async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, re
     case = closed_case()
     await records.archive(archive_of(case, version=1))
 
-    refused(await staff.run("hold", "DR-2026-ZZZZZZ", "--reason", "complaint"), "no case DR-2026-ZZZZZZ")
-    refused(await staff.run("hold", case.reference, "--reason", " "), "--reason")
-    assert (await staff.run("hold", case.reference, "--reason", "complaint to the Ombudsman")).code == 0
-    refused(await staff.run("hold", case.reference, "--reason", "again"), "already on legal hold")
+    refused(await staff.run("hold", "--role", "records_officer", "DR-2026-ZZZZZZ", "--reason", "complaint"), "no case DR-2026-ZZZZZZ")
+    refused(await staff.run("hold", "--role", "records_officer", case.reference, "--reason", " "), "--reason")
+    assert (await staff.run("hold", "--role", "records_officer", case.reference, "--reason", "complaint to the Ombudsman")).code == 0
+    refused(await staff.run("hold", "--role", "records_officer", case.reference, "--reason", "again"), "already on legal hold")
     [listed] = await staff.json("list", "--closed")
     assert listed["on_hold"] is True
-    refused(await staff.run("erase", case.reference, "--reason", "erasure request"), "on legal hold")
+    refused(await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "erasure request"), "on legal hold")
 
-    assert (await staff.run("release", case.reference, "--reason", "complaint closed")).code == 0
-    refused(await staff.run("release", case.reference, "--reason", "again"), "not on legal hold")
-    erased = await staff.run("erase", case.reference, "--reason", "erasure request")
+    assert (await staff.run("release", "--role", "records_officer", case.reference, "--reason", "complaint closed")).code == 0
+    refused(await staff.run("release", "--role", "records_officer", case.reference, "--reason", "again"), "not on legal hold")
+    erased = await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "erasure request")
     assert erased.code == 0, erased.stderr
 
     assert await records.traces_of(case.reference) == {
@@ -112,12 +112,12 @@ async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, re
     [entry] = await records.deletion_log()
     assert (entry.reference, entry.rule, entry.deleted_by) == (case.reference, "erased: erasure request", "jo.smith")
     refused(await staff.run("show", case.reference), f"no case {case.reference}")
-    refused(await staff.run("erase", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+    refused(await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "again"), f"no closed case {case.reference}")
 
 
 async def test_an_open_case_cannot_be_erased(staff: Staff) -> None:
     opened = await staff.open()
-    refused(await staff.run("erase", opened["reference"], "--reason", "erasure request"), "still running")
+    refused(await staff.run("erase", "--role", "records_officer", opened["reference"], "--reason", "erasure request"), "still running")
 
 
 async def test_export_finds_a_person_across_three_cases_and_nobody_else(
@@ -132,7 +132,7 @@ async def test_export_finds_a_person_across_three_cases_and_nobody_else(
     as_supporter = await staff.open("--supporter", f"{SUBJECT_NAME}|{SUBJECT_EMAIL}")  # open, in Temporal
 
     out = tmp_path / "sar.json"
-    said = await staff.run("export", "--email", SUBJECT_EMAIL, "--out", str(out))
+    said = await staff.run("export", "--role", "records_officer", "--email", SUBJECT_EMAIL, "--out", str(out))
     assert said.code == 0, said.stderr
 
     exported = json.loads(out.read_text())
@@ -154,8 +154,8 @@ async def test_export_finds_a_person_across_three_cases_and_nobody_else(
 
 
 async def test_export_asks_whom_to_look_for(staff: Staff) -> None:
-    refused(await staff.run("export"), "--email")
-    refused(await staff.run("export", "--email", "not-an-email"), "email")
+    refused(await staff.run("export", "--role", "records_officer"), "--email")
+    refused(await staff.run("export", "--role", "records_officer", "--email", "not-an-email"), "email")
 
 
 async def test_an_unreachable_records_database_is_said_in_words_without_its_password(staff: Staff) -> None:

@@ -52,6 +52,7 @@ from domain.models import (
     in_service,
 )
 from infra.client import connect, connection_config
+from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, gather, readable
 from records.sessions import session_store_for
 from web import auth, opening, presenters
@@ -96,6 +97,7 @@ class CaseService:
 
     def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
         self._settings = settings
+        self._console_key = console_key_for(settings)  # signs who sends each update (infra/vouching.py)
         self._cases = Cases(client, settings) if client else None
         self._connecting = asyncio.Lock()
 
@@ -105,7 +107,9 @@ class CaseService:
                 if self._cases is None:
                     target = connection_config()["target_host"]
                     try:
-                        client = await asyncio.wait_for(connect(self._settings), CONNECT_TIMEOUT.total_seconds())
+                        client = await asyncio.wait_for(
+                            connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
+                        )
                     except (RuntimeError, TimeoutError):
                         raise Unreachable(f"the Temporal server at {target} does not answer") from None
                     self._cases = Cases(client, self._settings)
