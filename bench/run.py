@@ -249,9 +249,13 @@ def main() -> None:
     os.environ.setdefault("DISAGREEMENT_ENCRYPTION_KEYS", TEST_KEYS)
     logs_rendered_and_dropped()  # workers in this process log as deployed ones do, into /dev/null
     print(f"{'benchmark':<44} {'figure':>10}", flush=True)
-    for name, benchmark in BENCHMARKS.items():
-        if chosen.only is None or name in chosen.only:
-            benchmark(chosen)
+    with tempfile.TemporaryDirectory(prefix="bench-records-") as records:
+        # One records file for the run: the cases' data keys, which every client, worker and staff
+        # command of the run must share, as a deployment's do; never the developer's own `.data`.
+        os.environ["DISAGREEMENT_RECORDS_FILE"] = str(Path(records) / "records.sqlite3")
+        for name, benchmark in BENCHMARKS.items():
+            if chosen.only is None or name in chosen.only:
+                benchmark(chosen)
     exit_after_client(0)
 
 
