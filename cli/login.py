@@ -139,7 +139,7 @@ def _staff(id_token: str, claims: Mapping[str, object], settings: "CommandSettin
     claim = settings.oidc_staff_id_claim
     value = claims.get(claim)
     # Read as the console reads it (web/auth.py), so both record the same staff id.
-    staff_id = str(value).strip().lower() if isinstance(value, str) else ""
+    staff_id = value.strip().lower() if isinstance(value, str) else ""
     if not STAFF_ID_PATTERN.match(staff_id):
         raise SignInRefused(
             f"your account has no usable staff id (claim {claim!r}: 2 to 64 lower-case letters, digits, dots, "

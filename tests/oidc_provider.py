@@ -60,6 +60,7 @@ class Provider:
     device_code_lifetime: int = 600
     id_token_lifetime: int = 300
     busy_polls: int = 0  # answered `slow_down` whatever their timing, as a provider under load may
+    wrong_claims: dict = field(default_factory=dict)  # put over the command line's id_tokens' own claims
     devices: dict[str, DeviceGrant] = field(default_factory=dict)  # device code -> grant
     refresh_tokens: dict[str, dict] = field(default_factory=dict)  # refresh token -> the person's claims
     polls: list[float] = field(default_factory=list)  # when each device code poll came
@@ -191,7 +192,9 @@ class Provider:
         for part in reversed(self.roles_claim.split(".")[1:]):
             roles = {part: roles}
         claims = {**self.claims, **person, self.roles_claim.split(".")[0]: roles}
-        id_token = self._id_token({"aud": CLI_CLIENT_ID, "exp": int(time.time()) + self.id_token_lifetime, **claims})
+        id_token = self._id_token(
+            {"aud": CLI_CLIENT_ID, "exp": int(time.time()) + self.id_token_lifetime, **claims, **self.wrong_claims}
+        )
         return web.json_response({
             "access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": self.id_token_lifetime,
             "refresh_token": refresh_token, "id_token": id_token, "scope": "openid profile offline_access",

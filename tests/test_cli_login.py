@@ -4,7 +4,8 @@ it (tests/oidc_provider.py), with the real program in a subprocess.
 
 - The person confirms the code in their browser while the command polls; the command honours the
   interval and `slow_down`, and says in words (exit 4) when the code is refused or expires.
-- An id_token the issuer did not sign, or without a usable staff id, is refused and nothing is saved.
+- An id_token the issuer did not sign, for another client, from another issuer, expired, or without
+  a usable staff id is refused, and nothing is saved; nor is a renewed one for someone else.
 - The token file is 0600 in a 0700 folder; one others can read is refused; tokens are never printed.
 - An id_token about to expire is renewed with the refresh token; a refused renewal asks to sign in.
 - With an identity provider, every command acts as who signed in (their roles too): `--as` and
@@ -66,9 +67,11 @@ def terminal(provider: Provider, token_path: Path, tmp_path: Path) -> Staff:
 async def login(terminal: Staff, provider: Provider, decision: str | None = "approve") -> Outcome:
     """`disagreement login` as a person runs it: they read the code off the terminal and, once the
     command is polling, confirm (or refuse) it at the verification page in their browser."""
+    # Buffered, as output to a pipe is by default: the code must reach the person while the command waits.
+    env = {**os.environ, **terminal.env, "PYTHONUNBUFFERED": None}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "starter.py", "login", cwd=PROJECT_ROOT,
-        env={name: value for name, value in {**os.environ, **terminal.env}.items() if value is not None},
+        env={name: value for name, value in env.items() if value is not None},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
@@ -165,8 +168,7 @@ async def test_slow_down_makes_the_command_poll_5_seconds_less_often(terminal: S
 
 async def test_the_command_stops_waiting_on_its_own_once_the_code_has_expired(provider: Provider) -> None:
     """A provider that never says `expired_token` (here its clock is behind the command's): the
-    command gives up once the code's lifetime is over."""
-    provider.device_code_lifetime = 60
+    command gives up once the code's lifetime is over, by its own clock."""
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -180,6 +182,7 @@ async def test_the_command_stops_waiting_on_its_own_once_the_code_has_expired(pr
 
     await asyncio.to_thread(polled_to_the_end)
     assert now[0] > provider.device_code_lifetime  # not before
+    assert len(provider.polls) < 20 and provider.devices  # not told by the provider: its code has not expired
 
 
 async def test_an_id_token_signed_by_another_key_is_refused_and_nothing_saved(
@@ -189,6 +192,19 @@ async def test_an_id_token_signed_by_another_key_is_refused_and_nothing_saved(
     outcome = await login(terminal, provider)
     refused_in_words(outcome, "the identity provider's id_token did not verify", "bad_signature")
     assert not token_path.exists() and "Signed in" not in outcome.stdout
+
+
+@pytest.mark.parametrize("wrong, words", [
+    ({"aud": "send-console"}, "invalid_claim: Invalid claim: 'aud'"),  # the console's token, not the command line's
+    ({"iss": "https://login.elsewhere.example"}, "invalid_claim: Invalid claim: 'iss'"),
+    ({"exp": 1_700_000_000}, "expired_token"),
+])
+async def test_an_id_token_for_another_client_from_another_issuer_or_expired_is_refused(
+    terminal: Staff, provider: Provider, token_path: Path, wrong: dict, words: str,
+) -> None:
+    provider.wrong_claims = wrong
+    refused_in_words(await login(terminal, provider), "the identity provider's id_token did not verify", words)
+    assert not token_path.exists()
 
 
 async def test_an_account_without_a_usable_staff_id_is_refused_without_naming_it(
@@ -240,6 +256,20 @@ async def test_an_id_token_about_to_expire_is_renewed_with_the_refresh_token(
 
     provider.refresh_tokens.clear()  # revoked at the provider (or its session ended)
     refused_in_words(await terminal.program("whoami"), "would not renew your sign-in (invalid_grant): sign in again")
+
+
+async def test_a_renewed_token_for_someone_else_is_refused(terminal: Staff, provider: Provider) -> None:
+    provider.id_token_lifetime = 45
+    assert (await login(terminal, provider)).code == 0
+    for person in provider.refresh_tokens.values():
+        person["sub"] = "user-2"  # a provider mixing up its sessions
+    refused_in_words(await terminal.program("whoami"), "renewed the sign-in for someone else: sign in again")
+
+
+async def test_a_sign_in_at_another_identity_provider_is_not_used(terminal: Staff, provider: Provider) -> None:
+    assert (await login(terminal, provider)).code == 0
+    moved = await terminal.program("whoami", DISAGREEMENT_OIDC_ISSUER="https://login.council.example")
+    refused_in_words(moved, "you signed in to another identity provider: sign in again: disagreement login")
 
 
 async def test_logout_deletes_the_token_file(terminal: Staff, provider: Provider, token_path: Path) -> None:
