@@ -92,14 +92,6 @@ class CommandSettings(BaseSettings):
     # development key file.
     production: bool = False
 
-    # The council's identity provider (OpenID Connect): its discovery document is
-    # <issuer>/.well-known/openid-configuration. Staff sign in to the console with it, and to the CLI
-    # (`disagreement login`, a public client of its own); the worker checks the CLI's tokens with it.
-    oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
-    oidc_cli_client_id: str | None = Field(None, min_length=1)
-    # The id_token claim holding the staff id recorded on every action (a STAFF_ID_PATTERN value).
-    oidc_staff_id_claim: str = Field("preferred_username", pattern=r"^\S+$")
-
     # Roles (infra/identity.py, DESIGN section 12): the identity provider's tokens carry them in one
     # claim (a dotted path reaches inside: realm_access.roles); each of our roles is given by the claim
     # values listed in its DISAGREEMENT_ROLE_<ROLE> setting (comma-separated; by default its own name).
@@ -108,6 +100,17 @@ class CommandSettings(BaseSettings):
     role_team_manager: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.team_manager.value])
     role_records_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.records_officer.value])
     role_administrator: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.administrator.value])
+
+    # Staff sign in through the council's OpenID Connect provider: the console (web/settings.py) and the
+    # command line (`disagreement login`, a public client using the device flow) alike. Its discovery
+    # document is <issuer>/.well-known/openid-configuration. Unset: development, where the console has
+    # its development sign-in and the command line takes --as, both unverified.
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    oidc_cli_client_id: str | None = Field(None, pattern=r"^\S+$")  # checked by `login`: only it needs it
+    # The id_token claim holding the staff id recorded on every action (a STAFF_ID_PATTERN value).
+    oidc_staff_id_claim: str = Field("preferred_username", pattern=r"^\S+$")
+    # Where `disagreement login` keeps this person's tokens: owner-only, like a key (cli/token_file.py).
+    token_file: Path = Path("~/.config/disagreement/token.json")
 
     # Who sends each update (infra/vouching.py, workflows/verification.py). `required`: the worker
     # accepts an update only with an actor assertion from the console's key or the identity provider;
@@ -133,13 +136,17 @@ class CommandSettings(BaseSettings):
         return {role: getattr(self, f"role_{role.value}") for role in Role}
 
     @property
+    def token_path(self) -> Path:
+        return self.token_file.expanduser()
+
+    @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
 
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
         "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", "console_key_file",
-        "console_public_key_file", mode="before", check_fields=False
+        "console_public_key_file", "token_file", mode="before", check_fields=False,
     )
     @classmethod
     def _a_path(cls, value: object) -> object:
