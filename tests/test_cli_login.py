@@ -303,8 +303,9 @@ async def test_a_command_acts_as_who_signed_in_whatever_as_says(
 ) -> None:
     provider.claims = {"sub": "user-2", "preferred_username": "Kim.Officer"}  # read as the console reads it
     assert (await login(terminal, provider)).code == 0
-    settings = isolated_settings(tmp_path / "worker")
-    staff = Staff({**staff_environment(dev_server.client.service_client.config.target_host, settings), **terminal.env})
+    # The worker's data folder is the terminal's: the cases' data keys are in its records file.
+    settings = isolated_settings(tmp_path)
+    staff = Staff({**terminal.env, **staff_environment(dev_server.client.service_client.config.target_host, settings)})
     async with running_worker(dev_server.client, settings):
         case = await staff.open()  # DISAGREEMENT_STAFF_ID=jo.smith in the environment, ignored
         assert case["case_officer"] == "kim.officer"
