@@ -313,3 +313,26 @@ async def test_a_command_acts_as_who_signed_in_whatever_as_says(
         assert note.code == 0, note.stderr
         assert note.json["timeline"][-1]["actor"] == "kim.officer"
         assert "--as (DISAGREEMENT_STAFF_ID) ignored with an identity provider: acting as kim.officer" in note.said
+
+
+async def test_a_worker_that_requires_it_verifies_the_signed_in_command_line(
+    dev_server: WorkflowEnvironment, terminal: Staff, provider: Provider, tmp_path: Path,
+) -> None:
+    """The whole path: the CLI sends the id_token from `login`, the worker checks it against the
+    issuer's keys, and the timeline says verified."""
+    from infra.vouching import verifier_for
+    from tests.conftest import RecordedNotifications
+    from worker import build_worker
+
+    provider.claims = {"sub": "user-3", "preferred_username": "kim.officer"}
+    assert (await login(terminal, provider)).code == 0
+    settings = isolated_settings(
+        tmp_path / "worker", actor_verification="required", oidc_issuer=provider.issuer, oidc_cli_client_id=CLI_CLIENT_ID,
+    )
+    staff = Staff({**staff_environment(dev_server.client.service_client.config.target_host, settings), **terminal.env})
+    async with build_worker(dev_server.client, settings, RecordedNotifications(), verifier=await verifier_for(settings)):
+        case = await staff.open()
+        noted = await staff.json("note", case["reference"], "--text", "Called the school")
+    opened, note = noted["timeline"][0], noted["timeline"][-1]
+    assert (opened["actor"], opened["verified"]) == ("kim.officer", True)
+    assert (note["event"], note["actor"], note["verified"]) == ("note", "kim.officer", True)
