@@ -326,10 +326,10 @@ async def test_a_worker_that_requires_it_verifies_the_signed_in_command_line(
 
     provider.claims = {"sub": "user-3", "preferred_username": "kim.officer"}
     assert (await login(terminal, provider)).code == 0
-    settings = isolated_settings(
-        tmp_path / "worker", actor_verification="required", oidc_issuer=provider.issuer, oidc_cli_client_id=CLI_CLIENT_ID,
+    settings = isolated_settings(  # the terminal's data folder too: the cases' data keys are in its records file
+        tmp_path, actor_verification="required", oidc_issuer=provider.issuer, oidc_cli_client_id=CLI_CLIENT_ID,
     )
-    staff = Staff({**staff_environment(dev_server.client.service_client.config.target_host, settings), **terminal.env})
+    staff = Staff({**terminal.env, **staff_environment(dev_server.client.service_client.config.target_host, settings)})
     async with build_worker(dev_server.client, settings, RecordedNotifications(), verifier=await verifier_for(settings)):
         case = await staff.open()
         noted = await staff.json("note", case["reference"], "--text", "Called the school")
