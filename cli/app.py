@@ -3,7 +3,7 @@
 Every command checks what was typed (cli/parsing.py), sends it to the case (cli/cases.py, imported
 only then: the Temporal client is slow to import) and prints the case as it now stands
 (cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
-1 the server cannot be reached.
+1 the server cannot be reached; 4 not allowed (a role missing, or an erasure approved by its asker).
 """
 
 
@@ -50,6 +50,7 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    ReassignOfficer,
     RecordAppealStatus,
     RecordConsent,
     RecordDecision,
@@ -714,6 +715,23 @@ def note(
     _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor, role), text=text), as_json)
 
 
+@app.command(rich_help_panel=ANY_STAGE)
+def reassign(
+    reference: Reference,
+    to: Annotated[str, typer.Option("--to", metavar="STAFF_ID", parser=parsing.staff_id, help="The officer who runs it now.")],
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it moves; recorded on the case.")],
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a case to another case officer (team managers only). They are told what the case officer
+    is told from now on, and `list --officer` finds the case under them."""
+    request = parsing.build(
+        ReassignOfficer, {"case_officer": "--to"}, actor=_acting(actor, role, Act.reassign), case_officer=to, reason=reason,
+    )
+    _act(reference, names.REASSIGN_OFFICER, request, as_json)
+
+
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
 
 
@@ -880,6 +898,8 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
         return cases.run(work)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
+    except NotAllowed as refusal:  # a step that needs a second person (records/decisions.py)
+        _stop(str(refusal), NOT_ALLOWED)
     except cases.Unreachable as problem:
         _stop(str(problem), UNREACHABLE)
 
@@ -889,5 +909,5 @@ def _stop(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-# The records commands (hold, release, export, erase) live beside these, in cli/records.py.
+# The records commands (hold, release, export, erase, approve-erase) live beside these, in cli/records.py.
 from cli import records  # noqa: E402  (registers its commands on `app`)

@@ -514,6 +514,13 @@ class RecordAppealStatus(StaffAction):
     status: AppealStatus
 
 
+class ReassignOfficer(StaffAction):
+    """A team manager moves the case to another case officer (the role is checked before it is sent)."""
+
+    case_officer: StaffId
+    reason: Text
+
+
 class LocalAuthority(Model):
     name: Name
     contact: Contact
