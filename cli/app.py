@@ -116,8 +116,9 @@ app = _Typer(
     help=(
         "Run SEND disagreement resolution cases (DR-...) and statutory mediation cases (MD-...), "
         "from opening to closure and the end of the family's appeal clock.\n\n"
-        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Say who you are with --as or "
-        f"{STAFF_ID_VARIABLE}. Add --json to any command for output that a script can read."
+        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Sign in with `disagreement login` "
+        f"(or, in development, say who you are with --as or {STAFF_ID_VARIABLE}). "
+        "Add --json to any command for output that a script can read."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -153,7 +154,8 @@ Actor = Annotated[
     str | None,
     typer.Option(
         "--as", metavar="STAFF_ID", envvar=STAFF_ID_VARIABLE, parser=parsing.staff_id,
-        help="Your staff id, recorded against what you do.",
+        help="Your staff id, recorded against what you do. Development only: with an identity provider, "
+        "you are who signed in (`disagreement login`).",
     ),
 ]
 Roles = Annotated[
@@ -858,16 +860,22 @@ def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> No
 
 def _acting(actor: str | None, roles: list[Role] | None, act: Act = Act.case_work) -> str:
     """Who is acting: their staff id, once their roles allow the act (the worker checks again). Every
-    update this command sends carries them (infra/identity.py)."""
-    if actor is None:
-        _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
-    staff = Staff(actor, frozenset(roles or [Role.case_officer]), verified=False)
+    update this command sends carries them (infra/identity.py). With an identity provider, whoever
+    signed in with `disagreement login`; without one (development), whoever --as says, unverified."""
+    staff = login.signed_in()
+    if staff is None:
+        if actor is None:
+            _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
+        staff = Staff(actor, frozenset(roles or [Role.case_officer]), verified=False)
+    elif actor is not None or roles:
+        ignored = " and ".join(name for name, given in ((f"--as ({STAFF_ID_VARIABLE})", actor), ("--role", roles)) if given)
+        typer.echo(f"Note: {ignored} ignored with an identity provider: acting as {staff.id}, who signed in", err=True)
     try:
         staff.needs(act)
     except NotAllowed as refusal:
         _stop(str(refusal), NOT_ALLOWED)
     acting_as(staff)
-    return actor
+    return staff.id
 
 
 def _born_by_now(child_date_of_birth: date | None) -> None:
@@ -896,10 +904,10 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
 
     try:
         return cases.run(work)
+    except NotAllowed as refusal:  # the worker's check, or a step that needs a second person (records/decisions.py)
+        _stop(str(refusal), NOT_ALLOWED)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
-    except NotAllowed as refusal:  # a step that needs a second person (records/decisions.py)
-        _stop(str(refusal), NOT_ALLOWED)
     except cases.Unreachable as problem:
         _stop(str(problem), UNREACHABLE)
 
@@ -909,5 +917,6 @@ def _stop(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-# The records commands (hold, release, export, erase, approve-erase) live beside these, in cli/records.py.
-from cli import records  # noqa: E402  (registers its commands on `app`)
+# The records commands (hold, release, export, erase, approve-erase) live beside these, in
+# cli/records.py, and signing in (login, logout, whoami) in cli/login.py.
+from cli import records, login  # noqa: E402  (they register their commands on `app`, in this order)

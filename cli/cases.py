@@ -31,6 +31,7 @@ from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import DecryptionError
 from infra.client import connect, connection_config
+from infra.identity import NotAllowed
 from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
 from workflows import names
@@ -146,6 +147,8 @@ class Cases:
             return await self._answered(reference, handle.execute_update(update, request, result_type=CaseView))
         except WorkflowUpdateFailedError as error:
             if isinstance(error.cause, ApplicationError):
+                if error.cause.type in (names.ACTOR_NOT_VOUCHED, names.NOT_ALLOWED):  # who sent it, not what it asked: the worker's check
+                    raise NotAllowed(error.cause.message) from None
                 raise Refused(error.cause.message) from None
             raise
         except RPCError as error:

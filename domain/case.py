@@ -476,7 +476,12 @@ class CaseFile(Model):
             raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
 
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
-        self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
+        self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail, verified=actor == SYSTEM))
+
+    def vouched(self, since: int, actor: str | None) -> None:
+        """The entries from `since` on by `actor` are by someone a trusted signer vouched for."""
+        for entry in self.timeline[since:]:
+            entry.verified = entry.verified or (actor is not None and entry.actor == actor)
 
     def warn(self, code: WarningCode, text: str, at: datetime) -> None:
         """A warning for staff: on the case in words, on the timeline, and by code in the lists."""

@@ -637,6 +637,9 @@ class TimelineEntry(Model):
     actor: str
     event: str
     detail: str = ""
+    # The actor is who they say: the workflow itself, or staff a trusted signer vouched for
+    # (workflows/verification.py). False: said, not proven (development, or an unchecked opening).
+    verified: bool = False
 
 
 class NotificationView(Model):

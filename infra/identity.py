@@ -78,8 +78,8 @@ class Staff:
 _acting: ContextVar[Staff | None] = ContextVar("acting_staff", default=None)
 
 
-def acting_as(staff: Staff) -> None:
-    """From here on, in this context (a command, a request), act as this member of staff."""
+def acting_as(staff: Staff | None) -> None:
+    """From here on, in this context (a command, a request), act as this member of staff (None: nobody)."""
     _acting.set(staff)
 
 

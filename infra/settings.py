@@ -101,6 +101,26 @@ class CommandSettings(BaseSettings):
     role_records_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.records_officer.value])
     role_administrator: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.administrator.value])
 
+    # Staff sign in through the council's OpenID Connect provider: the console (web/settings.py) and the
+    # command line (`disagreement login`, a public client using the device flow) alike. Its discovery
+    # document is <issuer>/.well-known/openid-configuration. Unset: development, where the console has
+    # its development sign-in and the command line takes --as, both unverified.
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    oidc_cli_client_id: str | None = Field(None, pattern=r"^\S+$")  # checked by `login`: only it needs it
+    # The id_token claim holding the staff id recorded on every action (a STAFF_ID_PATTERN value).
+    oidc_staff_id_claim: str = Field("preferred_username", pattern=r"^\S+$")
+    # Where `disagreement login` keeps this person's tokens: owner-only, like a key (cli/token_file.py).
+    token_file: Path = Path("~/.config/disagreement/token.json")
+
+    # Who sends each update (infra/vouching.py, workflows/verification.py). `required`: the worker
+    # accepts an update only with an actor assertion from the console's key or the identity provider;
+    # `development`: anyone's word, recorded as unverified. Production requires `required`.
+    actor_verification: Literal["development", "required"] = "development"
+    # The console's Ed25519 signing key (PEM, owner-only; `python -m infra.vouching` writes a pair).
+    # The worker needs only the public half: DISAGREEMENT_CONSOLE_PUBLIC_KEY_FILE, else read from this.
+    console_key_file: Path | None = None  # default: <data_dir>/console-key.pem
+    console_public_key_file: Path | None = None
+
     @field_validator("role_case_officer", "role_team_manager", "role_records_officer", "role_administrator", mode="before")
     @classmethod
     def _claim_values(cls, value: object) -> object:
@@ -116,12 +136,17 @@ class CommandSettings(BaseSettings):
         return {role: getattr(self, f"role_{role.value}") for role in Role}
 
     @property
+    def token_path(self) -> Path:
+        return self.token_file.expanduser()
+
+    @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
 
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
-        "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before", check_fields=False
+        "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", "console_key_file",
+        "console_public_key_file", "token_file", mode="before", check_fields=False,
     )
     @classmethod
     def _a_path(cls, value: object) -> object:
@@ -150,7 +175,16 @@ class CommandSettings(BaseSettings):
                 f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
                 f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
             )
+        if self.production and self.actor_verification != "required":
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ACTOR_VERIFICATION must be required: in production "
+                "every action is by a member of staff the identity provider or the console vouched for"
+            )
         return self
+
+    @property
+    def console_key_path(self) -> Path:
+        return self.console_key_file or self.data_dir / "console-key.pem"
 
     @property
     def encryption_key_path(self) -> Path:

@@ -434,7 +434,9 @@ async def test_production_refuses_unencrypted_payloads(tmp_path: Path) -> None:
 async def test_a_production_worker_does_not_run_a_case_started_without_encryption(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    settings = isolated_settings(tmp_path, production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
+    settings = isolated_settings(
+        tmp_path, production=True, encryption_keys=TEST_KEYS, actor_verification="required", **OWN_CONTACT_DETAILS
+    )
     target = dev_server.client.service_client.config.target_host
     worker_client = await Client.connect(target, data_converter=data_converter(settings))
     outsider = await Client.connect(target, data_converter=pydantic_data_converter)  # no codec

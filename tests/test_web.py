@@ -158,6 +158,9 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         await done(console, reference, "note", {"text": "Called twice\r\nNo answer\r\n"})  # a browser's line breaks
         timeline = (await dev_server.client.get_workflow_handle(reference).query(DisagreementCase.case_view)).timeline
         assert "\r" not in timeline[-1].detail and "Called twice\nNo answer" in timeline[-1].detail
+        # A development worker takes the console's word for who acted, and the case page says so.
+        assert not timeline[-1].verified
+        assert 'Unverified</strong></td>' in (await console.get(f"/cases/{reference}")).text
         page = await console.act(
             reference, "extend",
             {"deadline": "outcome_record", "days": "3", "reason": "leave"} | date_fields("until", yesterday + timedelta(days=40)),

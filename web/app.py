@@ -55,6 +55,7 @@ from domain.models import (
 )
 from infra.client import connect, connection_config
 from infra.identity import Act, NotAllowed, Role, Staff, roles_named
+from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
 from web import auth, opening, presenters, records_steps
@@ -99,6 +100,7 @@ class CaseService:
 
     def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
         self._settings = settings
+        self._console_key = console_key_for(settings)  # signs who sends each update (infra/vouching.py)
         self._cases = Cases(client, settings) if client else None
         self._connecting = asyncio.Lock()
 
@@ -108,7 +110,9 @@ class CaseService:
                 if self._cases is None:
                     target = connection_config()["target_host"]
                     try:
-                        client = await asyncio.wait_for(connect(self._settings), CONNECT_TIMEOUT.total_seconds())
+                        client = await asyncio.wait_for(
+                            connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
+                        )
                     except (RuntimeError, TimeoutError):
                         raise Unreachable(f"the Temporal server at {target} does not answer") from None
                     self._cases = Cases(client, self._settings)

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         notice_key,
     )
     from records.archiving import CaseArchive
+    from workflows.verification import vouched_for
     from workflows.visibility import current_details, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
@@ -119,6 +120,7 @@ class CaseWorkflow:
         still running). A cancellation request never ends a case silently: the service withdraws
         it, and the family's clocks go on."""
         if not self._opened:
+            self.case.vouched(0, vouched_for())  # the opening, as its start's header vouched
             await self._open()
             self._opened = True
         self._publish()
@@ -213,7 +215,9 @@ class CaseWorkflow:
             await workflow.wait_condition(lambda: self._opened)
         async with self._lock:
             _rejecting(check)
+            since = len(self.case.timeline)
             yield
+            self.case.vouched(since, vouched_for())
             self._publish()
 
     async def _wait_for_next_alarm(self) -> None:

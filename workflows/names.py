@@ -22,4 +22,8 @@ RECORD_APPEAL_STATUS = "record_appeal_status"
 RECORD_CHOICE = "record_choice"
 ISSUE_CERTIFICATE = "issue_certificate"
 REPORT_CANNOT_ARRANGE = "report_cannot_arrange"
-REASSIGN_OFFICER = "reassign_officer"
+REASSIGN_OFFICER = "reassign_officer"  # a team manager only (DESIGN section 12)
+
+# Why the worker refuses an update for who sent it (workflows/verification.py), not for what it asks.
+ACTOR_NOT_VOUCHED = "ActorNotVouched"  # no, a forged or an expired actor assertion, or another actor's
+NOT_ALLOWED = "NotAllowed"  # vouched for, without the role
