@@ -2,7 +2,8 @@
 server, worker and records store.
 
 - The development sign-in asks for roles (at least one, in words); the signed-in member of staff is
-  who every update is sent as (`acting()`, read by an interceptor as the actor assertion code will).
+  who every update is sent as (`acting()`), and a worker that requires it verifies the console's
+  signed word for them (infra/vouching.py): the timeline's entries are theirs, verified.
 - Each act a role does not allow is refused on the server, posted directly past the hidden links:
   a GOV.UK 403 page in words, nothing changed, nothing personal.
 - A team manager moves a case to another officer: the timeline says who did, the list finds it under
@@ -15,21 +16,26 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput, StartWorkflowUpdateInput
+from temporalio.common import HeaderCodecBehavior
 from temporalio.testing import WorkflowEnvironment
 
+from infra.client import ActorHeaders
 from infra.identity import Role, Staff, acting
 from infra.settings import Settings
+from infra.vouching import read_private_key, verifier_for, write_key_pair
 from records.models import archive_of
 from records.store import RecordsStore
-from tests.conftest import open_case, personal_data, running_worker, start_case
+from tests.conftest import RecordedNotifications, isolated_settings, open_case, personal_data, running_worker, start_case
 from tests.records_fixtures import closed_case
 from tests.web_console import Console, console_over, error_summary, page_title, wait_until_listed, web_settings
 from web.app import create_app
 from web.forms import ACTION_FORMS
+from worker import build_worker
 from workflows.case import DisagreementCase
 
 pytestmark = pytest.mark.timeout(180)
@@ -149,6 +155,30 @@ async def test_every_update_is_sent_as_the_signed_in_member_of_staff(running: Ru
     entries = await timeline(dev_server, reference)
     assert [(entry.event, entry.actor) for entry in entries][-2:] == [("note", OFFICER), ("officer_reassigned", MANAGER)]
     assert entries[0].actor == OFFICER  # case_opened
+
+
+async def test_a_worker_that_requires_it_verifies_the_console_s_word_for_who_signed_in(
+    dev_server: WorkflowEnvironment, tmp_path: Path,
+) -> None:
+    write_key_pair(tmp_path / "console-key.pem", tmp_path / "console-key.pub")
+    settings = isolated_settings(tmp_path, actor_verification="required", console_public_key_file=tmp_path / "console-key.pub")
+    client = Client(**{
+        **dev_server.client.config(), "interceptors": [ActorHeaders(read_private_key(tmp_path / "console-key.pem"))],
+        "header_codec_behavior": HeaderCodecBehavior.CODEC,
+    })
+    worker = build_worker(dev_server.client, settings, RecordedNotifications(), verifier=await verifier_for(settings))
+    async with worker, console_over(create_app(web_settings(settings.data_dir, settings.task_queue), client)) as console:
+        await as_staff(console, OFFICER, Role.case_officer)
+        reference = await console.open_case(open_case())
+        assert (await console.act(reference, "note", {"text": "Rang the school"})).status_code == 303
+        await as_staff(console, MANAGER, Role.team_manager)
+        moved = await console.act(reference, "reassign", {"case_officer": "amira.khan", "reason": "jo.smith is on leave"})
+        assert moved.status_code == 303, error_summary(moved)
+
+        entries = await timeline(dev_server, reference)
+        assert [(entry.event, entry.actor, entry.verified) for entry in (entries[0], *entries[-2:])] == [
+            ("case_opened", OFFICER, True), ("note", OFFICER, True), ("officer_reassigned", MANAGER, True),
+        ]
 
 
 # --- Refusals, posted directly -----------------------------------------------------------------------
