@@ -515,7 +515,7 @@ class RecordAppealStatus(StaffAction):
 
 
 class ReassignOfficer(StaffAction):
-    """A team manager moves the case to another case officer (the role is checked before it is sent)."""
+    """A team manager moves the case to another case officer (the role: infra/identity.py `Act.reassign`)."""
 
     case_officer: StaffId
     reason: Text

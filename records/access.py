@@ -79,7 +79,9 @@ async def gather(cases: Cases, email: str | None, phone: str | None, actor: str)
     )
 
 
-async def export_logged(cases: Cases, email: str | None, phone: str | None, actor: str) -> tuple[SubjectAccessExport, str]:
+async def export_logged(
+    cases: Cases, email: str | None, phone: str | None, actor: str
+) -> tuple[SubjectAccessExport, str]:
     """`gather`, kept in the export log: who, when, how many cases, and whom for as the contact index's
     keyed digest (returned, for a log line), never the address."""
     exported = await gather(cases, email, phone, actor)
