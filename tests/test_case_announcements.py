@@ -499,6 +499,7 @@ def test_a_failed_message_to_a_party_is_recorded_and_the_case_officer_told() -> 
     )]
     assert case.timeline[-1] == TimelineEntry(
         at=LATER, actor="system", event="notification_failed", detail="resolution_offered to org-1: address rejected",
+        verified=True,  # the workflow's own entry
     )
     assert case.delivery_failed(Template.session_scheduled, case.recipient(MEDIATOR), "mailbox full", LATER) == [Announcement(
         Template.notification_failed, (CASE_OFFICER,), "notification_failed-session_scheduled-mediator",
