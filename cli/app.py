@@ -3,7 +3,7 @@
 Every command checks what was typed (cli/parsing.py), sends it to the case (cli/cases.py, imported
 only then: the Temporal client is slow to import) and prints the case as it now stands
 (cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
-1 the server cannot be reached.
+1 the server cannot be reached; 4 not allowed (a role missing, or an erasure approved by its asker).
 """
 
 
@@ -50,6 +50,7 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    ReassignOfficer,
     RecordAppealStatus,
     RecordConsent,
     RecordDecision,
@@ -716,6 +717,23 @@ def note(
     _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor, role), text=text), as_json)
 
 
+@app.command(rich_help_panel=ANY_STAGE)
+def reassign(
+    reference: Reference,
+    to: Annotated[str, typer.Option("--to", metavar="STAFF_ID", parser=parsing.staff_id, help="The officer who runs it now.")],
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it moves; recorded on the case.")],
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a case to another case officer (team managers only). They are told what the case officer
+    is told from now on, and `list --officer` finds the case under them."""
+    request = parsing.build(
+        ReassignOfficer, {"case_officer": "--to"}, actor=_acting(actor, role, Act.reassign), case_officer=to, reason=reason,
+    )
+    _act(reference, names.REASSIGN_OFFICER, request, as_json)
+
+
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
 
 
@@ -886,7 +904,7 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
 
     try:
         return cases.run(work)
-    except NotAllowed as refusal:
+    except NotAllowed as refusal:  # the worker's check, or a step that needs a second person (records/decisions.py)
         _stop(str(refusal), NOT_ALLOWED)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
@@ -899,6 +917,6 @@ def _stop(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-# The records commands (hold, release, export, erase) live beside these, in cli/records.py, and
-# signing in (login, logout, whoami) in cli/login.py.
+# The records commands (hold, release, export, erase, approve-erase) live beside these, in
+# cli/records.py, and signing in (login, logout, whoami) in cli/login.py.
 from cli import records, login  # noqa: E402  (they register their commands on `app`, in this order)

@@ -514,6 +514,13 @@ class RecordAppealStatus(StaffAction):
     status: AppealStatus
 
 
+class ReassignOfficer(StaffAction):
+    """A team manager moves the case to another case officer (the role: infra/identity.py `Act.reassign`)."""
+
+    case_officer: StaffId
+    reason: Text
+
+
 class LocalAuthority(Model):
     name: Name
     contact: Contact

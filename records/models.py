@@ -75,7 +75,8 @@ class DeletionEntry(Model):
     deleted_at: datetime
     delete_after: date
     rule: str  # the retention rule, or `erased: <reason>` for an erasure
-    deleted_by: str  # `purge` or the staff id who erased it
+    deleted_by: str  # `purge`, or the records officer who approved the erasure
+    requested_by: str | None = None  # an erasure: the records officer who asked for it
 
 
 class LegalHold(Model):
@@ -83,6 +84,24 @@ class LegalHold(Model):
     reason: str
     placed_by: str
     placed_at: datetime
+
+
+class ErasureRequest(Model):
+    """An erasure one records officer asked for; a second one approves it (DESIGN section 12)."""
+
+    reference: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
+class ExportEntry(Model):
+    """One subject access export: who, when, how many cases, and whom for as a keyed digest."""
+
+    exported_by: str
+    exported_at: datetime
+    subject: str
+    cases: int
 
 
 def people_of(case: Case) -> list[Person]:

@@ -96,6 +96,30 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                SELECT reference, MIN(deleted_at), MIN(deleted_at) FROM deletion_log GROUP BY reference""",
         ],
     ),
+    # Migration 4 is written on another branch at the same time: `migrate` applies every migration
+    # above the version a database has reached, in this list's order.
+    (
+        5,
+        [
+            # An erasure asked for by one records officer, waiting for a second one to approve it.
+            """CREATE TABLE erasure_requests (
+                reference    TEXT PRIMARY KEY,
+                reason       TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL
+            )""",
+            # An erasure's deletion names both people: who asked (here) and who approved (`deleted_by`).
+            "ALTER TABLE deletion_log ADD COLUMN requested_by TEXT",
+            # Every subject access export: who, when, how many cases, and whom for as the contact index's
+            # keyed digest (records/contacts.py), never the address itself.
+            """CREATE TABLE export_log (
+                exported_by TEXT NOT NULL,
+                exported_at TEXT NOT NULL,
+                subject     TEXT NOT NULL,
+                cases       INTEGER NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS records_schema (version INTEGER NOT NULL)"

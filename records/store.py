@@ -5,9 +5,11 @@ Chosen by settings (`records_store_for`): SQLite under the data folder by defaul
 
 - `archive` is idempotent by reference and version: writing a version again, or an older one after
   a newer, changes nothing. A reference in the deletion log is never written again.
-- `delete_due` (the purge) and `erase` delete a record with its contact index and hold history,
-  destroy the case's data key (records/case_keys.py) and log the deletion, in one transaction that
-  re-checks the legal hold, so a hold placed while the purge runs always wins.
+- `delete_due` (the purge) and `erase` delete a record with its contact index, hold history and any
+  erasure request, destroy the case's data key (records/case_keys.py) and log the deletion, in one
+  transaction that re-checks the legal hold, so a hold placed while the purge runs always wins.
+- An erasure is asked for (`ask_erasure`) by one records officer and carried out by another; the
+  deletion log names both. Each subject access export is logged (`log_export`) by a keyed digest.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from records.models import (
     CaseRecord,
     ClosedCaseSummary,
     DeletionEntry,
+    ErasureRequest,
+    ExportEntry,
     LegalHold,
 )
 from records.retention import RetentionRule, retention
@@ -141,15 +145,19 @@ class RecordsStore:
             await self._db.forget()
         return deleted
 
-    async def erase(self, reference: str, reason: str, by: str, at: datetime) -> DeletionEntry | None:
-        """Deletes one record before its date; None if it is not archived or is on hold."""
-        entry = await self._delete(reference, at, by, f"erased: {reason}", before=None)
+    async def erase(
+        self, reference: str, reason: str, by: str, at: datetime, requested_by: str | None = None
+    ) -> DeletionEntry | None:
+        """Deletes one record before its date; None if it is not archived or is on hold. `by` approved
+        the erasure that `requested_by` asked for."""
+        entry = await self._delete(reference, at, by, f"erased: {reason}", before=None, requested_by=requested_by)
         if entry:
             await self._db.forget()
         return entry
 
     async def _delete(
-        self, reference: str, at: datetime, by: str, rule: str | None, before: date | None
+        self, reference: str, at: datetime, by: str, rule: str | None, before: date | None,
+        requested_by: str | None = None,
     ) -> DeletionEntry | None:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
@@ -161,16 +169,57 @@ class RecordsStore:
                 return None
             entry = DeletionEntry(
                 reference=reference, deleted_at=at, delete_after=date.fromisoformat(rows[0][0]),
-                rule=rule or rows[0][1], deleted_by=by,
+                rule=rule or rows[0][1], deleted_by=by, requested_by=requested_by,
             )
-            for table in ("case_records", "contact_index", "hold_log"):
+            for table in ("case_records", "contact_index", "hold_log", "erasure_requests"):
                 await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (reference,))
             await destroy(tx, reference, at)  # every copy of its payloads, wherever kept, unreadable
             await tx.execute(
-                "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by) VALUES (?, ?, ?, ?, ?)",
-                (reference, instant(at), entry.delete_after.isoformat(), entry.rule, by),
+                "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by, requested_by)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (reference, instant(at), entry.delete_after.isoformat(), entry.rule, by, requested_by),
             )
         return entry
+
+    # --- Two records officers to erase, and the export log ----------------------------------------
+
+    async def ask_erasure(self, reference: str, reason: str, by: str, at: datetime) -> bool:
+        """Asks for an erasure, for a second records officer to approve; False if one is already asked."""
+        async with self._db.transaction() as tx:
+            asked = await tx.execute(
+                "INSERT INTO erasure_requests (reference, reason, requested_by, requested_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO NOTHING",
+                (reference, reason, by, instant(at)),
+            )
+        return bool(asked)
+
+    async def erasure_request(self, reference: str) -> ErasureRequest | None:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reason, requested_by, requested_at FROM erasure_requests WHERE reference = ?", (reference,)
+            )
+        if not rows:
+            return None
+        reason, by, at = rows[0]
+        return ErasureRequest(reference=reference, reason=reason, requested_by=by, requested_at=datetime.fromisoformat(at))
+
+    async def log_export(self, email: str | None, phone: str | None, by: str, at: datetime, cases: int) -> str:
+        """Logs a subject access export; returns whom it was about as the log keeps it (a keyed digest)."""
+        subject = self._index.subject_of(email=email, phone=phone)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO export_log (exported_by, exported_at, subject, cases) VALUES (?, ?, ?, ?)",
+                (by, instant(at), subject, cases),
+            )
+        return subject
+
+    async def export_log(self) -> list[ExportEntry]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT exported_by, exported_at, subject, cases FROM export_log ORDER BY exported_at")
+        return [
+            ExportEntry(exported_by=by, exported_at=datetime.fromisoformat(at), subject=subject, cases=cases)
+            for by, at, subject, cases in rows
+        ]
 
     # --- Reading -------------------------------------------------------------------------------
 
@@ -263,14 +312,15 @@ class RecordsStore:
     async def deletion_log(self) -> list[DeletionEntry]:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT reference, deleted_at, delete_after, rule, deleted_by FROM deletion_log ORDER BY deleted_at, reference"
+                "SELECT reference, deleted_at, delete_after, rule, deleted_by, requested_by FROM deletion_log"
+                " ORDER BY deleted_at, reference"
             )
         return [
             DeletionEntry(
                 reference=reference, deleted_at=datetime.fromisoformat(at), delete_after=date.fromisoformat(after),
-                rule=rule, deleted_by=by,
+                rule=rule, deleted_by=by, requested_by=asked_by,
             )
-            for reference, at, after, rule, by in rows
+            for reference, at, after, rule, by, asked_by in rows
         ]
 
     async def traces_of(self, reference: str) -> dict[str, int]:
@@ -278,7 +328,7 @@ class RecordsStore:
         key's tombstone aside)."""
         counts = {}
         async with self._db.transaction() as tx:
-            for table in ("case_records", "contact_index", "legal_holds", "hold_log"):
+            for table in ("case_records", "contact_index", "legal_holds", "hold_log", "erasure_requests"):
                 [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
                 counts[table] = count
             [(keys,)] = await tx.fetchall(

@@ -4,7 +4,7 @@
   until they are reused (FIELD-NOTES, "Operations"). Every SQLite file of ours is opened with
   `secure_delete`, and a deletion (erase or purge) is followed by a checkpoint that empties the log:
   the sealed record's bytes are then found in no file under the data folder.
-- The development outbox: `erase` deletes the case's message files, and only its own.
+- The development outbox: an approved erasure (`approve-erase`) deletes the case's message files, and only its own.
 - Everything else, Temporal's own database first (whose deleted pages keep their bytes): the case's
   data key is destroyed, so on the real `make run` stack, nothing found in any file of the data
   folder decrypts to anything of the erased case, with the key ring and every data key left in hand,
@@ -39,7 +39,7 @@ from tests.cli_helpers import Staff
 from tests.conftest import isolated_settings, new_reference, open_case
 from tests.records_fixtures import closed_case
 from tests.test_devstack import ROOT, free_port, running_stack, wait_for_worker
-from tests.test_records_cli import refused, staff  # noqa: F401 (the staff fixture: a worker and the CLI)
+from tests.test_records_cli import KIM, SAM, refused, staff  # noqa: F401 (the staff fixture: a worker and the CLI)
 from workflows.case import DisagreementCase
 
 ERASED_AT = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -105,14 +105,15 @@ async def test_erase_deletes_the_cases_messages_from_the_outbox_and_no_others(
         for event in ("case_opened", "withdrawn"):
             (outbox / f"{reference}.{event}.applicant.txt").write_text("To: Sam Parent <sam.parent@example.org>\n")
 
-    erased = await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "erasure request")
+    assert (await staff.run("erase", *SAM, case.reference, "--reason", "erasure request")).code == 0
+    erased = await staff.run("approve-erase", *KIM, case.reference)
 
     assert erased.code == 0, erased.stderr
     assert "with its 2 message file(s) in the outbox" in erased.stdout
     assert sorted(path.name for path in outbox.iterdir()) == [
         f"{other.reference}.case_opened.applicant.txt", f"{other.reference}.withdrawn.applicant.txt",
     ]
-    refused(await staff.run("erase", "--role", "records_officer", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+    refused(await staff.run("erase", *SAM, case.reference, "--reason", "again"), f"no closed case {case.reference}")
 
 
 # --- Crypto-shredding, on the real stack ---------------------------------------------------------
@@ -153,13 +154,12 @@ async def test_nothing_of_an_erased_case_can_be_read_from_any_file_of_the_data_f
             await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor="jo.smith", party="applicant", reason=reason))
             await handle.result()
             await archived(settings, reference)
-        done = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "starter.py", "erase", "--role", "records_officer", erased, "--reason", "erasure request 2026-114"],
-            cwd=ROOT, env={**env, "TEMPORAL_ADDRESS": address, "DISAGREEMENT_STAFF_ID": "jo.smith"},
-            capture_output=True, text=True, timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
+        for command in (["erase", *SAM, erased, "--reason", "erasure request 2026-114"], ["approve-erase", *KIM, erased]):
+            done = await asyncio.to_thread(
+                subprocess.run, [sys.executable, "starter.py", *command],
+                cwd=ROOT, env={**env, "TEMPORAL_ADDRESS": address}, capture_output=True, text=True, timeout=120,
+            )
+            assert done.returncode == 0, done.stderr
 
     ring = settings.encryption_key_ring()
     files = {path: path.read_bytes() for path in sorted(tmp_path.rglob("*")) if path.is_file()}

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
         CompleteAction,
         DeliveryStatus,
+        ReassignOfficer,
         RecordAppealStatus,
     )
     from domain.notifications import (
@@ -193,6 +194,17 @@ class CaseWorkflow:
     @record_appeal_status.validator
     def validate_record_appeal_status(self, request: RecordAppealStatus) -> None:
         _rejecting(lambda: self.case.check_record_appeal_status(request))
+
+    # Added after 1.0.0 without a patch: a new update moves no command an old history holds.
+    @workflow.update(name=names.REASSIGN_OFFICER)
+    async def reassign_officer(self, request: ReassignOfficer) -> CaseView:
+        async with self._acting(lambda: self.case.check_reassign_officer(request)):
+            self.case.reassign_officer(request, workflow.now())
+        return self.case.view()
+
+    @reassign_officer.validator
+    def validate_reassign_officer(self, request: ReassignOfficer) -> None:
+        _rejecting(lambda: self.case.check_reassign_officer(request))
 
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
@@ -409,6 +421,7 @@ class CaseWorkflow:
         state = (
             self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at,
             appeal and self.case.appeal_clock_running and appeal.expires_at, len(self.case.warnings),
+            self.case.case_officer,  # changes only by reassignment: an old history upserts as it did
         )
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
