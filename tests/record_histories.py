@@ -5,7 +5,7 @@ Existing files are never overwritten: each stands for cases already running on a
 From 1.0.0 on, a change made behind `workflow.patched(...)` adds a scenario under a new name to
 record the new path too; a change that fails the replay test without a patch is the bug the test is
 there for (docs/operating.md, "Changing the workflows"). Histories are encrypted with the tests'
-key, like a real deployment's would be with its own.
+key and case keys derived from it (tests/history_keys.py), like a real deployment's would be with its own.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from domain.models import (
     Withdraw,
 )
 from infra.binaries import installed_binary
-from infra.converter import data_converter
 from infra.settings import Settings
 from tests.conftest import (
     TEST_KEYS,
@@ -57,6 +56,7 @@ from tests.conftest import (
     start_case,
 )
 from tests.test_case_deadlines import OFFICER, agree_one_action, hold_session, offer_and_agree
+from tests.history_keys import history_converter
 from tests.journeys import Journey, open_mediation
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -224,7 +224,7 @@ async def _record(name: str, scenario) -> None:
     runs on between cases, by years)."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
-        data_converter=data_converter(Settings(encryption_keys=TEST_KEYS)),
+        data_converter=history_converter(),
     )
     try:
         await register_search_attributes(env.client)

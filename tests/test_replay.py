@@ -26,17 +26,15 @@ from temporalio.worker import (
 from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, PLAN_DEADLINES, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from domain.deadlines import APPEAL, AppealPlan, AppealRequest, DeadlineRequest, PlannedDeadline
 from domain.notifications import Notice
-from infra.converter import data_converter
-from infra.settings import Settings
 from records.models import ArchiveCase
 from records.names import ARCHIVE_CASE
-from tests.conftest import TEST_KEYS
+from tests.history_keys import history_converter
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
 from worker import WORKFLOW_RUNNER
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
+CONVERTER = history_converter()
 ACTIVITY_INPUTS = {
     PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice,
     SEND_NOTIFICATIONS: list[Notice],  # the messages of one event together
