@@ -44,7 +44,7 @@ def build_worker(
     notification activities, calendar (or deadline activities) or records store."""
     notifications = notifications or NotificationActivities(settings)
     deadlines = deadlines or DeadlineActivities(settings.deadline_policy, calendar)
-    archive = RecordsActivities(records or records_store_for(settings))
+    archive = RecordsActivities(records or records_store_for(settings), client)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -54,7 +54,7 @@ def build_worker(
         activities=[
             deadlines.plan_deadline, deadlines.plan_deadlines, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
-            archive.archive_case, archive.purge_records,
+            archive.archive_case, archive.copy_held_case, archive.purge_records, archive.check_held_cases,
         ],
     )
 

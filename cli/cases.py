@@ -179,6 +179,28 @@ class Cases:
         dates = archived.view.model_dump(include={"closed_at", "delete_after"})
         return archived.view.model_validate({**live.model_dump(), **dates})
 
+    async def hold(self, reference: str, reason: str, by: str) -> bool:
+        """Places a legal hold, then tells the case, which copies itself to the records store on
+        every change while it is open and held (records/holding.py). False if already on hold."""
+        if not await self.records.hold(reference, reason, by, datetime.now(UTC)):
+            return False
+        await self._hold_changed(reference)
+        return True
+
+    async def release(self, reference: str, reason: str, by: str) -> bool:
+        """Lifts a legal hold, then tells the case, which stops copying itself. False if none."""
+        if not await self.records.release(reference, reason, by, datetime.now(UTC)):
+            return False
+        await self._hold_changed(reference)
+        return True
+
+    async def _hold_changed(self, reference: str) -> None:
+        try:
+            await self._client.get_workflow_handle(reference).signal(names.HOLD_CHANGED)
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:  # finished or gone: its record is what is kept
+                raise
+
     async def exists(self, reference: str) -> bool:
         try:
             await self._client.get_workflow_handle(reference).describe()

@@ -43,17 +43,24 @@ class Database(Protocol):
 
 
 async def migrate(transaction: Transaction, blob: str) -> None:
-    """Applies the migrations this database has not had yet (the caller holds the schema lock)."""
+    """Applies, in order, each migration this database has not had yet (the caller holds the schema
+    lock), whatever its number: migrations written on two branches at once may land in either order.
+
+    `records_schema` keeps one row per migration applied. A database from before that kept one row,
+    the version it had reached (every migration up to it applied), and is given one row per migration.
+    """
     rows = await transaction.fetchall("SELECT version FROM records_schema")
-    current = rows[0][0] if rows else 0
+    applied = {version for (version,) in rows}
+    if len(rows) == 1:
+        applied = {version for version, _ in MIGRATIONS if version <= rows[0][0]}
+        await transaction.execute("DELETE FROM records_schema")
+        for version in sorted(applied):
+            await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (version,))
     for version, statements in MIGRATIONS:
-        if version > current:
+        if version not in applied:
             for statement in statements:
                 await transaction.execute(statement.format(blob=blob))
-    if not rows:
-        await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (MIGRATIONS[-1][0],))
-    elif current < MIGRATIONS[-1][0]:
-        await transaction.execute("UPDATE records_schema SET version = ?", (MIGRATIONS[-1][0],))
+            await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (version,))
 
 
 class _SqliteTransaction:

@@ -106,7 +106,9 @@ async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, re
     erased = await staff.run("erase", case.reference, "--reason", "erasure request")
     assert erased.code == 0, erased.stderr
 
-    assert await records.traces_of(case.reference) == {"case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0}
+    assert await records.traces_of(case.reference) == {
+        "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+    }
     [entry] = await records.deletion_log()
     assert (entry.reference, entry.rule, entry.deleted_by) == (case.reference, "erased: erasure request", "jo.smith")
     refused(await staff.run("show", case.reference), f"no case {case.reference}")

@@ -22,3 +22,6 @@ RECORD_APPEAL_STATUS = "record_appeal_status"
 RECORD_CHOICE = "record_choice"
 ISSUE_CERTIFICATE = "issue_certificate"
 REPORT_CANNOT_ARRANGE = "report_cannot_arrange"
+
+# Signals. The records store says whether a case is held; the signal only says to ask it again.
+HOLD_CHANGED = "hold_changed"  # a legal hold on the case was placed or lifted (records/holding.py)
