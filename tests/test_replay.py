@@ -28,8 +28,8 @@ from domain.deadlines import APPEAL, AppealPlan, AppealRequest, DeadlineRequest,
 from domain.notifications import Notice
 from infra.converter import data_converter
 from infra.settings import Settings
-from records.models import ArchiveCase
-from records.names import ARCHIVE_CASE
+from records.models import ArchiveCase, CopyHeldCase
+from records.names import ARCHIVE_CASE, COPY_HELD_CASE
 from tests.conftest import TEST_KEYS
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -40,14 +40,16 @@ CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
 ACTIVITY_INPUTS = {
     PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice,
     SEND_NOTIFICATIONS: list[Notice],  # the messages of one event together
-    ARCHIVE_CASE: ArchiveCase,
+    ARCHIVE_CASE: ArchiveCase, COPY_HELD_CASE: CopyHeldCase,
 }
 PLANNING_RESULTS = {PLAN_DEADLINE: PlannedDeadline, PLAN_DEADLINES: list[PlannedDeadline], PLAN_APPEAL_DEADLINE: AppealPlan}
 # What a message does, not what it says: its wording and the facts it quotes grow between releases.
 NOTICE_BEHAVIOUR = {"key": True, "template": True, "recipient": {"id"}, "facts": {"outcome"}}
 # Which version of which case is archived, and when it closed (the view inside follows the case).
 ARCHIVE_BEHAVIOUR = {"reference": True, "version": True, "closed_at": True}
-BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR}
+# Likewise for a held case's copy (since 1.0.0: tests/histories/held_while_open.json), and when.
+HELD_COPY_BEHAVIOUR = {"reference": True, "version": True, "at": True}
+BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR, COPY_HELD_CASE: HELD_COPY_BEHAVIOUR}
 
 
 def behaviour(activity: str, argument) -> tuple[str, dict | list[dict]]:
