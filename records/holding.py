@@ -41,12 +41,17 @@ HELD_MEMO = "legal_hold"
 class HeldCopy:
     def __init__(self, case: Callable[[], CaseFile]) -> None:
         self._case = case  # the workflow's case as it now stands
-        self.held: bool = workflow.memo_value(HELD_MEMO, default=False, type_hint=bool)  # as the store last said
-        # The store is to be asked: the hold changed, or a held case continued as new.
-        self._asking = self.held
+        self.held = False  # as the records store last said
+        self._asking = False  # the store is to be asked: the hold changed, or a held case continued as new
         self._copied: int | None = None  # the version last written
         self._copying = False
         self.started = False  # the copying task runs in this run (the workflow starts it)
+
+    def resume(self) -> bool:
+        """At the start of a run: whether the run before was held (then the store is asked again)."""
+        if workflow.memo_value(HELD_MEMO, default=False, type_hint=bool):
+            self.held = self._asking = True
+        return self.held
 
     def hold_changed(self) -> None:
         self._asking = True

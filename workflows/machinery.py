@@ -125,7 +125,7 @@ class CaseWorkflow:
             self._opened = True
         self._publish()
         asyncio.create_task(self._background(self._archive.keep_up()))
-        if self._held.held:
+        if self._held.resume():
             self._copy_while_held()
         while True:
             try:
