@@ -7,6 +7,7 @@ from contextlib import suppress
 
 import structlog
 from temporalio.client import Client
+from temporalio.common import HeaderCodecBehavior
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -17,18 +18,24 @@ from domain.calendar import WorkingCalendar
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
+from infra.vouching import Verifier, verifier_for
 from records.activities import RecordsActivities
 from records.purge import PurgeRecords
 from records.schedule import ensure_purge_schedule
 from records.store import RecordsStore, records_store_for
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
+from workflows.verification import ActorVerification
 
 # Pydantic checks emails and phone numbers with these libraries; they are deterministic, so the
-# sandbox may share them rather than re-import them lazily inside a workflow. The replayer always
-# uses this runner; workers use it when DISAGREEMENT_WORKFLOW_SANDBOX is true.
+# sandbox may share them rather than re-import them lazily inside a workflow. The actor check
+# (workflows/verification.py) verifies signatures with PyJWT and cryptography: a module of
+# cryptography's Rust core imported a second time inside the sandbox aborts the process. The
+# replayer always uses this runner; workers use it when DISAGREEMENT_WORKFLOW_SANDBOX is true.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna", "phonenumbers")
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "email_validator", "idna", "phonenumbers", "jwt", "cryptography"
+    )
 )
 
 
@@ -39,11 +46,16 @@ def build_worker(
     calendar: WorkingCalendar | None = None,
     deadlines: DeadlineActivities | None = None,
     records: RecordsStore | None = None,
+    verifier: Verifier | None = None,
 ) -> Worker:
     """A worker for the case workflows and the records purge; tests may hand in their own
-    notification activities, calendar (or deadline activities) or records store."""
+    notification activities, calendar (or deadline activities), records store or actor check
+    (development's by default: every actor taken at their word, unverified)."""
     notifications = notifications or NotificationActivities(settings)
     deadlines = deadlines or DeadlineActivities(settings.deadline_policy, calendar)
+    # Headers are encrypted like any payload (infra/client.py): the worker decodes them, whatever
+    # client it was given.
+    client = Client(**{**client.config(), "header_codec_behavior": HeaderCodecBehavior.CODEC})
     archive = RecordsActivities(records or records_store_for(settings), client)
     return Worker(
         client,
@@ -51,6 +63,7 @@ def build_worker(
         workflows=[DisagreementCase, MediationCase, PurgeRecords],
         workflow_runner=WORKFLOW_RUNNER if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         max_cached_workflows=settings.workflow_cache_size,
+        interceptors=[ActorVerification(verifier or Verifier())],
         activities=[
             deadlines.plan_deadline, deadlines.plan_deadlines, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
@@ -60,6 +73,7 @@ def build_worker(
 
 
 async def run(settings: Settings) -> None:
+    verifier = await verifier_for(settings)
     client = await connect(settings)
     if await ensure_purge_schedule(client, settings.task_queue):
         structlog.get_logger().info("created the daily records purge schedule")
@@ -67,7 +81,7 @@ async def run(settings: Settings) -> None:
     records = records_store_for(settings)
     notifications = NotificationActivities(settings)
     try:
-        await build_worker(client, settings, notifications, records=records).run()
+        await build_worker(client, settings, notifications, records=records, verifier=verifier).run()
     finally:
         await records.close()
         await notifications.sent_log.close()

@@ -3,7 +3,7 @@
 Every command checks what was typed (cli/parsing.py), sends it to the case (cli/cases.py, imported
 only then: the Temporal client is slow to import) and prints the case as it now stands
 (cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
-1 the server cannot be reached.
+1 the server cannot be reached; 4 not allowed (a role missing, or an erasure approved by its asker).
 """
 
 
@@ -19,6 +19,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from cli import parsing, render
 from workflows import names
 from domain.calendar import london_date
+from infra.identity import Act, NotAllowed, Role, Staff, acting_as
 from infra.shutdown import exit_after_client
 from domain.models import (
     AddNote,
@@ -49,6 +50,7 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    ReassignOfficer,
     RecordAppealStatus,
     RecordConsent,
     RecordDecision,
@@ -69,6 +71,7 @@ T = TypeVar("T")
 
 INVALID = 2
 UNREACHABLE = 1
+NOT_ALLOWED = 4  # signed in, without the role the command needs
 STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
 
 class _PlainHelp:
@@ -113,8 +116,9 @@ app = _Typer(
     help=(
         "Run SEND disagreement resolution cases (DR-...) and statutory mediation cases (MD-...), "
         "from opening to closure and the end of the family's appeal clock.\n\n"
-        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Say who you are with --as or "
-        f"{STAFF_ID_VARIABLE}. Add --json to any command for output that a script can read."
+        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Sign in with `disagreement login` "
+        f"(or, in development, say who you are with --as or {STAFF_ID_VARIABLE}). "
+        "Add --json to any command for output that a script can read."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -150,7 +154,15 @@ Actor = Annotated[
     str | None,
     typer.Option(
         "--as", metavar="STAFF_ID", envvar=STAFF_ID_VARIABLE, parser=parsing.staff_id,
-        help="Your staff id, recorded against what you do.",
+        help="Your staff id, recorded against what you do. Development only: with an identity provider, "
+        "you are who signed in (`disagreement login`).",
+    ),
+]
+Roles = Annotated[
+    list[Role] | None,
+    typer.Option(
+        "--role", metavar="ROLE",
+        help=f"Your role, once for each ({', '.join(Role)}); case_officer by default. Development only: unverified.",
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", metavar="", help="Print the case as JSON instead of tables.")]
@@ -236,6 +248,7 @@ def open_case(
     ] = None,
     child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Open a case for a disagreement brought by a parent or young person.
@@ -243,7 +256,7 @@ def open_case(
     The case starts in informal talks and every party is told it is open. Give at least one way
     to reach the applicant (email, phone or address). A new reference is made unless you give one.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role)
     if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
         _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
     _born_by_now(child_date_of_birth)
@@ -280,22 +293,23 @@ def talk(
     outcome: Annotated[TalkOutcome, typer.Option(help="resolved closes the case; unresolved keeps talks going.")],
     notes: Notes = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record an informal talk between the family and the organisations."""
     _route_only(reference, Route.disagreement_resolution, "talk")
-    request = parsing.build(RecordTalk, actor=_acting(actor), outcome=outcome, notes=notes)
+    request = parsing.build(RecordTalk, actor=_acting(actor, role), outcome=outcome, notes=notes)
     _act(reference, names.RECORD_TALK, request, as_json)
 
 
 @app.command(rich_help_panel=OPENING)
-def offer(reference: Reference, actor: Actor = None, as_json: AsJson = False) -> None:
+def offer(reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False) -> None:
     """Offer disagreement resolution (mediation) to every party.
 
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
     _route_only(reference, Route.disagreement_resolution, "offer")
-    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor)), as_json)
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor, role)), as_json)
 
 
 # --- Mediation ---------------------------------------------------------------------------------------
@@ -310,6 +324,7 @@ def consent(
     ] = None,
     notes: Notes = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record one party's answer to the offer of disagreement resolution.
@@ -319,7 +334,7 @@ def consent(
     _route_only(reference, Route.disagreement_resolution, "consent")
     if agree is None:
         _stop("say what the party answered: --agree or --decline", INVALID)
-    request = parsing.build(RecordConsent, actor=_acting(actor), party=party, agree=agree, notes=notes)
+    request = parsing.build(RecordConsent, actor=_acting(actor, role), party=party, agree=agree, notes=notes)
     _act(reference, names.RECORD_CONSENT, request, as_json)
 
 
@@ -336,6 +351,7 @@ def assign(
         ),
     ] = False,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Assign the mediator who will lead the session (or replace them).
@@ -346,7 +362,7 @@ def assign(
     request = parsing.build(
         AssignMediator,
         {"name": "--mediator-name", "email": "--mediator-email"},
-        actor=_acting(actor), name=mediator_name, email=mediator_email, independent=independent,
+        actor=_acting(actor, role), name=mediator_name, email=mediator_email, independent=independent,
     )
     _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
 
@@ -374,6 +390,7 @@ def schedule(
         typer.Option(metavar="NAME", help="Statutory mediation: who attends for the Local Authority, with authority to settle."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Set the date and time of the session, or move it. Every party and the mediator are told.
@@ -382,7 +399,7 @@ def schedule(
     place, unless they consent to less (--short-notice-agreed).
     """
     request = parsing.build(
-        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor), at=at, venue=venue,
+        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor, role), at=at, venue=venue,
         short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
     )
     _act(reference, names.SCHEDULE_SESSION, request, as_json)
@@ -412,6 +429,7 @@ def outcome(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the result of the session, once it has been held.
@@ -420,7 +438,7 @@ def outcome(
     Without any, the case closes; a statutory mediation case first waits for its certificate.
     """
     request = parsing.build(
-        RecordOutcome, {"actions": "--action"}, actor=_acting(actor), result=result, actions=action or [],
+        RecordOutcome, {"actions": "--action"}, actor=_acting(actor, role), result=result, actions=action or [],
         child_views_sought=child_views_sought,
     )
     _act(reference, names.RECORD_OUTCOME, request, as_json)
@@ -431,11 +449,12 @@ def action_done(
     reference: Reference,
     action: Annotated[int, typer.Option(metavar="N", help="The number of the agreed action, as `show` lists it.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Mark an agreed action as done. The case closes when the last one is done and no duty is
     still owed (on statutory mediation, the certificate)."""
-    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor), number=action)
+    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor, role), number=action)
     _act(reference, names.COMPLETE_ACTION, request, as_json)
 
 
@@ -490,6 +509,7 @@ def open_mediation(
     ] = None,
     child_date_of_birth: ChildDateOfBirth = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Open a statutory mediation case about an appealable Local Authority decision.
@@ -499,7 +519,7 @@ def open_mediation(
     months after the decision is allowed, with a warning on the case: the time to contact the
     mediation adviser (reg 33) has passed, which is not the appeal deadline.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role)
     if decision_date > london_date(datetime.now(UTC)):
         _stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
     _born_by_now(child_date_of_birth)
@@ -564,6 +584,7 @@ def choose(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record whether the family wants mediation.
@@ -581,7 +602,7 @@ def choose(
             "adviser_told_on": "--adviser-told-on", "la_notified_on": "--la-notified-on",
             "mediation_issues": "--issue", "health_provision_sought": "--health-provision",
         },
-        actor=_acting(actor), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
+        actor=_acting(actor, role), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
         mediation_issues=issue or None, health_provision_sought=health_provision,
     )
     _act(reference, names.RECORD_CHOICE, request, as_json)
@@ -601,6 +622,7 @@ def certificate(
         ),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the mediation certificate that was issued.
@@ -609,7 +631,7 @@ def certificate(
     """
     _route_only(reference, Route.mediation, "certificate")
     request = parsing.build(
-        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor), issued_on=on, issued_by=by,
+        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor, role), issued_on=on, issued_by=by,
     )
     _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
 
@@ -623,6 +645,7 @@ def cannot_arrange(
         typer.Option(metavar="DATE", parser=parsing.day, help="When the mediation adviser was told (default today)."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record that the Local Authority cannot arrange mediation in time: a certificate is due in 3
@@ -630,7 +653,7 @@ def cannot_arrange(
     _route_only(reference, Route.mediation, "cannot-arrange")
     request = parsing.build(
         ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
-        actor=_acting(actor), reason=reason, adviser_informed_on=informed_on,
+        actor=_acting(actor, role), reason=reason, adviser_informed_on=informed_on,
     )
     _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
 
@@ -644,6 +667,7 @@ def withdraw(
     party: Party,
     reason: Annotated[str, typer.Option(metavar="TEXT", help="Why, as the party gave it.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record that a party withdraws from the process.
@@ -651,7 +675,7 @@ def withdraw(
     This closes the case; on statutory mediation only the family may withdraw, and the case waits
     for the certificate they are still owed.
     """
-    request = parsing.build(Withdraw, actor=_acting(actor), party=party, reason=reason)
+    request = parsing.build(Withdraw, actor=_acting(actor, role), party=party, reason=reason)
     _act(reference, names.WITHDRAW, request, as_json)
 
 
@@ -670,12 +694,13 @@ def extend(
         date | None, typer.Option(metavar="DATE", parser=parsing.day, help="Move it to this date instead.")
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Move a deadline later, with the reason. Give --days or --until."""
     request = parsing.build(
         ExtendDeadline, {"": "--days / --until"},
-        actor=_acting(actor), deadline=deadline, days=days, until=until, reason=reason,
+        actor=_acting(actor, role), deadline=deadline, days=days, until=until, reason=reason,
     )
     _act(reference, names.EXTEND_DEADLINE, request, as_json)
 
@@ -685,10 +710,28 @@ def note(
     reference: Reference,
     text: Annotated[str, typer.Option(metavar="TEXT", help="The note, up to 2000 characters.")],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor, role), text=text), as_json)
+
+
+@app.command(rich_help_panel=ANY_STAGE)
+def reassign(
+    reference: Reference,
+    to: Annotated[str, typer.Option("--to", metavar="STAFF_ID", parser=parsing.staff_id, help="The officer who runs it now.")],
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it moves; recorded on the case.")],
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a case to another case officer (team managers only). They are told what the case officer
+    is told from now on, and `list --officer` finds the case under them."""
+    request = parsing.build(
+        ReassignOfficer, {"case_officer": "--to"}, actor=_acting(actor, role, Act.reassign), case_officer=to, reason=reason,
+    )
+    _act(reference, names.REASSIGN_OFFICER, request, as_json)
 
 
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
@@ -706,6 +749,7 @@ def decision(
         ),
     ],
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
@@ -715,7 +759,7 @@ def decision(
     20 and 5 working days before it, even after the case has closed.
     """
     _route_only(reference, Route.disagreement_resolution, "decision")
-    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor), kind=kind, date=on)
+    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor, role), kind=kind, date=on)
     _act(reference, names.RECORD_DECISION, request, as_json)
 
 
@@ -727,13 +771,14 @@ def appeal_status(
         typer.Option("--lodged/--not-appealing", metavar="", help="Whether the family lodged an appeal."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
     if lodged is None:
         _stop("say what the family did: --lodged or --not-appealing", INVALID)
     status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
-    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor), status=status), as_json)
+    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor, role), status=status), as_json)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------
@@ -813,10 +858,24 @@ def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> No
     render.case(_with_cases(lambda cases: cases.act(reference, update, request)), as_json)
 
 
-def _acting(actor: str | None) -> str:
-    if actor is None:
-        _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
-    return actor
+def _acting(actor: str | None, roles: list[Role] | None, act: Act = Act.case_work) -> str:
+    """Who is acting: their staff id, once their roles allow the act (the worker checks again). Every
+    update this command sends carries them (infra/identity.py). With an identity provider, whoever
+    signed in with `disagreement login`; without one (development), whoever --as says, unverified."""
+    staff = login.signed_in()
+    if staff is None:
+        if actor is None:
+            _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
+        staff = Staff(actor, frozenset(roles or [Role.case_officer]), verified=False)
+    elif actor is not None or roles:
+        ignored = " and ".join(name for name, given in ((f"--as ({STAFF_ID_VARIABLE})", actor), ("--role", roles)) if given)
+        typer.echo(f"Note: {ignored} ignored with an identity provider: acting as {staff.id}, who signed in", err=True)
+    try:
+        staff.needs(act)
+    except NotAllowed as refusal:
+        _stop(str(refusal), NOT_ALLOWED)
+    acting_as(staff)
+    return staff.id
 
 
 def _born_by_now(child_date_of_birth: date | None) -> None:
@@ -845,6 +904,8 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
 
     try:
         return cases.run(work)
+    except NotAllowed as refusal:  # the worker's check, or a step that needs a second person (records/decisions.py)
+        _stop(str(refusal), NOT_ALLOWED)
     except (cases.Refused, SettingsError) as problem:
         _stop(str(problem), INVALID)
     except cases.Unreachable as problem:
@@ -856,5 +917,6 @@ def _stop(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-# The records commands (hold, release, export, erase) live beside these, in cli/records.py.
-from cli import records  # noqa: E402  (registers its commands on `app`)
+# The records commands (hold, release, export, erase, approve-erase) live beside these, in
+# cli/records.py, and signing in (login, logout, whoami) in cli/login.py.
+from cli import records, login  # noqa: E402  (they register their commands on `app`, in this order)

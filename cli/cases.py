@@ -31,6 +31,7 @@ from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import DecryptionError
 from infra.client import connect, connection_config
+from infra.identity import NotAllowed
 from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
 from workflows import names
@@ -146,6 +147,8 @@ class Cases:
             return await self._answered(reference, handle.execute_update(update, request, result_type=CaseView))
         except WorkflowUpdateFailedError as error:
             if isinstance(error.cause, ApplicationError):
+                if error.cause.type in (names.ACTOR_NOT_VOUCHED, names.NOT_ALLOWED):  # who sent it, not what it asked: the worker's check
+                    raise NotAllowed(error.cause.message) from None
                 raise Refused(error.cause.message) from None
             raise
         except RPCError as error:
@@ -179,22 +182,9 @@ class Cases:
         dates = archived.view.model_dump(include={"closed_at", "delete_after"})
         return archived.view.model_validate({**live.model_dump(), **dates})
 
-    async def hold(self, reference: str, reason: str, by: str) -> bool:
-        """Places a legal hold, then tells the case, which copies itself to the records store on
-        every change while it is open and held (records/holding.py). False if already on hold."""
-        if not await self.records.hold(reference, reason, by, datetime.now(UTC)):
-            return False
-        await self._hold_changed(reference)
-        return True
-
-    async def release(self, reference: str, reason: str, by: str) -> bool:
-        """Lifts a legal hold, then tells the case, which stops copying itself. False if none."""
-        if not await self.records.release(reference, reason, by, datetime.now(UTC)):
-            return False
-        await self._hold_changed(reference)
-        return True
-
-    async def _hold_changed(self, reference: str) -> None:
+    async def hold_changed(self, reference: str) -> None:
+        """Tells a case its legal hold was placed or lifted (after the records store has it): an open
+        case copies itself to the records while held (records/holding.py)."""
         try:
             await self._client.get_workflow_handle(reference).signal(names.HOLD_CHANGED)
         except RPCError as error:

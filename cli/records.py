@@ -1,21 +1,24 @@
-"""The records commands (DESIGN section 10): closed cases, legal holds, subject access, erasure.
+"""The records commands (DESIGN sections 10 and 12): closed cases, legal holds, subject access, and
+erasure, asked for by one records officer and approved by another.
 
 Registered on the `disagreement` app (cli/app.py). Closed cases are read from the records store;
-nothing here prints personal data except `export`, which exists to give a person their own.
+the steps themselves are records/decisions.py, shared with the console. Nothing here prints personal
+data except `export`, which exists to give a person their own.
 """
 
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from cli import parsing
-from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, _acting, _stop, _with_cases, app
+from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, Roles, _acting, _stop, _with_cases, app
 from cli.render import _console, _print_json, _table
 from domain.models import CaseOutcome, Route
+from infra.identity import Act, Role
 
 if TYPE_CHECKING:
     from cli.cases import Cases
@@ -80,20 +83,17 @@ def _print_closed(found: "list[ClosedCaseSummary]") -> None:
 
 
 @app.command(rich_help_panel=RECORDS)
-def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+def hold(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
     """Place a legal hold on a case: its record is kept past its date until the hold is released.
 
     For a complaint, a Tribunal appeal, a court case or an information request in progress.
     """
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
 
     async def place(cases: "Cases") -> str:
-        from cli.cases import Refused
+        from records.decisions import place_hold
 
-        if await cases.records.get(reference) is None and not await cases.exists(reference):
-            raise Refused(f"no case {reference}")
-        if not await cases.hold(reference, request.reason, request.actor):
-            raise Refused(f"case {reference} is already on legal hold; release it first to change the reason")
+        await place_hold(cases, reference, request)
         return (
             f"Case {reference} is on legal hold: the purge will keep it until it is released. While it is open,"
             " its view is copied to the records now and on every change."
@@ -103,19 +103,18 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None) -> None:
 
 
 @app.command(rich_help_panel=RECORDS)
-def release(reference: Reference, reason: Reason, actor: Actor = None) -> None:
+def release(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
     """Release a legal hold. A record past its date is deleted by the next daily purge.
 
     An open case is no longer copied; the copy made while it was held stays until the case's own
     record replaces it when it closes.
     """
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
 
     async def lift(cases: "Cases") -> str:
-        from cli.cases import Refused
+        from records.decisions import release_hold
 
-        if not await cases.release(reference, request.reason, request.actor):
-            raise Refused(f"case {reference} is not on legal hold")
+        await release_hold(cases, reference, request)
         return f"Case {reference} is no longer on legal hold."
 
     typer.echo(_with_cases(lift))
@@ -149,30 +148,44 @@ def _kept(held: "LegalHold") -> str:
 
 
 @app.command(rich_help_panel=RECORDS)
-def erase(reference: Reference, reason: Reason, actor: Actor = None) -> None:
-    """Erase a closed case's record now, before its date (an erasure request, UK GDPR art. 17).
+def erase(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
+    """Ask for a closed case's record to be erased before its date (an erasure request, UK GDPR art. 17).
 
-    The same checks as the daily purge: the case is closed and not on legal hold. Its history is
-    deleted from Temporal too. The deletion log keeps the reference, the date and the reason.
+    The same checks as the daily purge: the case is closed and not on legal hold. Nothing is erased
+    yet: a second records officer approves it with `approve-erase`.
     """
-    request = _records_request(actor, reason)
+    request = _records_request(actor, role, reason)
+
+    async def ask(cases: "Cases") -> str:
+        from records.decisions import ask_erasure
+
+        await ask_erasure(cases, reference, request)
+        return (
+            f"Erasure of case {reference} asked for; nothing is erased yet. A second records officer "
+            f"approves it with `disagreement approve-erase {reference}`."
+        )
+
+    typer.echo(_with_cases(ask))
+
+
+@app.command("approve-erase", rich_help_panel=RECORDS)
+def approve_erase(reference: Reference, actor: Actor = None, role: Roles = None) -> None:
+    """Approve an erasure another records officer asked for: the case's record is erased now.
+
+    Its history is deleted from Temporal too. The deletion log keeps the reference, the date, the
+    reason and both records officers.
+    """
+    approver = _acting(actor, role, Act.records)
 
     async def remove(cases: "Cases") -> str:
-        from cli.cases import Refused
+        from records.decisions import approve_erasure
 
-        if await cases.is_running(reference):
-            raise Refused(f"case {reference} is still running in Temporal: only a finished case can be erased")
-        if await cases.records.get(reference) is None:
-            raise Refused(f"no closed case {reference} in the records")
-        if any(held.reference == reference for held in await cases.records.holds()):
-            raise Refused(f"case {reference} is on legal hold: release it first (`disagreement release`)")
-        await cases.delete_history(reference)
-        entry = await cases.records.erase(reference, request.reason, request.actor, datetime.now(UTC))
-        if entry is None:  # a hold placed a moment ago wins
-            raise Refused(f"case {reference} was put on legal hold meanwhile; nothing was erased")
-        messages = cases.erase_outbox(reference)  # the development outbox keeps each message as written
+        entry, messages = await approve_erasure(cases, reference, approver)
         outbox = f", with its {messages} message file(s) in the outbox" if messages else ""
-        return f"Case {reference} is erased{outbox}; the deletion log keeps its reference, today's date and the reason."
+        return (
+            f"Case {reference} is erased{outbox}; the deletion log keeps its reference, today's date, the "
+            f"reason, and who asked ({entry.requested_by}) and approved ({entry.deleted_by})."
+        )
 
     typer.echo(_with_cases(remove))
 
@@ -186,6 +199,7 @@ def export(
         typer.Option(metavar="FILE", help="Where to write the JSON (the readable .txt goes beside it)."),
     ] = None,
     actor: Actor = None,
+    role: Roles = None,
     as_json: AsJson = False,
 ) -> None:
     """Gather every case, open or closed, in which a person is a party, supporter or mediator.
@@ -193,12 +207,12 @@ def export(
     Writes one JSON file and a readable document for a subject access request (UK GDPR art. 15).
     Other people's names and contact details are withheld; read it before sending it.
     """
-    acting = _acting(actor)
+    acting = _acting(actor, role, Act.records)
     if not email and not phone:
         _stop("say whom to look for: --email and/or --phone", INVALID)
-    from records.access import SubjectAccessExport, gather, readable
+    from records.access import SubjectAccessExport, export_logged, readable
 
-    exported = _with_cases(lambda cases: gather(cases, email, phone, acting))
+    exported, _ = _with_cases(lambda cases: export_logged(cases, email, phone, acting))
     path = out or Path(f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}.json")
     text_path = path.with_suffix(".txt")
     try:
@@ -213,11 +227,11 @@ def export(
     typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
 
 
-def _records_request(actor: str | None, reason: str) -> "RecordsRequest":
+def _records_request(actor: str | None, roles: "list[Role] | None", reason: str) -> "RecordsRequest":
     # Imported here: records.models brings the whole case model, which `show` and `list` never need.
     from records.models import RecordsRequest
 
-    return parsing.build(RecordsRequest, actor=_acting(actor), reason=reason)
+    return parsing.build(RecordsRequest, actor=_acting(actor, roles, Act.records), reason=reason)
 
 
 def _write_private(path: Path, text: str) -> None:

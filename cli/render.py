@@ -188,7 +188,7 @@ def _timeline(view: CaseView, whole: bool) -> Table:
         title = f"Timeline: the latest {len(latest)} of {len(view.timeline)} entries (show {view.reference} --all for every one)"
     table = _table("When (UK)", "By", "What", "Detail", title=title)
     for entry in latest:
-        table.add_row(_london(entry.at), entry.actor, entry.event, entry.detail)
+        table.add_row(_london(entry.at), entry.actor if entry.verified else f"{entry.actor} (unverified)", entry.event, entry.detail)
     return table
 
 

@@ -80,6 +80,7 @@ from domain.models import (
     OrderKind,
     OrganisationKind,
     PartyView,
+    ReassignOfficer,
     RecordConsent,
     RecordOutcome,
     RecordTalk,
@@ -112,13 +113,14 @@ def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -
     return {
         AssignMediator: SESSION_STAGES, ScheduleSession: SESSION_STAGES,
         RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
-        Withdraw: open_stages, ExtendDeadline: open_stages, AddNote: open_stages,
+        Withdraw: open_stages, ExtendDeadline: open_stages, AddNote: open_stages, ReassignOfficer: open_stages,
     } | own
 
 
 # Markers that carry an alarm but are no duty of their own: not shown among the deadlines.
 MARKERS = (SESSION, SCHOOL_AGE)
 SYSTEM = "system"  # the actor of what timers do
+OFFICER_REASSIGNED = "officer_reassigned"  # the timeline event of `reassign_officer`
 # Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest
 # kind, a fifth of Temporal's 2 MB payload limit, leaving room for everything else in the case.
 TIMELINE_TEXT_LIMIT = 400_000
@@ -238,6 +240,7 @@ class CaseFile(Model):
     appeal_status: AppealStatus | None = None
     warnings: list[CaseWarning] = []  # for staff: what needs their attention beyond the deadlines
     closure_announced: bool = False  # the closing message has gone (a withdrawal says it at once)
+    officer: str | None = None  # who runs the case since a team manager moved it; None: the one named at opening
 
     @property
     def is_closed(self) -> bool:
@@ -245,7 +248,7 @@ class CaseFile(Model):
 
     @property
     def case_officer(self) -> str:
-        return self.opened.case_officer
+        return self.officer or self.opened.case_officer
 
     def party(self, party_id: str) -> Party | None:
         return next((party for party in self.parties if party.id == party_id), None)
@@ -458,6 +461,12 @@ class CaseFile(Model):
                 "keep the detail in the service's records system and note only where to find it"
             )
 
+    def check_reassign_officer(self, request: ReassignOfficer) -> None:
+        self._require_stage(ReassignOfficer, doing="move the case to another officer")
+        self._require_room(request.reason)
+        if request.case_officer == self.case_officer:
+            raise RuleViolation(f"{request.case_officer} already runs case {self.reference}: choose another officer")
+
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
             raise RuleViolation(
@@ -467,7 +476,12 @@ class CaseFile(Model):
             raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
 
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
-        self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail))
+        self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail, verified=actor == SYSTEM))
+
+    def vouched(self, since: int, actor: str | None) -> None:
+        """The entries from `since` on by `actor` are by someone a trusted signer vouched for."""
+        for entry in self.timeline[since:]:
+            entry.verified = entry.verified or (actor is not None and entry.actor == actor)
 
     def warn(self, code: WarningCode, text: str, at: datetime) -> None:
         """A warning for staff: on the case in words, on the timeline, and by code in the lists."""
@@ -521,6 +535,14 @@ class CaseFile(Model):
 
     def add_note(self, request: AddNote, at: datetime) -> None:
         self.record(at, request.actor, "note", request.text)
+
+    def reassign_officer(self, request: ReassignOfficer, at: datetime) -> None:
+        """The case moves to another officer: from now on they are told what the case officer is told."""
+        before, self.officer = self.case_officer, request.case_officer
+        self.record(
+            at, request.actor, OFFICER_REASSIGNED,
+            f"case officer changed from {before} to {request.case_officer}: {request.reason}",
+        )
 
     def _agree_actions(self, request: RecordOutcome, action_dues: list[date]) -> None:
         """The agreed actions, with the due dates planned for them and the rule each comes from."""

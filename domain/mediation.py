@@ -63,6 +63,7 @@ from domain.models import (
     MediationIssue,
     OpenMediation,
     OrganisationKind,
+    ReassignOfficer,
     RecordChoice,
     RecordOutcome,
     ReportCannotArrange,
@@ -82,6 +83,7 @@ class Mediation(CaseFile):
     action_stages: ClassVar[ActionStages] = route_action_stages(MEDIATION_OPEN_STAGES, {
         RecordChoice: (CaseStage.advice,), ReportCannotArrange: (CaseStage.arranging_session,),
         AddNote: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),
+        ReassignOfficer: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),  # an officer is told while it is owed
     })
     arrangement_deadline: ClassVar[str] = MEDIATION_ARRANGEMENT
     independence_rule: ClassVar[str] = (

@@ -514,6 +514,13 @@ class RecordAppealStatus(StaffAction):
     status: AppealStatus
 
 
+class ReassignOfficer(StaffAction):
+    """A team manager moves the case to another case officer (the role: infra/identity.py `Act.reassign`)."""
+
+    case_officer: StaffId
+    reason: Text
+
+
 class LocalAuthority(Model):
     name: Name
     contact: Contact
@@ -630,6 +637,9 @@ class TimelineEntry(Model):
     actor: str
     event: str
     detail: str = ""
+    # The actor is who they say: the workflow itself, or staff a trusted signer vouched for
+    # (workflows/verification.py). False: said, not proven (development, or an unchecked opening).
+    verified: bool = False
 
 
 class NotificationView(Model):

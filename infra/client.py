@@ -1,12 +1,36 @@
-"""Connecting to Temporal: the same profiles and TEMPORAL_* variables as the `temporal` CLI."""
+"""Connecting to Temporal: the same profiles and TEMPORAL_* variables as the `temporal` CLI.
+
+Every case opening and every update this client sends carries an actor assertion for the member of
+staff it acts as (`infra.identity.acting_as`), in a header the codec encrypts like any payload:
+the identity provider's token when they signed in with one (the CLI), else one signed with the
+console's key, else (development) their unsigned word. The worker checks it (workflows/verification.py).
+"""
 
 from __future__ import annotations
 
-from temporalio.client import Client
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from temporalio.api.common.v1 import Payload
+from temporalio.client import (
+    Client,
+    Interceptor,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    StartWorkflowUpdateInput,
+    StartWorkflowUpdateWithStartInput,
+)
+from temporalio.common import HeaderCodecBehavior
+from temporalio.converter import default as default_converter
 from temporalio.envconfig import ClientConfig
 
 from infra.converter import data_converter
+from infra.identity import acting
 from infra.settings import CommandSettings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 DEFAULT_ADDRESS = "localhost:7233"  # the `temporal` CLI's default too
 
@@ -18,6 +42,61 @@ def connection_config() -> dict:
     return config
 
 
-async def connect(settings: CommandSettings) -> Client:
-    return await Client.connect(**connection_config(), data_converter=data_converter(settings))
+async def connect(settings: CommandSettings, console_key: Ed25519PrivateKey | None = None) -> Client:
+    """A client whose updates say who sends them; the console passes its signing key."""
+    return await Client.connect(
+        **connection_config(),
+        data_converter=data_converter(settings),
+        interceptors=[ActorHeaders(console_key)],
+        header_codec_behavior=HeaderCodecBehavior.CODEC,
+    )
 
+
+class ActorHeaders(Interceptor):
+    def __init__(self, console_key: Ed25519PrivateKey | None = None) -> None:
+        self.console_key = console_key
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _Outbound(next, self.console_key)
+
+
+def _assertion(console_key: Ed25519PrivateKey | None, case: str, action: str) -> str | None:
+    from infra import vouching  # PyJWT: imported only when something is sent
+
+    staff = acting()
+    if staff is None:
+        return None  # the worker refuses it unless in development
+    if staff.token:
+        return staff.token
+    if console_key is not None:
+        return vouching.console_assertion(console_key, staff, case, action, datetime.now(UTC))
+    return vouching.development_assertion(staff)
+
+
+class _Outbound(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, console_key: Ed25519PrivateKey | None) -> None:
+        super().__init__(next)
+        self._key = console_key
+
+    def _with_actor(self, headers: Mapping[str, Payload], case: str, action: str | None = None) -> Mapping[str, Payload]:
+        """`action`: the update's name; none for a case's opening."""
+        from infra.vouching import HEADER, OPENING
+
+        token = _assertion(self._key, case, action or OPENING)
+        if token is None:
+            return headers
+        return {**headers, HEADER: default_converter().payload_converter.to_payloads([token])[0]}
+
+    async def start_workflow(self, input: StartWorkflowInput) -> Any:
+        input.headers = self._with_actor(input.headers, input.id)
+        return await super().start_workflow(input)
+
+    async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> Any:
+        input.headers = self._with_actor(input.headers, input.id, input.update)
+        return await super().start_workflow_update(input)
+
+    async def start_update_with_start_workflow(self, input: StartWorkflowUpdateWithStartInput) -> Any:
+        start, update = input.start_workflow_input, input.update_workflow_input
+        start.headers = self._with_actor(start.headers, start.id)
+        update.headers = self._with_actor(update.headers, start.id, update.update)
+        return await super().start_update_with_start_workflow(input)

@@ -31,9 +31,9 @@ import asyncio
 import hmac
 import ipaddress
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import jwt
@@ -43,6 +43,7 @@ from aiohttp.typedefs import Handler, Middleware
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
+from infra.identity import Role, roles_from_claims
 from infra.codec import CASE_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
@@ -58,8 +59,6 @@ MAX_REQUEST_BYTES = 3 * 1024 * 1024
 JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 JWKS_CACHE_SECONDS = 300  # the issuer's keys are fetched again after this (or for an unknown kid)
 CLOCK_SKEW_SECONDS = 30  # between the identity provider's clock and ours
-# DESIGN section 12's roles: by default any of them may read the payloads of the cases they work on.
-STAFF_ROLES = ("case_officer", "team_manager", "records_officer", "administrator")
 USER = web.RequestKey("codec_user", str)  # who the caller is, for the log
 
 log = structlog.get_logger(__name__)
@@ -83,7 +82,10 @@ class JwtIssuer:
     audience: str
     max_lifetime_seconds: float = 12 * 3600
     roles_claim: str = "roles"
-    roles: frozenset[str] = frozenset(STAFF_ROLES)
+    # The roles claim's values that give each of our roles, and which of our roles may decode (by
+    # default any: DESIGN section 12's staff read the payloads of the cases they work on).
+    role_mapping: Mapping[Role, Sequence[str]] = field(default_factory=lambda: {role: [role.value] for role in Role})
+    roles: frozenset[Role] = frozenset(Role)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_keys", jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=JWKS_CACHE_SECONDS))
@@ -102,11 +104,12 @@ class JwtIssuer:
             raise TokenRefused(401, _refusal(problem)) from None
         self._check_lifetime(claims)
         subject = str(claims["sub"])
-        if not self._roles_of(claims) & self.roles:
+        if not roles_from_claims(claims, self.roles_claim, self.role_mapping) & self.roles:
+            accepted = sorted(value for role in self.roles for value in self.role_mapping[role])
             raise TokenRefused(
                 403,
                 f"the access token's {self.roles_claim!r} claim names no role that may read payloads here "
-                f"(one of: {', '.join(sorted(self.roles))})",
+                f"(one of: {', '.join(accepted)})",
                 subject,
             )
         return subject
@@ -124,20 +127,6 @@ class JwtIssuer:
                 f"the access token lives longer than this server accepts ({_hours(self.max_lifetime_seconds)} at most, "
                 f"{ENV_PREFIX}CODEC_JWT_MAX_LIFETIME_HOURS): the identity provider must issue shorter-lived tokens",
             )
-
-    def _roles_of(self, claims: dict) -> set[str]:
-        """The claim's values: a list of names, or one name (or several, space-separated). A claim
-        not found by its whole name is looked for by a dotted path (Keycloak's realm_access.roles)."""
-        value: object = claims.get(self.roles_claim)
-        if value is None and "." in self.roles_claim:
-            value = claims
-            for part in self.roles_claim.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str):
-            return set(value.split())
-        if isinstance(value, list):
-            return {item for item in value if isinstance(item, str)}
-        return set()
 
 
 def _hours(seconds: float) -> str:
@@ -201,6 +190,7 @@ def build_app(settings: Settings) -> web.Application:
             settings.codec_jwt_audience,
             max_lifetime_seconds=settings.codec_jwt_max_lifetime_hours * 3600,
             roles_claim=settings.oidc_roles_claim,
+            role_mapping=settings.role_mapping,
             roles=frozenset(settings.codec_roles),
         )
     if not (token or issuer) and not _loopback(settings.codec_server_ip):

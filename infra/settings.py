@@ -19,6 +19,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
+from infra.identity import Role
 from infra.keys import KeyRing, parse_key_ring, read_key_file
 
 if TYPE_CHECKING:
@@ -91,13 +92,61 @@ class CommandSettings(BaseSettings):
     # development key file.
     production: bool = False
 
+    # Roles (infra/identity.py, DESIGN section 12): the identity provider's tokens carry them in one
+    # claim (a dotted path reaches inside: realm_access.roles); each of our roles is given by the claim
+    # values listed in its DISAGREEMENT_ROLE_<ROLE> setting (comma-separated; by default its own name).
+    oidc_roles_claim: str = Field("roles", pattern=r"^\S+$")
+    role_case_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.case_officer.value])
+    role_team_manager: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.team_manager.value])
+    role_records_officer: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.records_officer.value])
+    role_administrator: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [Role.administrator.value])
+
+    # Staff sign in through the council's OpenID Connect provider: the console (web/settings.py) and the
+    # command line (`disagreement login`, a public client using the device flow) alike. Its discovery
+    # document is <issuer>/.well-known/openid-configuration. Unset: development, where the console has
+    # its development sign-in and the command line takes --as, both unverified.
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    oidc_cli_client_id: str | None = Field(None, pattern=r"^\S+$")  # checked by `login`: only it needs it
+    # The id_token claim holding the staff id recorded on every action (a STAFF_ID_PATTERN value).
+    oidc_staff_id_claim: str = Field("preferred_username", pattern=r"^\S+$")
+    # Where `disagreement login` keeps this person's tokens: owner-only, like a key (cli/token_file.py).
+    token_file: Path = Path("~/.config/disagreement/token.json")
+
+    # Who sends each update (infra/vouching.py, workflows/verification.py). `required`: the worker
+    # accepts an update only with an actor assertion from the console's key or the identity provider;
+    # `development`: anyone's word, recorded as unverified. Production requires `required`.
+    actor_verification: Literal["development", "required"] = "development"
+    # The console's Ed25519 signing key (PEM, owner-only; `python -m infra.vouching` writes a pair).
+    # The worker needs only the public half: DISAGREEMENT_CONSOLE_PUBLIC_KEY_FILE, else read from this.
+    console_key_file: Path | None = None  # default: <data_dir>/console-key.pem
+    console_public_key_file: Path | None = None
+
+    @field_validator("role_case_officer", "role_team_manager", "role_records_officer", "role_administrator", mode="before")
+    @classmethod
+    def _claim_values(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+            if not value or any(any(c.isspace() for c in part) for part in value):
+                raise ValueError("must be the roles claim's values for this role (no spaces), separated by commas")
+        return value
+
+    @property
+    def role_mapping(self) -> dict[Role, list[str]]:
+        """Each of our roles, and the roles claim's values that give it."""
+        return {role: getattr(self, f"role_{role.value}") for role in Role}
+
+    @property
+    def token_path(self) -> Path:
+        return self.token_file.expanduser()
+
     @property
     def outbox_path(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
 
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
-        "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", mode="before", check_fields=False
+        "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", "console_key_file",
+        "console_public_key_file", "token_file", mode="before", check_fields=False,
     )
     @classmethod
     def _a_path(cls, value: object) -> object:
@@ -126,7 +175,16 @@ class CommandSettings(BaseSettings):
                 f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ENCRYPTION_KEYS (or an explicit "
                 f"{ENV_PREFIX}ENCRYPTION_KEY_FILE) must be set: production never uses a development key"
             )
+        if self.production and self.actor_verification != "required":
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}ACTOR_VERIFICATION must be required: in production "
+                "every action is by a member of staff the identity provider or the console vouched for"
+            )
         return self
+
+    @property
+    def console_key_path(self) -> Path:
+        return self.console_key_file or self.data_dir / "console-key.pem"
 
     @property
     def encryption_key_path(self) -> Path:
@@ -256,10 +314,8 @@ class Settings(CommandSettings):
     codec_jwks_url: str | None = Field(None, pattern=r"^https?://\S+$")
     codec_jwt_audience: str | None = Field(None, min_length=1)
     codec_jwt_max_lifetime_hours: float = Field(12, gt=0, le=24 * 7)
-    oidc_roles_claim: str = Field("roles", pattern=r"^\S+$")  # a dotted path reaches inside: realm_access.roles
-    codec_roles: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["case_officer", "team_manager", "records_officer", "administrator"], min_length=1
-    )
+    # Which of our roles may decode (infra/identity.py; the roles claim is mapped as for every other act).
+    codec_roles: Annotated[list[Role], NoDecode] = Field(default_factory=lambda: list(Role), min_length=1)
 
     @field_validator("appeal_warning_working_days", mode="before")
     @classmethod
@@ -275,7 +331,7 @@ class Settings(CommandSettings):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
             if not value:
-                raise ValueError("must be the roles claim's values that may decode, separated by commas")
+                raise ValueError(f"must be some of {', '.join(Role)}, separated by commas")
         return value
 
     @field_validator("codec_allowed_hosts", mode="before")

@@ -85,6 +85,16 @@ async def gather(cases: Cases, email: str | None, phone: str | None, actor: str)
     )
 
 
+async def export_logged(
+    cases: Cases, email: str | None, phone: str | None, actor: str
+) -> tuple[SubjectAccessExport, str]:
+    """`gather`, kept in the export log: who, when, how many cases, and whom for as the contact index's
+    keyed digest (returned, for a log line), never the address."""
+    exported = await gather(cases, email, phone, actor)
+    subject = await cases.records.log_export(email, phone, actor, exported.generated_at, len(exported.cases))
+    return exported, subject
+
+
 def subject_case(
     reference: str, status: CaseStatus, record: CaseRecord, email: str | None, phone: str | None
 ) -> SubjectCase | None:

@@ -47,10 +47,17 @@ class ContactIndex:
 
     def lookups(self, email: str | None = None, phone: str | None = None) -> list[str]:
         """Every digest under which this email or phone may have been stored, any key in the ring."""
-        values = ([f"email:{normalise_email(email)}"] if email else []) + (
-            [f"phone:{normalise_phone(phone)}"] if phone else []
-        )
-        return [_digest(key, value) for key in self._all for value in values]
+        return [_digest(key, value) for key in self._all for value in _asked(email, phone)]
+
+    def subject_of(self, email: str | None = None, phone: str | None = None) -> str:
+        """Whom a subject access export was about, for its log: the digests a record of theirs is
+        indexed under now (current key), comma-separated, so the log names nobody yet can be matched
+        against the index."""
+        return ",".join(_digest(self._current, value) for value in _asked(email, phone))
+
+
+def _asked(email: str | None, phone: str | None) -> list[str]:
+    return ([f"email:{normalise_email(email)}"] if email else []) + ([f"phone:{normalise_phone(phone)}"] if phone else [])
 
 
 def _normalised(people: Iterable[Person]) -> set[str]:

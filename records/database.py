@@ -19,6 +19,8 @@ from typing import Any, Protocol, TypeVar
 from infra.sqlite import checkpoint, open_database
 from records.schema import MIGRATIONS, SCHEMA_TABLE
 
+RELEASED = 2  # the last migration of release 1.0.0
+
 T = TypeVar("T")
 
 
@@ -47,12 +49,15 @@ async def migrate(transaction: Transaction, blob: str) -> None:
     lock), whatever its number: migrations written on two branches at once may land in either order.
 
     `records_schema` keeps one row per migration applied. A database from before that kept one row,
-    the version it had reached (every migration up to it applied), and is given one row per migration.
+    the version it had reached, and is given one row per migration: release 1.0.0's (applied in
+    order) and the one it reached. Those after 1.0.0 were written on branches at once, and a
+    database reached one of them without the others (migration 5, on main, skipped 3 and 4).
     """
     rows = await transaction.fetchall("SELECT version FROM records_schema")
     applied = {version for (version,) in rows}
     if len(rows) == 1:
-        applied = {version for version, _ in MIGRATIONS if version <= rows[0][0]}
+        reached = rows[0][0]
+        applied = {version for version, _ in MIGRATIONS if version <= RELEASED or version == reached}
         await transaction.execute("DELETE FROM records_schema")
         for version in sorted(applied):
             await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (version,))

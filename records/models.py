@@ -93,7 +93,8 @@ class DeletionEntry(Model):
     deleted_at: datetime
     delete_after: date
     rule: str  # the retention rule, or `erased: <reason>` for an erasure
-    deleted_by: str  # `purge` or the staff id who erased it
+    deleted_by: str  # `purge`, or the records officer who approved the erasure
+    requested_by: str | None = None  # an erasure: the records officer who asked for it
 
 
 class MissingCase(Model):
@@ -118,6 +119,24 @@ class LegalHold(Model):
     placed_at: datetime
     held_copy_from: datetime | None = None  # an open case's view, as last copied while held
     missing_since: date | None = None  # see MissingCase
+
+
+class ErasureRequest(Model):
+    """An erasure one records officer asked for; a second one approves it (DESIGN section 12)."""
+
+    reference: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
+class ExportEntry(Model):
+    """One subject access export: who, when, how many cases, and whom for as a keyed digest."""
+
+    exported_by: str
+    exported_at: datetime
+    subject: str
+    cases: int
 
 
 def people_of(case: Case) -> list[Person]:

@@ -79,7 +79,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         ],
     ),
     # Migration 3 (per-case data keys, `case_keys`) is written on another branch at the same time:
-    # `migrate` applies each migration not yet applied, whatever its number, so either may land first.
+    # `migrate` applies each migration not yet applied, whatever its number, so it may land last.
     (
         4,
         [
@@ -96,6 +96,28 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
             # The day the purge first found a held case gone from Temporal with no closed record.
             "ALTER TABLE legal_holds ADD COLUMN missing_since TEXT",
+        ],
+    ),
+    (
+        5,
+        [
+            # An erasure asked for by one records officer, waiting for a second one to approve it.
+            """CREATE TABLE erasure_requests (
+                reference    TEXT PRIMARY KEY,
+                reason       TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL
+            )""",
+            # An erasure's deletion names both people: who asked (here) and who approved (`deleted_by`).
+            "ALTER TABLE deletion_log ADD COLUMN requested_by TEXT",
+            # Every subject access export: who, when, how many cases, and whom for as the contact index's
+            # keyed digest (records/contacts.py), never the address itself.
+            """CREATE TABLE export_log (
+                exported_by TEXT NOT NULL,
+                exported_at TEXT NOT NULL,
+                subject     TEXT NOT NULL,
+                cases       INTEGER NOT NULL
+            )""",
         ],
     ),
 ]

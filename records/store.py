@@ -5,9 +5,11 @@ Chosen by settings (`records_store_for`): SQLite under the data folder by defaul
 
 - `archive` is idempotent by reference and version: writing a version again, or an older one after
   a newer, changes nothing. A reference in the deletion log is never written again.
-- `delete_due` (the purge) and `erase` delete a record with its contact index and hold history, and
-  log the deletion, in one transaction that re-checks the legal hold, so a hold placed while the
-  purge runs always wins.
+- `delete_due` (the purge) and `erase` delete a record with its contact index, hold history and any
+  erasure request, and log the deletion, in one transaction that re-checks the legal hold, so a hold
+  placed while the purge runs always wins.
+- An erasure is asked for (`ask_erasure`) by one records officer and carried out by another; the
+  deletion log names both. Each subject access export is logged (`log_export`) by a keyed digest.
 - `copy_held` keeps an open case on legal hold (records/holding.py): idempotent by version like
   `archive`, written only while the hold is in place and until the case's closed record replaces it.
 """
@@ -34,6 +36,8 @@ from records.models import (
     ClosedCaseSummary,
     CopyHeldCase,
     DeletionEntry,
+    ErasureRequest,
+    ExportEntry,
     HeldCopied,
     LegalHold,
 )
@@ -187,9 +191,12 @@ class RecordsStore:
             await self._db.forget()
         return deleted
 
-    async def erase(self, reference: str, reason: str, by: str, at: datetime) -> DeletionEntry | None:
-        """Deletes one record before its date; None if it is not archived or is on hold."""
-        entry = await self._delete(reference, at, by, f"erased: {reason}", before=None)
+    async def erase(
+        self, reference: str, reason: str, by: str, at: datetime, requested_by: str | None = None
+    ) -> DeletionEntry | None:
+        """Deletes one record before its date; None if it is not archived or is on hold. `by` approved
+        the erasure that `requested_by` asked for."""
+        entry = await self._delete(reference, at, by, f"erased: {reason}", before=None, requested_by=requested_by)
         if entry:
             await self._db.forget()
         return entry
@@ -225,7 +232,8 @@ class RecordsStore:
         return entry
 
     async def _delete(
-        self, reference: str, at: datetime, by: str, rule: str | None, before: date | None
+        self, reference: str, at: datetime, by: str, rule: str | None, before: date | None,
+        requested_by: str | None = None,
     ) -> DeletionEntry | None:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
@@ -237,10 +245,50 @@ class RecordsStore:
                 return None
             entry = DeletionEntry(
                 reference=reference, deleted_at=at, delete_after=date.fromisoformat(rows[0][0]),
-                rule=rule or rows[0][1], deleted_by=by,
+                rule=rule or rows[0][1], deleted_by=by, requested_by=requested_by,
             )
             await _forget_case(tx, entry)
         return entry
+
+    # --- Two records officers to erase, and the export log ----------------------------------------
+
+    async def ask_erasure(self, reference: str, reason: str, by: str, at: datetime) -> bool:
+        """Asks for an erasure, for a second records officer to approve; False if one is already asked."""
+        async with self._db.transaction() as tx:
+            asked = await tx.execute(
+                "INSERT INTO erasure_requests (reference, reason, requested_by, requested_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO NOTHING",
+                (reference, reason, by, _instant(at)),
+            )
+        return bool(asked)
+
+    async def erasure_request(self, reference: str) -> ErasureRequest | None:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reason, requested_by, requested_at FROM erasure_requests WHERE reference = ?", (reference,)
+            )
+        if not rows:
+            return None
+        reason, by, at = rows[0]
+        return ErasureRequest(reference=reference, reason=reason, requested_by=by, requested_at=datetime.fromisoformat(at))
+
+    async def log_export(self, email: str | None, phone: str | None, by: str, at: datetime, cases: int) -> str:
+        """Logs a subject access export; returns whom it was about as the log keeps it (a keyed digest)."""
+        subject = self._index.subject_of(email=email, phone=phone)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO export_log (exported_by, exported_at, subject, cases) VALUES (?, ?, ?, ?)",
+                (by, _instant(at), subject, cases),
+            )
+        return subject
+
+    async def export_log(self) -> list[ExportEntry]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT exported_by, exported_at, subject, cases FROM export_log ORDER BY exported_at")
+        return [
+            ExportEntry(exported_by=by, exported_at=datetime.fromisoformat(at), subject=subject, cases=cases)
+            for by, at, subject, cases in rows
+        ]
 
     # --- Reading -------------------------------------------------------------------------------
 
@@ -369,21 +417,22 @@ class RecordsStore:
     async def deletion_log(self) -> list[DeletionEntry]:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT reference, deleted_at, delete_after, rule, deleted_by FROM deletion_log ORDER BY deleted_at, reference"
+                "SELECT reference, deleted_at, delete_after, rule, deleted_by, requested_by FROM deletion_log"
+                " ORDER BY deleted_at, reference"
             )
         return [
             DeletionEntry(
                 reference=reference, deleted_at=datetime.fromisoformat(at), delete_after=date.fromisoformat(after),
-                rule=rule, deleted_by=by,
+                rule=rule, deleted_by=by, requested_by=asked_by,
             )
-            for reference, at, after, rule, by in rows
+            for reference, at, after, rule, by, asked_by in rows
         ]
 
     async def traces_of(self, reference: str) -> dict[str, int]:
         """How many rows of each table still name this reference (the deletion log aside)."""
         counts = {}
         async with self._db.transaction() as tx:
-            for table in ("case_records", "held_copies", "contact_index", "legal_holds", "hold_log"):
+            for table in ("case_records", "held_copies", "contact_index", "legal_holds", "hold_log", "erasure_requests"):
                 [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
                 counts[table] = count
         return counts
@@ -394,12 +443,17 @@ async def _was_deleted(tx: Transaction, reference: str) -> bool:
 
 
 async def _forget_case(tx: Transaction, entry: DeletionEntry) -> None:
-    """Deletes what a record or a held copy leaves (its hold history too) and logs the deletion."""
-    for table in ("case_records", "held_copies", "contact_index", "hold_log"):
+    """Deletes what a record or a held copy leaves (its hold history and any erasure request too) and
+    logs the deletion."""
+    for table in ("case_records", "held_copies", "contact_index", "hold_log", "erasure_requests"):
         await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (entry.reference,))
     await tx.execute(
-        "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by) VALUES (?, ?, ?, ?, ?)",
-        (entry.reference, _instant(entry.deleted_at), entry.delete_after.isoformat(), entry.rule, entry.deleted_by),
+        "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by, requested_by)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            entry.reference, _instant(entry.deleted_at), entry.delete_after.isoformat(), entry.rule, entry.deleted_by,
+            entry.requested_by,
+        ),
     )
 
 

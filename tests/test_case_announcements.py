@@ -50,6 +50,7 @@ from domain.models import (
     EhcPoint,
     ExtendDeadline,
     OfferResolution,
+    ReassignOfficer,
     RecordAppealStatus,
     RecordConsent,
     RecordDecision,
@@ -388,7 +389,8 @@ def test_a_party_withdrawing_closes_the_case_and_everyone_hears_who(stage: CaseS
 
 def test_each_staff_action_has_its_stages_and_a_route_adds_its_own() -> None:
     # DESIGN section 3: the mediator and the session while arranging or waiting for it, the outcome
-    # once it is scheduled, actions while following up; withdrawal, extensions and notes at any open stage.
+    # once it is scheduled, actions while following up; withdrawal, extensions, notes and (section 12)
+    # a move to another officer at any open stage.
     route = (CaseStage.informal_talks, CaseStage.awaiting_consent)
     own = {RecordTalk: (CaseStage.informal_talks,), Withdraw: (CaseStage.awaiting_consent,)}
     session = (CaseStage.arranging_session, CaseStage.session_scheduled)
@@ -396,7 +398,7 @@ def test_each_staff_action_has_its_stages_and_a_route_adds_its_own() -> None:
         AssignMediator: session, ScheduleSession: session,
         RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
         Withdraw: (CaseStage.awaiting_consent,),  # the route's own rule wins over the shared one
-        ExtendDeadline: route, AddNote: route, RecordTalk: (CaseStage.informal_talks,),
+        ExtendDeadline: route, AddNote: route, ReassignOfficer: route, RecordTalk: (CaseStage.informal_talks,),
     }
     assert Case.action_stages == route_action_stages(OPEN_STAGES, {
         RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
@@ -497,6 +499,7 @@ def test_a_failed_message_to_a_party_is_recorded_and_the_case_officer_told() -> 
     )]
     assert case.timeline[-1] == TimelineEntry(
         at=LATER, actor="system", event="notification_failed", detail="resolution_offered to org-1: address rejected",
+        verified=True,  # the workflow's own entry
     )
     assert case.delivery_failed(Template.session_scheduled, case.recipient(MEDIATOR), "mailbox full", LATER) == [Announcement(
         Template.notification_failed, (CASE_OFFICER,), "notification_failed-session_scheduled-mediator",

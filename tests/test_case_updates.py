@@ -35,6 +35,7 @@ from domain.models import (
     ExtendDeadline,
     OfferResolution,
     OpenCase,
+    ReassignOfficer,
     RecordConsent,
     RecordOutcome,
     RecordTalk,
@@ -284,6 +285,15 @@ MISUSES = {
     "a malformed staff id": Misuse(
         "opened", U.add_note, lambda case: AddNote.model_construct(actor="Jo Smith", text="rang the school"),
         ("a staff id is 2 to 64 lower-case letters",), kind=NOT_VALIDATED,
+    ),
+    "a move to the officer who runs the case": Misuse(
+        "opened", U.reassign_officer,
+        lambda case: ReassignOfficer(actor="pat.lee", case_officer=OFFICER, reason="cover"), ("jo.smith already runs case",),
+    ),
+    "a move with no reason": Misuse(
+        "opened", U.reassign_officer,
+        lambda case: ReassignOfficer.model_construct(actor="pat.lee", case_officer="amira.khan", reason=""),
+        ("at least 1 character",), kind=NOT_VALIDATED,
     ),
     "an extension by days and to a date at once": Misuse(
         "opened", U.extend_deadline,

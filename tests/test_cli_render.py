@@ -55,6 +55,13 @@ def test_the_table_says_when_it_shows_only_the_latest_entries(capsys, monkeypatc
     assert "case_opened" in whole and "latest" not in whole
 
 
+def test_the_timeline_says_which_actors_no_one_vouched_for(capsys, monkeypatch) -> None:
+    case = busy_case()
+    case.vouched(len(case.timeline) - 1, "jo.smith")  # only the last note came with a trusted signature
+    rows = [line for line in printed(case.view(), capsys, monkeypatch).splitlines() if "note " in line]
+    assert ["(unverified)" in row for row in rows] == [True] * (len(rows) - 1) + [False]
+
+
 def test_timeline_times_are_uk_local_in_the_header_format(capsys, monkeypatch) -> None:
     case = Case.open("DR-2026-7KQ3XZ", open_case(), datetime(2026, 7, 1, 9, 5, tzinfo=UTC))  # BST: 10:05 in England
     assert "2026-07-01 10:05" in printed(case.view(), capsys, monkeypatch)

@@ -331,7 +331,11 @@ async def test_the_roles_claim_and_the_roles_accepted_come_from_settings(
     monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_ISSUER", identity.issuer)
     monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_AUDIENCE", "temporal-ui")
     monkeypatch.setenv("DISAGREEMENT_OIDC_ROLES_CLAIM", "realm_access.roles")  # Keycloak's
-    monkeypatch.setenv("DISAGREEMENT_CODEC_ROLES", "send-records, send-caseworkers")
+    # The provider's group names give our roles; records officers and case officers may decode here.
+    monkeypatch.setenv("DISAGREEMENT_ROLE_RECORDS_OFFICER", "send-records")
+    monkeypatch.setenv("DISAGREEMENT_ROLE_CASE_OFFICER", "send-caseworkers")
+    monkeypatch.setenv("DISAGREEMENT_ROLE_TEAM_MANAGER", "send-managers")
+    monkeypatch.setenv("DISAGREEMENT_CODEC_ROLES", "records_officer, case_officer")
     monkeypatch.setenv("DISAGREEMENT_CODEC_JWT_MAX_LIFETIME_HOURS", "1")
     settings = load_settings.__wrapped__().model_copy(update={"data_dir": tmp_path})
     body = await encrypted_body(settings)
@@ -341,12 +345,13 @@ async def test_the_roles_claim_and_the_roles_accepted_come_from_settings(
         caseworker = await decode_with(client, body, identity.token(roles=None, realm_access={"roles": ["send-caseworkers"]}))
         top_level = await decode_with(client, body, identity.token(roles=["send-caseworkers"]))
         other_group = await decode_with(client, body, identity.token(roles=None, realm_access={"roles": ["case_officer"]}))
+        manager = await decode_with(client, body, identity.token(roles=None, realm_access={"roles": ["send-managers"]}))
         two_hours = await decode_with(
             client, body, identity.token(roles=None, realm_access={"roles": ["send-records"]}, exp=now + 2 * HOUR)
         )
 
     assert caseworker[0] == 200
-    assert top_level[0] == other_group[0] == 403
+    assert top_level[0] == other_group[0] == manager[0] == 403
     assert "'realm_access.roles' claim names no role" in other_group[1] and "send-caseworkers, send-records" in other_group[1]
     assert two_hours[0] == 401 and "(1 hour at most, DISAGREEMENT_CODEC_JWT_MAX_LIFETIME_HOURS)" in two_hours[1]
 
@@ -429,7 +434,9 @@ async def test_production_refuses_unencrypted_payloads(tmp_path: Path) -> None:
 async def test_a_production_worker_does_not_run_a_case_started_without_encryption(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    settings = isolated_settings(tmp_path, production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
+    settings = isolated_settings(
+        tmp_path, production=True, encryption_keys=TEST_KEYS, actor_verification="required", **OWN_CONTACT_DETAILS
+    )
     target = dev_server.client.service_client.config.target_host
     worker_client = await Client.connect(target, data_converter=data_converter(settings))
     outsider = await Client.connect(target, data_converter=pydantic_data_converter)  # no codec

@@ -4,7 +4,7 @@
   until they are reused (FIELD-NOTES, "Operations"). Every SQLite file of ours is opened with
   `secure_delete`, and a deletion (erase or purge) is followed by a checkpoint that empties the log:
   the sealed record's bytes are then found in no file under the data folder.
-- The development outbox: `erase` deletes the case's message files, and only its own.
+- The development outbox: an approved erasure (`approve-erase`) deletes the case's message files, and only its own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from records.store import RecordsStore, records_store_for
 from tests.cli_helpers import Staff
 from tests.conftest import isolated_settings
 from tests.records_fixtures import closed_case
-from tests.test_records_cli import refused, staff  # noqa: F401 (the staff fixture: a worker and the CLI)
+from tests.test_records_cli import KIM, SAM, refused, staff  # noqa: F401 (the staff fixture: a worker and the CLI)
 
 ERASED_AT = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
@@ -85,11 +85,12 @@ async def test_erase_deletes_the_cases_messages_from_the_outbox_and_no_others(
         for event in ("case_opened", "withdrawn"):
             (outbox / f"{reference}.{event}.applicant.txt").write_text("To: Sam Parent <sam.parent@example.org>\n")
 
-    erased = await staff.run("erase", case.reference, "--reason", "erasure request")
+    assert (await staff.run("erase", *SAM, case.reference, "--reason", "erasure request")).code == 0
+    erased = await staff.run("approve-erase", *KIM, case.reference)
 
     assert erased.code == 0, erased.stderr
     assert "with its 2 message file(s) in the outbox" in erased.stdout
     assert sorted(path.name for path in outbox.iterdir()) == [
         f"{other.reference}.case_opened.applicant.txt", f"{other.reference}.withdrawn.applicant.txt",
     ]
-    refused(await staff.run("erase", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+    refused(await staff.run("erase", *SAM, case.reference, "--reason", "again"), f"no closed case {case.reference}")

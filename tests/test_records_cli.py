@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import Applicant, ApplicantRole, CaseOutcome, Contact
 from infra.settings import Settings
+from records.contacts import ContactIndex
 from records.models import archive_of
 from records.store import RecordsStore
 from tests.cli_helpers import Staff, staff_environment
@@ -21,6 +22,9 @@ from tests.conftest import RecordedNotifications, open_case, running_worker
 from tests.records_fixtures import closed_case
 
 SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
+# Two records officers: one asks for an erasure, the other approves it.
+SAM = ("--as", "sam.jones", "--role", "records_officer")
+KIM = ("--as", "kim.patel", "--role", "records_officer")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -93,35 +97,57 @@ async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, re
     case = closed_case()
     await records.archive(archive_of(case, version=1))
 
-    refused(await staff.run("hold", "DR-2026-ZZZZZZ", "--reason", "complaint"), "no case DR-2026-ZZZZZZ")
-    refused(await staff.run("hold", case.reference, "--reason", " "), "--reason")
-    assert (await staff.run("hold", case.reference, "--reason", "complaint to the Ombudsman")).code == 0
-    refused(await staff.run("hold", case.reference, "--reason", "again"), "already on legal hold")
+    refused(await staff.run("hold", *SAM, "DR-2026-ZZZZZZ", "--reason", "complaint"), "no case DR-2026-ZZZZZZ")
+    refused(await staff.run("hold", *SAM, case.reference, "--reason", " "), "--reason")
+    assert (await staff.run("hold", *SAM, case.reference, "--reason", "complaint to the Ombudsman")).code == 0
+    refused(await staff.run("hold", *SAM, case.reference, "--reason", "again"), "already on legal hold")
+    assert [(held.reference, held.placed_by) for held in await records.holds()] == [(case.reference, "sam.jones")]
     [listed] = await staff.json("list", "--closed")
     assert listed["on_hold"] is True
-    refused(await staff.run("erase", case.reference, "--reason", "erasure request"), "on legal hold")
+    refused(await staff.run("erase", *SAM, case.reference, "--reason", "erasure request"), "on legal hold")
 
-    assert (await staff.run("release", case.reference, "--reason", "complaint closed")).code == 0
-    refused(await staff.run("release", case.reference, "--reason", "again"), "not on legal hold")
-    erased = await staff.run("erase", case.reference, "--reason", "erasure request")
+    assert (await staff.run("release", *KIM, case.reference, "--reason", "complaint closed")).code == 0
+    refused(await staff.run("release", *SAM, case.reference, "--reason", "again"), "not on legal hold")
+
+    asked = await staff.run("erase", *SAM, case.reference, "--reason", "erasure request")
+    assert asked.code == 0 and "nothing is erased yet" in asked.stdout, asked.stderr
+    assert (await records.traces_of(case.reference))["case_records"] == 1
+    refused(await staff.run("erase", *KIM, case.reference, "--reason", "again"), "already asked for by sam.jones")
+    by_the_asker = await staff.run("approve-erase", *SAM, case.reference)
+    assert by_the_asker.code == 4 and "needs a second records officer to approve it" in by_the_asker.said
+    assert "Traceback" not in by_the_asker.stderr and (await records.traces_of(case.reference))["case_records"] == 1
+
+    erased = await staff.run("approve-erase", *KIM, case.reference)
     assert erased.code == 0, erased.stderr
+    assert "who asked (sam.jones) and approved (kim.patel)" in erased.stdout
 
     assert await records.traces_of(case.reference) == {
         "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+        "erasure_requests": 0,
     }
     [entry] = await records.deletion_log()
-    assert (entry.reference, entry.rule, entry.deleted_by) == (case.reference, "erased: erasure request", "jo.smith")
+    assert (entry.reference, entry.rule, entry.requested_by, entry.deleted_by) == (
+        case.reference, "erased: erasure request", "sam.jones", "kim.patel",
+    )
     refused(await staff.run("show", case.reference), f"no case {case.reference}")
-    refused(await staff.run("erase", case.reference, "--reason", "again"), f"no closed case {case.reference}")
+    refused(await staff.run("approve-erase", *KIM, case.reference), f"no erasure of case {case.reference} has been asked for")
+    refused(await staff.run("erase", *SAM, case.reference, "--reason", "again"), f"no closed case {case.reference}")
+
+
+async def test_approving_an_erasure_nobody_asked_for_is_refused_in_words(staff: Staff, records: RecordsStore) -> None:
+    case = closed_case()
+    await records.archive(archive_of(case, version=1))
+    refused(await staff.run("approve-erase", *KIM, case.reference), "has been asked for", "asks for it first")
+    assert (await records.traces_of(case.reference))["case_records"] == 1
 
 
 async def test_an_open_case_cannot_be_erased(staff: Staff) -> None:
     opened = await staff.open()
-    refused(await staff.run("erase", opened["reference"], "--reason", "erasure request"), "still running")
+    refused(await staff.run("erase", *SAM, opened["reference"], "--reason", "erasure request"), "still running")
 
 
 async def test_export_finds_a_person_across_three_cases_and_nobody_else(
-    staff: Staff, records: RecordsStore, tmp_path: Path
+    staff: Staff, records: RecordsStore, records_settings: Settings, tmp_path: Path
 ) -> None:
     subject = Contact(email=SUBJECT_EMAIL)
     as_applicant = closed_case(open_case(applicant=Applicant(role=ApplicantRole.parent, name=SUBJECT_NAME, contact=subject)))
@@ -132,8 +158,13 @@ async def test_export_finds_a_person_across_three_cases_and_nobody_else(
     as_supporter = await staff.open("--supporter", f"{SUBJECT_NAME}|{SUBJECT_EMAIL}")  # open, in Temporal
 
     out = tmp_path / "sar.json"
-    said = await staff.run("export", "--email", SUBJECT_EMAIL, "--out", str(out))
+    said = await staff.run("export", *SAM, "--email", SUBJECT_EMAIL, "--out", str(out))
     assert said.code == 0, said.stderr
+    # The export log: who, how many cases, and whom for as the contact index's keyed digest only.
+    [logged] = await records.export_log()
+    assert (logged.exported_by, logged.cases) == ("sam.jones", 3)
+    assert logged.subject == ContactIndex(records_settings.encryption_key_ring()).subject_of(email=SUBJECT_EMAIL)
+    assert SUBJECT_EMAIL not in repr(logged) and SUBJECT_EMAIL.split("@")[0] not in repr(logged)
 
     exported = json.loads(out.read_text())
     found = {case["reference"]: (case["status"], case["your_roles"]) for case in exported["cases"]}
@@ -154,8 +185,8 @@ async def test_export_finds_a_person_across_three_cases_and_nobody_else(
 
 
 async def test_export_asks_whom_to_look_for(staff: Staff) -> None:
-    refused(await staff.run("export"), "--email")
-    refused(await staff.run("export", "--email", "not-an-email"), "email")
+    refused(await staff.run("export", "--role", "records_officer"), "--email")
+    refused(await staff.run("export", "--role", "records_officer", "--email", "not-an-email"), "email")
 
 
 async def test_an_unreachable_records_database_is_said_in_words_without_its_password(staff: Staff) -> None:

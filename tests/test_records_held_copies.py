@@ -66,33 +66,36 @@ async def test_the_closed_record_replaces_the_copy(records: RecordsStore) -> Non
 
 
 async def test_a_migration_numbered_below_one_applied_is_still_applied(tmp_path: Path, monkeypatch) -> None:
-    """Migration 3 (per-case keys) may land after 4 (held copies): a database that has 4 gets 3 too."""
+    """Migration 3 (per-case keys) may land after 4 (held copies) and 5: a database that has them gets 3 too."""
     settings = isolated_settings(tmp_path)
-    store = records_store_for(settings)
-    await store.holds()  # migrated: 1, 2 and 4
+    await records_store_for(settings).holds()  # migrated: 1, 2, 4 and 5
     late = (3, ["CREATE TABLE late_arrival (reference TEXT PRIMARY KEY)"])
     monkeypatch.setattr(database, "MIGRATIONS", sorted([*database.MIGRATIONS, late]))
     await records_store_for(settings).holds()
     with sqlite3.connect(settings.records_path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM late_arrival").fetchone() == (0,)
         versions = [version for (version,) in connection.execute("SELECT version FROM records_schema ORDER BY version")]
-    assert versions == [1, 2, 3, 4]
+    assert versions == [1, 2, 3, 4, 5]
 
 
-async def test_a_database_that_kept_the_version_reached_gets_the_migrations_after_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reached", [2, 5], ids=["release-1.0.0", "main-with-5-before-4"])
+async def test_a_database_that_kept_the_version_reached_gets_the_migrations_it_lacks(tmp_path: Path, reached: int) -> None:
+    """One row was the version reached: 1.0.0 reached 2; main reached 5 with neither 3 nor 4."""
     settings = isolated_settings(tmp_path)
     settings.records_path.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(settings.records_path) as connection:  # as release 1.0.0 left it
+    with sqlite3.connect(settings.records_path) as connection:  # as that code left it
         connection.execute("CREATE TABLE records_schema (version INTEGER NOT NULL)")
-        for statement in [*database.MIGRATIONS[0][1], *database.MIGRATIONS[1][1]]:
-            connection.execute(statement.format(blob="BLOB"))
-        connection.execute("INSERT INTO records_schema (version) VALUES (2)")
+        for version, statements in database.MIGRATIONS:
+            if version <= 2 or version == reached:
+                for statement in statements:
+                    connection.execute(statement.format(blob="BLOB"))
+        connection.execute("INSERT INTO records_schema (version) VALUES (?)", (reached,))
     store = records_store_for(settings)
     case = open_file()
     await store.hold(case.reference, "complaint", "jo.smith", NOW)
     assert await store.copy_held(held_copy_of(case, 1, NOW)) is HeldCopied.written
     with sqlite3.connect(settings.records_path) as connection:
-        assert [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")] == [1, 2, 4]
+        assert [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")] == [1, 2, 4, 5]
 
 
 async def test_the_purge_reports_held_cases_gone_and_deletes_their_copies_only_when_off_hold_and_due(
@@ -119,7 +122,7 @@ async def test_the_purge_reports_held_cases_gone_and_deletes_their_copies_only_w
     [deleted] = report.deleted
     assert (deleted.reference, deleted.deleted_by, deleted.rule) == (gone_released.reference, PURGE, "6 years after its last copy (never closed)")
     assert await records.traces_of(gone_released.reference) == {
-        "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+        "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0, "erasure_requests": 0,
     }
     for kept in (gone_held, gone_recent, still_running):
         assert await records.held_copy(kept.reference) is not None, kept.reference

@@ -31,6 +31,7 @@ from tests.conftest import TEST_KEYS, RecordedNotifications, running_worker
 from tests.records_fixtures import closed_case
 
 SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
+RECORDS_OFFICER = ("--as", "sam.jones", "--role", "records_officer")
 CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
 
 
@@ -90,7 +91,7 @@ async def test_a_held_open_case_is_copied_on_every_change_until_released(
     await staff.json("note", reference, "--text", "before the hold")
     assert await records.held_copy(reference) is None and await copies(handle) == (0, [])  # never held: never copied
 
-    placed = await staff.run("hold", reference, "--reason", "Tribunal appeal")
+    placed = await staff.run("hold", reference, "--reason", "Tribunal appeal", *RECORDS_OFFICER)
     assert placed.code == 0 and "copied to the records now and on every change" in placed.stdout, placed.stderr
     held = await copy_of_case(staff, records, reference)
     assert held.on_hold
@@ -99,7 +100,7 @@ async def test_a_held_open_case_is_copied_on_every_change_until_released(
     noted = await staff.json("note", reference, "--text", "the school's letter arrived")
     await held_copy_where(records, reference, lambda held: view_of(held) == noted)  # never behind the case
 
-    assert (await staff.run("release", reference, "--reason", "appeal withdrawn")).code == 0
+    assert (await staff.run("release", reference, "--reason", "appeal withdrawn", *RECORDS_OFFICER)).code == 0
     for _ in range(100):  # the workflow asks the records once more, and hears the hold is gone
         asked, answers = await copies(handle)
         if answers[-1] is HeldCopied.not_held and len(answers) == asked:
@@ -122,7 +123,7 @@ async def test_a_held_open_case_deleted_from_temporal_is_reported_by_the_purge_a
     finished = closed_case()  # a held closed case whose workflow Temporal's retention has removed
     await records.archive(archive_of(finished, version=1))
     for reference in (held, finished.reference):
-        assert (await staff.run("hold", reference, "--reason", "complaint to the Ombudsman")).code == 0
+        assert (await staff.run("hold", reference, "--reason", "complaint to the Ombudsman", *RECORDS_OFFICER)).code == 0
     copy = await held_copy_where(records, held, lambda copy: True)
 
     for reference in (held, not_held):
@@ -150,14 +151,14 @@ async def test_a_held_open_case_deleted_from_temporal_is_reported_by_the_purge_a
     # The held copy still holds the case: it outlives the purge, and subject access finds it.
     assert view_of(await records.held_copy(held)) == view_of(copy)
     out = tmp_path / "sar.json"
-    assert (await staff.run("export", "--email", SUBJECT_EMAIL, "--out", str(out))).code == 0
+    assert (await staff.run("export", "--email", SUBJECT_EMAIL, "--out", str(out), *RECORDS_OFFICER)).code == 0
     [found] = json.loads(out.read_text())["cases"]
     assert (found["reference"], found["status"], found["your_roles"]) == (held, "held_copy", ["supporter"])
 
     again = await purge(dev_server, records_settings)  # still reported, from the day first found
     assert [(case.reference, case.missing_since) for case in again.missing] == [(held, today)]
 
-    assert (await staff.run("release", held, "--reason", "complaint answered")).code == 0  # a finished case: no signal
+    assert (await staff.run("release", held, "--reason", "complaint answered", *RECORDS_OFFICER)).code == 0  # a finished case: no signal
     assert [hold["reference"] for hold in await staff.json("holds")] == [finished.reference]
     assert (await purge(dev_server, records_settings)).missing == []
 
@@ -170,7 +171,7 @@ async def test_a_hold_placed_without_telling_the_case_is_told_by_the_purge(
     await records.hold(reference, "court case", "jo.smith", datetime.now(UTC))  # the store alone, as 1.0.0 did
     assert (await purge(dev_server, records_settings)).missing == []
     await copy_of_case(staff, records, reference)
-    refused(await staff.run("hold", reference, "--reason", "again"), "already on legal hold")
+    refused(await staff.run("hold", reference, "--reason", "again", *RECORDS_OFFICER), "already on legal hold")
 
 
 async def delete_from_temporal(env: WorkflowEnvironment, reference: str) -> None:

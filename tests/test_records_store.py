@@ -131,16 +131,53 @@ async def test_erasure_removes_every_trace_but_the_deletion_log(records: Records
     assert await records.erase(case.reference, "erasure request", "jo.smith", NOW) is None  # held: refused
 
     await records.release(case.reference, "checked", "jo.smith", NOW)
-    entry = await records.erase(case.reference, "erasure request", "jo.smith", NOW)
+    assert await records.ask_erasure(case.reference, "erasure request", "sam.jones", NOW)
+    entry = await records.erase(case.reference, "erasure request", "kim.patel", NOW, requested_by="sam.jones")
 
-    assert entry is not None and entry.rule == "erased: erasure request" and entry.deleted_by == "jo.smith"
+    assert entry is not None and entry.rule == "erased: erasure request"
+    assert (entry.requested_by, entry.deleted_by) == ("sam.jones", "kim.patel")
+    assert await records.deletion_log() == [entry]
     assert await records.traces_of(case.reference) == {
         "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+        "erasure_requests": 0,
     }
     assert await records.references_for(email="sam.parent@example.org") == []
     # A late archive write (a retried activity) never brings an erased case back.
     assert await records.archive(archive_of(case, version=2)) is Archived.deleted
     assert await records.get(case.reference) is None
+
+
+async def test_an_erasure_is_asked_for_once_and_a_purge_takes_a_pending_request_with_the_record(
+    records: RecordsStore,
+) -> None:
+    case = closed_case()
+    await records.archive(archive_of(case, version=1))
+    assert await records.erasure_request(case.reference) is None
+
+    assert await records.ask_erasure(case.reference, "erasure request 2026-114", "sam.jones", NOW)
+    assert not await records.ask_erasure(case.reference, "again", "kim.patel", NOW)  # the first one stands
+    asked = await records.erasure_request(case.reference)
+    assert (asked.reason, asked.requested_by, asked.requested_at) == ("erasure request 2026-114", "sam.jones", NOW)
+
+    [purged] = await records.delete_due(date(2099, 1, 1), NOW)
+    assert (purged.deleted_by, purged.requested_by) == (PURGE, None)
+    assert await records.erasure_request(case.reference) is None
+
+
+async def test_a_database_from_before_the_roles_gets_their_tables_on_first_use(tmp_path, monkeypatch) -> None:
+    """Migration 5 is applied to a database that has reached an earlier version, whatever lies between."""
+    from records import database
+
+    settings = isolated_settings(tmp_path)
+    monkeypatch.setattr(database, "MIGRATIONS", [m for m in database.MIGRATIONS if m[0] <= 2])
+    earlier = records_store_for(settings)
+    await earlier.closed()  # migrated to version 2
+    monkeypatch.undo()
+
+    store = records_store_for(settings)
+    assert await store.ask_erasure("DR-2026-AAAAAA", "erasure request", "sam.jones", NOW)
+    assert await store.log_export("sam.parent@example.org", None, "sam.jones", NOW, 1)
+    assert [entry.requested_by for entry in await store.deletion_log()] == []
 
 
 async def test_records_indexed_before_a_key_rotation_are_still_found_and_read(tmp_path, settings) -> None:

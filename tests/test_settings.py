@@ -71,7 +71,21 @@ BAD_VALUES = {
     "codec_jwt_audience": "",
     "codec_jwt_max_lifetime_hours": "100 years",
     "oidc_roles_claim": "",
-    "codec_roles": " , ",
+    "oidc_issuer": "login.council.gov.uk",
+    "oidc_cli_client_id": "send cli",
+    "oidc_staff_id_claim": "",
+    "token_file": " ",
+    "codec_roles": "records-officer",
+    "role_case_officer": " , ",
+    "role_team_manager": "send managers",
+    "role_records_officer": "",
+    "role_administrator": ",,",
+    "actor_verification": "sometimes",
+    "oidc_issuer": "login.example.gov.uk",
+    "oidc_cli_client_id": "",
+    "oidc_staff_id_claim": "preferred username",
+    "console_key_file": "",
+    "console_public_key_file": "",
     "production": "maybe",
 }
 # Settings only checked once the backend that needs them is chosen.
@@ -144,9 +158,15 @@ def test_the_example_phone_number_is_one() -> None:
 
 def test_production_refuses_the_example_contact_details_naming_each_missing_variable() -> None:
     with pytest.raises(ValidationError) as refused:
-        Settings(production=True, encryption_keys=TEST_KEYS, service_name="Rotherham SENDIASS")
+        Settings(production=True, encryption_keys=TEST_KEYS, actor_verification="required", service_name="Rotherham SENDIASS")
     message = str(refused.value)
     assert "DISAGREEMENT_SERVICE_PHONE" in message and "DISAGREEMENT_SERVICE_WEB_PAGE" in message
     assert "DISAGREEMENT_SERVICE_NAME" not in message
-    assert Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS).service_phone
+    assert Settings(production=True, encryption_keys=TEST_KEYS, actor_verification="required", **OWN_CONTACT_DETAILS).service_phone
     assert not Settings().production  # development keeps the examples
+
+
+def test_production_requires_every_actor_to_be_vouched_for() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
+    assert "DISAGREEMENT_PRODUCTION is set, so DISAGREEMENT_ACTOR_VERIFICATION must be required" in str(refused.value)

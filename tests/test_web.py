@@ -158,6 +158,9 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         await done(console, reference, "note", {"text": "Called twice\r\nNo answer\r\n"})  # a browser's line breaks
         timeline = (await dev_server.client.get_workflow_handle(reference).query(DisagreementCase.case_view)).timeline
         assert "\r" not in timeline[-1].detail and "Called twice\nNo answer" in timeline[-1].detail
+        # A development worker takes the console's word for who acted, and the case page says so.
+        assert not timeline[-1].verified
+        assert 'Unverified</strong></td>' in (await console.get(f"/cases/{reference}")).text
         page = await console.act(
             reference, "extend",
             {"deadline": "outcome_record", "days": "3", "reason": "leave"} | date_fields("until", yesterday + timedelta(days=40)),
@@ -348,7 +351,9 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
         with_oidc = web_settings(
             settings.data_dir, settings.task_queue, oidc_issuer=provider.issuer,
             oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET,
+            oidc_roles_claim="groups", role_case_officer=["SEND-Caseworkers"], role_records_officer=["SEND-Records"],
         )
+        provider.claims["groups"] = ["Finance", "SEND-Caseworkers"]  # the council's groups, mapped to our roles
         async with console_over(create_app(with_oidc, dev_server.client)) as console:
 
             async def through_the_provider() -> int:
@@ -362,8 +367,23 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
 
             signed_in = await through_the_provider()
             assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/cases")
-            assert "Signed in as <strong>jo.smith</strong>" in (await console.get("/cases")).text
+            cases = await console.get("/cases")
+            assert "Signed in as <strong>jo.smith</strong> (case officer)\n" in cases.text  # verified: not "unverified"
+            assert 'href="/cases/new"' in cases.text and 'href="/subject-access"' not in cases.text
+            refused = await console.get("/subject-access")
+            assert refused.status_code == 403 and "needs the records_officer role" in refused.text
             await console.post("/sign-out", {})
+
+            provider.claims["groups"] = ["SEND-Records"]
+            assert (await through_the_provider()).status_code == 303
+            assert (await console.get("/subject-access")).status_code == 200
+            assert (await console.get("/cases/new")).status_code == 403
+            await console.post("/sign-out", {})
+
+            provider.claims["groups"] = ["Finance"]
+            no_role = await through_the_provider()
+            assert no_role.status_code == 403 and "none of this service&#39;s roles (claim &#39;groups&#39;)" in no_role.text
+            assert (await console.get("/cases")).headers["location"] == "/sign-in"
 
             provider.forge_with = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
             forged = await through_the_provider()
@@ -374,7 +394,7 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
             provider.claims["preferred_username"] = "Jo Smith (Finance)"
             unusable = await through_the_provider()
             assert unusable.status_code == 403 and "no usable staff id" in unusable.text
-            assert provider.token_requests == 3
+            assert provider.token_requests == 5
 
 
 @pytest.mark.parametrize(

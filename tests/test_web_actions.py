@@ -15,7 +15,8 @@ from tests.journeys import open_mediation
 from web.forms import offered
 
 OPENED = datetime(2026, 12, 1, tzinfo=UTC)
-ALWAYS_OPEN = {"extend", "note", "withdraw"}
+# `reassign` is offered at these stages to team managers only: the case page keeps the forms a role allows.
+ALWAYS_OPEN = {"extend", "note", "withdraw", "reassign"}
 
 DR_OFFERED = {
     CaseStage.informal_talks: {"talk", "offer", "decision", *ALWAYS_OPEN},
@@ -32,8 +33,8 @@ MD_OFFERED = {
     CaseStage.arranging_session: {"mediator", "session", "cannot-arrange", *ALWAYS_OPEN},
     CaseStage.session_scheduled: {"mediator", "session", "outcome", *ALWAYS_OPEN},
     CaseStage.monitoring_agreement: {"action-done", *ALWAYS_OPEN},
-    # The process is over; only the certificate it still owes (and notes) remain.
-    CaseStage.certificate_due: {"note"},
+    # The process is over; only the certificate it still owes (and notes, and a new officer) remain.
+    CaseStage.certificate_due: {"note", "reassign"},
     CaseStage.closed: set(),
 }
 

@@ -21,7 +21,7 @@ from tests.browser import BrowserPage, browser  # noqa: F401 (the shared browser
 from domain.models import CaseOutcome
 from records.models import archive_of
 from records.store import records_store_for
-from tests.conftest import running_worker
+from tests.conftest import running_worker, start_case
 from tests.records_fixtures import closed_case
 from tests.web_console import free_port, served, web_settings
 from web.app import create_app
@@ -43,13 +43,17 @@ async def submit(page: BrowserPage, button: str) -> None:
     await page.page.wait_for_load_state()
 
 
-async def sign_in(page: BrowserPage, *, check: bool = True) -> None:
+async def sign_in(page: BrowserPage, staff: str = "jo.smith", *roles: str, check: bool = True) -> None:
+    """The development sign-in, ticking each role by its label (a case officer's by default)."""
+    roles = roles or ("Case officer",)
     await page.page.goto("/cases")
     await expect(page.page).to_have_url(f"{page.base}/sign-in")
     await expect(page.page.get_by_text("Development sign-in is on")).to_be_visible()
     if check:  # axe-core runs as a script: not in the test without JavaScript
         await page.check_accessible("sign in")
-    await page.page.get_by_label("Staff id").fill("jo.smith")
+    await page.page.get_by_label("Staff id").fill(staff)
+    for role in roles:
+        await page.page.get_by_label(role, exact=True).check()
     await submit(page, "Sign in")
     await expect(page.page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
 
@@ -275,7 +279,7 @@ async def test_closed_cases_and_a_subject_access_export(browser: Browser, consol
     page = await BrowserPage.open(browser, console_address)
     screen = page.page
     try:
-        await sign_in(page)
+        await sign_in(page, "sam.jones", "Records officer")
         await screen.get_by_role("link", name="Closed cases").first.click()
         await expect(screen.get_by_role("heading", name="Closed cases")).to_be_visible()
         await page.check_accessible("closed cases")
@@ -309,3 +313,70 @@ async def test_the_console_works_without_javascript(browser: Browser, console_ad
         await expect(page.page.get_by_role("link", name="Select who brings the disagreement")).to_be_visible()
     finally:
         await page.close()
+
+
+async def test_roles_in_the_browser_a_refusal_a_move_and_an_erasure_by_two_records_officers(
+    browser: Browser, console_address: str, dev_server, settings,
+) -> None:
+    """Signing in without a role is refused in words; a records officer opening a case form gets the 403
+    page; a team manager moves a case; one records officer asks for an erasure, another approves it."""
+    handle = await start_case(dev_server.client, settings)
+    closed = closed_case()
+    store = records_store_for(settings)  # the console's own records store (SQLite in its data folder)
+    try:
+        await store.archive(archive_of(closed, version=1))
+    finally:
+        await store.close()
+
+    page = await BrowserPage.open(browser, console_address)
+    screen = page.page
+    try:
+        await screen.goto("/sign-in")
+        await screen.get_by_label("Staff id").fill("pat.lee")
+        await submit(page, "Sign in")
+        await expect(screen.get_by_role("link", name="Select at least one role")).to_be_visible()
+        await page.check_accessible("sign in, no role")
+        await screen.get_by_label("Team manager", exact=True).check()
+        await submit(page, "Sign in")
+        await screen.goto(f"/cases/{handle.id}")
+        await screen.get_by_role("link", name="Move the case to another officer").click()
+        await page.check_accessible("form reassign")
+        await screen.get_by_label("New case officer").fill("amira.khan")
+        await screen.get_by_label("Why it moves").fill("jo.smith is on leave")
+        await submit(page, "Move the case")
+        await expect(screen.get_by_text("Case officer changed.")).to_be_visible()
+        await expect(screen.get_by_text("case officer changed from jo.smith to amira.khan: jo.smith is on leave")).to_be_visible()
+    finally:
+        await page.close()
+
+    asker = await BrowserPage.open(browser, console_address)
+    try:
+        await sign_in(asker, "sam.jones", "Records officer")
+        await asker.page.goto(f"/cases/{handle.id}/note")
+        await expect(asker.page.get_by_role("heading", name="You cannot do this")).to_be_visible()
+        await expect(asker.page.get_by_text("Not allowed: needs the case_officer or team_manager role.")).to_be_visible()
+        await asker.check_accessible("not allowed")
+        await asker.screenshot("not-allowed")
+        await asker.page.goto(f"/cases/{closed.reference}")
+        await asker.page.get_by_role("link", name="Ask for the record to be erased").click()
+        await asker.check_accessible("records step, erase")
+        await asker.page.get_by_label("Why, in words").fill("erasure request 2026-114")
+        await submit(asker, "Ask for erasure")
+        await expect(asker.page.get_by_text("Erasure asked for: a second records officer approves it.")).to_be_visible()
+        await expect(asker.page.get_by_role("link", name="Approve erasure")).to_have_count(0)
+    finally:
+        await asker.close()
+
+    approver = await BrowserPage.open(browser, console_address)
+    try:
+        await sign_in(approver, "kim.patel", "Records officer")
+        await approver.page.goto(f"/cases/{closed.reference}")
+        await approver.page.get_by_role("link", name="Approve erasure").click()
+        await expect(approver.page.get_by_text("erasure request 2026-114")).to_be_visible()
+        await approver.check_accessible("records step, approve erasure")
+        await approver.screenshot("approve-erasure")
+        await submit(approver, "Approve erasure")
+        await expect(approver.page.get_by_text(f"Case {closed.reference} erased.")).to_be_visible()
+        await approver.check_accessible("closed cases, after an erasure")
+    finally:
+        await approver.close()

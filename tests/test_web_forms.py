@@ -30,6 +30,7 @@ from domain.models import (
     RecordChoice,
     RecordOutcome,
 )
+from infra.identity import Role, Staff
 from tests.conftest import open_case
 from tests.journeys import open_mediation
 from tests.web_console import date_fields, opening_fields
@@ -40,6 +41,7 @@ from web.opening import OPENINGS, parse_case, parse_mediation
 
 OPENED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ACTOR = "jo.smith"
+CASE_OFFICER = Staff(ACTOR, frozenset({Role.case_officer}))
 ERROR_LINKS = re.compile(r'<a href="#([^"]+)">')
 
 
@@ -229,7 +231,7 @@ def duties_case():
 
 def case_page(case) -> str:
     return rendered("case.html", title="Case", case=case, deadlines=presenters.deadline_rows(case, on=date(2026, 12, 18)),
-                    actions=[], names=presenters.party_names(case), temporal_link="#")
+                    actions=[], names=presenters.party_names(case), temporal_link="#", staff=CASE_OFFICER)
 
 
 def test_the_case_page_shows_each_warning_as_govuk_warning_text() -> None:

@@ -15,6 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import Applicant, ApplicantRole, CaseOutcome, Contact, Route, Supporter
 from infra.settings import Settings
+from infra.identity import Role
+from records.contacts import ContactIndex
 from records.models import archive_of
 from records.store import RecordsStore
 from tests.conftest import open_case, personal_data, running_worker, start_case
@@ -102,7 +104,7 @@ async def test_subject_access_export_downloads_a_persons_cases_and_keeps_them_ou
         dev_server.client, records_settings, open_case(supporter=Supporter(name=SUBJECT_NAME, email=SUBJECT_EMAIL))
     )
     assert (await console.get("/subject-access")).headers["location"] == "/sign-in"
-    await console.sign_in()
+    await console.sign_in("sam.jones", Role.records_officer)
 
     with structlog.testing.capture_logs() as logs:
         form = await console.get("/subject-access")
@@ -121,7 +123,7 @@ async def test_subject_access_export_downloads_a_persons_cases_and_keeps_them_ou
         exported = as_json.json()
         found = {case["reference"]: (case["status"], case["your_roles"]) for case in exported["cases"]}
         assert found == {as_applicant.reference: ("closed", ["applicant"]), as_supporter.id: ("open", ["supporter"])}
-        assert exported["generated_by"] == "jo.smith" and "Sam Parent" not in as_json.text
+        assert exported["generated_by"] == "sam.jones" and "Sam Parent" not in as_json.text
 
         by_phone = await console.post("/subject-access", {"phone": "+447700900456", "format": "text"})
         assert by_phone.headers["content-type"].startswith("text/plain")
@@ -135,5 +137,15 @@ async def test_subject_access_export_downloads_a_persons_cases_and_keeps_them_ou
     for url in console.urls():
         assert SUBJECT_EMAIL not in url and "7700900456" not in url, url
     assert SUBJECT_EMAIL not in repr(logs) and "7700900456" not in repr(logs)
-    assert [entry["cases"] for entry in logs if entry["event"] == "subject access export"] == [2, 1]
+    logged = [entry for entry in logs if entry["event"] == "subject access export"]
+    assert [(entry["staff"], entry["cases"]) for entry in logged] == [("sam.jones", 2), ("sam.jones", 1)]
+    # Whom for: the contact index's keyed digests of the email and of the phone, never the address.
+    index = ContactIndex(records_settings.encryption_key_ring())
+    by_email, by_phone_digest = index.subject_of(email=SUBJECT_EMAIL), index.subject_of(phone="07700 900456")
+    assert [entry["subject"] for entry in logged] == [by_email, by_phone_digest]
+    kept = await records.export_log()
+    assert [(entry.exported_by, entry.subject, entry.cases) for entry in kept] == [
+        ("sam.jones", by_email, 2), ("sam.jones", by_phone_digest, 1),
+    ]
+    assert SUBJECT_EMAIL not in repr(kept) and "7700900456" not in repr(kept)
     assert json.loads(as_json.text)["email"] == SUBJECT_EMAIL  # the person's own details, in their own export

@@ -23,6 +23,7 @@ from temporalio.client import Client
 
 from domain.calendar import LONDON
 from domain.models import OpenCase
+from infra.identity import Role
 from tests.conftest import TEST_KEYS
 from web.settings import WebSettings
 
@@ -70,9 +71,11 @@ class Console:
             form.setdefault(name, []).append(value)
         return self._seen(await self.http.post(path, data=form))
 
-    async def sign_in(self, staff: str = "jo.smith") -> httpx.Response:
+    async def sign_in(self, staff: str = "jo.smith", *roles: Role) -> httpx.Response:
+        """The development sign-in, with these roles (a case officer's by default)."""
         await self.get("/sign-in")
-        return await self.post("/sign-in/dev", {"staff_id": staff})
+        chosen = [("roles", role.value) for role in roles or (Role.case_officer,)]
+        return await self.post("/sign-in/dev", [("staff_id", staff), *chosen])
 
     async def act(self, reference: str, slug: str, fields: dict | list) -> httpx.Response:
         await self.get(f"/cases/{reference}/{slug}")  # as a person would: the form first

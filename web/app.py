@@ -4,7 +4,9 @@ A second front over the same workflows as the CLI, through the same `cli.cases.C
 listing, updates, rejections in words). Pages are rendered on the server with the GOV.UK Design
 System and work without JavaScript. Every form posts, is checked on the page with the domain's
 pydantic models, is sent as the signed-in member of staff, and redirects (post-redirect-get), so a
-refresh never repeats an action. Nothing about a family goes in a URL, a title or a log line.
+refresh never repeats an action. Any role reads cases; doing anything needs a role that allows it
+(infra/identity.py), checked on the server whatever the page offered. Nothing about a family goes
+in a URL, a title or a log line.
 """
 
 from __future__ import annotations
@@ -52,9 +54,11 @@ from domain.models import (
     in_service,
 )
 from infra.client import connect, connection_config
-from records.access import SubjectAccessRequest, gather, readable
+from infra.identity import Act, NotAllowed, Role, Staff, roles_named
+from infra.vouching import console_key_for
+from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
-from web import auth, opening, presenters
+from web import auth, opening, presenters, records_steps
 from web.forms import (
     ACTION_FORMS,
     ACTION_ROWS,
@@ -96,6 +100,7 @@ class CaseService:
 
     def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
         self._settings = settings
+        self._console_key = console_key_for(settings)  # signs who sends each update (infra/vouching.py)
         self._cases = Cases(client, settings) if client else None
         self._connecting = asyncio.Lock()
 
@@ -105,7 +110,9 @@ class CaseService:
                 if self._cases is None:
                     target = connection_config()["target_host"]
                     try:
-                        client = await asyncio.wait_for(connect(self._settings), CONNECT_TIMEOUT.total_seconds())
+                        client = await asyncio.wait_for(
+                            connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
+                        )
                     except (RuntimeError, TimeoutError):
                         raise Unreachable(f"the Temporal server at {target} does not answer") from None
                     self._cases = Cases(client, self._settings)
@@ -140,6 +147,7 @@ def _templates() -> Jinja2Templates:
         ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS,
         ACTION_DUE_FIELDS=[f"action-{row}-due" for row in range(1, ACTION_ROWS + 1)],
         page_sizes=[(str(size), str(size)) for size in PAGE_SIZES],
+        Act=Act, Role=Role,
     )
     return Jinja2Templates(env=env)
 
@@ -176,11 +184,17 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
     async def dev_sign_in(request: Request) -> Response:
         form = await auth.posted(request)
         staff = auth.valid_staff_id(form.get("staff_id"))
+        roles = roles_named(form.getlist(auth.ROLES))
+        errors = {}
         if staff is None:
-            errors = {"staff_id": "Enter your staff id: 2 to 64 lower-case letters, digits, dots, dashes or underscores"}
-            return page(request, "sign_in.html", 400, title="Sign in", errors=errors, values=dict(form))
-        log.info("signed in (development)", staff=staff)
-        return RedirectResponse(auth.sign_in(request, staff), 303)
+            errors["staff_id"] = "Enter your staff id: 2 to 64 lower-case letters, digits, dots, dashes or underscores"
+        if not roles:
+            errors[auth.ROLES] = "Select at least one role"
+        if errors:
+            values = {"staff_id": form.get("staff_id", ""), auth.ROLES: form.getlist(auth.ROLES)}
+            return page(request, "sign_in.html", 400, title="Sign in", errors=errors, values=values)
+        log.info("signed in (development)", staff=staff, roles=sorted(role.value for role in roles))
+        return RedirectResponse(auth.sign_in(request, Staff(staff, roles, verified=False)), 303)
 
     async def oidc_start(request: Request) -> Response:
         assert oidc is not None
@@ -188,8 +202,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
 
     async def oidc_callback(request: Request) -> Response:
         assert oidc is not None
-        staff = await oidc.staff_id(request)
-        log.info("signed in", staff=staff)
+        staff = await oidc.staff(request)
+        log.info("signed in", staff=staff.id, roles=sorted(role.value for role in staff.roles))
         return RedirectResponse(auth.sign_in(request, staff), 303)
 
     async def sign_out(request: Request) -> Response:
@@ -200,7 +214,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
     # --- Cases ----------------------------------------------------------------------------------------
 
     async def case_list(request: Request) -> Response:
-        auth.staff_id(request)
+        auth.staff(request)
         params = request.query_params
         errors: dict[str, str] = {}
         stage = _chosen(params, "stage", CaseStage, errors)
@@ -232,7 +246,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
 
     async def closed_list(request: Request) -> Response:
         """Closed cases from the records' plain columns (nothing decrypted), as `list --closed`."""
-        auth.staff_id(request)
+        auth.staff(request)
         params = request.query_params
         errors: dict[str, str] = {}
         outcome = _chosen(params, "outcome", CaseOutcome, errors)
@@ -242,7 +256,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         closed_before = _filter_day(params, "closed_before", errors, "Closed before")
         size = _page_size(params, errors)
         number = _page_number(params, errors)
-        context = {"title": "Closed cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
+        context = {"title": "Closed cases", "errors": errors, "filters": params, "summaries": [], "next_page": None,
+                   "done": request.session.pop("done", None)}
         if errors:
             return page(request, "closed.html", 400, **context)
         cases = await service.cases()
@@ -256,12 +271,14 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         return page(request, "closed.html", **context | {"summaries": found[:size], "page_number": number})
 
     async def case_page(request: Request) -> Response:
-        auth.staff_id(request)
+        staff = auth.staff(request)
         case = await _view(reference_of(request))
         done = request.session.pop("done", None)
+        steps = await records_steps.offered(await service.cases(), case, staff) if staff.may(Act.records) else []
         return page(
             request, "case.html", title=f"Case {case.reference}", case=case, done=done,
-            deadlines=presenters.deadline_rows(case), actions=offered(case), names=presenters.party_names(case),
+            deadlines=presenters.deadline_rows(case), names=presenters.party_names(case),
+            actions=[form for form in offered(case) if staff.may(form.act)], records_steps=steps,
             temporal_link=f"{settings.temporal_ui}/namespaces/{connection_config().get('namespace', 'default')}"
             f"/workflows/{case.reference}",
         )
@@ -276,10 +293,11 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
     # --- Staff actions --------------------------------------------------------------------------------
 
     async def action(request: Request) -> Response:
-        actor = auth.staff_id(request)
+        auth.staff(request)
         form_spec = ACTION_FORMS.get(request.path_params["slug"])
         if form_spec is None:
             raise HTTPException(404)
+        actor = auth.acting(request, form_spec.act).id
         reference = reference_of(request)
         case = await _view(reference)
 
@@ -318,7 +336,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
     async def export_page(request: Request) -> Response:
         """A subject access export (UK GDPR art. 15), as `disagreement export`. The email and phone are
         posted, never in a URL; the answer is the document itself, a download kept by no cache."""
-        actor = auth.staff_id(request)
+        actor = auth.acting(request, Act.records).id
 
         def form(status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response:
             return page(request, "export.html", status, title="Subject access export", errors=errors or {},
@@ -337,8 +355,9 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         except FormErrors as invalid:
             return form(400, invalid.errors, values)
         cases = await service.cases()
-        exported = await gather(cases, wanted.email, wanted.phone, actor)
-        log.info("subject access export", staff=actor, cases=len(exported.cases))  # whom for: never logged
+        exported, subject = await export_logged(cases, wanted.email, wanted.phone, actor)
+        # Whom for as the records' keyed digest of their email or phone: never the address.
+        log.info("subject access export", staff=actor, cases=len(exported.cases), subject=subject)
         name = f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}"
         if fields.get("format") == "text":
             body, media, name = readable(exported), "text/plain; charset=utf-8", f"{name}.txt"
@@ -353,7 +372,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             return page(request, way.form, status, title=way.title, opening=way, values=answers, errors=errors)
 
         async def new(request: Request) -> Response:
-            actor = auth.staff_id(request)
+            actor = auth.acting(request, Act.case_work).id
             answers: dict[str, Any] = {"case_officer": actor}
             if request.method == "POST":  # "Change the answers" from the check page: the form again, filled in
                 fields = await auth.posted(request)
@@ -361,7 +380,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             return form_page(request, answers, {})
 
         async def check(request: Request) -> Response:
-            actor = auth.staff_id(request)
+            actor = auth.acting(request, Act.case_work).id
             answers = way.answers(await auth.posted(request))
             try:
                 reference, opened = way.parse(answers, actor)
@@ -371,7 +390,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
                         reference=reference, draft=way.draft_of(answers, reference))
 
         async def open_it(request: Request) -> Response:
-            actor = auth.staff_id(request)
+            actor = auth.acting(request, Act.case_work).id
             draft = str((await auth.posted(request)).get(opening.DRAFT_FIELD, ""))
             answers = way.answers_of(draft)
             try:
@@ -408,6 +427,13 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         return page(request, "problem.html", 413, title="What you sent is too large",
                     message=f"What you sent is larger than the console accepts ({settings.web_max_body_bytes} bytes). "
                     "Nothing was changed.")
+
+    async def not_allowed(request: Request, error: Exception) -> Response:
+        # Checked on the server whatever the page offered: a link hidden is not a refusal.
+        who = auth.signed_in(request)
+        log.info("not allowed", path=request.url.path, staff=who.id if who else None)
+        return page(request, "problem.html", 403, title="You cannot do this",
+                    message=f"{str(error)[:1].upper()}{str(error)[1:]}. Nothing was changed.")
 
     async def sign_in_failed(request: Request, error: Exception) -> Response:
         return page(request, "problem.html", 403, title="You could not be signed in",
@@ -446,6 +472,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         Route("/subject-access", export_page, methods=["GET", "POST"]),
         *(route for way in opening.OPENINGS.values() for route in opening_pages(way)),
         Route("/cases/{reference}", case_page),
+        *records_steps.routes(page, service, reference_of),
         Route("/cases/{reference}/{slug}", action, methods=["GET", "POST"]),
         Mount("/assets", StaticFiles(directory=GOVUK_FRONTEND / "assets"), name="assets"),
         Mount("/static", StaticFiles(directory=GOVUK_FRONTEND), name="static"),
@@ -477,6 +504,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         exception_handlers={
             auth.SignInNeeded: needs_sign_in,
             auth.ForgedForm: forged,
+            NotAllowed: not_allowed,
             BodyTooLarge: too_large,
             auth.SignInFailed: sign_in_failed,
             Unreachable: unavailable,

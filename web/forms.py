@@ -26,6 +26,7 @@ from domain.models import (
     ExtendDeadline,
     IssueCertificate,
     OfferResolution,
+    ReassignOfficer,
     RecordAppealStatus,
     RecordChoice,
     RecordConsent,
@@ -40,6 +41,7 @@ from domain.models import (
 )
 from domain.deadlines import APPEAL, CERTIFICATE
 from domain.mediation import Mediation
+from infra.identity import Act
 from workflows import names
 
 # Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
@@ -154,6 +156,7 @@ class ActionForm:
     parse: Callable[[Fields, CaseView, str], StaffAction]
     done: str  # said on the case page afterwards (no personal data)
     route: Route | None = None  # only this route's workflow has the update; None: both
+    act: Act = Act.case_work  # what a member of staff's role must allow (infra/identity.py)
 
     @property
     def page(self) -> str:
@@ -382,6 +385,13 @@ def _cannot_arrange(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     )
 
 
+def _reassign(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    return build(
+        ReassignOfficer, first_field, {"case_officer": "New case officer", "reason": "Reason"},
+        actor=actor, case_officer=text(fields, "case_officer") or "", reason=text(fields, "reason") or "",
+    )
+
+
 def extendable(case: CaseView) -> list[str]:
     """Deadlines staff may move: not the appeal deadline (the law sets it), nor one already settled."""
     return [
@@ -442,6 +452,9 @@ ACTION_FORMS: dict[str, ActionForm] = {
                    in_its_stages(Withdraw), _withdraw, "Withdrawal recorded"),
         ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
                    "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
+        # Team managers only.
+        ActionForm("reassign", names.REASSIGN_OFFICER, "Move the case to another officer", "Move the case",
+                   in_its_stages(ReassignOfficer), _reassign, "Case officer changed", act=Act.reassign),
     )
 }
 

@@ -48,12 +48,11 @@ class WebSettings(Settings):
     web_session_hours: int = Field(8, ge=1, le=24)
     # A request body larger than this is refused (413) before it is read.
     web_max_body_bytes: int = Field(64 * 1024, ge=1024, le=64 * 1024 * 1024)
-    # OpenID Connect: the issuer's discovery document is <issuer>/.well-known/openid-configuration.
-    oidc_issuer: str | None = Field(None, pattern=r"^https?://\S+$")
+    # OpenID Connect: the console's own (confidential) client at DISAGREEMENT_OIDC_ISSUER, whose
+    # id_token claim DISAGREEMENT_OIDC_STAFF_ID_CLAIM gives the staff id (both in infra/settings.py,
+    # shared with the command line).
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
-    # The id_token claim holding the staff id recorded on every action (a STAFF_ID_PATTERN value).
-    oidc_staff_id_claim: str = "preferred_username"
     # Where the Temporal Web UI is, for the link on each case page.
     temporal_ui_url: str | None = Field(None, pattern=r"^https?://[^\s?#]+$")
 

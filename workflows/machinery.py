@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
         CompleteAction,
         DeliveryStatus,
+        ReassignOfficer,
         RecordAppealStatus,
     )
     from domain.notifications import (
@@ -53,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from records.archiving import CaseArchive
     from records.holding import HeldCopy
+    from workflows.verification import vouched_for
     from workflows.visibility import current_details, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
@@ -121,6 +123,7 @@ class CaseWorkflow:
         still running). A cancellation request never ends a case silently: the service withdraws
         it, and the family's clocks go on."""
         if not self._opened:
+            self.case.vouched(0, vouched_for())  # the opening, as its start's header vouched
             await self._open()
             self._opened = True
         self._publish()
@@ -210,6 +213,17 @@ class CaseWorkflow:
     def validate_record_appeal_status(self, request: RecordAppealStatus) -> None:
         _rejecting(lambda: self.case.check_record_appeal_status(request))
 
+    # Added after 1.0.0 without a patch: a new update moves no command an old history holds.
+    @workflow.update(name=names.REASSIGN_OFFICER)
+    async def reassign_officer(self, request: ReassignOfficer) -> CaseView:
+        async with self._acting(lambda: self.case.check_reassign_officer(request)):
+            self.case.reassign_officer(request, workflow.now())
+        return self.case.view()
+
+    @reassign_officer.validator
+    def validate_reassign_officer(self, request: ReassignOfficer) -> None:
+        _rejecting(lambda: self.case.check_reassign_officer(request))
+
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
         """Apply a staff action alone, checking again: the case may have moved since validation."""
@@ -219,7 +233,9 @@ class CaseWorkflow:
             await workflow.wait_condition(lambda: self._opened)
         async with self._lock:
             _rejecting(check)
+            since = len(self.case.timeline)
             yield
+            self.case.vouched(since, vouched_for())
             self._publish()
 
     async def _wait_for_next_alarm(self) -> None:
@@ -423,6 +439,7 @@ class CaseWorkflow:
         state = (
             self.case.stage, self.case.outcome, next_deadline and next_deadline.expires_at,
             appeal and self.case.appeal_clock_running and appeal.expires_at, len(self.case.warnings),
+            self.case.case_officer,  # changes only by reassignment: an old history upserts as it did
         )
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
