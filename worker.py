@@ -53,10 +53,10 @@ def build_worker(
     (development's by default: every actor taken at their word, unverified)."""
     notifications = notifications or NotificationActivities(settings)
     deadlines = deadlines or DeadlineActivities(settings.deadline_policy, calendar)
-    archive = RecordsActivities(records or records_store_for(settings))
     # Headers are encrypted like any payload (infra/client.py): the worker decodes them, whatever
     # client it was given.
     client = Client(**{**client.config(), "header_codec_behavior": HeaderCodecBehavior.CODEC})
+    archive = RecordsActivities(records or records_store_for(settings), client)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -67,7 +67,7 @@ def build_worker(
         activities=[
             deadlines.plan_deadline, deadlines.plan_deadlines, deadlines.plan_appeal_deadline, notifications.send_notification,
             NotificationBatches(notifications.send_notification).send_notifications,
-            archive.archive_case, archive.purge_records,
+            archive.archive_case, archive.copy_held_case, archive.purge_records, archive.check_held_cases,
         ],
     )
 

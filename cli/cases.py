@@ -182,6 +182,15 @@ class Cases:
         dates = archived.view.model_dump(include={"closed_at", "delete_after"})
         return archived.view.model_validate({**live.model_dump(), **dates})
 
+    async def hold_changed(self, reference: str) -> None:
+        """Tells a case its legal hold was placed or lifted (after the records store has it): an open
+        case copies itself to the records while held (records/holding.py)."""
+        try:
+            await self._client.get_workflow_handle(reference).signal(names.HOLD_CHANGED)
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:  # finished or gone: its record is what is kept
+                raise
+
     async def exists(self, reference: str) -> bool:
         try:
             await self._client.get_workflow_handle(reference).describe()

@@ -22,7 +22,7 @@ from infra.identity import Act, Role
 
 if TYPE_CHECKING:
     from cli.cases import Cases
-    from records.models import ClosedCaseSummary, RecordsRequest
+    from records.models import ClosedCaseSummary, LegalHold, RecordsRequest
     from records.store import RecordsStore
 
 T = TypeVar("T")
@@ -94,14 +94,21 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None, role: Roles 
         from records.decisions import place_hold
 
         await place_hold(cases, reference, request)
-        return f"Case {reference} is on legal hold: the purge will keep it until it is released."
+        return (
+            f"Case {reference} is on legal hold: the purge will keep it until it is released. While it is open,"
+            " its view is copied to the records now and on every change."
+        )
 
     typer.echo(_with_cases(place))
 
 
 @app.command(rich_help_panel=RECORDS)
 def release(reference: Reference, reason: Reason, actor: Actor = None, role: Roles = None) -> None:
-    """Release a legal hold. A record past its date is deleted by the next daily purge."""
+    """Release a legal hold. A record past its date is deleted by the next daily purge.
+
+    An open case is no longer copied; the copy made while it was held stays until the case's own
+    record replaces it when it closes.
+    """
     request = _records_request(actor, role, reason)
 
     async def lift(cases: "Cases") -> str:
@@ -111,6 +118,33 @@ def release(reference: Reference, reason: Reason, actor: Actor = None, role: Rol
         return f"Case {reference} is no longer on legal hold."
 
     typer.echo(_with_cases(lift))
+
+
+@app.command(rich_help_panel=RECORDS)
+def holds(as_json: AsJson = False) -> None:
+    """List the legal holds, and the held cases the daily purge found missing from Temporal."""
+    found = _with_records(lambda records: records.holds())
+    if as_json:
+        _print_json([held.model_dump(mode="json") for held in found])
+        return
+    console = _console()
+    if not found:
+        console.print("No case is on legal hold.")
+        return
+    table = _table("Reference", "Placed", "By", "Reason", "Kept", title=f"{len(found)} legal hold(s)")
+    for held in found:
+        table.add_row(held.reference, f"{held.placed_at:%Y-%m-%d}", held.placed_by, held.reason, _kept(held))
+    console.print(table)
+
+
+def _kept(held: "LegalHold") -> str:
+    """What the hold keeps: a missing case's held copy is all there is of it."""
+    from domain.calendar import london_date
+
+    copied = f"held copy from {london_date(held.held_copy_from)}" if held.held_copy_from else "no held copy"
+    if held.missing_since:
+        return f"case missing from Temporal: {copied}"
+    return f"open case, {copied}" if held.held_copy_from else ""
 
 
 @app.command(rich_help_panel=RECORDS)

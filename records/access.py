@@ -1,8 +1,8 @@
 """Subject access: everything held about one person, gathered into one JSON file and a readable
 document (UK GDPR art. 15).
 
-A person is found by email or phone: in archived cases through the contact index, in open ones by
-their contact details. In each case found, the export keeps what concerns the person and the case
+A person is found by email or phone: in archived cases (and held copies, records/holding.py) through
+the contact index, in open ones by their contact details. In each case found, the export keeps what concerns the person and the case
 itself (stage, outcome, deadlines, actions, timeline, messages) and withholds other people's names
 and contact details (other parents, supporters, mediators; DPA 2018 Sch. 2 para. 16 protects third
 parties), replacing each with `[withheld: third party]`. Organisations are not people and stay.
@@ -35,6 +35,7 @@ WITHHELD = "[withheld: third party]"
 class CaseStatus(StrEnum):
     open = "open"
     closed = "closed"
+    held_copy = "held_copy"  # open when last copied under a legal hold; its workflow no longer runs
 
 
 class SubjectCase(Model):
@@ -63,7 +64,8 @@ class SubjectAccessRequest(Model):
 
 
 async def gather(cases: Cases, email: str | None, phone: str | None, actor: str) -> SubjectAccessExport:
-    """Every case the person is in: archived ones through the contact index, open ones from Temporal."""
+    """Every case the person is in: archived ones through the contact index, open ones from Temporal,
+    and the held copy of an open case on legal hold whose workflow has gone."""
     found = []
     for reference in await cases.records.references_for(email=email, phone=phone):
         if await cases.is_running(reference):
@@ -71,6 +73,10 @@ async def gather(cases: Cases, email: str | None, phone: str | None, actor: str)
         stored = await cases.records.get(reference)
         if stored is not None:
             found.append(subject_case(reference, CaseStatus.closed, stored.record, email, phone))
+            continue
+        held = await cases.records.held_copy(reference)
+        if held is not None:
+            found.append(subject_case(reference, CaseStatus.held_copy, held.record, email, phone))
     for reference, record in await cases.open_case_records():
         found.append(subject_case(reference, CaseStatus.open, record, email, phone))
     return SubjectAccessExport(

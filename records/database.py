@@ -20,6 +20,8 @@ from typing import Any, Protocol, TypeVar
 from infra.sqlite import checkpoint, open_database
 from records.schema import MIGRATIONS, SCHEMA_TABLE
 
+RELEASED = 2  # the last migration of release 1.0.0
+
 T = TypeVar("T")
 
 
@@ -49,17 +51,27 @@ def instant(moment: datetime) -> str:
 
 
 async def migrate(transaction: Transaction, blob: str) -> None:
-    """Applies the migrations this database has not had yet (the caller holds the schema lock)."""
+    """Applies, in order, each migration this database has not had yet (the caller holds the schema
+    lock), whatever its number: migrations written on two branches at once may land in either order.
+
+    `records_schema` keeps one row per migration applied. A database from before that kept one row,
+    the version it had reached, and is given one row per migration: release 1.0.0's (applied in
+    order) and the one it reached. Those after 1.0.0 were written on branches at once, and a
+    database reached one of them without the others (migration 5, on main, skipped 3 and 4).
+    """
     rows = await transaction.fetchall("SELECT version FROM records_schema")
-    current = rows[0][0] if rows else 0
+    applied = {version for (version,) in rows}
+    if len(rows) == 1:
+        reached = rows[0][0]
+        applied = {version for version, _ in MIGRATIONS if version <= RELEASED or version == reached}
+        await transaction.execute("DELETE FROM records_schema")
+        for version in sorted(applied):
+            await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (version,))
     for version, statements in MIGRATIONS:
-        if version > current:
+        if version not in applied:
             for statement in statements:
                 await transaction.execute(statement.format(blob=blob))
-    if not rows:
-        await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (MIGRATIONS[-1][0],))
-    elif current < MIGRATIONS[-1][0]:
-        await transaction.execute("UPDATE records_schema SET version = ?", (MIGRATIONS[-1][0],))
+            await transaction.execute("INSERT INTO records_schema (version) VALUES (?)", (version,))
 
 
 class _SqliteTransaction:

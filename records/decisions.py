@@ -18,15 +18,19 @@ SECOND_OFFICER = "not allowed: an erasure needs a second records officer to appr
 
 
 async def place_hold(cases: Cases, reference: str, request: RecordsRequest) -> None:
+    """Holds the record; an open case then copies itself to the records while held (records/holding.py)."""
     if await cases.records.get(reference) is None and not await cases.exists(reference):
         raise Refused(f"no case {reference}")
     if not await cases.records.hold(reference, request.reason, request.actor, datetime.now(UTC)):
         raise Refused(f"case {reference} is already on legal hold; release it first to change the reason")
+    await cases.hold_changed(reference)
 
 
 async def release_hold(cases: Cases, reference: str, request: RecordsRequest) -> None:
+    """Lifts the hold; an open case then stops copying itself (its last copy stays)."""
     if not await cases.records.release(reference, request.reason, request.actor, datetime.now(UTC)):
         raise Refused(f"case {reference} is not on legal hold")
+    await cases.hold_changed(reference)
 
 
 async def ask_erasure(cases: Cases, reference: str, request: RecordsRequest) -> None:

@@ -19,6 +19,15 @@ class Archived(StrEnum):
     deleted = "deleted"  # the record was erased or purged: it is not brought back
 
 
+class HeldCopied(StrEnum):
+    """What a held copy write did (records/holding.py)."""
+
+    written = "written"
+    unchanged = "unchanged"  # this version (or a newer one) is already there
+    not_held = "not_held"  # the case is not on legal hold: nothing written, and the copying stops
+    closed = "closed"  # the case's closed record is there, and keeps it (records/archiving.py)
+
+
 class PersonRole(StrEnum):
     applicant = "applicant"
     supporter = "supporter"
@@ -53,6 +62,15 @@ class ArchiveCase(Model):
     child_date_of_birth: date | None = None
 
 
+class CopyHeldCase(Model):
+    """The held copy activity's input: an open case on legal hold as it stood at `at`."""
+
+    reference: str
+    version: int = Field(ge=1)  # `record_version`, as for an archive write
+    at: datetime
+    record: CaseRecord
+
+
 class ArchivedCaseView(CaseView):
     """A closed case as `show` prints it from the archive: the case view plus its record dates."""
 
@@ -79,11 +97,28 @@ class DeletionEntry(Model):
     requested_by: str | None = None  # an erasure: the records officer who asked for it
 
 
+class MissingCase(Model):
+    """A held case gone from Temporal that never closed: the hold keeps only its held copy, if any."""
+
+    reference: str
+    missing_since: date  # the day a purge first found it gone
+    held_copy_from: datetime | None  # when its view was last copied; None if it never was
+
+
+class PurgeReport(Model):
+    """A purge run: what it deleted, and the held cases staff must look into."""
+
+    deleted: list[DeletionEntry]
+    missing: list[MissingCase] = []
+
+
 class LegalHold(Model):
     reference: str
     reason: str
     placed_by: str
     placed_at: datetime
+    held_copy_from: datetime | None = None  # an open case's view, as last copied while held
+    missing_since: date | None = None  # see MissingCase
 
 
 class ErasureRequest(Model):
@@ -138,6 +173,13 @@ def archive_of(case: Case, version: int) -> ArchiveCase:
     return ArchiveCase(
         reference=case.reference, version=version, closed_at=closed,
         record=CaseRecord(view=view, people=people_of(case)),
+    )
+
+
+def held_copy_of(case: Case, version: int, at: datetime) -> CopyHeldCase:
+    """What the workflow hands the held copy activity for an open case on legal hold."""
+    return CopyHeldCase(
+        reference=case.reference, version=version, at=at, record=CaseRecord(view=case.view(), people=people_of(case)),
     )
 
 

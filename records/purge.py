@@ -1,5 +1,6 @@
 """The daily purge: a small workflow, started by a Temporal Schedule, that deletes records past
-their `delete_after` date (records/retention.py) unless a legal hold stops it.
+their `delete_after` date (records/retention.py) unless a legal hold stops it, then reports the held
+cases gone from Temporal without a closed record (records/activities.py, `check_held_cases`).
 
 The Schedule (`records-purge`) runs at 02:00 in England and never overlaps itself. Pause it with
 `temporal schedule toggle --schedule-id records-purge --pause --reason "..."` (and `--unpause`);
@@ -14,8 +15,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from records.models import DeletionEntry
-    from records.names import PURGE_RECORDS, PURGE_WORKFLOW
+    from records.models import DeletionEntry, PurgeReport
+    from records.names import CHECK_HELD_CASES, PURGE_RECORDS, PURGE_WORKFLOW
 
 # A database that is down for a while is retried; after a day the run fails visibly, and the next
 # day's run tries again (nothing is lost: due records stay due).
@@ -25,7 +26,7 @@ PURGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interv
 @workflow.defn(name=PURGE_WORKFLOW)
 class PurgeRecords:
     @workflow.run
-    async def run(self) -> list[DeletionEntry]:
+    async def run(self) -> PurgeReport:
         deleted = await workflow.execute_activity(
             PURGE_RECORDS,
             workflow.now(),
@@ -35,5 +36,17 @@ class PurgeRecords:
             retry_policy=PURGE_RETRY,
             summary="delete records past their date",
         )
-        workflow.logger.info("records purge: %d deleted", len(deleted))
-        return deleted
+        checked = await workflow.execute_activity(
+            CHECK_HELD_CASES,
+            workflow.now(),
+            result_type=PurgeReport,
+            start_to_close_timeout=timedelta(minutes=10),
+            schedule_to_close_timeout=timedelta(days=1),
+            retry_policy=PURGE_RETRY,
+            summary="look for held cases missing from Temporal",
+        )
+        report = PurgeReport(deleted=deleted + checked.deleted, missing=checked.missing)
+        workflow.logger.info(
+            "records purge: %d deleted, %d held case(s) missing from Temporal", len(report.deleted), len(report.missing)
+        )
+        return report

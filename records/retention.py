@@ -45,3 +45,11 @@ def retention(rule: RetentionRule, closed_on: date, date_of_birth: date | None =
         add_years(date_of_birth, rule.years_after_birth), f"{rule.years_after_birth} years after the child's birth"
     )
     return after_birth if after_birth.delete_after > after_closure.delete_after else after_closure
+
+
+def held_copy_retention(rule: RetentionRule, copied_on: date) -> Retention:
+    """A held copy of a case that never closed (it vanished from Temporal): the day of its last copy,
+    when the case was last seen, stands for the closure."""
+    return Retention(
+        add_years(copied_on, rule.years_after_closure), f"{rule.years_after_closure} years after its last copy (never closed)"
+    )

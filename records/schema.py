@@ -96,8 +96,24 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                SELECT reference, MIN(deleted_at), MIN(deleted_at) FROM deletion_log GROUP BY reference""",
         ],
     ),
-    # Migration 4 is written on another branch at the same time: `migrate` applies every migration
-    # above the version a database has reached, in this list's order.
+    (
+        4,
+        [
+            # An open case on legal hold, copied by its workflow on every change while it is held
+            # (records/holding.py): a complaint or a Tribunal appeal needs the file even if the case
+            # is deleted from Temporal. Sealed like a record; the case's closed record replaces it.
+            """CREATE TABLE held_copies (
+                reference      TEXT PRIMARY KEY,
+                version        INTEGER NOT NULL,
+                copied_at      TEXT NOT NULL,
+                delete_after   TEXT NOT NULL,
+                retention_rule TEXT NOT NULL,
+                sealed         {blob} NOT NULL
+            )""",
+            # The day the purge first found a held case gone from Temporal with no closed record.
+            "ALTER TABLE legal_holds ADD COLUMN missing_since TEXT",
+        ],
+    ),
     (
         5,
         [
@@ -122,5 +138,5 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ),
 ]
 
+# One row per migration applied (a database from before that held one row: the version reached).
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS records_schema (version INTEGER NOT NULL)"
-LATEST = MIGRATIONS[-1][0]

@@ -10,6 +10,8 @@ Chosen by settings (`records_store_for`): SQLite under the data folder by defaul
   transaction that re-checks the legal hold, so a hold placed while the purge runs always wins.
 - An erasure is asked for (`ask_erasure`) by one records officer and carried out by another; the
   deletion log names both. Each subject access export is logged (`log_export`) by a keyed digest.
+- `copy_held` keeps an open case on legal hold (records/holding.py): idempotent by version like
+  `archive`, written only while the hold is in place and until the case's closed record replaces it.
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ from records.models import (
     ArchivedCaseView,
     CaseRecord,
     ClosedCaseSummary,
+    CopyHeldCase,
     DeletionEntry,
     ErasureRequest,
     ExportEntry,
+    HeldCopied,
     LegalHold,
 )
-from records.retention import RetentionRule, retention
+from records.retention import RetentionRule, held_copy_retention, retention
 from records.sealing import seal, unseal
 
 PURGE = "purge"  # `deleted_by` of the scheduled purge
@@ -50,6 +54,25 @@ class StoredCase:
     view: ArchivedCaseView
     record: CaseRecord
     on_hold: bool
+
+
+@dataclass(frozen=True)
+class HeldCopy:
+    """An open case's view as last copied while it was on legal hold."""
+
+    record: CaseRecord
+    copied_at: datetime
+    delete_after: date
+    on_hold: bool
+
+
+@dataclass(frozen=True)
+class Unclosed:
+    """A reference on hold, or with a held copy, that has no closed record: the purge asks Temporal."""
+
+    reference: str
+    on_hold: bool
+    held_copy_from: datetime | None
 
 
 class RecordsStore:
@@ -103,10 +126,38 @@ class RecordsStore:
             )
             if not changed:
                 return Archived.unchanged
+            await tx.execute("DELETE FROM held_copies WHERE reference = ?", (case.reference,))  # the record keeps it now
             await tx.execute("DELETE FROM contact_index WHERE reference = ?", (case.reference,))
             for digest in sorted(digests):
                 await tx.execute("INSERT INTO contact_index (digest, reference) VALUES (?, ?)", (digest, case.reference))
         return Archived.written
+
+    async def copy_held(self, copy: CopyHeldCase) -> HeldCopied:
+        """Writes an open case's view while it is on legal hold; the hold is checked here, in the
+        transaction, so the workflow copies exactly while the records say it is held."""
+        kept = held_copy_retention(self._rule, london_date(copy.at))
+        sealed = await seal(self._converter, copy.record)
+        digests = self._index.digests_of(copy.record.people)
+        async with self._db.transaction() as tx:
+            if not await tx.fetchall("SELECT 1 FROM legal_holds WHERE reference = ?", (copy.reference,)):
+                return HeldCopied.not_held
+            if await tx.fetchall("SELECT 1 FROM case_records WHERE reference = ?", (copy.reference,)):
+                return HeldCopied.closed
+            changed = await tx.execute(
+                "INSERT INTO held_copies (reference, version, copied_at, delete_after, retention_rule, sealed)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (reference) DO UPDATE SET version = excluded.version, copied_at = excluded.copied_at,"
+                " delete_after = excluded.delete_after, retention_rule = excluded.retention_rule, sealed = excluded.sealed"
+                " WHERE held_copies.version < excluded.version",
+                (copy.reference, copy.version, instant(copy.at), kept.delete_after.isoformat(), kept.rule, sealed),
+            )
+            if not changed:
+                return HeldCopied.unchanged
+            # Subject access finds the case by its people even once its workflow has gone.
+            await tx.execute("DELETE FROM contact_index WHERE reference = ?", (copy.reference,))
+            for digest in sorted(digests):
+                await tx.execute("INSERT INTO contact_index (digest, reference) VALUES (?, ?)", (digest, copy.reference))
+        return HeldCopied.written
 
     async def hold(self, reference: str, reason: str, by: str, at: datetime) -> bool:
         """Places a legal hold; False if one is already in place (the first one's reason stays)."""
@@ -155,6 +206,36 @@ class RecordsStore:
             await self._db.forget()
         return entry
 
+    async def note_missing(self, reference: str, on: date) -> date | None:
+        """A held case found gone from Temporal: the first day it was found stays. None if not held."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE legal_holds SET missing_since = ? WHERE reference = ? AND missing_since IS NULL",
+                (on.isoformat(), reference),
+            )
+            rows = await tx.fetchall("SELECT missing_since FROM legal_holds WHERE reference = ?", (reference,))
+        return date.fromisoformat(rows[0][0]) if rows else None
+
+    async def delete_held_copy(self, reference: str, today: date, at: datetime) -> DeletionEntry | None:
+        """The purge, for the held copy of a case gone from Temporal (the caller asked it) that never
+        closed: deleted like a record once off hold and past its date, which its last copy set."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT delete_after, retention_rule FROM held_copies WHERE reference = ? AND delete_after < ?"
+                " AND reference NOT IN (SELECT reference FROM legal_holds)"
+                " AND reference NOT IN (SELECT reference FROM case_records)",
+                (reference, today.isoformat()),
+            )
+            if not rows:
+                return None
+            entry = DeletionEntry(
+                reference=reference, deleted_at=at, delete_after=date.fromisoformat(rows[0][0]), rule=rows[0][1],
+                deleted_by=PURGE,
+            )
+            await _forget_case(tx, entry)
+        await self._db.forget()
+        return entry
+
     async def _delete(
         self, reference: str, at: datetime, by: str, rule: str | None, before: date | None,
         requested_by: str | None = None,
@@ -171,14 +252,7 @@ class RecordsStore:
                 reference=reference, deleted_at=at, delete_after=date.fromisoformat(rows[0][0]),
                 rule=rule or rows[0][1], deleted_by=by, requested_by=requested_by,
             )
-            for table in ("case_records", "contact_index", "hold_log", "erasure_requests"):
-                await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (reference,))
-            await destroy(tx, reference, at)  # every copy of its payloads, wherever kept, unreadable
-            await tx.execute(
-                "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by, requested_by)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (reference, instant(at), entry.delete_after.isoformat(), entry.rule, by, requested_by),
-            )
+            await _forget_case(tx, entry)
         return entry
 
     # --- Two records officers to erase, and the export log ----------------------------------------
@@ -239,6 +313,35 @@ class RecordsStore:
             delete_after=date.fromisoformat(delete_after),
         )
         return StoredCase(view=view, record=record, on_hold=bool(on_hold))
+
+    async def held_copy(self, reference: str) -> HeldCopy | None:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT copied_at, delete_after, sealed, reference IN (SELECT reference FROM legal_holds)"
+                " FROM held_copies WHERE reference = ?",
+                (reference,),
+            )
+        if not rows:
+            return None
+        copied_at, delete_after, sealed, on_hold = rows[0]
+        return HeldCopy(
+            record=await unseal(self._converter, bytes(sealed)), copied_at=datetime.fromisoformat(copied_at),
+            delete_after=date.fromisoformat(delete_after), on_hold=bool(on_hold),
+        )
+
+    async def unclosed(self) -> list[Unclosed]:
+        """Every reference on hold or with a held copy, and no closed record, for the purge to check."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reference, reference IN (SELECT reference FROM legal_holds),"
+                " (SELECT copied_at FROM held_copies c WHERE c.reference = r.reference)"
+                " FROM (SELECT reference FROM legal_holds UNION SELECT reference FROM held_copies) r"
+                " WHERE reference NOT IN (SELECT reference FROM case_records) ORDER BY reference"
+            )
+        return [
+            Unclosed(reference=reference, on_hold=bool(on_hold), held_copy_from=datetime.fromisoformat(at) if at else None)
+            for reference, on_hold, at in rows
+        ]
 
     async def closed(
         self,
@@ -303,10 +406,17 @@ class RecordsStore:
 
     async def holds(self) -> list[LegalHold]:
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall("SELECT reference, reason, placed_by, placed_at FROM legal_holds ORDER BY reference")
+            rows = await tx.fetchall(
+                "SELECT h.reference, h.reason, h.placed_by, h.placed_at, c.copied_at, h.missing_since"
+                " FROM legal_holds h LEFT JOIN held_copies c ON c.reference = h.reference ORDER BY h.reference"
+            )
         return [
-            LegalHold(reference=reference, reason=reason, placed_by=by, placed_at=datetime.fromisoformat(at))
-            for reference, reason, by, at in rows
+            LegalHold(
+                reference=reference, reason=reason, placed_by=by, placed_at=datetime.fromisoformat(at),
+                held_copy_from=datetime.fromisoformat(copied) if copied else None,
+                missing_since=date.fromisoformat(missing) if missing else None,
+            )
+            for reference, reason, by, at, copied, missing in rows
         ]
 
     async def deletion_log(self) -> list[DeletionEntry]:
@@ -328,7 +438,7 @@ class RecordsStore:
         key's tombstone aside)."""
         counts = {}
         async with self._db.transaction() as tx:
-            for table in ("case_records", "contact_index", "legal_holds", "hold_log", "erasure_requests"):
+            for table in ("case_records", "held_copies", "contact_index", "legal_holds", "hold_log", "erasure_requests"):
                 [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
                 counts[table] = count
             [(keys,)] = await tx.fetchall(
@@ -340,6 +450,22 @@ class RecordsStore:
 
 async def _was_deleted(tx: Transaction, reference: str) -> bool:
     return bool(await tx.fetchall("SELECT 1 FROM deletion_log WHERE reference = ?", (reference,)))
+
+
+async def _forget_case(tx: Transaction, entry: DeletionEntry) -> None:
+    """Deletes what a record or a held copy leaves (its hold history and any erasure request too) and
+    logs the deletion."""
+    for table in ("case_records", "held_copies", "contact_index", "hold_log", "erasure_requests"):
+        await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (entry.reference,))
+    await destroy(tx, entry.reference, entry.deleted_at)  # every copy of its payloads, wherever kept, unreadable
+    await tx.execute(
+        "INSERT INTO deletion_log (reference, deleted_at, delete_after, rule, deleted_by, requested_by)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            entry.reference, instant(entry.deleted_at), entry.delete_after.isoformat(), entry.rule, entry.deleted_by,
+            entry.requested_by,
+        ),
+    )
 
 
 async def _log_hold(tx: Transaction, reference: str, action: str, reason: str, by: str, at: datetime) -> None:

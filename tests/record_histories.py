@@ -46,6 +46,7 @@ from domain.models import (
 )
 from infra.binaries import installed_binary
 from infra.settings import Settings
+from records.store import RecordsStore, records_store_for
 from tests.conftest import (
     TEST_KEYS,
     RecordedNotifications,
@@ -142,6 +143,20 @@ async def cancelled_by_service(env: WorkflowEnvironment, handle: WorkflowHandle)
     await handle.cancel()
 
 
+async def held_while_open(env: WorkflowEnvironment, handle: WorkflowHandle, records: RecordsStore) -> None:
+    """A legal hold on an open case (after 1.0.0, records/holding.py): copied as it changes, released,
+    then withdrawn; its closed record replaces the copy."""
+    await records.hold(handle.id, "complaint", OFFICER, await env.get_current_time())
+    await handle.signal(DisagreementCase.hold_changed)
+    noted = await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="complaint received"))
+    while (held := await records.held_copy(handle.id)) is None or held.record.view != noted:
+        await asyncio.sleep(0.1)
+    await records.release(handle.id, "complaint answered", OFFICER, await env.get_current_time())
+    await handle.signal(DisagreementCase.hold_changed)
+    await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="after the release"))
+    await handle.execute_update(DisagreementCase.withdraw, Withdraw(actor=OFFICER, party="org-1", reason="agreed outside"))
+
+
 async def _sleep_until(env: WorkflowEnvironment, at) -> None:
     await env.sleep(at - await env.get_current_time())
 
@@ -210,11 +225,13 @@ SCENARIOS = {
     "rescheduled_after_extension": rescheduled_after_extension,
     "cancelled_by_service": cancelled_by_service,
 }
+# Scenarios that also work on the records store the worker writes to.
+RECORDS_SCENARIOS = {"held_while_open": held_while_open}
 
 
 async def record() -> None:
     os.environ["DISAGREEMENT_ENCRYPTION_KEYS"] = TEST_KEYS
-    for name, scenario in {**SCENARIOS, **MEDIATION_SCENARIOS}.items():
+    for name, scenario in {**SCENARIOS, **MEDIATION_SCENARIOS, **RECORDS_SCENARIOS}.items():
         if not (HISTORIES / f"{name}.json").exists():
             await _record(name, scenario)
 
@@ -239,7 +256,14 @@ async def _record(name: str, scenario) -> None:
                 else:
                     handle = await start_case(env.client, settings, open_case())
                     await opened_view(handle)
-                await scenario(env, handle)
+                if name in RECORDS_SCENARIOS:
+                    records = records_store_for(settings)
+                    try:
+                        await scenario(env, handle, records)
+                    finally:
+                        await records.close()
+                else:
+                    await scenario(env, handle)
                 await handle.result()
                 history = await handle.fetch_history()
         (HISTORIES / f"{name}.json").write_text(history.to_json())

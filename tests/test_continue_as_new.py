@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
@@ -12,6 +13,7 @@ from domain.models import AddNote, CaseOutcome, OfferResolution, RecordConsent, 
 from infra.binaries import installed_binary
 from infra.converter import data_converter
 from infra.settings import Settings
+from records.store import records_store_for
 from tests.conftest import TEST_KEYS, RecordedNotifications, opened_view, running_worker, start_case
 from workflows.case import DisagreementCase
 from workflows.visibility import SEARCH_ATTRIBUTES
@@ -63,3 +65,30 @@ async def test_case_carries_on_across_continue_as_new(eager_server: WorkflowEnvi
         # Messages sent before the hand-over are not sent again after it.
         assert len(notifications.requested) == len(set(notifications.requested))
         assert notifications.sent("resolution_offered").count("applicant") == 1
+
+
+async def test_a_held_case_is_still_copied_after_it_continues_as_new(eager_server: WorkflowEnvironment, settings) -> None:
+    """The hold is carried over in the memo: the next run copies without being told again."""
+    records = records_store_for(settings)
+    async with running_worker(eager_server.client, settings):
+        handle = await start_case(eager_server.client, settings)
+        first_run = (await handle.describe()).run_id
+        await records.hold(handle.id, "Tribunal appeal", OFFICER, datetime.now(UTC))
+        await handle.signal(DisagreementCase.hold_changed)
+        for number in range(30):
+            await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text=f"note {number}"))
+
+        latest = eager_server.client.get_workflow_handle_for(DisagreementCase.run, handle.id)
+        for _ in range(50):
+            if (await latest.describe()).run_id != first_run:
+                break
+            await asyncio.sleep(0.1)
+        assert (await latest.describe()).run_id != first_run, "the case never continued as new"
+        noted = await latest.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="after the hand-over"))
+        for _ in range(100):
+            held = await records.held_copy(handle.id)
+            if held.record.view == noted:
+                break
+            await asyncio.sleep(0.1)
+        assert held.record.view == noted
+    await records.close()

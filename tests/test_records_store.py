@@ -139,7 +139,8 @@ async def test_erasure_removes_every_trace_but_the_deletion_log(records: Records
     assert (entry.requested_by, entry.deleted_by) == ("sam.jones", "kim.patel")
     assert await records.deletion_log() == [entry]
     assert await records.traces_of(case.reference) == {
-        "case_records": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0, "erasure_requests": 0, "case_keys": 0,
+        "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
+        "erasure_requests": 0, "case_keys": 0,
     }
     assert await records.references_for(email="sam.parent@example.org") == []
     # A late archive write (a retried activity) never brings an erased case back.
@@ -204,15 +205,22 @@ async def test_two_stores_starting_together_migrate_the_schema_once(records_sett
 
 
 
-async def test_an_archive_without_a_usable_key_fails_at_once_and_says_why(tmp_path) -> None:
+async def test_an_archive_or_held_copy_without_a_usable_key_fails_at_once_and_says_why(tmp_path) -> None:
     from temporalio.exceptions import ApplicationError
     from temporalio.testing import ActivityEnvironment
 
+    from domain.case import Case
     from records.activities import RecordsActivities
+    from records.models import held_copy_of
     from records.names import MISCONFIGURED
 
     keyless = isolated_settings(tmp_path, encryption_keys=None)  # and no key file in the data folder
-    activities = RecordsActivities(records_store_for(keyless))
-    with pytest.raises(ApplicationError, match="no encryption key") as raised:
-        await ActivityEnvironment().run(activities.archive_case, archive_of(closed_case(), version=1))
-    assert (raised.value.type, raised.value.non_retryable) == (MISCONFIGURED, True)
+    activities = RecordsActivities(records_store_for(keyless), client=None)  # neither write asks Temporal
+    held = Case.open("DR-2026-HELD01", open_case(), NOW)
+    for write, argument in (
+        (activities.archive_case, archive_of(closed_case(), version=1)),
+        (activities.copy_held_case, held_copy_of(held, 1, NOW)),
+    ):
+        with pytest.raises(ApplicationError, match="no encryption key") as raised:
+            await ActivityEnvironment().run(write, argument)
+        assert (raised.value.type, raised.value.non_retryable) == (MISCONFIGURED, True)

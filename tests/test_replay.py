@@ -26,8 +26,8 @@ from temporalio.worker import (
 from activities.names import PLAN_APPEAL_DEADLINE, PLAN_DEADLINE, PLAN_DEADLINES, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from domain.deadlines import APPEAL, AppealPlan, AppealRequest, DeadlineRequest, PlannedDeadline
 from domain.notifications import Notice
-from records.models import ArchiveCase
-from records.names import ARCHIVE_CASE
+from records.models import ArchiveCase, CopyHeldCase
+from records.names import ARCHIVE_CASE, COPY_HELD_CASE
 from tests.history_keys import history_converter
 from workflows.case import DisagreementCase
 from workflows.mediation import MediationCase
@@ -38,14 +38,16 @@ CONVERTER = history_converter()
 ACTIVITY_INPUTS = {
     PLAN_DEADLINE: DeadlineRequest, PLAN_APPEAL_DEADLINE: AppealRequest, SEND_NOTIFICATION: Notice,
     SEND_NOTIFICATIONS: list[Notice],  # the messages of one event together
-    ARCHIVE_CASE: ArchiveCase,
+    ARCHIVE_CASE: ArchiveCase, COPY_HELD_CASE: CopyHeldCase,
 }
 PLANNING_RESULTS = {PLAN_DEADLINE: PlannedDeadline, PLAN_DEADLINES: list[PlannedDeadline], PLAN_APPEAL_DEADLINE: AppealPlan}
 # What a message does, not what it says: its wording and the facts it quotes grow between releases.
 NOTICE_BEHAVIOUR = {"key": True, "template": True, "recipient": {"id"}, "facts": {"outcome"}}
 # Which version of which case is archived, and when it closed (the view inside follows the case).
 ARCHIVE_BEHAVIOUR = {"reference": True, "version": True, "closed_at": True}
-BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR}
+# Likewise for a held case's copy (since 1.0.0: tests/histories/held_while_open.json), and when.
+HELD_COPY_BEHAVIOUR = {"reference": True, "version": True, "at": True}
+BEHAVIOUR = {SEND_NOTIFICATION: NOTICE_BEHAVIOUR, ARCHIVE_CASE: ARCHIVE_BEHAVIOUR, COPY_HELD_CASE: HELD_COPY_BEHAVIOUR}
 
 
 def behaviour(activity: str, argument) -> tuple[str, dict | list[dict]]:

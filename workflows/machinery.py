@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         notice_key,
     )
     from records.archiving import CaseArchive
+    from records.holding import HeldCopy
     from workflows.verification import vouched_for
     from workflows.visibility import current_details, search_attribute_updates
 
@@ -110,6 +111,8 @@ class CaseWorkflow:
         self._background_failure: BaseException | None = None
         # The records store's copy of the closed case, kept in step until the workflow completes.
         self._archive = CaseArchive(lambda: self.case)
+        # An open case on legal hold, copied to the records store on every change (records/holding.py).
+        self._held = HeldCopy(lambda: self.case)
 
     async def _open(self) -> None:
         """Open a new case: its first deadlines and messages (each route says which)."""
@@ -125,6 +128,8 @@ class CaseWorkflow:
             self._opened = True
         self._publish()
         asyncio.create_task(self._background(self._archive.keep_up()))
+        if self._held.resume():
+            self._copy_while_held()
         while True:
             try:
                 await self._ring_until_over()
@@ -140,7 +145,7 @@ class CaseWorkflow:
         while self._running():
             if workflow.info().is_continue_as_new_suggested():
                 await self._settle_down()
-                workflow.continue_as_new(self.case)
+                workflow.continue_as_new(self.case, **self._held.carried_over())
             await self._wait_for_next_alarm()
             self._raise_background_failure()
         await self._settle_down()
@@ -164,6 +169,19 @@ class CaseWorkflow:
     @workflow.query(name=names.CASE_QUERY)
     def case_view(self) -> CaseView:
         return self.case.view()
+
+    @workflow.signal(name=names.HOLD_CHANGED)
+    def hold_changed(self) -> None:
+        """A legal hold on the case was placed or lifted: the records store says which."""
+        self._held.hold_changed()
+        self._copy_while_held()
+
+    def _copy_while_held(self) -> None:
+        """Start copying at the first sign of a hold, never before: a case never held has no new
+        command in its history, so histories recorded before holds were copied still replay."""
+        if not self._held.started:
+            self._held.started = True
+            asyncio.create_task(self._background(self._held.keep_up()))
 
     @workflow.update(name=names.COMPLETE_ACTION)
     async def complete_action(self, request: CompleteAction) -> CaseView:
@@ -430,13 +448,15 @@ class CaseWorkflow:
         workflow.set_current_details(current_details(self.case))
 
     async def _settle_down(self) -> None:
-        """Before finishing or continuing as new: every handler done, every message delivered, and
-        a closed case archived as it now stands (so it is never in neither place)."""
+        """Before finishing or continuing as new: every handler done, every message delivered, a
+        held case's copy written, and a closed case archived as it now stands (so it is never in
+        neither place)."""
         await workflow.wait_condition(
             lambda: (workflow.all_handlers_finished() and self._deliveries_in_flight == 0)
             or self._background_failure is not None
         )
         self._raise_background_failure()
+        await self._held.settle(lambda: self._background_failure is not None)
         await self._archive.settle(lambda: self._background_failure is not None)
         self._raise_background_failure()
 

@@ -27,3 +27,6 @@ REASSIGN_OFFICER = "reassign_officer"  # a team manager only (DESIGN section 12)
 # Why the worker refuses an update for who sent it (workflows/verification.py), not for what it asks.
 ACTOR_NOT_VOUCHED = "ActorNotVouched"  # no, a forged or an expired actor assertion, or another actor's
 NOT_ALLOWED = "NotAllowed"  # vouched for, without the role
+
+# Signals. The records store says whether a case is held; the signal only says to ask it again.
+HOLD_CHANGED = "hold_changed"  # a legal hold on the case was placed or lifted (records/holding.py)
