@@ -136,7 +136,7 @@ class RecordsStore:
         """Writes an open case's view while it is on legal hold; the hold is checked here, in the
         transaction, so the workflow copies exactly while the records say it is held."""
         kept = held_copy_retention(self._rule, london_date(copy.at))
-        sealed = await seal(self._converter, copy.record)
+        sealed = await seal(self._converter, copy.reference, copy.record)
         digests = self._index.digests_of(copy.record.people)
         async with self._db.transaction() as tx:
             if not await tx.fetchall("SELECT 1 FROM legal_holds WHERE reference = ?", (copy.reference,)):
@@ -325,7 +325,7 @@ class RecordsStore:
             return None
         copied_at, delete_after, sealed, on_hold = rows[0]
         return HeldCopy(
-            record=await unseal(self._converter, bytes(sealed)), copied_at=datetime.fromisoformat(copied_at),
+            record=await unseal(self._converter, reference, bytes(sealed)), copied_at=datetime.fromisoformat(copied_at),
             delete_after=date.fromisoformat(delete_after), on_hold=bool(on_hold),
         )
 

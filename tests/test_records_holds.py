@@ -15,24 +15,23 @@ from pathlib import Path
 import pytest_asyncio
 from structlog.testing import capture_logs
 from temporalio.client import WorkflowHandle
+from temporalio.converter import DataConverter, WorkflowSerializationContext
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date
 from infra.binaries import installed_binary
-from infra.converter import data_converter
 from infra.settings import Settings
 from records.models import HeldCopied, archive_of
 from records.names import COPY_HELD_CASE
 from records.purge import PurgeRecords
 from records.store import HeldCopy, RecordsStore
 from tests.cli_helpers import Staff, refused, staff_environment
-from tests.conftest import TEST_KEYS, RecordedNotifications, running_worker
+from tests.conftest import RecordedNotifications, running_worker
 from tests.records_fixtures import closed_case
 
 SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
 RECORDS_OFFICER = ("--as", "sam.jones", "--role", "records_officer")
-CONVERTER = data_converter(Settings(encryption_keys=TEST_KEYS))
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -62,8 +61,10 @@ async def copy_of_case(staff: Staff, records: RecordsStore, reference: str) -> H
     raise AssertionError(f"the held copy of {reference} is not the case")
 
 
-async def copies(handle: WorkflowHandle) -> tuple[int, list[HeldCopied]]:
-    """How many copies the case's history asked for, and the records store's answers so far."""
+async def copies(handle: WorkflowHandle, converter: DataConverter) -> tuple[int, list[HeldCopied]]:
+    """How many copies the case's history asked for, and the records store's answers so far (read
+    with the case's own data key: `converter` is the test's, scoped to the case)."""
+    converter = converter.with_context(WorkflowSerializationContext(namespace="default", workflow_id=handle.id))
     events = (await handle.fetch_history()).events
     asked = {
         event.event_id for event in events
@@ -74,7 +75,7 @@ async def copies(handle: WorkflowHandle) -> tuple[int, list[HeldCopied]]:
     for event in events:
         completed = event.activity_task_completed_event_attributes
         if event.HasField("activity_task_completed_event_attributes") and completed.scheduled_event_id in asked:
-            [answer] = await CONVERTER.decode(completed.result.payloads, [HeldCopied])
+            [answer] = await converter.decode(completed.result.payloads, [HeldCopied])
             answers.append(answer)
     return len(asked), answers
 
@@ -89,7 +90,7 @@ async def test_a_held_open_case_is_copied_on_every_change_until_released(
     reference = (await staff.open())["reference"]
     handle = dev_server.client.get_workflow_handle(reference)
     await staff.json("note", reference, "--text", "before the hold")
-    assert await records.held_copy(reference) is None and await copies(handle) == (0, [])  # never held: never copied
+    assert await records.held_copy(reference) is None and await copies(handle, dev_server.client.data_converter) == (0, [])  # never held: never copied
 
     placed = await staff.run("hold", reference, "--reason", "Tribunal appeal", *RECORDS_OFFICER)
     assert placed.code == 0 and "copied to the records now and on every change" in placed.stdout, placed.stderr
@@ -102,7 +103,7 @@ async def test_a_held_open_case_is_copied_on_every_change_until_released(
 
     assert (await staff.run("release", reference, "--reason", "appeal withdrawn", *RECORDS_OFFICER)).code == 0
     for _ in range(100):  # the workflow asks the records once more, and hears the hold is gone
-        asked, answers = await copies(handle)
+        asked, answers = await copies(handle, dev_server.client.data_converter)
         if answers[-1] is HeldCopied.not_held and len(answers) == asked:
             break
         await asyncio.sleep(0.1)
@@ -110,7 +111,7 @@ async def test_a_held_open_case_is_copied_on_every_change_until_released(
         raise AssertionError("the release never reached the case")
     later = await staff.json("note", reference, "--text", "after the release")
     # A copy would be asked for in the workflow task that completes the note: none was.
-    assert (await copies(handle))[0] == asked
+    assert (await copies(handle, dev_server.client.data_converter))[0] == asked
     kept = await records.held_copy(reference)
     assert view_of(kept) == noted and view_of(kept) != later and not kept.on_hold  # the copy stays as it was
 
