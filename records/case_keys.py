@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from infra.codec import CaseErased, DecryptionError
 from infra.keys import KEY_BYTES, KeyRing
 from infra.settings import CommandSettings
-from records.database import Database, SqliteDatabase, Transaction, instant
+from records.database import Database, Transaction, instant, records_database_for
 
 WRAP_LABEL = b"send-disagreement case key v1"  # associated data of a wrapped key and of nothing else
 NONCE_BYTES = 12
@@ -139,14 +139,7 @@ async def destroy(tx: Transaction, reference: str, at: datetime) -> None:
 def case_keys_for(settings: CommandSettings, ring: KeyRing, cache: KeyCache | None = None) -> CaseKeys:
     """In the records database, as `records.store.records_store_for` chooses it; a connection per
     transaction, as the converter holding it is never closed."""
-    url = settings.records_database_url
-    if url is not None:
-        from records.postgres import PostgresPerTransaction  # psycopg only where it is used
-
-        database: Database = PostgresPerTransaction(url)
-    else:
-        database = SqliteDatabase(settings.records_path)
-    return CaseKeys(database, ring, cache)
+    return CaseKeys(records_database_for(settings, per_transaction=True), ring, cache)
 
 
 async def _stored(tx: Transaction, reference: str) -> list[tuple]:

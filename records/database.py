@@ -15,10 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from infra.sqlite import checkpoint, open_database
 from records.schema import MIGRATIONS, SCHEMA_TABLE
+
+if TYPE_CHECKING:
+    from infra.settings import CommandSettings
 
 RELEASED = 2  # the last migration of release 1.0.0
 
@@ -156,3 +159,15 @@ class SqliteDatabase:
 def _roll_back(connection: sqlite3.Connection) -> None:
     if connection.in_transaction:
         connection.execute("ROLLBACK")
+
+
+def records_database_for(settings: CommandSettings, *, per_transaction: bool = False) -> Database:
+    """The records database settings choose: PostgreSQL at DISAGREEMENT_RECORDS_URL (or the
+    sent-log's), else the SQLite records file. `per_transaction`: a connection for each transaction,
+    for a holder that is never closed (a data converter), instead of a pool."""
+    url = settings.records_database_url
+    if url is None:
+        return SqliteDatabase(settings.records_path)
+    from records.postgres import PostgresDatabase, PostgresPerTransaction  # psycopg only where it is used
+
+    return PostgresPerTransaction(url) if per_transaction else PostgresDatabase(url)

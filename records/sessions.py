@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.settings import Settings
-from records.database import Database, SqliteDatabase
+from records.database import Database, records_database_for
 
 TOUCH_EVERY = timedelta(seconds=30)  # how stale `seen_at` may get before a request writes it again
 
@@ -109,11 +109,4 @@ class SessionStore:
 
 def session_store_for(settings: Settings, idle: timedelta, lifetime: timedelta) -> SessionStore:
     """In the records database, chosen as `records.store.records_store_for` chooses it."""
-    url = settings.records_database_url
-    if url is not None:
-        from records.postgres import PostgresDatabase  # psycopg only where it is used
-
-        database: Database = PostgresDatabase(url)
-    else:
-        database = SqliteDatabase(settings.records_path)
-    return SessionStore(database, idle, lifetime)
+    return SessionStore(records_database_for(settings), idle, lifetime)

@@ -29,7 +29,7 @@ from infra.converter import data_converter
 from infra.settings import Settings
 from records.case_keys import destroy
 from records.contacts import ContactIndex
-from records.database import Database, SqliteDatabase, Transaction, instant
+from records.database import Database, Transaction, instant, records_database_for
 from records.models import (
     Archived,
     ArchiveCase,
@@ -476,11 +476,4 @@ async def _log_hold(tx: Transaction, reference: str, action: str, reason: str, b
 
 
 def records_store_for(settings: Settings) -> RecordsStore:
-    url = settings.records_database_url
-    if url is not None:
-        from records.postgres import PostgresDatabase  # psycopg only where it is used
-
-        database: Database = PostgresDatabase(url)
-    else:
-        database = SqliteDatabase(settings.records_path)
-    return RecordsStore(database, settings)
+    return RecordsStore(records_database_for(settings), settings)

@@ -36,9 +36,8 @@ from infra.converter import data_converter
 from infra.keys import new_key_entry
 from infra.settings import Settings
 from records.case_keys import CaseKeys, KeyCache, case_keys_for, destroy
-from records.database import Database, SqliteDatabase, Transaction
+from records.database import Database, SqliteDatabase, Transaction, records_database_for
 from records.models import Archived, archive_of
-from records.postgres import PostgresPerTransaction
 from records.schema import MIGRATIONS
 from records.sealing import unseal
 from records.store import RecordsStore
@@ -61,8 +60,7 @@ def codec(settings: Settings, workflow: str | None = None, cache: KeyCache | Non
 
 
 def database_of(settings: Settings) -> Database:
-    url = settings.records_database_url
-    return SqliteDatabase(settings.records_path) if url is None else PostgresPerTransaction(url)
+    return records_database_for(settings, per_transaction=True)
 
 
 async def key_rows(settings: Settings) -> dict[str, tuple]:

@@ -32,7 +32,7 @@ from records.models import archive_of
 from records.store import RecordsStore
 from tests.conftest import RecordedNotifications, isolated_settings, open_case, personal_data, running_worker, start_case
 from tests.records_fixtures import closed_case
-from tests.web_console import Console, console_over, error_summary, page_title, wait_until_listed, web_settings
+from tests.web_console import Console, console_on_records, console_over, error_summary, page_title, wait_until_listed, web_settings
 from web.app import create_app
 from web.forms import ACTION_FORMS
 from worker import build_worker
@@ -91,13 +91,8 @@ async def console(running: Running) -> Console:
 @pytest_asyncio.fixture(loop_scope="session")
 async def records_console(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Console]:
     """The console on the same records store as the `records` fixture (SQLite and PostgreSQL)."""
-    app = create_app(
-        web_settings(records_settings.data_dir, records_settings.task_queue, records_url=records_settings.records_url),
-        dev_server.client,
-    )
-    async with running_worker(dev_server.client, records_settings):
-        async with console_over(app) as console:
-            yield console
+    async with console_on_records(dev_server, records_settings) as console:
+        yield console
 
 
 async def as_staff(console: Console, staff: str, *roles: Role) -> None:

@@ -19,11 +19,10 @@ from infra.identity import Role
 from records.contacts import ContactIndex
 from records.models import archive_of
 from records.store import RecordsStore
-from tests.conftest import open_case, personal_data, running_worker, start_case
+from tests.conftest import open_case, personal_data, start_case
 from tests.records_fixtures import closed_case
 from tests.test_records_cli import SUBJECT_EMAIL, SUBJECT_NAME
-from tests.web_console import Console, console_over, date_fields, error_summary, page_title, web_settings
-from web.app import create_app
+from tests.web_console import Console, console_on_records, date_fields, error_summary, page_title
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -33,13 +32,8 @@ CASE_LINK = 'class="govuk-link" href="/cases/DR-'
 @pytest_asyncio.fixture(loop_scope="session")
 async def console(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Console]:
     """The console on the same records store as the `records` fixture."""
-    app = create_app(
-        web_settings(records_settings.data_dir, records_settings.task_queue, records_url=records_settings.records_url),
-        dev_server.client,
-    )
-    async with running_worker(dev_server.client, records_settings):
-        async with console_over(app) as console:
-            yield console
+    async with console_on_records(dev_server, records_settings) as console:
+        yield console
 
 
 async def test_closed_cases_are_listed_from_the_records_with_filters_and_pages(

@@ -20,10 +20,12 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import LONDON
 from domain.models import OpenCase
 from infra.identity import Role
+from infra.settings import Settings
 from tests.conftest import TEST_KEYS
 from web.settings import WebSettings
 
@@ -149,6 +151,17 @@ def session_fields(seconds_ahead: float, venue: str = "Town Hall, room 2") -> di
 async def console_over(app: ASGIApp, base_url: str = CONSOLE) -> AsyncIterator[Console]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
         yield Console(http)
+
+
+@asynccontextmanager
+async def console_on_records(dev_server: WorkflowEnvironment, records: Settings) -> AsyncIterator[Console]:
+    """The console, and a worker, on the records store of these settings (SQLite or PostgreSQL)."""
+    from tests.conftest import running_worker
+    from web.app import create_app
+
+    app = create_app(web_settings(records.data_dir, records.task_queue, records_url=records.records_url), dev_server.client)
+    async with running_worker(dev_server.client, records), console_over(app) as console:
+        yield console
 
 
 def free_port() -> int:
