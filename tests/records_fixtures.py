@@ -7,17 +7,22 @@ or `records` runs on SQLite and on a real PostgreSQL server.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
 
 from domain.case import Case
 from domain.models import AssignMediator, CaseOutcome, OpenCase
 from infra.settings import Settings
 from records.store import RecordsStore, records_store_for
-from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, isolated_settings, new_reference, open_case
+from tests.cli_helpers import Staff, staff_environment
+from tests.conftest import (
+    MEDIATOR_EMAIL, MEDIATOR_NAME, RecordedNotifications, isolated_settings, new_reference, open_case, running_worker,
+)
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -53,3 +58,11 @@ def closed_case(
 
 
 DEFAULT_MEDIATOR = (MEDIATOR_NAME, MEDIATOR_EMAIL)
+
+
+@asynccontextmanager
+async def terminal_on_records(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Staff]:
+    """Staff at a terminal, with a worker, both on the records store of these settings."""
+    async with running_worker(dev_server.client, records_settings, RecordedNotifications()):
+        env = staff_environment(dev_server.client.service_client.config.target_host, records_settings)
+        yield Staff({**env, "DISAGREEMENT_RECORDS_URL": records_settings.records_database_url})

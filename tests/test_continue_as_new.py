@@ -37,6 +37,16 @@ async def eager_server() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+async def continued_as_new(client, reference: str, first_run: str):
+    """The case's handle once it runs on after `first_run` (a few seconds at most)."""
+    latest = client.get_workflow_handle_for(DisagreementCase.run, reference)
+    for _ in range(50):
+        if (await latest.describe()).run_id != first_run:
+            return latest
+        await asyncio.sleep(0.1)
+    raise AssertionError("the case never continued as new")
+
+
 async def test_case_carries_on_across_continue_as_new(eager_server: WorkflowEnvironment, settings) -> None:
     notifications = RecordedNotifications()
     async with running_worker(eager_server.client, settings, notifications):
@@ -48,12 +58,7 @@ async def test_case_carries_on_across_continue_as_new(eager_server: WorkflowEnvi
         for number in range(30):
             await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text=f"note {number}"))
 
-        latest = eager_server.client.get_workflow_handle_for(DisagreementCase.run, handle.id)
-        for _ in range(50):
-            if (await latest.describe()).run_id != first_run:
-                break
-            await asyncio.sleep(0.1)
-        assert (await latest.describe()).run_id != first_run, "the case never continued as new"
+        latest = await continued_as_new(eager_server.client, handle.id, first_run)
 
         case = await latest.query(DisagreementCase.case_view)
         assert [entry.detail for entry in case.timeline if entry.event == "note"] == [f"note {n}" for n in range(30)]
@@ -78,12 +83,7 @@ async def test_a_held_case_is_still_copied_after_it_continues_as_new(eager_serve
         for number in range(30):
             await handle.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text=f"note {number}"))
 
-        latest = eager_server.client.get_workflow_handle_for(DisagreementCase.run, handle.id)
-        for _ in range(50):
-            if (await latest.describe()).run_id != first_run:
-                break
-            await asyncio.sleep(0.1)
-        assert (await latest.describe()).run_id != first_run, "the case never continued as new"
+        latest = await continued_as_new(eager_server.client, handle.id, first_run)
         noted = await latest.execute_update(DisagreementCase.add_note, AddNote(actor=OFFICER, text="after the hand-over"))
         for _ in range(100):
             held = await records.held_copy(handle.id)

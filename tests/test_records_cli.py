@@ -17,9 +17,9 @@ from infra.settings import Settings
 from records.contacts import ContactIndex
 from records.models import archive_of
 from records.store import RecordsStore
-from tests.cli_helpers import Staff, staff_environment
-from tests.conftest import RecordedNotifications, open_case, running_worker
-from tests.records_fixtures import closed_case
+from tests.cli_helpers import Staff
+from tests.conftest import open_case
+from tests.records_fixtures import closed_case, terminal_on_records
 
 SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
 # Two records officers: one asks for an erasure, the other approves it.
@@ -29,9 +29,8 @@ KIM = ("--as", "kim.patel", "--role", "records_officer")
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def staff(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Staff]:
-    async with running_worker(dev_server.client, records_settings, RecordedNotifications()):
-        env = staff_environment(dev_server.client.service_client.config.target_host, records_settings)
-        yield Staff({**env, "DISAGREEMENT_RECORDS_URL": records_settings.records_database_url})
+    async with terminal_on_records(dev_server, records_settings) as staff:
+        yield staff
 
 
 def refused(outcome, *words: str) -> None:

@@ -26,9 +26,8 @@ from records.models import HeldCopied, archive_of
 from records.names import COPY_HELD_CASE
 from records.purge import PurgeRecords
 from records.store import HeldCopy, RecordsStore
-from tests.cli_helpers import Staff, refused, staff_environment
-from tests.conftest import RecordedNotifications, running_worker
-from tests.records_fixtures import closed_case
+from tests.cli_helpers import Staff, refused
+from tests.records_fixtures import closed_case, terminal_on_records
 
 SUBJECT_NAME, SUBJECT_EMAIL = "Robin Subject", "robin.subject@example.org"
 RECORDS_OFFICER = ("--as", "sam.jones", "--role", "records_officer")
@@ -36,9 +35,8 @@ RECORDS_OFFICER = ("--as", "sam.jones", "--role", "records_officer")
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def staff(dev_server: WorkflowEnvironment, records_settings: Settings) -> AsyncIterator[Staff]:
-    async with running_worker(dev_server.client, records_settings, RecordedNotifications()):
-        env = staff_environment(dev_server.client.service_client.config.target_host, records_settings)
-        yield Staff({**env, "DISAGREEMENT_RECORDS_URL": records_settings.records_database_url})
+    async with terminal_on_records(dev_server, records_settings) as staff:
+        yield staff
 
 
 async def held_copy_where(records: RecordsStore, reference: str, check: Callable[[HeldCopy], bool]) -> HeldCopy:
