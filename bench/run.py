@@ -46,7 +46,7 @@ from bench.parked import parked_cases
 from bench.staff_commands import staff_command_latency
 from bench.timeskip import parked_history_per_month, six_months_of_deadlines
 from domain.calendar import WorkingCalendar
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.deadlines import DeadlinePolicy, DeadlineRequest, plan_deadline
 from domain.models import AddNote
 from infra.binaries import installed_binary
@@ -118,7 +118,7 @@ async def staff_action_round_trip(runs: int = 200) -> None:
 
 
 def payload_encoding(runs: int = 2000) -> None:
-    view = Case.open("DR-2026-BENCH1", open_case(), datetime.now(timezone.utc)).view()
+    view = Resolution.open("DR-2026-BENCH1", open_case(), datetime.now(timezone.utc)).view()
     ours = data_converter(Settings(encryption_keys=TEST_KEYS))
     plain = pydantic_data_converter
 

@@ -39,7 +39,7 @@ from workflows import names
 # Imported where they are used, not here: `show` of an open case reads neither the records store
 # nor the workflow modules, and they take longer to import than the command takes to run.
 if TYPE_CHECKING:
-    from domain.case import Case
+    from domain.resolution import Resolution
     from domain.mediation import Mediation
     from records.models import CaseRecord
     from records.store import RecordsStore
@@ -234,7 +234,8 @@ class Cases:
         Open cases are not in the records store yet: each is read from its workflow (the case as
         it now stands, decrypted here) and its start input (everyone's contact details).
         """
-        from domain.case import Case, Mediator
+        from domain.case import Mediator
+        from domain.resolution import Resolution
         from domain.mediation import Mediation
         from records.models import CaseRecord, people_of
 
@@ -255,7 +256,7 @@ class Cases:
             started = history.history.events[0].workflow_execution_started_event_attributes
             # The first run starts from the opening request; a run continued as new, from the case.
             [start] = await self._client.data_converter.decode(
-                started.input.payloads, [OpenCase | OpenMediation | Case | Mediation]
+                started.input.payloads, [OpenCase | OpenMediation | Resolution | Mediation]
             )
             try:
                 view = await self.view(execution.id)
@@ -338,13 +339,13 @@ class Cases:
         return f"case {handle.id} is closed ({closed}); nothing more can be recorded"
 
 
-def _case_file(reference: str, start: OpenCase | OpenMediation | Case | Mediation, at: datetime) -> Case | Mediation:
+def _case_file(reference: str, start: OpenCase | OpenMediation | Resolution | Mediation, at: datetime) -> Resolution | Mediation:
     """The case file a workflow started from: its first run opens one from the request."""
-    from domain.case import Case
+    from domain.resolution import Resolution
     from domain.mediation import Mediation
 
     if isinstance(start, OpenCase):
-        return Case.open(reference, start, at)
+        return Resolution.open(reference, start, at)
     if isinstance(start, OpenMediation):
         return Mediation.open(reference, start, at)
     return start

@@ -1,7 +1,8 @@
 """A case and its stage rules, free of Temporal so that they read and test on their own.
 
-`CaseFile` is what every route remembers and the rules the routes share; `Case` is a disagreement
-resolution case (`domain.mediation.Mediation` the statutory route). `check_*` methods say whether a
+`CaseFile` is what every route remembers and the rules the routes share; each route's own rules
+are beside it (`domain.resolution.Resolution` for disagreement resolution,
+`domain.mediation.Mediation` for statutory mediation). `check_*` methods say whether a
 staff action fits the stage and the data, raising `RuleViolation` with a sentence a case officer
 understands; the matching methods without the prefix apply the action and return what it
 announces (`Announcement`: which message, to whom, under which event key). The workflow calls
@@ -37,12 +38,8 @@ from domain.deadlines import (
     HEALTH_NOTICE,
     MEDIATION_ARRANGEMENT,
     CONSENT_WINDOW,
-    OUTCOME_RECORD,
     SCHOOL_AGE,
-    TALKS_REVIEW,
-    WRITTEN_OUTCOME,
     SESSION,
-    SESSION_ARRANGEMENT,
     Alarm,
     AlarmPurpose,
     AppealPlan,
@@ -57,7 +54,6 @@ from domain.models import (
     AppealStatus,
     DecisionView,
     RecordAppealStatus,
-    RecordDecision,
     ActionView,
     ApplicantRole,
     AssignMediator,
@@ -75,20 +71,15 @@ from domain.models import (
     MediatorView,
     Model,
     NotificationView,
-    OfferResolution,
-    OpenCase,
     OrderKind,
     OrganisationKind,
     PartyView,
     ReassignOfficer,
-    RecordConsent,
     RecordOutcome,
-    RecordTalk,
     ScheduleSession,
     SessionResult,
     SessionView,
     StaffAction,
-    TalkOutcome,
     TimelineEntry,
     Withdraw,
 )
@@ -857,181 +848,6 @@ class CaseFile(Model):
     def _route_view(self) -> dict:
         """The case view fields only this route has."""
         raise NotImplementedError
-
-
-class Case(CaseFile):
-    """A disagreement resolution case (DESIGN section 3): informal talks, consent, a session."""
-
-    action_stages: ClassVar[ActionStages] = route_action_stages(OPEN_STAGES, {
-        RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
-        RecordConsent: (CaseStage.awaiting_consent,),
-    })
-    arrangement_deadline: ClassVar[str] = SESSION_ARRANGEMENT
-    opened: OpenCase
-    stage: CaseStage = CaseStage.informal_talks
-    talks: int = 0
-
-    def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
-        if alarm.deadline == CONSENT_WINDOW:
-            silent = tuple(party.id for party in self.silent_parties())
-            return [Announcement(Template.consent_reminder, silent, f"consent_reminder-{dated}", {"due": due})]
-        return super()._reminded(alarm, due, dated)
-
-    def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
-        if alarm.deadline == CONSENT_WINDOW:
-            # Silence is not consent (Code 11.6): anyone still silent closes the case.
-            if silent := [party.name for party in self.silent_parties()]:
-                self.close(CaseOutcome.no_response, at, SYSTEM)
-                return [self.closure(waiting_for=silent, due=due)]
-            return []
-        return super()._expired(alarm, due, dated, at)
-
-    def _route_view(self) -> dict:
-        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}
-        if self.deadline(APPEAL) is None:
-            fields["appeal_deadline"] = self.opened.appeal_deadline
-        return fields
-
-    @classmethod
-    def open(cls, reference: str, opened: OpenCase, at: datetime) -> Case:
-        applicant = Party(
-            id=APPLICANT, name=opened.applicant.name, contact=opened.applicant.contact, role=opened.applicant.role
-        )
-        organisations = [
-            Party(id=f"org-{number}", name=org.name, contact=org.contact, kind=org.kind)
-            for number, org in enumerate(opened.organisations, start=1)
-        ]
-        case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
-        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
-        return case
-
-    def silent_parties(self) -> list[Party]:
-        return [party for party in self.parties if party.consent is Consent.pending]
-
-    def check_record_talk(self, request: RecordTalk) -> None:
-        self._require_stage(RecordTalk, doing="record a talk")
-        self._require_room(request.notes)
-
-    def check_offer_resolution(self, request: OfferResolution) -> None:
-        self._require_stage(OfferResolution, doing="offer disagreement resolution")
-
-    def check_record_consent(self, request: RecordConsent) -> None:
-        self._require_stage(RecordConsent, doing="record consent")
-        party = self._require_party(request.party)
-        if party.consent is not Consent.pending:
-            raise RuleViolation(
-                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
-            )
-
-    def check_record_decision(self, request: RecordDecision, today: date) -> None:
-        if self.appeal_status is not None:
-            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
-        if request.date > today:
-            raise RuleViolation(
-                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
-                "Authority's written notice was sent"
-            )
-
-    def record_talk(self, request: RecordTalk, at: datetime) -> None:
-        self.talks += 1
-        detail = f"talk {self.talks}: {request.outcome.value}"
-        self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        self._settle(TALKS_REVIEW)
-        if request.outcome is TalkOutcome.resolved:
-            self.close(CaseOutcome.resolved_informally, at, request.actor)
-
-    def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
-        self.stage = CaseStage.awaiting_consent
-        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
-        self._settle(TALKS_REVIEW)
-
-    def record_consent(self, request: RecordConsent, at: datetime) -> list[Announcement]:
-        """Record one answer. The party hears it was recorded (and whom we still wait for); a
-        decline closes the case and everybody hears why."""
-        party = self._require_party(request.party)
-        party.consent = Consent.agreed if request.agree else Consent.declined
-        detail = f"{party.id} {party.consent.value}"
-        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
-        if party.consent is Consent.declined:
-            self.close(CaseOutcome.declined, at, request.actor)
-        elif not self.silent_parties():
-            self._settle(CONSENT_WINDOW)
-            self.stage = CaseStage.arranging_session
-        waiting = [] if self.is_closed else [p.name for p in self.silent_parties()]
-        told = [Announcement(Template.consent_recorded, (party.id,), None, {"answer": party.consent.value, "waiting_for": waiting})]
-        return told + ([self.closure(party_name=party.name)] if self.is_closed else [])
-
-    def announce_opening(self) -> list[Announcement]:
-        return [Announcement(Template.case_opened, tuple(self.party_ids()))]
-
-    def announce_consent_extended(self, due: date) -> list[Announcement]:
-        """Parties still to answer hear the new end of the consent window."""
-        silent = tuple(party.id for party in self.silent_parties())
-        return [Announcement(Template.consent_reminder, silent, f"consent_extended-{due:%Y%m%d}", {"due": due})]
-
-    def announce_offer(self) -> list[Announcement]:
-        window = self.deadline(CONSENT_WINDOW)
-        assert window is not None
-        return [Announcement(Template.resolution_offered, tuple(self.party_ids()), None, {"due": window.due})]
-
-    def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
-        """Record the session result; `action_dues` are the planned due dates of the actions."""
-        self.result = request.result
-        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
-        self._session_held()
-        self._settle(OUTCOME_RECORD)
-        self._agree_actions(request, action_dues)
-        if self.actions:
-            self.stage = CaseStage.monitoring_agreement
-        else:
-            self.close(CaseOutcome(request.result.value), at, request.actor)
-
-    def replan_after_session(self, planned: list[PlannedDeadline], at: datetime, actor: str) -> None:
-        """Set the deadlines counted from the session, planned for its new time. An extension staff
-        gave earlier stands while it still gives at least as much time as the new plan; otherwise the
-        new date replaces it, and the timeline says so and why."""
-        assert self.session is not None
-        for deadline in planned:
-            current = self.deadline(deadline.name)
-            if current is not None and current.extended and current.state is DeadlineState.open:
-                if current.due >= deadline.due:
-                    self.record(
-                        at, actor, "extension_kept",
-                        f"{deadline.name} stays {current.due.isoformat()} as extended: still no earlier than the "
-                        f"{deadline.due.isoformat()} the new session time gives",
-                    )
-                    continue
-                self.record(
-                    at, actor, "extension_replaced",
-                    f"{deadline.name} extended to {current.due.isoformat()} is now {deadline.due.isoformat()}: the "
-                    f"session moved to {self.session.at.isoformat()}, and the usual time after it ends later",
-                )
-            self.set_deadline(deadline)
-
-    def written_outcome_sent(self) -> None:
-        self._settle(WRITTEN_OUTCOME)
-
-    def withdraw(self, request: Withdraw, at: datetime) -> list[Announcement]:
-        started = any(entry.event == "resolution_offered" for entry in self.timeline)
-        party = self._require_party(request.party)
-        party.consent = Consent.withdrawn
-        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
-        self.close(CaseOutcome.withdrawn, at, request.actor)
-        return [self.closure(party_name=party.name, resolution_started=started)]
-
-    def withdrawn_by_service(self, at: datetime) -> list[Announcement]:
-        started = any(entry.event == "resolution_offered" for entry in self.timeline)
-        return self._close_for_service(at, resolution_started=started)
-
-    def record_decision(self, request: RecordDecision, appeal: AppealPlan, at: datetime) -> None:
-        """The decision is known: the appeal deadline is the one the clock computed."""
-        self.decision = DecisionView(kind=request.kind, date=request.date)
-        self.record(
-            at, request.actor, "decision_recorded",
-            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {appeal.deadline.due.isoformat()}",
-        )
-        self.set_appeal(appeal, at)
-
 
 
 def _deadline_view(deadline: Deadline) -> DeadlineView:

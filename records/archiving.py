@@ -22,7 +22,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import Case
+    from domain.case import CaseFile
     from domain.models import DeadlineState, DeliveryStatus
     from records.models import Archived, archive_of
     from records.names import ARCHIVE_CASE
@@ -36,7 +36,7 @@ ARCHIVE_PAUSE = timedelta(minutes=30)
 MESSAGES_AWAITED = timedelta(minutes=10)
 
 
-def record_version(case: Case) -> int:
+def record_version(case: CaseFile) -> int:
     """Grows with every change to a case: entries are only added, and states only move on."""
     delivered = sum(1 for record in case.notifications if record.status is not DeliveryStatus.pending)
     settled = sum(1 for deadline in case.deadlines if deadline.state is not DeadlineState.open)
@@ -45,7 +45,7 @@ def record_version(case: Case) -> int:
 
 
 class CaseArchive:
-    def __init__(self, case: Callable[[], Case]) -> None:
+    def __init__(self, case: Callable[[], CaseFile]) -> None:
         self._case = case  # the workflow's case as it now stands
         self.written: int | None = None  # the version last written
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain.case import Case
+from domain.case import CaseFile
 from domain.models import CaseSummary, CaseView, Model, StaffId, Text
 
 
@@ -139,7 +139,7 @@ class ExportEntry(Model):
     cases: int
 
 
-def people_of(case: Case) -> list[Person]:
+def people_of(case: CaseFile) -> list[Person]:
     """Everyone a case holds contact details for, with the part they have in it."""
     people = [
         Person(
@@ -156,15 +156,15 @@ def people_of(case: Case) -> list[Person]:
     return people
 
 
-CLOSED_EVENT = "case_closed"  # the timeline event of domain.case.Case.close
+CLOSED_EVENT = "case_closed"  # the timeline event of domain.case.CaseFile.close
 
 
-def closed_at(case: Case) -> datetime | None:
+def closed_at(case: CaseFile) -> datetime | None:
     """When the case closed: its first closure on the timeline (later events do not move it)."""
     return next((entry.at for entry in case.timeline if entry.event == CLOSED_EVENT), None)
 
 
-def archive_of(case: Case, version: int) -> ArchiveCase:
+def archive_of(case: CaseFile, version: int) -> ArchiveCase:
     """What the workflow hands the archive activity for a closed case."""
     closed = closed_at(case)
     if closed is None:
@@ -176,7 +176,7 @@ def archive_of(case: Case, version: int) -> ArchiveCase:
     )
 
 
-def held_copy_of(case: Case, version: int, at: datetime) -> CopyHeldCase:
+def held_copy_of(case: CaseFile, version: int, at: datetime) -> CopyHeldCase:
     """What the workflow hands the held copy activity for an open case on legal hold."""
     return CopyHeldCase(
         reference=case.reference, version=version, at=at, record=CaseRecord(view=case.view(), people=people_of(case)),

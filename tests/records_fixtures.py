@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.models import AssignMediator, CaseOutcome, OpenCase
 from infra.settings import Settings
 from records.store import RecordsStore, records_store_for
@@ -48,8 +48,8 @@ def closed_case(
     outcome: CaseOutcome = CaseOutcome.withdrawn,
     mediator: tuple[str, str] | None = None,
     reference: str | None = None,
-) -> Case:
-    case = Case.open(reference or new_reference(), opened or open_case(), closed.replace(hour=9))
+) -> Resolution:
+    case = Resolution.open(reference or new_reference(), opened or open_case(), closed.replace(hour=9))
     if mediator:
         name, email = mediator
         case.assign_mediator(AssignMediator(actor="jo.smith", name=name, email=email, independent=True), closed)

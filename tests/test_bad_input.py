@@ -230,10 +230,11 @@ def test_a_bad_hardening_setting_stops_start_up_naming_it(monkeypatch: pytest.Mo
 def test_notes_past_what_a_case_can_carry_are_refused_in_words_and_the_case_still_fits() -> None:
     from datetime import UTC, datetime
 
-    from domain.case import TIMELINE_TEXT_LIMIT, Case, RuleViolation
+    from domain.case import TIMELINE_TEXT_LIMIT, RuleViolation
+    from domain.resolution import Resolution
     from domain.models import ExtendDeadline
 
-    case = Case.open("DR-2026-NOTES1", open_case(), datetime(2026, 11, 30, 10, tzinfo=UTC))
+    case = Resolution.open("DR-2026-NOTES1", open_case(), datetime(2026, 11, 30, 10, tzinfo=UTC))
     note = AddNote(actor="jo.smith", text="x" * 2000)
     added = 0
     with pytest.raises(RuleViolation, match="the most a case can carry") as refused:

@@ -19,7 +19,8 @@ import pytest
 
 from domain.appeal import reckon_appeal_deadline
 from domain.calendar import LONDON
-from domain.case import OPEN_STAGES, Case, route_action_stages
+from domain.case import OPEN_STAGES, route_action_stages
+from domain.resolution import Resolution
 from domain.deadlines import (
     APPEAL,
     CONSENT_WINDOW,
@@ -102,7 +103,7 @@ ACTION_1 = AgreedActionFacts(number=1, description="Send the therapy report", ow
 ACTION_2 = AgreedActionFacts(number=2, description="Review the EHC plan", owner="Rotherham LA", due=date(2026, 12, 4))
 
 
-def alarm_of(case: Case, name: str, purpose: AlarmPurpose, working_days_before: int | None = None) -> Alarm:
+def alarm_of(case: Resolution, name: str, purpose: AlarmPurpose, working_days_before: int | None = None) -> Alarm:
     [alarm] = [
         a for a in case.alarms
         if a.deadline == name and a.purpose is purpose and a.working_days_before == working_days_before
@@ -114,7 +115,7 @@ def london(*when: int) -> datetime:
     return datetime(*when, tzinfo=LONDON)
 
 
-def entries(case: Case, count: int) -> list[tuple[datetime, str, str, str]]:
+def entries(case: Resolution, count: int) -> list[tuple[datetime, str, str, str]]:
     """The last `count` timeline entries, whole."""
     return [(e.at, e.actor, e.event, e.detail) for e in case.timeline[-count:]]
 
@@ -400,7 +401,7 @@ def test_each_staff_action_has_its_stages_and_a_route_adds_its_own() -> None:
         Withdraw: (CaseStage.awaiting_consent,),  # the route's own rule wins over the shared one
         ExtendDeadline: route, AddNote: route, ReassignOfficer: route, RecordTalk: (CaseStage.informal_talks,),
     }
-    assert Case.action_stages == route_action_stages(OPEN_STAGES, {
+    assert Resolution.action_stages == route_action_stages(OPEN_STAGES, {
         RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
         RecordConsent: (CaseStage.awaiting_consent,),
     })
@@ -585,7 +586,7 @@ def test_recording_the_decision_sets_the_computed_appeal_deadline_and_its_warnin
 
 
 def test_an_appeal_deadline_typed_at_opening_is_shown_until_one_is_planned() -> None:
-    case = Case.open(REFERENCE, open_case(appeal_deadline=date(2027, 3, 1)), OPENED)
+    case = Resolution.open(REFERENCE, open_case(appeal_deadline=date(2027, 3, 1)), OPENED)
     assert case.deadline(APPEAL) is None
     assert case.view().appeal_deadline == date(2027, 3, 1)
     assert case.message_facts().appeal_deadline == date(2027, 3, 1)
@@ -759,7 +760,7 @@ def test_a_talk_outside_informal_talks_or_past_the_timelines_room_is_refused() -
 # --- A session moved after staff extended a deadline counted from it (replan_after_session) ------
 
 
-def extended(name: str = WRITTEN_OUTCOME, until: date = date(2026, 11, 27)) -> Case:
+def extended(name: str = WRITTEN_OUTCOME, until: date = date(2026, 11, 27)) -> Resolution:
     """A session on Monday 16 November (outcome record due 2 working days after: Wednesday 18th;
     written outcome 5: Monday 23rd), one of them extended by staff on Thursday 5th (by default the
     written outcome, to Friday 27th)."""
@@ -773,7 +774,7 @@ def extended(name: str = WRITTEN_OUTCOME, until: date = date(2026, 11, 27)) -> C
 MOVED = datetime(2026, 11, 9, 10, 0, tzinfo=timezone.utc)  # Monday 9th, when the session is moved
 
 
-def move_session(case: Case, to: datetime) -> None:
+def move_session(case: Resolution, to: datetime) -> None:
     """Move the session as the workflow does: plan from the new time, book it, then re-plan."""
     planned = [plan(name, MOVED, start=to) for name in (SESSION, OUTCOME_RECORD, WRITTEN_OUTCOME)]
     request = ScheduleSession(actor="eve.fox", at=to, venue="Town Hall")
@@ -873,7 +874,7 @@ def test_describe_says_where_the_case_is_in_exact_words(stage: CaseStage, words:
 
 
 def test_describe_a_case_with_nothing_planned_names_only_its_stage() -> None:
-    assert Case.open(REFERENCE, open_case(), OPENED).describe() == "Case is in informal talks."
+    assert Resolution.open(REFERENCE, open_case(), OPENED).describe() == "Case is in informal talks."
 
 
 def test_describe_an_appeal_decided_closes_the_warnings_sentence() -> None:

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from domain.case import Case, RuleViolation
+from domain.case import RuleViolation
+from domain.resolution import Resolution
 from domain.deadlines import APPEAL, SESSION_ARRANGEMENT, AppealPlan
 from domain.models import (
     AddNote,
@@ -37,19 +38,19 @@ ARRANGE_BY = date(2026, 12, 4)
 ARRANGEMENT_EXPIRES = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)  # midnight after 4 December, GMT
 
 
-def arranging() -> Case:
+def arranging() -> Resolution:
     case = case_in(CaseStage.arranging_session)
     assert case.deadline(SESSION_ARRANGEMENT).due == ARRANGE_BY  # the hand-worked date above
     return case
 
 
-def assign(case: Case, name: str = MEDIATOR_NAME) -> list[Announcement]:
+def assign(case: Resolution, name: str = MEDIATOR_NAME) -> list[Announcement]:
     request = AssignMediator(actor=OFFICER, name=name, email=MEDIATOR_EMAIL, independent=True)
     case.check_assign_mediator(request)
     return case.assign_mediator(request, SCHEDULED)
 
 
-def last_entry(case: Case) -> tuple[str, str, str]:
+def last_entry(case: Resolution) -> tuple[str, str, str]:
     entry = case.timeline[-1]
     return entry.actor, entry.event, entry.detail
 
@@ -82,7 +83,7 @@ def test_a_replacement_mediator_is_a_second_message_naming_the_new_mediator() ->
 # --- The session -----------------------------------------------------------------------------------
 
 
-def book(case: Case, at: datetime) -> list[Announcement]:
+def book(case: Resolution, at: datetime) -> list[Announcement]:
     request = ScheduleSession(actor=OFFICER, at=at, venue="Town Hall", la_attendee="Lee Officer")
     case.check_schedule_session(request, SCHEDULED)
     return case.schedule_session(request, SCHEDULED)
@@ -209,7 +210,7 @@ FULL = (
 )
 
 
-def nearly_full() -> Case:
+def nearly_full() -> Resolution:
     """399,000 bytes of staff text on the timeline: room for 1,000 more (400 KB in all)."""
     case = arranging()
     case.timeline = []  # only the text below

@@ -2,7 +2,7 @@
 against the reference model in tests/case_model.py. Every accepted action must leave the case as the
 model says; every refused one must change nothing and say why in words.
 
-- On the stage rules (`domain.case.Case`, checked then applied as the workflow does): hypothesis
+- On the stage rules (`domain.resolution.Resolution`, checked then applied as the workflow does): hypothesis
   stateful testing, 200 sequences in `make test`, 5,000 with `pytest --heavy`.
 - End to end, through the workflow's updates on the dev server: sequences drawn from the same
   vocabulary (seeded, so a failure names its seed), 4 in `make test`, 40 with `--heavy`.
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Case, RuleViolation
+from domain.case import RuleViolation
+from domain.resolution import Resolution
 from domain.models import CaseStage, CaseView, SessionResult
 from tests.case_model import PARTIES, UNKNOWN_PARTY, ReferenceCase, StaffStep, seeded_runs, send_step, steps_of_both_routes
 from tests.conftest import open_case, opened_view, start_case
@@ -41,7 +42,7 @@ def steps() -> st.SearchStrategy[StaffStep]:
     )
 
 
-def check_and_apply(case: Case, step: StaffStep, now: datetime) -> None:
+def check_and_apply(case: Resolution, step: StaffStep, now: datetime) -> None:
     """What the workflow does with an update: check (the validator), then apply; raises RuleViolation."""
     request = step.request(now)
     match step.action:
@@ -74,7 +75,7 @@ class StageRules(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.model = ReferenceCase(now=START)
-        self.case = Case.open("DR-2026-MODEL1", open_case(), START)
+        self.case = Resolution.open("DR-2026-MODEL1", open_case(), START)
 
     @rule(step=steps())
     def act(self, step: StaffStep) -> None:

@@ -14,7 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.calendar import LONDON, WorkingCalendar
-from domain.case import Case, NotificationRecord, RuleViolation
+from domain.case import NotificationRecord, RuleViolation
+from domain.resolution import Resolution
 from domain.deadlines import CONSENT_WINDOW, TALKS_REVIEW, Alarm, AlarmPurpose, is_known_deadline
 from domain.models import (
     AddNote,
@@ -56,7 +57,7 @@ from tests.test_stage_rules import (
 )
 
 
-def following_up() -> Case:
+def following_up() -> Resolution:
     """Opened Monday 2 November 2026, offered the 3rd, agreed the 4th, session on the 16th, action 1 done."""
     case = new_case(appeal_deadline=date(2027, 2, 26))
     offer(case)
@@ -143,7 +144,7 @@ def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
 
 
 def test_a_closed_case_without_an_outcome_says_so_and_a_new_one_waits_for_nothing() -> None:
-    case = Case.open(REFERENCE, open_case(), OPENED)
+    case = Resolution.open(REFERENCE, open_case(), OPENED)
     assert case.next_deadline() is None and case.next_alarm() is None  # nothing planned yet
     view = case.view()
     assert (view.mediator, view.session, view.next_deadline, view.outcome) == (None, None, None, None)
@@ -260,7 +261,7 @@ def test_refusals_of_an_extension_in_words() -> None:
     assert refusal(lambda: case.check_extend_deadline(extend("appeal", days=1), OPENED.date())) == (
         "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
     )
-    bare = Case.open(REFERENCE, open_case(), OPENED)
+    bare = Resolution.open(REFERENCE, open_case(), OPENED)
     assert refusal(lambda: bare.check_extend_deadline(extend(CONSENT_WINDOW, days=1), OPENED.date())) == (
         "there is no deadline 'consent_window' in this case; its deadlines are none"
     )

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli import render
 from cli.app import app
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.models import ActionView, AddNote
 from tests.conftest import open_case
 
@@ -39,8 +39,8 @@ def printed(view, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monkey
     return capsys.readouterr().out
 
 
-def busy_case() -> Case:
-    case = Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT)
+def busy_case() -> Resolution:
+    case = Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT)
     for minute in range(1, 10):
         case.add_note(AddNote(actor="jo.smith", text=f"note {minute}"), OPENED_AT + timedelta(minutes=minute))
     return case
@@ -63,7 +63,7 @@ def test_the_timeline_says_which_actors_no_one_vouched_for(capsys, monkeypatch) 
 
 
 def test_timeline_times_are_uk_local_in_the_header_format(capsys, monkeypatch) -> None:
-    case = Case.open("DR-2026-7KQ3XZ", open_case(), datetime(2026, 7, 1, 9, 5, tzinfo=UTC))  # BST: 10:05 in England
+    case = Resolution.open("DR-2026-7KQ3XZ", open_case(), datetime(2026, 7, 1, 9, 5, tzinfo=UTC))  # BST: 10:05 in England
     assert "2026-07-01 10:05" in printed(case.view(), capsys, monkeypatch)
 
 

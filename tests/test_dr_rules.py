@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.calendar import WorkingCalendar
-from domain.case import Case, RuleViolation
+from domain.case import RuleViolation
+from domain.resolution import Resolution
 from domain.deadlines import DeadlinePolicy, DeadlineRequest, plan_deadline
 from domain.models import AssignMediator, CaseStage, DeadlineState, DisagreementKind, EhcPoint, ScheduleSession
 from tests.conftest import open_case
@@ -15,8 +16,8 @@ from tests.conftest import open_case
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-def arranging_case() -> Case:
-    case = Case.open("DR-2026-AAAAAA", open_case(), NOW)
+def arranging_case() -> Resolution:
+    case = Resolution.open("DR-2026-AAAAAA", open_case(), NOW)
     planned = plan_deadline(DeadlineRequest(name="session_arrangement", now=NOW), DeadlinePolicy(), WorkingCalendar())
     case.set_deadline(planned)
     case.assign_mediator(AssignMediator(actor="jo.smith", name="Pat", email="pat@example.org", independent=True), NOW)

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from domain.case import OFFICER_REASSIGNED, Case, RuleViolation
+from domain.case import OFFICER_REASSIGNED, RuleViolation
+from domain.resolution import Resolution
 from domain.mediation import Mediation
 from domain.models import CaseOutcome, CaseStage, ReassignOfficer, Withdraw
 from tests.journeys import open_mediation
@@ -77,4 +78,4 @@ def test_a_case_from_before_reassignment_reads_as_it_was() -> None:
     """A case carried over by continue-as-new before this release has no `officer`: the opening's stands."""
     case = case_in(CaseStage.informal_talks)
     old = case.model_dump(mode="json", exclude={"officer"})
-    assert Case.model_validate(old).case_officer == OFFICER
+    assert Resolution.model_validate(old).case_officer == OFFICER

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.models import AddNote
 from infra.settings import Settings
 from records import database
@@ -26,8 +26,8 @@ from worker import build_worker
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-def open_file(at: datetime = NOW, reference: str | None = None) -> Case:
-    return Case.open(reference or new_reference(), open_case(), at)
+def open_file(at: datetime = NOW, reference: str | None = None) -> Resolution:
+    return Resolution.open(reference or new_reference(), open_case(), at)
 
 
 async def test_a_copy_is_written_only_while_held_and_by_version(records: RecordsStore) -> None:

@@ -209,14 +209,14 @@ async def test_an_archive_or_held_copy_without_a_usable_key_fails_at_once_and_sa
     from temporalio.exceptions import ApplicationError
     from temporalio.testing import ActivityEnvironment
 
-    from domain.case import Case
+    from domain.resolution import Resolution
     from records.activities import RecordsActivities
     from records.models import held_copy_of
     from records.names import MISCONFIGURED
 
     keyless = isolated_settings(tmp_path, encryption_keys=None)  # and no key file in the data folder
     activities = RecordsActivities(records_store_for(keyless), client=None)  # neither write asks Temporal
-    held = Case.open("DR-2026-HELD01", open_case(), NOW)
+    held = Resolution.open("DR-2026-HELD01", open_case(), NOW)
     for write, argument in (
         (activities.archive_case, archive_of(closed_case(), version=1)),
         (activities.copy_held_case, held_copy_of(held, 1, NOW)),

@@ -14,7 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.calendar import WorkingCalendar
-from domain.case import OPEN_STAGES, Case, RuleViolation
+from domain.case import OPEN_STAGES, RuleViolation
+from domain.resolution import Resolution
 from domain.deadlines import (
     APPEAL,
     CONSENT_WINDOW,
@@ -78,23 +79,23 @@ def plan(name: str, now: datetime, **request) -> PlannedDeadline:
     return plan_deadline(DeadlineRequest(name=name, now=now, **request), POLICY, CALENDAR)
 
 
-def new_case(**overrides) -> Case:
+def new_case(**overrides) -> Resolution:
     opened = open_case(**overrides)
-    case = Case.open(REFERENCE, opened, OPENED)
+    case = Resolution.open(REFERENCE, opened, OPENED)
     case.set_deadline(plan(TALKS_REVIEW, OPENED))
     if opened.appeal_deadline:
         case.set_deadline(plan(APPEAL, OPENED, due=opened.appeal_deadline))
     return case
 
 
-def offer(case: Case, at: datetime = OFFERED) -> None:
+def offer(case: Resolution, at: datetime = OFFERED) -> None:
     request = OfferResolution(actor=OFFICER)
     case.check_offer_resolution(request)
     case.offer_resolution(request, at)
     case.set_deadline(plan(CONSENT_WINDOW, at))
 
 
-def consent(case: Case, party: str, agree: bool = True, at: datetime = AGREED) -> None:
+def consent(case: Resolution, party: str, agree: bool = True, at: datetime = AGREED) -> None:
     request = RecordConsent(actor=OFFICER, party=party, agree=agree)
     case.check_record_consent(request)
     case.record_consent(request, at)
@@ -102,13 +103,13 @@ def consent(case: Case, party: str, agree: bool = True, at: datetime = AGREED) -
         case.set_deadline(plan(SESSION_ARRANGEMENT, at))
 
 
-def assign(case: Case, at: datetime = SCHEDULED) -> None:
+def assign(case: Resolution, at: datetime = SCHEDULED) -> None:
     request = AssignMediator(actor=OFFICER, name=MEDIATOR_NAME, email=MEDIATOR_EMAIL, independent=True)
     case.check_assign_mediator(request)
     case.assign_mediator(request, at)
 
 
-def schedule(case: Case, session_at: datetime = SESSION_AT, at: datetime = SCHEDULED) -> None:
+def schedule(case: Resolution, session_at: datetime = SESSION_AT, at: datetime = SCHEDULED) -> None:
     request = ScheduleSession(actor=OFFICER, at=session_at, venue="Town Hall")
     case.check_schedule_session(request, at)
     case.schedule_session(request, at)
@@ -116,7 +117,7 @@ def schedule(case: Case, session_at: datetime = SESSION_AT, at: datetime = SCHED
         case.set_deadline(plan(name, at, start=session_at))
 
 
-def record_outcome(case: Case, result: SessionResult, actions: list[AgreedActionInput], at: datetime = HELD) -> None:
+def record_outcome(case: Resolution, result: SessionResult, actions: list[AgreedActionInput], at: datetime = HELD) -> None:
     request = RecordOutcome(actor=OFFICER, result=result, actions=actions)
     case.check_record_outcome(request, at)
     planned = [plan(action_deadline(n), at, due=action.agreed_due) for n, action in enumerate(actions, start=1)]
@@ -127,7 +128,7 @@ def record_outcome(case: Case, result: SessionResult, actions: list[AgreedAction
     case.written_outcome_sent()
 
 
-def complete(case: Case, number: int, at: datetime = LATER) -> None:
+def complete(case: Resolution, number: int, at: datetime = LATER) -> None:
     request = CompleteAction(actor=OFFICER, number=number)
     case.check_complete_action(request)
     case.complete_action(request, at)
@@ -140,7 +141,7 @@ def two_actions() -> list[AgreedActionInput]:
     ]
 
 
-def case_in(stage: CaseStage, **overrides) -> Case:
+def case_in(stage: CaseStage, **overrides) -> Resolution:
     """A case brought to `stage` step by step; `monitoring_agreement` has two open actions."""
     case = new_case(**overrides)
     if stage is CaseStage.informal_talks:
@@ -163,19 +164,19 @@ def case_in(stage: CaseStage, **overrides) -> Case:
     return case
 
 
-def withdraw(case: Case, party: str, at: datetime = LATER) -> None:
+def withdraw(case: Resolution, party: str, at: datetime = LATER) -> None:
     request = Withdraw(actor=OFFICER, party=party, reason="moved out of the area")
     case.check_withdraw(request)
     case.withdraw(request, at)
 
 
-def deadline_state(case: Case, name: str) -> DeadlineState:
+def deadline_state(case: Resolution, name: str) -> DeadlineState:
     deadline = case.deadline(name)
     assert deadline is not None, f"no deadline {name}"
     return deadline.state
 
 
-def expire(case: Case, name: str) -> None:
+def expire(case: Resolution, name: str) -> None:
     """Ring the expiry alarm of a deadline, as its timer would."""
     alarm = next(a for a in case.alarms if a.deadline == name and a.purpose is AlarmPurpose.expiry)
     case.ring(alarm)
@@ -194,7 +195,7 @@ def rejected(check: Callable[[], None], *words: str) -> str:
 # --- Each action only in its stages -----------------------------------------------------------------
 
 # What each staff action is called in a rejection, how to check it, and the stages it fits.
-ACTIONS: dict[str, tuple[Callable[[Case], None], set[CaseStage]]] = {
+ACTIONS: dict[str, tuple[Callable[[Resolution], None], set[CaseStage]]] = {
     "record a talk": (
         lambda case: case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved)),
         {CaseStage.informal_talks},
@@ -228,7 +229,7 @@ ACTIONS: dict[str, tuple[Callable[[Case], None], set[CaseStage]]] = {
         {CaseStage.monitoring_agreement},
     ),
 }
-ANY_TIME: dict[str, Callable[[Case], None]] = {
+ANY_TIME: dict[str, Callable[[Resolution], None]] = {
     "withdraw": lambda case: case.check_withdraw(Withdraw(actor=OFFICER, party="org-1", reason="no longer needed")),
     "extend a deadline": lambda case: case.check_extend_deadline(
         ExtendDeadline(actor=OFFICER, deadline=TALKS_REVIEW, days=5, reason="school closed"), LATER.date()
@@ -403,7 +404,7 @@ def test_scheduling_moves_on_and_rescheduling_counts_sessions() -> None:
 # --- The outcome ------------------------------------------------------------------------------------
 
 
-def outcome_check(case: Case, now: datetime, result: SessionResult, *actions: AgreedActionInput) -> Callable[[], None]:
+def outcome_check(case: Resolution, now: datetime, result: SessionResult, *actions: AgreedActionInput) -> Callable[[], None]:
     return lambda: case.check_record_outcome(RecordOutcome(actor=OFFICER, result=result, actions=list(actions)), now)
 
 

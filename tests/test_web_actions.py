@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.mediation import Mediation
 from domain.models import CaseStage, CaseView, DeadlineState, DeadlineView
 from tests.conftest import open_case
@@ -45,7 +45,7 @@ def at_stage(view: CaseView, stage: CaseStage) -> set[str]:
 
 @pytest.mark.parametrize("stage", DR_OFFERED)
 def test_a_disagreement_resolution_case_is_offered_its_stages_actions(stage: CaseStage) -> None:
-    view = Case.open("DR-2026-AAAAAA", open_case(), OPENED).view()
+    view = Resolution.open("DR-2026-AAAAAA", open_case(), OPENED).view()
     assert at_stage(view, stage) == DR_OFFERED[stage]
 
 

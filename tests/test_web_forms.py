@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from starlette.datastructures import FormData
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.mediation import Mediation
 from domain.models import (
     ActionView,
@@ -308,7 +308,7 @@ def test_the_case_list_offers_every_stage_certificate_due_included() -> None:
 
 def test_the_outcome_form_of_disagreement_resolution_asks_for_no_appealable_matter() -> None:
     """Reg 42 is statutory mediation's: disagreement resolution agrees its own dates."""
-    case = Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()
+    case = Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()
     form = ACTION_FORMS["outcome"]
     page = rendered(form.page, form=form, case=case, title=form.title, names=presenters.party_names(case))
     assert "appealable" not in page and "order_kind" not in page
@@ -353,6 +353,6 @@ def test_the_health_provision_is_asked_after_only_when_health_is_an_issue() -> N
 def test_an_extension_in_anything_but_plain_digits_is_refused_in_words(days: str) -> None:
     form = posted(deadline="consent_window", days=days, reason="leave")
 
-    assert problems("extend", form, Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()) == {
+    assert problems("extend", form, Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()) == {
         "days": "Number of days must be a whole number, for example 5",
     }

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.models import ActionView, CaseStage, DeadlineState, DeadlineView, OrderKind
 from tests.conftest import open_case
 from web.presenters import STAGE_TAGS, deadline_rows, due_rule
 
 
 def view_with(*deadlines: DeadlineView, next_deadline: DeadlineView | None = None):
-    case = Case.open("DR-2026-AAAAAA", open_case(), datetime(2026, 12, 1, tzinfo=UTC)).view()
+    case = Resolution.open("DR-2026-AAAAAA", open_case(), datetime(2026, 12, 1, tzinfo=UTC)).view()
     return case.model_copy(update={"deadlines": list(deadlines), "next_deadline": next_deadline})
 
 

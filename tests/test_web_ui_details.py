@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from markdown_it import MarkdownIt
 
-from domain.case import Case
+from domain.resolution import Resolution
 from domain.deadlines import PlannedDeadline
 from domain.models import OfferResolution
 from tests.conftest import open_case, personal_data
@@ -23,8 +23,8 @@ def planned(name: str, due: date) -> PlannedDeadline:
     return PlannedDeadline(name=name, due=due, expires_at=datetime(due.year, due.month, due.day, tzinfo=UTC), working_days=True, alarms=[])
 
 
-def case_awaiting_consent() -> Case:
-    case = Case.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT)
+def case_awaiting_consent() -> Resolution:
+    case = Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT)
     case.set_deadline(planned("talks_review", date(2026, 12, 18)))
     case.offer_resolution(OfferResolution(actor="jo.smith"), OPENED_AT)
     case.set_deadline(planned("consent_window", date(2026, 12, 11)))

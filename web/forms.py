@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 
 from domain.calendar import LONDON
-from domain.case import Case, CaseFile
+from domain.case import CaseFile
+from domain.resolution import Resolution
 from domain.models import (
     AddNote,
     AssignMediator,
@@ -171,7 +172,7 @@ class ActionForm:
 
 
 # Each route's stage rules (domain/), asked which stages an action may be taken in.
-CASE_FILES: dict[Route, type[CaseFile]] = {Route.disagreement_resolution: Case, Route.mediation: Mediation}
+CASE_FILES: dict[Route, type[CaseFile]] = {Route.disagreement_resolution: Resolution, Route.mediation: Mediation}
 
 
 def in_its_stages(action: type[StaffAction]) -> Callable[[CaseView], bool]:

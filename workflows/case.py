@@ -27,7 +27,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
-    from domain.case import Case
+    from domain.resolution import Resolution
     from domain.deadlines import (
         CONSENT_WINDOW,
         OUTCOME_RECORD,
@@ -56,15 +56,15 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn(name=names.DISAGREEMENT_CASE)
 class DisagreementCase(CaseWorkflow):
-    case: Case
+    case: Resolution
 
     # The input is a new case, or, after continue-as-new, the case carried over whole.
     @workflow.init
-    def __init__(self, start: OpenCase | Case) -> None:
-        self._start(start, Case)
+    def __init__(self, start: OpenCase | Resolution) -> None:
+        self._start(start, Resolution)
 
     @workflow.run
-    async def run(self, start: OpenCase | Case) -> CaseView:
+    async def run(self, start: OpenCase | Resolution) -> CaseView:
         return await self._run_case()
 
     async def _open(self) -> None:
