@@ -21,7 +21,7 @@ from temporalio import activity
 
 from activities.delivery import DeliveryBackend, Message, TemporaryFailure, backend_for
 from activities.names import SEND_NOTIFICATION
-from activities.sent_log import Claim, ClaimState, SentLog, sent_log_for
+from activities.sent_log import Claim, ClaimState, SentLog, SqliteSentLog
 from domain.messages import MessageError, address_lines, channels_for, render
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Notice, RecipientKind
@@ -32,6 +32,16 @@ logger = structlog.get_logger()
 # An attempt's claim outlasts its time limit, so nobody takes over while it may still be sending
 # (a Notify request on a worker thread cannot be cancelled, only waited out).
 LEASE_FACTOR = 2
+
+
+def sent_log_for(settings: Settings) -> SentLog:
+    """The sent-log the settings name: PostgreSQL when several worker hosts share it, else SQLite.
+    Chosen here, above both, so that neither sent-log module imports the other."""
+    if settings.sent_log_url is not None:
+        from activities.sent_log_postgres import PostgresSentLog  # psycopg only where it is used
+
+        return PostgresSentLog(settings.sent_log_url.get_secret_value())
+    return SqliteSentLog(settings.sent_log_path)
 
 
 class NotificationActivities:

@@ -37,7 +37,6 @@ from typing import Protocol, TypeVar
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Template
 from infra.sqlite import open_database
-from infra.settings import Settings
 
 
 class ClaimState(StrEnum):
@@ -69,14 +68,6 @@ class SentLog(Protocol):
         """This attempt stopped without an answer: the next one may take over at once."""
 
     async def close(self) -> None: ...
-
-
-def sent_log_for(settings: Settings) -> SentLog:
-    if settings.sent_log_url is not None:
-        from activities.sent_log_postgres import PostgresSentLog  # psycopg only where it is used
-
-        return PostgresSentLog(settings.sent_log_url.get_secret_value())
-    return SqliteSentLog(settings.sent_log_path)
 
 
 def claim_from_row(state_if_pending: ClaimState, channel: str, status: str, reason: str | None) -> Claim:

@@ -168,7 +168,7 @@ def cli_start_up(runs: int = 5) -> None:
 async def web_console(cases: int = 1000, runs: int = 50) -> None:
     import httpx
 
-    from cli.cases import visibility_query
+    from cases.client import visibility_query
     from tests.web_console import CSRF, free_port, served, wait_until_listed, web_settings
     from web.app import create_app
 

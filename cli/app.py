@@ -1,6 +1,6 @@
 """The staff command line, `disagreement` (DESIGN section 6): one command per thing staff do.
 
-Every command checks what was typed (cli/parsing.py), sends it to the case (cli/cases.py, imported
+Every command checks what was typed (cli/parsing.py), sends it to the case (cases/client.py, imported
 only then: the Temporal client is slow to import) and prints the case as it now stands
 (cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
 1 the server cannot be reached; 4 not allowed (a role missing, or an erasure approved by its asker).
@@ -65,7 +65,7 @@ from domain.models import (
 )
 
 if TYPE_CHECKING:
-    from cli.cases import Cases
+    from cases.client import Cases
 
 T = TypeVar("T")
 
@@ -899,7 +899,7 @@ def _route_only(reference: str, route: Route, command: str) -> None:
 
 def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
     # Imported here: the Temporal client is slow to import, and --help or a typing mistake needs none.
-    from cli import cases
+    from cases import client as cases
     from infra.settings import SettingsError
 
     try:

@@ -21,7 +21,7 @@ from domain.models import CaseOutcome, Route
 from infra.identity import Act, Role
 
 if TYPE_CHECKING:
-    from cli.cases import Cases
+    from cases.client import Cases
     from records.models import ClosedCaseSummary, LegalHold, RecordsRequest
     from records.store import RecordsStore
 

@@ -20,9 +20,8 @@ import structlog
 from infra.binaries import installed_binary
 from infra.codec_server import endpoint as codec_endpoint
 from infra.files import PRIVATE_FOLDER, private_folder
-from infra.keys import ensure_dev_key_file
 from infra.logs import configure_logging
-from infra.settings import SettingsError
+from infra.settings import Settings, SettingsError
 from web.settings import WebSettings, load_web_settings
 from workflows.visibility import SEARCH_ATTRIBUTES
 
@@ -107,7 +106,7 @@ def run(settings: WebSettings) -> int:
     # owner-only, in this process and the servers it starts.
     os.umask(0o077)
     private_folder(settings.data_dir).chmod(PRIVATE_FOLDER)
-    created = ensure_dev_key_file(settings)
+    created = settings.ensure_dev_key_file()
     if created:
         log.info("created a development encryption key", path=str(created))
     settings.encryption_key_ring()  # fail now, naming the setting, if the keys are unusable

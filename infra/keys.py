@@ -17,16 +17,10 @@ import binascii
 import os
 import stat
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from infra.settings import Settings
-
 KEY_BYTES = 32  # AES-256
 # Key ids travel in payload metadata and error messages: keep them short and printable.
 _KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -84,15 +78,12 @@ def read_key_file(path: Path) -> str:
     return path.read_text()
 
 
-def ensure_dev_key_file(settings: Settings) -> Path | None:
-    """For `make run`: write a development key file when no key is configured anywhere.
+def write_dev_key_file(path: Path) -> Path | None:
+    """For `make run` when no key is configured anywhere: write a development key file at `path`.
 
     Returns the file's path when it wrote one. Deleting that file makes the cases in the
     development server unreadable.
     """
-    if settings.encryption_keys is not None:
-        return None
-    path = settings.encryption_key_path
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # Owner-only, and never replace an existing key: O_EXCL fails if the file exists.

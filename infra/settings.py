@@ -20,7 +20,7 @@ from pydantic_settings import SettingsError as SourceError
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
 from infra.identity import Role
-from infra.keys import KeyRing, parse_key_ring, read_key_file
+from infra.keys import KeyRing, parse_key_ring, read_key_file, write_dev_key_file
 
 if TYPE_CHECKING:
     from domain.deadlines import DeadlinePolicy
@@ -189,6 +189,10 @@ class CommandSettings(BaseSettings):
     @property
     def encryption_key_path(self) -> Path:
         return self.encryption_key_file or self.data_dir / "encryption-keys"
+
+    def ensure_dev_key_file(self) -> Path | None:
+        """For `make run`: a development key file, written (once) when no key is configured anywhere."""
+        return None if self.encryption_keys is not None else write_dev_key_file(self.encryption_key_path)
 
     def encryption_key_ring(self) -> KeyRing:
         """The keys from DISAGREEMENT_ENCRYPTION_KEYS, else from the key file."""

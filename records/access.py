@@ -27,7 +27,7 @@ from records.contacts import is_person, normalise_email, normalise_phone
 from records.models import CaseRecord, Person, PersonRole
 
 if TYPE_CHECKING:
-    from cli.cases import Cases
+    from cases.client import Cases
 
 WITHHELD = "[withheld: third party]"
 

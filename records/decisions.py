@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cli.cases import Cases, Refused
+from cases.client import Cases, Refused
 from infra.identity import NotAllowed
 from records.models import DeletionEntry, RecordsRequest
 

@@ -14,7 +14,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.deadlines import DeadlineActivities
 from activities.names import UNPLANNABLE
-from cli.cases import visibility_query
+from cases.client import visibility_query
 from domain.appeal import appeal_deadline
 from domain.calendar import WorkingCalendar, london_date, london_time
 from domain.deadlines import DeadlinePolicy, DeadlineRequest, action_deadline

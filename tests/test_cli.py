@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from cli import cases
+from cases import client as cases
 from domain.calendar import london_date
 from tests.cli_helpers import OFFICER, Staff, late_worker, open_arguments, refused, soon, until
 from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)

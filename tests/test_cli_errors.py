@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from cli import cases
+from cases import client as cases
 from infra.keys import new_key_entry
 from tests.cli_helpers import Staff, refused, staff_environment
 from tests.conftest import isolated_settings, running_worker, start_case

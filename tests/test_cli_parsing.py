@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from cli import parsing
 from cli.app import app
-from cli.cases import visibility_query
+from cases.client import visibility_query
 from domain.models import (
     AddNote, CaseStage, CertificateIssuer, ExtendDeadline, IssueCertificate, MediationIssue, OpenCase, OpenMediation,
     OrderKind, OrganisationKind, RecordChoice, RecordOutcome, Route,
@@ -468,7 +468,7 @@ def test_the_command_line_builds_no_model_schema_until_a_model_is_used() -> None
     built = subprocess.run(
         [
             sys.executable, "-c",
-            "import cli.app, cli.cases, domain.models as models; from pydantic import BaseModel; "
+            "import cli.app, cases.client, domain.models as models; from pydantic import BaseModel; "
             "print(*[name for name, kind in vars(models).items() if isinstance(kind, type) "
             "and issubclass(kind, BaseModel) and kind.__pydantic_complete__])",
         ],

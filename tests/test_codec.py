@@ -22,7 +22,7 @@ from temporalio.converter import WorkflowSerializationContext
 
 from infra.codec import CASE_METADATA, ENCODING, KEY_ID_METADATA, VERSION_METADATA, DecryptionError, EncryptionCodec
 from infra.converter import data_converter
-from infra.keys import ensure_dev_key_file, new_key_entry, parse_key_ring
+from infra.keys import new_key_entry, parse_key_ring
 from infra.settings import Settings, SettingsError, load_settings
 from tests.conftest import TEST_KEYS
 
@@ -245,9 +245,9 @@ def test_malformed_keys_stop_start_up_naming_the_variable(
 def test_dev_key_file_is_made_once_owner_only_and_used(tmp_path: Path) -> None:
     settings = load_settings()
 
-    created = ensure_dev_key_file(settings)
+    created = settings.ensure_dev_key_file()
     written = settings.encryption_key_path.read_text()
-    created_again = ensure_dev_key_file(settings)
+    created_again = settings.ensure_dev_key_file()
 
     assert created == settings.encryption_key_path == tmp_path / "encryption-keys"
     assert created_again is None
@@ -260,7 +260,7 @@ def test_no_dev_key_file_when_keys_are_configured(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv(KEYS_VARIABLE, new_key_entry("k1"))
     settings = load_settings()
 
-    assert ensure_dev_key_file(settings) is None
+    assert settings.ensure_dev_key_file() is None
     assert not settings.encryption_key_path.exists()
 
 

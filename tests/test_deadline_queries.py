@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from cli.cases import visibility_query
+from cases.client import visibility_query
 from domain.models import ExtendDeadline
 from tests.cli_helpers import until
 from tests.conftest import RecordedNotifications, opened_view, running_worker, start_case

@@ -66,7 +66,7 @@ async def test_a_closed_case_temporal_no_longer_has_shows_from_the_archive(staff
 async def test_a_closed_case_shows_its_record_dates_while_its_appeal_clock_runs_and_its_record_once_finished(
     staff: Staff, records: RecordsStore, dev_server: WorkflowEnvironment
 ) -> None:
-    """`show` asks a running case first and reads the records only for a closed one (cli/cases.py)."""
+    """`show` asks a running case first and reads the records only for a closed one (cases/client.py)."""
     reference = (await staff.open())["reference"]
     decided = date.today() - timedelta(days=10)
     await staff.json("decision", reference, "--kind", "refusal_to_assess", "--date", decided.isoformat())

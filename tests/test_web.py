@@ -309,7 +309,7 @@ async def test_a_failing_page_says_sorry_without_details(settings) -> None:
 
 
 async def test_a_case_nobody_answers_for_gives_a_clear_page(dev_server, settings, monkeypatch) -> None:
-    monkeypatch.setattr("cli.cases.ANSWER_TIMEOUT", timedelta(seconds=1))  # not the usual 30 s
+    monkeypatch.setattr("cases.client.ANSWER_TIMEOUT", timedelta(seconds=1))  # not the usual 30 s
     unanswered = await start_case(dev_server.client, settings, wait_for_opening=False)  # no worker polls its queue
     app = create_app(web_settings(settings.data_dir, settings.task_queue), dev_server.client)
     async with console_over(app) as console:

@@ -20,7 +20,7 @@ import pytest
 from playwright.async_api import Browser, Error as PlaywrightError, Locator, Page, expect
 from temporalio.client import Client
 
-from cli.cases import Cases
+from cases.client import Cases
 from domain.models import OpenCase
 from infra.converter import data_converter
 from infra.devstack import dev_server_command, start, stop, wait_for_port

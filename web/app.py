@@ -1,6 +1,6 @@
 """The staff web console (DESIGN section 9): every case and every staff action, in a browser.
 
-A second front over the same workflows as the CLI, through the same `cli.cases.Cases` (connection,
+A second front over the same workflows as the CLI, through the same `cases.client.Cases` (connection,
 listing, updates, rejections in words). Pages are rendered on the server with the GOV.UK Design
 System and work without JavaScript. Every form posts, is checked on the page with the domain's
 pydantic models, is sent as the signed-in member of staff, and redirects (post-redirect-get), so a
@@ -36,7 +36,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.cases import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
+from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
 from domain.models import (
     REFERENCE_PATTERN,
     ApplicantRole,

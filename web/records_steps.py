@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from cli.cases import Cases, Refused
+from cases.client import Cases, Refused
 from domain.models import CaseView
 from infra.identity import Act, Staff
 from records.decisions import approve_erasure, ask_erasure, place_hold, release_hold
