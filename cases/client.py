@@ -30,7 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.calendar import london_date, london_time
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import CaseErased, DecryptionError
-from infra.client import connect, connection_config
+from infra.client import address_chosen_by, connect, connection_config
 from infra.identity import NotAllowed
 from infra.settings import CommandSettings, settings_of
 from records.database import RecordsUnavailable
@@ -73,14 +73,14 @@ def run(work: Callable[[Cases], Awaitable[T]]) -> T:
 async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
     # Read afresh on every command (not the process-wide cache): tests run many in one process.
     settings = settings_of(CommandSettings)
-    target = connection_config()["target_host"]
+    target = connection_config(settings)["target_host"]
     try:
         client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT.total_seconds())
     except (RuntimeError, TimeoutError) as error:
         detail = error or f"no answer within {CONNECT_TIMEOUT.seconds} s"
         raise Unreachable(
-            f"cannot reach the Temporal server at {target}. Is it running? TEMPORAL_ADDRESS (or a "
-            f"profile) chooses the address.\n  detail: {detail}"
+            f"cannot reach the Temporal server at {target}. Is it running? {address_chosen_by()}."
+            f"\n  detail: {detail}"
         ) from None
     cases = Cases(client, settings)
     try:

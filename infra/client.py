@@ -1,4 +1,6 @@
-"""Connecting to Temporal: the same profiles and TEMPORAL_* variables as the `temporal` CLI.
+"""Connecting to Temporal: the same profiles and TEMPORAL_* variables as the `temporal` CLI, and
+without an address there, the dev server `make run` starts (DISAGREEMENT_DEV_SERVER_IP and _PORT):
+one setting moves the server and every client with it.
 
 Every case opening and every update this client sends carries an actor assertion for the member of
 staff it acts as (`infra.identity.acting_as`), in a header the codec encrypts like any payload:
@@ -27,25 +29,33 @@ from temporalio.envconfig import ClientConfig
 
 from infra.converter import data_converter
 from infra.identity import acting
-from infra.settings import CommandSettings
+from infra.settings import ENV_PREFIX, CommandSettings
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-DEFAULT_ADDRESS = "localhost:7233"  # the `temporal` CLI's default too
 
-
-def connection_config() -> dict:
+def connection_config(settings: CommandSettings) -> dict:
     """Address, namespace, API key and TLS from the profile file and the environment."""
     config = dict(ClientConfig.load_client_connect_config())
-    config.setdefault("target_host", DEFAULT_ADDRESS)
+    config.setdefault("target_host", settings.dev_server_address)
     return config
+
+
+def address_chosen_by() -> str:
+    """Which settings chose the address, in words for a message that nothing answers there."""
+    if ClientConfig.load_client_connect_config().get("target_host"):
+        return "TEMPORAL_ADDRESS (or a temporal.toml profile) chooses the address"
+    return (
+        f"{ENV_PREFIX}DEV_SERVER_IP and {ENV_PREFIX}DEV_SERVER_PORT choose the address, as for `make run` "
+        "(TEMPORAL_ADDRESS or a temporal.toml profile would override them)"
+    )
 
 
 async def connect(settings: CommandSettings, console_key: Ed25519PrivateKey | None = None) -> Client:
     """A client whose updates say who sends them; the console passes its signing key."""
     return await Client.connect(
-        **connection_config(),
+        **connection_config(settings),
         data_converter=data_converter(settings),
         interceptors=[ActorHeaders(console_key)],
         header_codec_behavior=HeaderCodecBehavior.CODEC,

@@ -111,7 +111,8 @@ def run(settings: WebSettings) -> int:
         log.info("created a development encryption key", path=str(created))
     settings.encryption_key_ring()  # fail now, naming the setting, if the keys are unusable
 
-    address = f"{settings.dev_server_ip}:{settings.dev_server_port}"
+    address = settings.dev_server_address
+    # Its own components reach its own server, whatever TEMPORAL_ADDRESS or profile the shell has.
     env = {**os.environ, "TEMPORAL_ADDRESS": address}
     processes = [start(dev_server_command(settings), env)]
     try:

@@ -1,7 +1,8 @@
 """Settings from the environment (prefix `DISAGREEMENT_`), checked once at start-up.
 
 A bad value stops the program with a message naming the environment variable, never later in the
-middle of a case. Connection to Temporal itself comes from `temporalio.envconfig` (TEMPORAL_*).
+middle of a case. Connection to Temporal itself comes from `temporalio.envconfig` (TEMPORAL_*), or
+without an address there from DISAGREEMENT_DEV_SERVER_IP and _PORT (infra/client.py).
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class CommandSettings(BaseSettings):
 
     # Where cases run.
     task_queue: str = Field("disagreement-resolution", min_length=1)
+    # `make run`'s Temporal dev server. Every client (command line, console, worker) reaches it here
+    # unless TEMPORAL_ADDRESS or a temporal.toml profile names a server (infra/client.py).
+    dev_server_ip: str = "127.0.0.1"
+    dev_server_port: int = Field(7233, ge=1, le=65535)
     # Where this host keeps its files: the dev server's, the key file, the sent-log and records.
     data_dir: Path = Path(".data")
 
@@ -129,6 +134,25 @@ class CommandSettings(BaseSettings):
             if not value or any(any(c.isspace() for c in part) for part in value):
                 raise ValueError("must be the roles claim's values for this role (no spaces), separated by commas")
         return value
+
+    # The worker's codec server address too: one rule for every IP address setting.
+    @field_validator("dev_server_ip", "codec_server_ip", check_fields=False)
+    @classmethod
+    def _an_ip_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("must be an IP address such as 127.0.0.1") from None
+        return value
+
+    @property
+    def dev_server_address(self) -> str:
+        """host:port where a client on this machine reaches the dev server."""
+        ip = ipaddress.ip_address(self.dev_server_ip)
+        if ip.is_unspecified:  # it listens on every address: this machine's own loopback is one
+            ip = ipaddress.ip_address("::1" if ip.version == 6 else "127.0.0.1")
+        host = f"[{ip}]" if ip.version == 6 else str(ip)
+        return f"{host}:{self.dev_server_port}"
 
     @property
     def role_mapping(self) -> dict[Role, list[str]]:
@@ -244,9 +268,8 @@ class Settings(CommandSettings):
     # who has measured the need; the replay tests run every recorded path in the sandbox either way.
     workflow_sandbox: bool = True
 
-    # `make run`: the local Temporal dev server, its SQLite file and the codec server.
-    dev_server_ip: str = "127.0.0.1"
-    dev_server_port: int = Field(7233, ge=1, le=65535)
+    # `make run`: the local Temporal dev server's Web UI and the codec server (the dev server's own
+    # address is a CommandSettings one: the command line reaches it too).
     ui_port: int = Field(8233, ge=1, le=65535)
     codec_server_port: int = Field(8234, ge=1, le=65535)
 
@@ -358,15 +381,6 @@ class Settings(CommandSettings):
     def _a_phone_number(cls, value: str) -> str:
         TypeAdapter(PhoneNumber).validate_python(value)  # a UK number; shown as the operator wrote it
         return value.strip()
-
-    @field_validator("dev_server_ip", "codec_server_ip")
-    @classmethod
-    def _an_ip_address(cls, value: str) -> str:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise ValueError("must be an IP address such as 127.0.0.1") from None
-        return value
 
     @field_validator("smtp_host")
     @classmethod

@@ -108,7 +108,7 @@ class CaseService:
         if self._cases is None:
             async with self._connecting:
                 if self._cases is None:
-                    target = connection_config()["target_host"]
+                    target = connection_config(self._settings)["target_host"]
                     try:
                         client = await asyncio.wait_for(
                             connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
@@ -279,7 +279,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             request, "case.html", title=f"Case {case.reference}", case=case, done=done,
             deadlines=presenters.deadline_rows(case), names=presenters.party_names(case),
             actions=[form for form in offered(case) if staff.may(form.act)], records_steps=steps,
-            temporal_link=f"{settings.temporal_ui}/namespaces/{connection_config().get('namespace', 'default')}"
+            temporal_link=f"{settings.temporal_ui}/namespaces/{connection_config(settings).get('namespace', 'default')}"
             f"/workflows/{case.reference}",
         )
 
