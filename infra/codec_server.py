@@ -166,12 +166,12 @@ def _refusal(problem: jwt.PyJWTError) -> str:
 def create_app(
     codec: EncryptionCodec,
     *,
-    allowed_origin: str,
+    allowed_origins: Sequence[str],
     allowed_hosts: Sequence[str],
     token: str | None = None,
     issuer: JwtIssuer | None = None,
 ) -> web.Application:
-    middlewares = [_cors(allowed_origin), _checked_request(allowed_origin, allowed_hosts), _authenticated(token, issuer)]
+    middlewares = [_cors(allowed_origins), _checked_request(allowed_origins, allowed_hosts), _authenticated(token, issuer)]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_REQUEST_BYTES)
     for operation, transform in (("encode", codec.encode), ("decode", codec.decode)):
         path = "/{prefix:(?:.*/)?}" + operation
@@ -210,7 +210,7 @@ def build_app(settings: Settings) -> web.Application:
     ring = settings.encryption_key_ring()
     return create_app(
         EncryptionCodec(ring, case_keys_for(settings, ring, KeyCache(seconds=ERASED_READABLE_SECONDS))),
-        allowed_origin=settings.codec_allowed_origin,
+        allowed_origins=settings.codec_allowed_origins,
         allowed_hosts=settings.codec_hosts,
         token=token,
         issuer=issuer,
@@ -231,7 +231,7 @@ async def serve(settings: Settings) -> None:
         log.info(
             "codec server listening",
             endpoint=endpoint(settings),
-            allowed_origin=settings.codec_allowed_origin,
+            allowed_origins=settings.codec_allowed_origins,
             token_required=settings.codec_token is not None,
             jwt_issuer=settings.codec_jwt_issuer,
         )
@@ -300,10 +300,9 @@ async def _preflight(request: web.Request) -> web.Response:
     return web.Response(status=204)  # the CORS middleware decides what the browser may do
 
 
-def _cors(allowed_origin: str) -> Middleware:
+def _cors(allowed_origins: Sequence[str]) -> Middleware:
     """Lets a browser read the answers only when the page comes from the Web UI's origin."""
     allowed = {
-        hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: allowed_origin,
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: "POST",
         hdrs.ACCESS_CONTROL_ALLOW_HEADERS: ALLOWED_HEADERS,
         hdrs.ACCESS_CONTROL_ALLOW_CREDENTIALS: "true",  # the UI's include-credentials setting
@@ -313,8 +312,9 @@ def _cors(allowed_origin: str) -> Middleware:
 
     @web.middleware
     async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        from_ui = request.headers.get(hdrs.ORIGIN) == allowed_origin
-        headers = allowed if from_ui else {hdrs.VARY: hdrs.ORIGIN}
+        origin = request.headers.get(hdrs.ORIGIN)
+        # One origin per answer (CORS allows no list): the page's own, when it is the Web UI's.
+        headers = {**allowed, hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: origin} if origin in allowed_origins else {hdrs.VARY: hdrs.ORIGIN}
         try:
             response = await handler(request)
         except web.HTTPException as error:
@@ -327,7 +327,7 @@ def _cors(allowed_origin: str) -> Middleware:
     return cors
 
 
-def _checked_request(allowed_origin: str, allowed_hosts: Sequence[str]) -> Middleware:
+def _checked_request(allowed_origins: Sequence[str], allowed_hosts: Sequence[str]) -> Middleware:
     """Host names this server, a browser page is the Web UI, and the body is JSON."""
     hosts = {host.lower() for host in allowed_hosts}
 
@@ -337,9 +337,13 @@ def _checked_request(allowed_origin: str, allowed_hosts: Sequence[str]) -> Middl
             log.warning("codec request refused: unexpected Host", path=request.path)
             raise web.HTTPMisdirectedRequest(text="this codec server does not answer to that host name")
         origin = request.headers.get(hdrs.ORIGIN)
-        if origin is not None and origin != allowed_origin:
-            log.warning("codec request refused: foreign origin", path=request.path)
-            raise web.HTTPForbidden(text="requests from this origin are not allowed")
+        if origin is not None and origin not in allowed_origins:
+            # An origin is a scheme and host, never personal data: naming both shows the mismatch.
+            log.warning("codec request refused: foreign origin", path=request.path, origin=origin, expected=list(allowed_origins))
+            raise web.HTTPForbidden(
+                text=f"requests from the origin {origin} are not allowed: this codec server expects the Web UI at "
+                f"{' or '.join(allowed_origins)} ({ENV_PREFIX}CODEC_CORS_ORIGIN sets it)"
+            )
         if request.method == hdrs.METH_POST and request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text="send the payloads as application/json")
         return await handler(request)

@@ -327,9 +327,9 @@ class Settings(CommandSettings):
     notify_base_url: str = Field("https://api.notifications.service.gov.uk", pattern=r"^https?://\S+$")
     notify_template_ids: dict[Template, dict[Channel, UUID]] = Field(default_factory=dict)
 
-    # The codec server shows decrypted payloads in the Web UI; browsers may call it from one origin.
+    # The codec server shows decrypted payloads in the Web UI; browsers may call it from its origin only.
     codec_server_ip: str = "127.0.0.1"
-    codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port>
+    codec_cors_origin: str | None = None  # default: the dev Web UI, http://localhost:<ui_port> or 127.0.0.1
     codec_token: SecretStr | None = None  # when set: `Authorization: Bearer <token>` on every call
     # Host names (host:port) callers may use for it; default: its own address, localhost, 127.0.0.1.
     codec_allowed_hosts: Annotated[list[str] | None, NoDecode] = None  # e.g. codec.council.gov.uk:443
@@ -432,8 +432,11 @@ class Settings(CommandSettings):
         return self
 
     @property
-    def codec_allowed_origin(self) -> str:
-        return self.codec_cors_origin or f"http://localhost:{self.ui_port}"
+    def codec_allowed_origins(self) -> list[str]:
+        """The set origin, else the dev Web UI by either loopback name (people open both)."""
+        if self.codec_cors_origin:
+            return [self.codec_cors_origin]
+        return [f"http://localhost:{self.ui_port}", f"http://127.0.0.1:{self.ui_port}"]
 
     @model_validator(mode="after")
     def _reminders_before_deadlines(self) -> Settings:

@@ -275,7 +275,7 @@ def test_malformed_key_file_names_file_and_variable() -> None:
 
 def test_codec_server_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISAGREEMENT_UI_PORT", "9233")
-    assert load_settings().codec_allowed_origin == "http://localhost:9233"
+    assert load_settings().codec_allowed_origins == ["http://localhost:9233", "http://127.0.0.1:9233"]
 
     load_settings.cache_clear()
     monkeypatch.setenv("DISAGREEMENT_CODEC_CORS_ORIGIN", "http://localhost:9233/")

@@ -141,7 +141,7 @@ async def test_an_unexpected_failure_is_a_500_that_quotes_nothing(tmp_path: Path
 
     ring = parse_key_ring(KEYS)
     broken = Broken(ring, case_keys_for(make_settings(tmp_path), ring))
-    app = create_app(broken, allowed_origin=UI_ORIGIN, allowed_hosts=["127.0.0.1:1"], token=TOKEN)
+    app = create_app(broken, allowed_origins=[UI_ORIGIN], allowed_hosts=["127.0.0.1:1"], token=TOKEN)
     server = TestServer(app, host="127.0.0.1")
     with capture_logs() as logs:
         async with TestClient(server) as client:

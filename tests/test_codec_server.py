@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from google.protobuf import json_format
+from structlog.testing import capture_logs
 from temporalio.api.common.v1 import Payload, Payloads
 
 from infra.codec import ENCODING
@@ -124,16 +125,48 @@ async def test_preflight_from_the_ui_origin_is_allowed(client: TestClient) -> No
     assert {"content-type", "x-namespace", "authorization"} <= set(allowed_headers)
 
 
+@pytest.mark.parametrize("origin", [UI_ORIGIN, "http://127.0.0.1:8233"])
+async def test_the_dev_web_ui_is_allowed_by_either_loopback_name(
+    client: TestClient, settings: Settings, origin: str
+) -> None:
+    """The console is on 127.0.0.1, so people open the Web UI there too, not only on localhost."""
+    preflight = await client.options("/decode", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    answer = await client.post("/decode", data=await encrypted_body(settings), headers={"Origin": origin, **JSON})
+
+    assert preflight.headers["Access-Control-Allow-Origin"] == origin
+    assert answer.status == 200 and answer.headers["Access-Control-Allow-Origin"] == origin
+    assert plaintext_values(await answer.text()) == [CASE]
+
+
 async def test_other_origins_get_no_cors_headers(client: TestClient, settings: Settings) -> None:
     foreign = {"Origin": "http://evil.example"}
     preflight = await client.options(
         "/decode", headers={**foreign, "Access-Control-Request-Method": "POST"}
     )
-    answer = await client.post("/decode", data=await encrypted_body(settings), headers={**foreign, **JSON})
+    with capture_logs() as logged:
+        answer = await client.post("/decode", data=await encrypted_body(settings), headers={**foreign, **JSON})
 
     assert "Access-Control-Allow-Origin" not in preflight.headers
     assert "Access-Control-Allow-Origin" not in answer.headers
-    assert answer.status == 403 and "Robin" not in await answer.text()
+    text = await answer.text()
+    assert answer.status == 403 and "Robin" not in text
+    # The refusal names what it expected, in the answer and in the log: a mismatch is seen at once.
+    expected = ["http://localhost:8233", "http://127.0.0.1:8233"]
+    assert all(origin in text for origin in [*expected, "http://evil.example"])
+    [refusal] = [line for line in logged if line["event"] == "codec request refused: foreign origin"]
+    assert refusal["origin"] == "http://evil.example" and refusal["expected"] == expected
+
+
+async def test_a_set_origin_is_the_only_one_allowed(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, codec_cors_origin="https://temporal.council.gov.uk")
+    body = await encrypted_body(settings)
+    async with codec_client(settings) as client:
+        own = await client.post("/decode", data=body, headers={"Origin": "https://temporal.council.gov.uk", **JSON})
+        dev = await client.post("/decode", data=body, headers={"Origin": UI_ORIGIN, **JSON})
+        refusal = await dev.text()
+
+    assert own.status == 200
+    assert dev.status == 403 and "expects the Web UI at https://temporal.council.gov.uk (" in refusal
 
 
 async def test_token_is_required_when_configured(tmp_path: Path) -> None:
