@@ -88,10 +88,11 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
-    configure_logging()
     try:
+        settings = load_settings()
+        configure_logging(settings.log_format)
         with suppress(KeyboardInterrupt):  # Ctrl-C is how a worker is stopped
-            asyncio.run(run(load_settings()))
+            asyncio.run(run(settings))
     except SettingsError as error:
         raise SystemExit(f"worker: {error}") from None
     structlog.get_logger().info("worker stopped")

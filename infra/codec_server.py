@@ -241,10 +241,11 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    configure_logging()
     try:
+        settings = load_settings()
+        configure_logging(settings.log_format)
         with suppress(KeyboardInterrupt):
-            asyncio.run(serve(load_settings()))
+            asyncio.run(serve(settings))
     except SettingsError as error:
         raise SystemExit(f"codec server: {error}") from None
 

@@ -7,11 +7,13 @@ the staff web console (`python -m web`).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +31,8 @@ log = structlog.get_logger()
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Names the `temporal` CLI uses for search attribute types.
 TYPE_NAMES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime"}
+# The dev server's log levels, as our logger's methods.
+SERVER_LEVELS = {"debug": "debug", "info": "info", "warn": "warning", "error": "error"}
 
 
 def dev_server_command(settings: WebSettings) -> list[str]:
@@ -39,7 +43,8 @@ def dev_server_command(settings: WebSettings) -> list[str]:
         "--port", str(settings.dev_server_port),
         "--ui-port", str(settings.ui_port),
         "--ui-codec-endpoint", codec_endpoint(settings),
-        "--log-level", "error",
+        # JSON, uncoloured: relay_server_output writes its lines in the stack's own format.
+        "--log-level", "error", "--log-format", "json", "--color", "never",
     ]
     for key in SEARCH_ATTRIBUTES:
         command += ["--search-attribute", f"{key.name}={TYPE_NAMES[key.indexed_value_type.name]}"]
@@ -81,13 +86,41 @@ def set_namespace_retention(settings: Settings, address: str, seconds: float = 3
         time.sleep(0.5)
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def start(command: list[str], env: dict[str, str], relayed: bool = False) -> subprocess.Popen:
+    """`relayed`: its output is read as text (relay_server_output), not inherited."""
     # Own session: Ctrl-C reaches us once, and we stop the children in order. SIGINT is reset for
     # them because a shell starting us in the background ignores it, and they would inherit that.
+    output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True} if relayed else {}
     return subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **output,
     )
+
+
+def relay_server_output(process: subprocess.Popen) -> None:
+    """The dev server's lines (its banner, and its JSON log lines) logged in the stack's format."""
+    server_log = structlog.get_logger("temporal.server")
+
+    def relay() -> None:
+        for line in process.stdout:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if not isinstance(record, dict):
+                if line.strip():
+                    server_log.info(line.strip())
+                continue
+            level = SERVER_LEVELS.get(str(record.get("level")).lower(), "error")  # fatal, panic: errors
+            message = str(record.get("msg", ""))
+            # Its time and level give way to ours; a field of its own named like one of ours is dropped.
+            fields = {
+                key.replace("-", "_"): value for key, value in record.items()
+                if key not in ("time", "level", "msg", "event", "timestamp", "logger")
+            }
+            getattr(server_log, level)(message, **fields)
+
+    threading.Thread(target=relay, daemon=True).start()
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -114,7 +147,8 @@ def run(settings: WebSettings) -> int:
     address = settings.dev_server_address
     # Its own components reach its own server, whatever TEMPORAL_ADDRESS or profile the shell has.
     env = {**os.environ, "TEMPORAL_ADDRESS": address}
-    processes = [start(dev_server_command(settings), env)]
+    processes = [start(dev_server_command(settings), env, relayed=True)]
+    relay_server_output(processes[0])
     try:
         wait_for_port(settings.dev_server_ip, settings.dev_server_port, processes[0])
         set_namespace_retention(settings, address)
@@ -151,13 +185,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    configure_logging()
     # Ctrl-C, a closed terminal or a `kill` stop everything, leaving no server behind.
     for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stopping, _interrupt)
     try:
         # The console's settings include everything else's: one check of them all before starting.
         settings = load_web_settings()
+        configure_logging(settings.log_format)  # the processes it starts read the same setting
         sys.exit(run(settings))
     except (SettingsError, FileNotFoundError, RuntimeError) as error:
         print(f"make run: {error}", file=sys.stderr)

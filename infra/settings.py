@@ -22,6 +22,7 @@ from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
 from infra.identity import Role
 from infra.keys import KeyRing, parse_key_ring, read_key_file, write_dev_key_file
+from infra.logs import LogFormat
 
 if TYPE_CHECKING:
     from domain.deadlines import DeadlinePolicy
@@ -68,6 +69,8 @@ class CommandSettings(BaseSettings):
 
     # Where cases run.
     task_queue: str = Field("disagreement-resolution", min_length=1)
+    # How every process writes its log lines (infra/logs.py): structlog's key=value, or JSON lines.
+    log_format: LogFormat = "keyvalue"
     # `make run`'s Temporal dev server. Every client (command line, console, worker) reaches it here
     # unless TEMPORAL_ADDRESS or a temporal.toml profile names a server (infra/client.py).
     dev_server_ip: str = "127.0.0.1"

@@ -87,6 +87,7 @@ BAD_VALUES = {
     "console_key_file": "",
     "console_public_key_file": "",
     "production": "maybe",
+    "log_format": "text",
 }
 # Settings only checked once the backend that needs them is chosen.
 NEEDS = {

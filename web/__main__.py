@@ -13,9 +13,9 @@ from web.settings import load_web_settings
 
 
 def main() -> None:
-    configure_logging()
     try:
         settings = load_web_settings()
+        configure_logging(settings.log_format)
         app = create_app(settings)
     except (SettingsError, RuntimeError) as error:
         print(f"web console: {error}", file=sys.stderr)

@@ -621,5 +621,6 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            log.info("request", method=scope["method"], path=scope["path"], status=status,
+            # Debug: a line per page and asset buries the rest; staff actions have lines of their own.
+            log.debug("request", method=scope["method"], path=scope["path"], status=status,
                      ms=round((time.perf_counter() - started) * 1000, 1))
