@@ -7,7 +7,9 @@ opened in the first run is still there in the second.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,14 +42,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_stack(env: dict[str, str]) -> Iterator[str]:
+def running_stack(env: dict[str, str], printed: list[str] | None = None) -> Iterator[str]:
     """Start the stack, wait for its banner, yield what it printed, then Ctrl-C it. Its output is
-    read to the end meanwhile: a stack that fills the pipe nobody reads would stall."""
+    read to the end meanwhile (into `printed`, when given): a stack that fills the pipe nobody
+    reads would stall."""
     stack = subprocess.Popen(
         [sys.executable, "-m", "infra.devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    printed = []
+    printed = [] if printed is None else printed
     draining = threading.Thread(target=lambda: printed.extend(stack.stdout), daemon=True)
     try:
         for line in stack.stdout:
@@ -111,7 +114,8 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
     address = f"127.0.0.1:{ports['DEV_SERVER_PORT']}"
     reference = new_reference()
 
-    with running_stack(env) as banner:
+    printed: list[str] = []
+    with running_stack(env, printed) as banner:
         assert f"http://localhost:{ports['UI_PORT']}" in banner
         assert (tmp_path / "encryption-keys").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{ports['UI_PORT']}/", timeout=10) as page:
@@ -127,10 +131,30 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
 
     assert (tmp_path / "temporal.sqlite").exists()
     assert sorted(path.name for path in (tmp_path / "outbox").iterdir())[0].startswith(reference)
+    # Every process's lines in one format (the banner apart), as a log file gets them: no colour
+    # codes, no warnings, no raw dicts, no line per page fetched (the access log is at debug).
+    logged = log_lines(printed)
+    assert logged and all(KEY_VALUE_LINE.match(line) for line in logged), logged
+    output = "".join(printed)
+    assert "\x1b[" not in output and "Warning" not in output and "{'" not in output
+    assert "path=/sign-in" not in output
 
-    with running_stack(env):
+    printed.clear()
+    with running_stack({**env, "DISAGREEMENT_LOG_FORMAT": "json"}, printed):
         client = await Client.connect(address, data_converter=data_converter(Settings(data_dir=tmp_path)))
         handle = client.get_workflow_handle_for(DisagreementCase.run, reference)
         assert (await handle.query(DisagreementCase.case_view)).stage is CaseStage.awaiting_consent
         listed = [execution.id async for execution in client.list_workflows("CaseStage = 'awaiting_consent'")]
         assert reference in listed
+    lines = [json.loads(line) for line in log_lines(printed)]
+    loggers = {line["logger"] for line in lines}
+    assert {"temporal.server", "infra.codec_server", "worker", "uvicorn.error"} <= loggers, loggers
+
+
+# What `make run` prints for people once everything answers; every other line is a log line.
+BANNER = ("Staff web console: ", "Temporal Web UI: ", "Temporal server: ", "Cases are kept in ", "Closed cases: ", "Press Ctrl-C")
+KEY_VALUE_LINE = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z \[(debug|info|warning|error|critical) *\] \S")
+
+
+def log_lines(printed: list[str]) -> list[str]:
+    return [line.rstrip("\n") for line in printed if line.strip() and not line.startswith(BANNER)]
