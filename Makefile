@@ -22,14 +22,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Recipes are not echoed (@): what they print is only what needs reading, errors included.
 $(NODE_STAMP): package.json package-lock.json
-	command -v npm >/dev/null || (apt-get update -qq && $(APT_GET) npm) || \
+	@command -v npm >/dev/null || (apt-get update -qq && $(APT_GET) npm) || \
 		{ echo "npm is needed for the web console's assets: install it with 'apt-get install npm'"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $(NODE_STAMP)
+	@echo "Installing the web console's assets (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 browser:
-	test -x $(CHROMIUM) || (apt-get update -qq && $(APT_GET) chromium) || \
+	@test -x $(CHROMIUM) || (apt-get update -qq && $(APT_GET) chromium) || \
 		{ echo "the browser tests need Debian's chromium at $(CHROMIUM): install it with 'apt-get install chromium'"; exit 1; }
 
 # The workflow sandbox imports a case workflow's module afresh for every case it runs: with the
@@ -38,7 +40,7 @@ bytecode: setup
 	@$(BIN)/python -m compileall -q -j 0 domain workflows activities records infra cli web bench tests *.py
 
 run: setup $(NODE_STAMP) bytecode
-	$(BIN)/python -m infra.devstack
+	@$(BIN)/python -m infra.devstack
 
 test: setup $(NODE_STAMP) browser postgresql bytecode
 	$(BIN)/python -m pytest
