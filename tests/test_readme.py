@@ -63,6 +63,10 @@ async def test_the_readme_walkthrough_runs_as_typed(dev_server: WorkflowEnvironm
     settings = isolated_settings(tmp_path)
     environment = staff_environment(dev_server.client.service_client.config.target_host, settings)
     del environment["DISAGREEMENT_STAFF_ID"]  # the README sets it
+    # The dev server is on a port of its own, as after `DISAGREEMENT_DEV_SERVER_PORT=... make run`:
+    # the shell knows it by those settings only, as the README says.
+    ip, _, port = environment.pop("TEMPORAL_ADDRESS").rpartition(":")
+    environment |= {"DISAGREEMENT_DEV_SERVER_IP": ip, "DISAGREEMENT_DEV_SERVER_PORT": port}
     async with running_worker(dev_server.client, settings, RecordedNotifications()):
         process = await asyncio.create_subprocess_exec(
             "bash", "-c", script, cwd=PROJECT_ROOT,
