@@ -37,6 +37,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
+from domain import words
 from domain.models import (
     REFERENCE_PATTERN,
     ApplicantRole,
@@ -130,10 +131,10 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(
-        words=presenters.words, long_date=presenters.long_date, moment=presenters.moment,
-        stage_words=presenters.stage_words, deadline_name=presenters.deadline_name,
+        words=words.words, long_date=words.long_date, moment=words.date_and_time,
+        stage_words=words.stage_words, deadline_name=words.duty_words,
         error_message=presenters.error_message, date_items=presenters.date_items, options=presenters.options,
-        enum_choices=presenters.enum_choices, owner_words=presenters.owner_words, due_rule=presenters.due_rule,
+        enum_choices=presenters.enum_choices, owner_words=words.owner_words, due_rule=presenters.due_rule,
         ORDER_KIND_CHOICES=presenters.ORDER_KIND_CHOICES,
         STAGE_TAGS=presenters.STAGE_TAGS, CONSENT_TAGS=presenters.CONSENT_TAGS,
         DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,

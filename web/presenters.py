@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.case import STAGE_WORDS
-from domain.deadlines import ACTION_PREFIX
-from domain.models import (
-    ActionView, CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus, OrderKind,
-)
+from domain.calendar import WorkingCalendar, london_date
+from domain.models import ActionView, CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus
+from domain.words import ORDER_KIND_WORDS, duty_words, long_date, owner_words, words
 
 STAGE_TAGS = {
     CaseStage.advice: "govuk-tag--teal",
@@ -37,65 +34,12 @@ DELIVERY_TAGS = {
     DeliveryStatus.sent: "govuk-tag--green",
     DeliveryStatus.failed: "govuk-tag--red",
 }
-DEADLINE_WORDS = {
-    "talks_review": "Review of informal talks",
-    "consent_window": "Consent window",
-    "session_arrangement": "Arrange the session",
-    "outcome_record": "Record the session outcome",
-    "written_outcome": "Send the written outcome",
-    "appeal": "SEND Tribunal appeal deadline",
-    "certificate": "Issue the mediation certificate",
-    "health_notice": "Notify the health commissioners",
-    "mediation_arrangement": "Hold the mediation",
-}
-# The kinds of order an appealable agreed action may be (SEND Regs 2014 reg 44(2), applied by reg 42(2)).
-ORDER_KIND_WORDS = {
-    OrderKind.assess: "Make an EHC needs assessment",
-    OrderKind.reassess: "Make a reassessment",
-    OrderKind.issue_plan: "Make and maintain an EHC plan",
-    OrderKind.amend_plan: "Amend the plan's contents",
-    OrderKind.name_school: "Name a school or other institution",
-    OrderKind.continue_plan: "Continue to maintain the plan",
-    OrderKind.cease_plan: "Cease to maintain the plan",
-}
 ORDER_KIND_CHOICES = [(kind.value, text) for kind, text in ORDER_KIND_WORDS.items()]
-# Who owes a duty, when it is not one of the case's parties (DESIGN section 11).
-OWNER_WORDS = {
-    "local_authority": "The Local Authority",
-    "mediation_adviser": "The mediation adviser",
-    "mediator": "The mediator",
-    "health_commissioner": "The health commissioners",
-    "case_officer": "The case officer",
-}
 _CALENDAR = WorkingCalendar()
 
 
 def today() -> date:
     return london_date(datetime.now(UTC))
-
-
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def moment(value: datetime) -> str:
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def words(value: object) -> str:
-    """An enum value as words: `needs_assessment` -> `needs assessment`."""
-    return str(getattr(value, "value", value) or "").replace("_", " ")
-
-
-def deadline_name(name: str) -> str:
-    if name.startswith(ACTION_PREFIX):
-        return f"Agreed action {name.removeprefix(ACTION_PREFIX)}"
-    return DEADLINE_WORDS.get(name, words(name).capitalize())
-
-
-def stage_words(stage: CaseStage | None) -> str:
-    return STAGE_WORDS[stage].capitalize() if stage else "Unknown"
 
 
 @dataclass(frozen=True)
@@ -130,16 +74,10 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
         else:
             left = ""
         rows.append(DeadlineRow(
-            deadline_name(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue,
+            duty_words(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue,
             owner_words(deadline.owed_by, names), deadline.source or "",
         ))
     return rows
-
-
-def owner_words(owed_by: str | None, names: dict[str, str]) -> str:
-    if owed_by is None:
-        return ""
-    return names.get(owed_by) or OWNER_WORDS.get(owed_by) or words(owed_by).capitalize()
 
 
 def due_rule(action: ActionView) -> str:
