@@ -40,7 +40,9 @@ from domain.models import (
     MediationIssue,
     OrderKind,
     OrganisationKind,
+    RecordOutcome,
     SessionResult,
+    TalkOutcome,
 )
 from domain.notifications import Template
 
@@ -124,6 +126,7 @@ CONSENT_WORDS = {
     Consent.declined: "Declined",
     Consent.withdrawn: "Withdrawn",
 }
+TALK_WORDS = {TalkOutcome.resolved: "resolved", TalkOutcome.unresolved: "not resolved"}
 APPEAL_STATUS_WORDS = {
     AppealStatus.lodged: "The family has appealed to the SEND Tribunal",
     AppealStatus.not_appealing: "The family is not appealing",
@@ -344,6 +347,16 @@ ORDER_KIND_WORDS = {
     OrderKind.continue_plan: "Continue to maintain the plan",
     OrderKind.cease_plan: "Cease to maintain the plan",
 }
+
+
+def issues_words(issues: list[MediationIssue]) -> str:
+    """"education and health"."""
+    return listed([MEDIATION_ISSUE_WORDS[issue].lower() for issue in issues])
+
+
+def outcome_words(request: RecordOutcome) -> str:
+    """A session's result and what follows: "Partial agreement, 2 agreed actions"."""
+    return f"{SESSION_RESULT_WORDS[request.result]}, {counted(len(request.actions), 'agreed action')}"
 
 
 def organisation_kind_words(kind: OrganisationKind | str | None) -> str:
