@@ -848,6 +848,8 @@ class CaseFile(Model):
             decision=self.decision,
             appeal_status=self.appeal_status,
             warnings=[warning.text for warning in self.warnings],
+            applicant_contact=self.opened.applicant.contact,
+            supporter=self.opened.supporter,
         ).model_copy(update=self._route_view())
 
     def _route_view(self) -> dict:

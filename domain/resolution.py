@@ -70,7 +70,7 @@ class Resolution(CaseFile):
         return super()._expired(alarm, due, dated, at)
 
     def _route_view(self) -> dict:
-        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}
+        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point, "summary": self.opened.summary}
         if self.deadline(APPEAL) is None:
             fields["appeal_deadline"] = self.opened.appeal_deadline
         return fields

@@ -349,6 +349,10 @@ ORDER_KIND_WORDS = {
 }
 
 
+def kinds_words(kinds: list[DisagreementKind]) -> str:
+    return "; ".join(DISAGREEMENT_KIND_WORDS[kind] for kind in kinds)
+
+
 def issues_words(issues: list[MediationIssue]) -> str:
     """"education and health"."""
     return listed([MEDIATION_ISSUE_WORDS[issue].lower() for issue in issues])

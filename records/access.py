@@ -107,9 +107,16 @@ def subject_case(
         if person not in theirs and person.role is not PersonRole.organisation
     ]
     redaction = Redaction(others, theirs)
+    roles = {person.role for person in theirs}
+    case = record.view.model_dump(mode="json")
+    # Contact details the case page shows (a postal address among them): the subject's own only.
+    if PersonRole.applicant not in roles:
+        case.pop("applicant_contact", None)
+    if PersonRole.supporter not in roles:
+        case.pop("supporter", None)
     return SubjectCase(
-        reference=reference, status=status, your_roles=sorted({person.role for person in theirs}),
-        your_details=theirs, case=redaction.withheld(record.view.model_dump(mode="json")),
+        reference=reference, status=status, your_roles=sorted(roles),
+        your_details=theirs, case=redaction.withheld(case),
         review=redaction.flagged,
     )
 

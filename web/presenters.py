@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from domain.calendar import WorkingCalendar, london_date
-from domain.models import ActionView, CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus
-from domain.words import ORDER_KIND_WORDS, duty_words, long_date, owner_words, words
+from domain.deadlines import MEDIATION_ARRANGEMENT, SESSION_ARRANGEMENT
+from domain.models import ActionView, CaseStage, CaseView, Consent, DeadlineState, DeadlineView, DeliveryStatus
+from domain.words import (
+    ORDER_KIND_WORDS, date_and_time, deadline_state_words, duty_words, long_date, owner_words, words,
+)
 
 STAGE_TAGS = {
     CaseStage.advice: "govuk-tag--teal",
@@ -35,6 +38,7 @@ DELIVERY_TAGS = {
     DeliveryStatus.failed: "govuk-tag--red",
 }
 ORDER_KIND_CHOICES = [(kind.value, text) for kind, text in ORDER_KIND_WORDS.items()]
+ARRANGEMENT_DUTIES = (SESSION_ARRANGEMENT, MEDIATION_ARRANGEMENT)
 _CALENDAR = WorkingCalendar()
 
 
@@ -46,11 +50,12 @@ def today() -> date:
 class DeadlineRow:
     name: str
     due: str
-    state: str
-    left: str  # working days left, in words; or when it was settled, and by which timeline entry
+    state: str  # in words: Open, Met, Met late, Missed, Cancelled
+    left: str  # still owed: working days left, in words; settled: when, and by which timeline entry
     overdue: bool
     owed_by: str = ""
     source: str = ""
+    owed: bool = True  # still waiting for the act that discharges it
 
 
 def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
@@ -60,7 +65,11 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
     rows = []
     for deadline in sorted(case.deadlines, key=lambda deadline: (not deadline.owed, deadline.due)):
         overdue = deadline.state is DeadlineState.missed and deadline.owed
-        if deadline.state is DeadlineState.open:
+        if _held_when_booked(case, deadline):
+            # A booking does not meet the arrangement duty: the session held does, once its outcome is
+            # recorded (domain.case.CaseFile._session_held).
+            left = f"Session booked for {date_and_time(case.session.at)}: met once its outcome is recorded"
+        elif deadline.state is DeadlineState.open:
             if deadline.due == on:
                 left = "Due today"
             else:
@@ -70,14 +79,20 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
             left = "Overdue: still to be done"
         elif deadline.settled_on is not None:
             entry = f" (timeline entry {deadline.settled_by})" if deadline.settled_by else ""
-            left = f"{words(deadline.state).capitalize()} on {long_date(deadline.settled_on)}{entry}"
+            left = f"On {long_date(deadline.settled_on)}{entry}"
         else:
             left = ""
         rows.append(DeadlineRow(
-            duty_words(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue,
-            owner_words(deadline.owed_by, names), deadline.source or "",
+            duty_words(deadline.name), long_date(deadline.due), deadline_state_words(deadline), left, overdue,
+            owner_words(deadline.owed_by, names), deadline.source or "", deadline.owed,
         ))
     return rows
+
+
+def _held_when_booked(case: CaseView, deadline: DeadlineView) -> bool:
+    return (
+        deadline.name in ARRANGEMENT_DUTIES and deadline.state is DeadlineState.open and case.session is not None
+    )
 
 
 def due_rule(action: ActionView) -> str:
@@ -85,6 +100,15 @@ def due_rule(action: ActionView) -> str:
     kind = ORDER_KIND_WORDS[action.order_kind] if action.appealable and action.order_kind else ""
     matter = f"Appealable matter: {kind[:1].lower()}{kind[1:]}" if kind else ""
     return ". ".join(part for part in (action.due_source or "", matter) if part)
+
+
+def action_status(action: ActionView, on: date | None = None) -> tuple[str, str]:
+    """An agreed action's status in words and its tag's colour: done, overdue, or not done yet."""
+    if action.done:
+        return "Done", "govuk-tag--green"
+    if action.due < (on or today()):
+        return "Overdue", "govuk-tag--red"
+    return "Not done yet", "govuk-tag--grey"
 
 
 def party_names(case: CaseView) -> dict[str, str]:
