@@ -22,6 +22,7 @@ from domain.deadlines import (
     PlannedDeadline,
 )
 from domain.models import (
+    day_in_words,
     CaseOutcome,
     CaseStage,
     Consent,
@@ -100,16 +101,21 @@ class Resolution(CaseFile):
         party = self._require_party(request.party)
         if party.consent is not Consent.pending:
             raise RuleViolation(
-                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
+                f"{party.id} has already {party.consent.value}: an answer is recorded once; to leave the process, "
+                "record a withdrawal",
+                "party",
             )
 
     def check_record_decision(self, request: RecordDecision, today: date) -> None:
         if self.appeal_status is not None:
-            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+            raise RuleViolation(
+                f"the family's appeal is already recorded as {self.appeal_status.value.replace('_', ' ')}"
+            )
         if request.date > today:
             raise RuleViolation(
-                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
-                "Authority's written notice was sent"
+                f"the decision date, {day_in_words(request.date)}, is in the future: give the date the Local "
+                "Authority's written notice was sent",
+                "date",
             )
 
     def record_talk(self, request: RecordTalk, at: datetime) -> None:

@@ -325,8 +325,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         try:
             await cases.act(reference, form_spec.update, staff_action)
         except Refused as refused:
-            # The case said no: nothing changed. Its reason goes at the top, linked to the first field.
-            return show(409, {"": str(refused)[:1].upper() + str(refused)[1:]}, values)
+            # The case said no: nothing changed. Its reason goes on the field it is about, or at the top.
+            return show(409, {form_spec.field_of(refused.field, fields): str(refused)[:1].upper() + str(refused)[1:]}, values)
         log.info("staff action", reference=reference, action=form_spec.slug, staff=actor)
         request.session["done"] = form_spec.done
         return RedirectResponse(f"/cases/{reference}", 303)

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from cli.app import _new_reference as new_reference
 from domain.calendar import london_date  # the CLI's own, so both fronts make alike
 from domain.models import MEDIATION_PREFIX, REFERENCE_PATTERN, OpenCase, OpenMediation, Route
-from web.forms import ORGANISATION_ROWS, FormErrors, build, day, text
+from web.forms import ORGANISATION_ROWS, FormErrors, build, day, first_field, text
 
 DRAFT_FIELD = "draft"
 HEALTH_ROWS = 2  # health commissioners on a mediation form
@@ -182,7 +182,7 @@ def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
             if len(loc) > 2:
                 return f"org-{rows[loc[1]]}-{'email' if loc[2] == 'contact' else loc[2]}"
             return "org-1-name"
-        return _person_field(loc) or str(loc[0])
+        return _person_field(loc) or first_field(loc)
 
     labels = DR_LABELS | {
         f"org-{row}-{field}": f"Organisation {row} {field}" for row in rows for field in ("kind", "name", "email")
@@ -236,7 +236,7 @@ def parse_mediation(answers: Answers, actor: str) -> tuple[str, OpenMediation]:
             return "la-email" if len(loc) > 1 and loc[1] == "contact" else "la-name"
         if loc and loc[0] == "health_commissioners" and len(loc) > 2:
             return f"health-{rows[loc[1]]}-{'email' if loc[2] == 'contact' else loc[2]}"
-        return _person_field(loc) or str(loc[0])
+        return _person_field(loc) or first_field(loc)
 
     labels = MD_LABELS | {f"health-{row}-{field}": f"Health commissioner {row} {field}" for row in rows for field in ("name", "email")}
     opened = _built(
