@@ -391,8 +391,7 @@ class CaseFile(Model):
         if self.session.at > now:
             raise RuleViolation(
                 f"the session is at {moment_in_words(self.session.at)} and has not been held yet: record its "
-                "outcome once it has been held, after that time (if it has moved, book the new time with "
-                "`schedule` first)"
+                "outcome once it has been held, after that time (if it has moved, book the new time first)"
             )
         self._check_actions(request)
         if request.result is SessionResult.no_agreement and request.actions:
@@ -506,7 +505,7 @@ class CaseFile(Model):
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
             raise RuleViolation(
-                "this case has no appeal deadline: record the Local Authority's decision first (decision)"
+                "this case has no appeal deadline: record the Local Authority's decision first"
             )
         if self.appeal_status is not None:
             raise RuleViolation(

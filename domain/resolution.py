@@ -91,7 +91,7 @@ class Resolution(CaseFile):
 
     def check_record_talk(self, request: RecordTalk) -> None:
         self._require_stage(RecordTalk, doing="record a talk")
-        self._require_room(request.notes)
+        self._require_room(request.notes, "notes")
 
     def check_offer_resolution(self, request: OfferResolution) -> None:
         self._require_stage(OfferResolution, doing="offer disagreement resolution")
