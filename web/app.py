@@ -301,11 +301,11 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         reference = reference_of(request)
         case = await _view(reference)
 
-        def show(status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response:
+        def show(status: int = 200, errors: dict[str, str] | None = None, values: Any = None, refused: bool = False) -> Response:
             return page(
                 request, form_spec.page, status, title=form_spec.title, form=form_spec, case=case,
                 errors=errors or {}, values=values or {}, names=presenters.party_names(case),
-                deadlines=extendable(case),
+                deadlines=extendable(case), refused=refused,
             )
 
         if request.method == "GET":
@@ -326,7 +326,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             await cases.act(reference, form_spec.update, staff_action)
         except Refused as refused:
             # The case said no: nothing changed. Its reason goes on the field it is about, or at the top.
-            return show(409, {form_spec.field_of(refused.field, fields): str(refused)[:1].upper() + str(refused)[1:]}, values)
+            field = form_spec.field_of(refused.field, fields)
+            return show(409, {field: str(refused)[:1].upper() + str(refused)[1:]}, values, refused=True)
         log.info("staff action", reference=reference, action=form_spec.slug, staff=actor)
         request.session["done"] = form_spec.done
         return RedirectResponse(f"/cases/{reference}", 303)

@@ -274,9 +274,11 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
         appealable = fields.get(f"action-{row}-appealable") == "yes"
         kind = text(fields, f"action-{row}-order_kind")
         if not _row_used(fields, row):
-            continue  # an unused row (its owner select always has a value)
+            continue  # an unused row (an owner chosen alone does not make one)
         if description is None:
             errors[f"action-{row}-description"] = f"Describe action {row}, or clear the rest of its row"
+        if owner is None:
+            errors[f"action-{row}-owner"] = f"Select who does action {row}"
         if appealable and kind is None:
             errors[f"action-{row}-order_kind"] = f"Select the kind of order action {row} is, as it is an appealable matter"
         elif kind is not None and not appealable:
@@ -304,7 +306,8 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
 
 
 def _row_used(fields: Fields, row: int) -> bool:
-    """An agreed action's row with anything typed in it (its owner select always has a value)."""
+    """An agreed action's row with anything typed in it; its owner alone does not count, as a select
+    left chosen from an earlier try is easily missed."""
     return any(text(fields, f"action-{row}-{part}") for part in ("description", "due-day", "due-month", "due-year",
                                                                  "order_kind")) or fields.get(f"action-{row}-appealable") == "yes"
 
