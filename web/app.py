@@ -375,7 +375,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         async def new(request: Request) -> Response:
             actor = auth.acting(request, Act.case_work).id
             answers: dict[str, Any] = {"case_officer": actor}
-            if request.method == "POST":  # "Change the answers" from the check page: the form again, filled in
+            if request.method == "POST":  # a "Change" on the check page: the form again, filled in
                 fields = await auth.posted(request)
                 answers = way.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
             return form_page(request, answers, {})

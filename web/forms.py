@@ -97,6 +97,8 @@ def problem_words(item: Mapping, label: str) -> str:
     if kind in ("greater_than_equal", "less_than_equal") and isinstance(ctx.get("ge", ctx.get("le")), date):
         bound = ctx.get("ge", ctx.get("le"))
         return f"{label} must be on or {'after' if kind == 'greater_than_equal' else 'before'} {day_in_words(bound)}"
+    if kind in ("int_parsing", "int_type"):
+        return f"{label} must be a whole number, for example 5"
     if kind in ("enum", "literal_error"):
         return f"Select {label[0].lower()}{label[1:]}"
     if not label:
