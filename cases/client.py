@@ -58,7 +58,23 @@ ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
 
 
 class Refused(Exception):
-    """The request names no case, or the case refuses it; the message says why."""
+    """The request names no case, or the case refuses it; the message says why. A case's refusal of a
+    staff action names the request's `field` it is about (empty: the request as a whole), the
+    `earliest` date the rule allows, if any, and the field that would lift the rule (`unless`)."""
+
+    def __init__(self, message: str, field: tuple = (), earliest: date | None = None, unless: str | None = None):
+        super().__init__(message)
+        self.field, self.earliest, self.unless = tuple(field), earliest, unless
+
+    @classmethod
+    def of(cls, error: ApplicationError) -> Refused:
+        """The workflow's refusal (workflows.machinery.refusal); one from before it carries no details."""
+        details = error.details[0] if error.details and isinstance(error.details[0], dict) else {}
+        earliest = details.get("earliest")
+        return cls(
+            error.message, tuple(details.get("field") or ()), date.fromisoformat(earliest) if earliest else None,
+            details.get("unless"),
+        )
 
 
 class Unreachable(Exception):
@@ -149,7 +165,7 @@ class Cases:
             if isinstance(error.cause, ApplicationError):
                 if error.cause.type in (names.ACTOR_NOT_VOUCHED, names.NOT_ALLOWED):  # who sent it, not what it asked: the worker's check
                     raise NotAllowed(error.cause.message) from None
-                raise Refused(error.cause.message) from None
+                raise Refused.of(error.cause) from None
             raise
         except RPCError as error:
             if error.status is RPCStatusCode.NOT_FOUND:

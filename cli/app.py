@@ -906,7 +906,11 @@ def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
         return cases.run(work)
     except NotAllowed as refusal:  # the worker's check, or a step that needs a second person (records/decisions.py)
         _stop(str(refusal), NOT_ALLOWED)
-    except (cases.Refused, SettingsError) as problem:
+    except cases.Refused as problem:
+        # The case names the request's field that would lift its rule; here that field is a flag.
+        unless = f" (--{problem.unless.replace('_', '-')})" if problem.unless else ""
+        _stop(f"{problem}{unless}", INVALID)
+    except SettingsError as problem:
         _stop(str(problem), INVALID)
     except cases.Unreachable as problem:
         _stop(str(problem), UNREACHABLE)

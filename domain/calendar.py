@@ -84,3 +84,26 @@ def london_date(instant: datetime) -> date:
 def london_time(day: date, at: time) -> datetime:
     """An instant: the given wall-clock time in England on a day."""
     return datetime.combine(day, at, tzinfo=LONDON)
+
+
+# --- Dates and times in words (GOV.UK style), below every module that words them ---------------------
+
+
+def long_date(value: date | None) -> str:
+    """A date as GOV.UK writes it: "7 December 2026"; nothing for no date."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def clock_time(at: datetime) -> str:
+    """A wall-clock time, GOV.UK style: "10am", "2:30pm", "midday", "midnight"."""
+    if at.minute == 0 and at.hour in (0, 12):
+        return "midnight" if at.hour == 0 else "midday"
+    hour = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
+
+
+def date_and_time(value: datetime) -> str:
+    """An instant in England's time: "3 December 2026 at 2:25pm" (GMT or BST as the day has it)."""
+    local = value.astimezone(LONDON)
+    return f"{long_date(local.date())} at {clock_time(local)}"

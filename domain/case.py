@@ -12,7 +12,7 @@ the action, plans deadlines before the change, and sends what the domain announc
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -127,7 +127,25 @@ STATUTORY_DEADLINES = (CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AGREEM
 
 
 class RuleViolation(ValueError):
-    """A staff action that does not fit the case; the message says why in words."""
+    """A staff action that does not fit the case; the message says why in words.
+
+    `field` is the request's field the refusal is about (a path for a row: `("actions", 0, "owner")`),
+    so that a form shows it on that field; none when it is about the case as a whole. `earliest` is the
+    earliest date the rule allows, where there is one; the message says it too (at its end, or where
+    it has `{earliest}`). `unless` names the
+    request's field that would lift the rule (the CLI words it as its own flag); the message never
+    names a command line flag, as it is shown on the console's pages as well."""
+
+    def __init__(
+        self, message: str, field: str | tuple = (), *, earliest: date | None = None, unless: str | None = None,
+    ) -> None:
+        if earliest is not None:  # said last, unless the message places it itself
+            said = f"The earliest date is {long_date(earliest)}"
+            message = message.format(earliest=said) if "{earliest}" in message else f"{message}. {said}"
+        super().__init__(message)
+        self.field = (field,) if isinstance(field, str) else tuple(field)
+        self.earliest = earliest
+        self.unless = unless
 
 
 class Party(Model):
@@ -349,43 +367,53 @@ class CaseFile(Model):
         party = self.party(party_id)
         if party is None:
             known = ", ".join(party.id for party in self.parties)
-            raise RuleViolation(f"there is no party {party_id!r} in case {self.reference}; its parties are {known}")
+            raise RuleViolation(f"there is no party {party_id!r} in case {self.reference}; its parties are {known}", "party")
         return party
 
     def check_assign_mediator(self, request: AssignMediator) -> None:
         self._require_stage(AssignMediator, doing="assign a mediator")
         if not request.independent:
-            raise RuleViolation(f"the mediator must be declared independent: {self.independence_rule}")
+            raise RuleViolation(f"the mediator must be declared independent: {self.independence_rule}", "independent")
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
         self._require_stage(ScheduleSession, doing="schedule a session")
         if self.mediator is None:
             raise RuleViolation("assign a mediator before scheduling the session")
         if request.at <= now:
-            raise RuleViolation(f"the session time {request.at.isoformat()} is in the past")
+            raise RuleViolation(
+                f"the session time, {date_and_time(request.at)}, is in the past: book a time still to come", "at",
+            )
         if (request.at - now).days > 365:
-            raise RuleViolation("the session must be within a year")
+            raise RuleViolation("the session must be within a year", "at")
 
     def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
         self._require_stage(RecordOutcome, doing="record a session outcome")
         assert self.session is not None
         if self.session.at > now:
             raise RuleViolation(
-                f"the session is at {self.session.at.isoformat()} and has not been held yet: record its "
-                "outcome once it has been held, after that time (if it has moved, book the new time with "
-                "`schedule` first)"
+                f"the session is at {date_and_time(self.session.at)} and has not been held yet: record its "
+                "outcome once it has been held, after that time (if it has moved, book the new time first)"
             )
         self._check_actions(request)
         if request.result is SessionResult.no_agreement and request.actions:
-            raise RuleViolation("a session with no agreement has no agreed actions")
+            raise RuleViolation("a session with no agreement has no agreed actions", "result")
         if request.result is SessionResult.partial_agreement and not request.actions:
-            raise RuleViolation("a partial agreement needs at least one agreed action to follow up")
+            raise RuleViolation(
+                "a partial agreement needs at least one agreed action to follow up", ("actions", 0, "description"),
+            )
         for number, action in enumerate(request.actions, start=1):
             if self.party(action.owner) is None:
                 known = ", ".join(party.id for party in self.parties)
-                raise RuleViolation(f"action {number}: there is no party {action.owner!r}; parties are {known}")
-            if action.agreed_due is not None and action.agreed_due < now.date():
-                raise RuleViolation(f"action {number}: the due date {action.agreed_due.isoformat()} is in the past")
+                raise RuleViolation(
+                    f"action {number}: there is no party {action.owner!r}; parties are {known}",
+                    ("actions", number - 1, "owner"),
+                )
+            today = london_date(now)  # dates agreed in writing are England's dates
+            if action.agreed_due is not None and action.agreed_due < today:
+                raise RuleViolation(
+                    f"action {number}: the date agreed in writing, {long_date(action.agreed_due)}, is in the past",
+                    ("actions", number - 1, "agreed_due"), earliest=today,
+                )
 
     def _check_actions(self, request: RecordOutcome) -> None:
         """Appealable matters and reg 44 periods belong to a statutory mediation agreement (SEND Regs
@@ -394,7 +422,8 @@ class CaseFile(Model):
             if action.appealable:
                 raise RuleViolation(
                     f"action {number}: the reg 44 periods for an appealable matter apply to an agreement reached in "
-                    "statutory mediation (SEND Regulations 2014 reg 42(2)); give the date agreed at the session instead"
+                    "statutory mediation (SEND Regulations 2014 reg 42(2)); give the date agreed at the session instead",
+                    ("actions", number - 1, "appealable"),
                 )
 
     def check_complete_action(self, request: CompleteAction) -> None:
@@ -402,9 +431,9 @@ class CaseFile(Model):
         action = next((action for action in self.actions if action.number == request.number), None)
         if action is None:
             numbers = ", ".join(str(action.number) for action in self.actions)
-            raise RuleViolation(f"there is no agreed action {request.number}; actions are {numbers}")
+            raise RuleViolation(f"there is no agreed action {request.number}; actions are {numbers}", "number")
         if action.done:
-            raise RuleViolation(f"agreed action {request.number} is already done")
+            raise RuleViolation(f"agreed action {request.number} is already done", "number")
 
     def check_withdraw(self, request: Withdraw) -> None:
         self._require_stage(Withdraw, doing="withdraw")
@@ -412,37 +441,47 @@ class CaseFile(Model):
 
     def check_extend_deadline(self, request: ExtendDeadline, today: date) -> None:
         self._require_stage(ExtendDeadline, doing="extend a deadline")
-        self._require_room(request.reason)
+        self._require_room(request.reason, "reason")
         if request.deadline == APPEAL:
             raise RuleViolation(
-                "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here"
+                "the appeal deadline is set by law (SEND Tribunal) and cannot be extended here", "deadline"
             )
         if request.deadline in STATUTORY_DEADLINES:
             raise RuleViolation(
-                f"the {request.deadline} deadline is set by the SEND Regulations 2014 and cannot be extended here"
+                f"the {request.deadline} deadline is set by the SEND Regulations 2014 and cannot be extended here",
+                "deadline",
             )
         deadline = self.deadline(request.deadline)
         if deadline is None:
             names = ", ".join(d.name for d in self.deadlines if d.name != APPEAL) or "none"
-            raise RuleViolation(f"there is no deadline {request.deadline!r} in this case; its deadlines are {names}")
+            raise RuleViolation(
+                f"there is no deadline {request.deadline!r} in this case; its deadlines are {names}", "deadline"
+            )
         if deadline.state is DeadlineState.met or deadline.state is DeadlineState.cancelled:
-            raise RuleViolation(f"deadline {deadline.name} is {deadline.state.value} and cannot be extended")
+            raise RuleViolation(f"deadline {deadline.name} is {deadline.state.value} and cannot be extended", "deadline")
         if not deadline.owed:
-            raise RuleViolation(f"deadline {deadline.name} was met late, on {deadline.settled_on}, and cannot be extended")
+            on = f", on {long_date(deadline.settled_on)}," if deadline.settled_on else ""
+            raise RuleViolation(
+                f"deadline {deadline.name} was met late{on} and cannot be extended",
+                "deadline",
+            )
         if deadline.state is DeadlineState.missed and deadline.name == CONSENT_WINDOW:
-            raise RuleViolation("the consent window has already closed")
+            raise RuleViolation("the consent window has already closed", "deadline")
+        later = max(deadline.due + timedelta(days=1), today)
         if request.until is not None and request.until <= deadline.due:
             raise RuleViolation(
-                f"the new date {request.until.isoformat()} must be after the current due date {deadline.due.isoformat()}"
+                f"the new date, {long_date(request.until)}, must be after the current due date, "
+                f"{long_date(deadline.due)}",
+                "until", earliest=later,
             )
         if request.until is not None and request.until < today:
-            raise RuleViolation(f"the new date {request.until.isoformat()} is in the past")
+            raise RuleViolation(f"the new date, {long_date(request.until)}, is in the past", "until", earliest=later)
 
     def check_add_note(self, request: AddNote) -> None:
         self._require_stage(AddNote, doing="add a note")
-        self._require_room(request.text)
+        self._require_room(request.text, "text")
 
-    def _require_room(self, text: str | None) -> None:
+    def _require_room(self, text: str | None, field: str) -> None:
         """Text staff may add again and again (notes, talks, extensions) has a ceiling: the whole
         case travels in every update result and in continue-as-new, and Temporal refuses (and
         terminates the case over) a payload past its 2 MB limit."""
@@ -452,22 +491,27 @@ class CaseFile(Model):
         if used + len(text.encode()) > TIMELINE_TEXT_LIMIT:
             raise RuleViolation(
                 f"the case timeline already holds {used // 1000} KB of text, the most a case can carry; "
-                "keep the detail in the service's records system and note only where to find it"
+                "keep the detail in the service's records system and note only where to find it",
+                field,
             )
 
     def check_reassign_officer(self, request: ReassignOfficer) -> None:
         self._require_stage(ReassignOfficer, doing="move the case to another officer")
-        self._require_room(request.reason)
+        self._require_room(request.reason, "reason")
         if request.case_officer == self.case_officer:
-            raise RuleViolation(f"{request.case_officer} already runs case {self.reference}: choose another officer")
+            raise RuleViolation(
+                f"{request.case_officer} already runs case {self.reference}: choose another officer", "case_officer"
+            )
 
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
             raise RuleViolation(
-                "this case has no appeal deadline: record the Local Authority's decision first (decision)"
+                "this case has no appeal deadline: record the Local Authority's decision first"
             )
         if self.appeal_status is not None:
-            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+            raise RuleViolation(
+                f"the family's appeal is already recorded as {self.appeal_status.value.replace('_', ' ')}", "status"
+            )
 
     def record(self, at: datetime, actor: str, event: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(at=at, actor=actor, event=event, detail=detail, verified=actor == SYSTEM))

@@ -50,7 +50,7 @@ from domain.words import (
 )
 from domain.deadlines import (
     AGREEMENT_NOTICE, APPEAL, CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, DeadlineRequest,
-    PlannedDeadline, action_deadline,
+    SESSION_NOTICE_WORKING_DAYS, PlannedDeadline, action_deadline,
 )
 from domain.models import (
     AddNote,
@@ -259,25 +259,29 @@ class Mediation(CaseFile):
     def check_open(self, today: date) -> None:
         if self.opened.decision_date > today:
             raise RuleViolation(
-                f"the decision date {self.opened.decision_date.isoformat()} is in the future: give the date the "
-                "Local Authority's written notice was sent"
+                f"the decision date, {long_date(self.opened.decision_date)}, is in the future: give the date the "
+                "Local Authority's written notice was sent",
+                "decision_date",
             )
         born = self.opened.child_date_of_birth
         if born is not None and born > today:
-            raise RuleViolation(f"the child's date of birth {born.isoformat()} is in the future")
+            raise RuleViolation(f"the child's date of birth, {long_date(born)}, is in the future", "child_date_of_birth")
 
     def check_record_choice(self, request: RecordChoice, today: date) -> None:
         self._require_stage(RecordChoice, doing="record the family's choice")
         if self.mediate is not None:
             raise RuleViolation("the family's choice is already recorded")
-        for told, who in ((request.adviser_told_on, "the mediation adviser"), (request.la_notified_on, "the Local Authority")):
+        for told, who, field in (
+            (request.adviser_told_on, "the mediation adviser", "adviser_told_on"),
+            (request.la_notified_on, "the Local Authority", "la_notified_on"),
+        ):
             told = told or today
             if told > today:
-                raise RuleViolation(f"the date {who} was told, {told.isoformat()}, is in the future")
+                raise RuleViolation(f"the date {who} was told, {long_date(told)}, is in the future", field)
             if told < self.opened.decision_date:
                 raise RuleViolation(
-                    f"{who} cannot have been told on {told.isoformat()}, before the decision "
-                    f"({self.opened.decision_date.isoformat()})"
+                    f"{who} cannot have been told on {long_date(told)}, before the decision",
+                    field, earliest=self.opened.decision_date,
                 )
         issues = request.mediation_issues or self.issues
         wants_health = request.mediate and MediationIssue.health in issues
@@ -285,18 +289,20 @@ class Mediation(CaseFile):
             raise RuleViolation(
                 "health is a mediation issue: give the health care provision the family wants specified in the EHC "
                 "plan, which the Local Authority's notice to each health commissioning body must carry (SEND "
-                "Regulations 2014 reg 32(e))"
+                "Regulations 2014 reg 32(e))",
+                "health_provision_sought",
             )
         if request.health_provision_sought and not wants_health:
             raise RuleViolation(
                 "the health care provision sought is given only when the family wants mediation and health is one "
-                "of its issues"
+                "of its issues",
+                "health_provision_sought",
             )
 
     def check_issue_certificate(self, request: IssueCertificate, today: date) -> None:
         issued = request.issued_on or today
         if issued > today:
-            raise RuleViolation(f"the certificate date {issued.isoformat()} is in the future")
+            raise RuleViolation(f"the certificate date, {long_date(issued)}, is in the future", "issued_on")
         if self.certificate_reason is None:
             if self.mediate is None:
                 raise RuleViolation(
@@ -308,12 +314,16 @@ class Mediation(CaseFile):
                 "Authority reports it cannot arrange mediation, or after mediation concludes"
             )
         if issued < self.opened.decision_date:
-            raise RuleViolation(f"the certificate date {issued.isoformat()} is before the decision")
+            raise RuleViolation(
+                f"the certificate date, {long_date(issued)}, is before the decision", "issued_on",
+                earliest=self.opened.decision_date,
+            )
         if self.certificate_reason is CertificateReason.mediation_concluded and self.session is not None:
             held = london_date(self.session.at)
             if issued < held:
                 raise RuleViolation(
-                    f"the certificate date {issued.isoformat()} is before the mediation it follows ({held.isoformat()})"
+                    f"the certificate date, {long_date(issued)}, is before the mediation it follows",
+                    "issued_on", earliest=held,
                 )
         issuer = self._issuer()
         if request.issued_by is not None and request.issued_by is not issuer:
@@ -321,7 +331,8 @@ class Mediation(CaseFile):
                 "after mediation the mediator issues the certificate (Children and Families Act 2014 s.55(5))"
                 if issuer is CertificateIssuer.mediator else
                 "this certificate is issued by the mediation adviser, not a mediator: no mediation has concluded "
-                "(Children and Families Act 2014 s.55(4))"
+                "(Children and Families Act 2014 s.55(4))",
+                "issued_by",
             )
 
     def _issuer(self) -> CertificateIssuer:
@@ -335,22 +346,27 @@ class Mediation(CaseFile):
             raise RuleViolation("it is already recorded that mediation could not be arranged in time")
         informed = request.adviser_informed_on or today
         if informed > today:
-            raise RuleViolation(f"the date the adviser was told, {informed.isoformat()}, is in the future")
+            raise RuleViolation(f"the date the adviser was told, {long_date(informed)}, is in the future", "adviser_informed_on")
         # The LA can only say it cannot arrange mediation once it knows the family wants it.
         if self.la_notified_on is not None and informed < self.la_notified_on:
             raise RuleViolation(
-                f"the adviser cannot have been told on {informed.isoformat()} that mediation cannot be arranged: "
-                f"the Local Authority was told the family wants mediation on {self.la_notified_on.isoformat()}"
+                f"the adviser cannot have been told on {long_date(informed)} that mediation cannot be arranged: "
+                f"the Local Authority was told the family wants mediation on {long_date(self.la_notified_on)}",
+                "adviser_informed_on", earliest=self.la_notified_on,
             )
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
         super().check_schedule_session(request, now)
         # Weekends alone, never stricter than the exact count with bank holidays made when the session
         # is planned (`session_notice`: due 5 working days before the session day, today counting).
-        if not request.short_notice_agreed and _weekdays_from(london_date(now), london_date(request.at)) < 5:
+        today = london_date(now)
+        if not request.short_notice_agreed and _weekdays_from(today, london_date(request.at)) < 5:
+            # SEND Code of Practice chapter 11, restating the regulations: the notice, or the family's consent.
             raise RuleViolation(
-                "the family must have at least 5 working days' notice of the date and place of mediation; "
-                "book a later date, or record that they consented to shorter notice (--short-notice-agreed)"
+                "the family must have at least 5 working days' notice of the date and place of mediation, unless "
+                "they consent to shorter notice: book a later date, or record that they consented to shorter "
+                "notice. {earliest}, a working day later for each bank holiday before it",
+                "at", earliest=_earliest_with_notice(today), unless="short_notice_agreed",
             )
 
     def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
@@ -358,7 +374,8 @@ class Mediation(CaseFile):
         if request.child_views_sought is not None and self.opened.applicant.role is not ApplicantRole.parent:
             raise RuleViolation(
                 "the child's views are sought only where a parent is the party (Children and Families Act 2014 "
-                "s.56(1)(e)); here the young person is the party: leave it out"
+                "s.56(1)(e)); here the young person is the party: leave it out",
+                "child_views_sought",
             )
 
     def _check_actions(self, request: RecordOutcome) -> None:
@@ -369,7 +386,8 @@ class Mediation(CaseFile):
         if request.party != APPLICANT:
             raise RuleViolation(
                 "only the family can withdraw from statutory mediation: the Local Authority cannot refuse it "
-                "(Children and Families Act 2014 ss.53-54)"
+                "(Children and Families Act 2014 ss.53-54)",
+                "party",
             )
 
     # --- What each action plans (the workflow plans these, then applies the action) ----------------
@@ -592,6 +610,15 @@ class Mediation(CaseFile):
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _earliest_with_notice(today: date) -> date:
+    """The first day with 5 weekdays' notice counted as `check_schedule_session` counts them (today
+    counting). A bank holiday in between moves it on, which the message says."""
+    day = today
+    while _weekdays_from(today, day) < SESSION_NOTICE_WORKING_DAYS:
+        day = date.fromordinal(day.toordinal() + 1)
+    return day
 
 
 def _weekdays_from(start: date, end: date) -> int:

@@ -5,6 +5,7 @@ contract (DESIGN section 3): add fields, never rename them.
 """
 
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -24,6 +25,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from domain.calendar import long_date
 
 
 class ApplicantRole(StrEnum):
@@ -212,17 +216,21 @@ def _staff_id(value: str) -> str:
     return value
 
 
+PHONE_NUMBER = "phone_number"
+
+
 def _uk_phone(value: str) -> str:
     import phonenumbers  # here, not at the top: only a phone number needs it, and it is slow to import
 
     # Notify's test numbers (07700 900xxx) are possible but not "valid": accept possible numbers.
+    # Its own error type (`PHONE_NUMBER`), so that a form can say it as GOV.UK's telephone pattern does.
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
-        raise ValueError("is not a phone number") from None
+        raise PydanticCustomError(PHONE_NUMBER, "is not a phone number") from None
     # Only full numbers: "possible local only" numbers (e.g. "07700") would be stored mangled.
     if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
-        raise ValueError("is not a possible phone number")
+        raise PydanticCustomError(PHONE_NUMBER, "is not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -300,16 +308,41 @@ CaseDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 def in_service(day: date) -> date:
     """A date given outside a request (a list filter) held to the same bounds as `CaseDate`."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"must be between {_long_date(FIRST_DAY)} and {_long_date(LAST_DAY)}")
+        raise ValueError(f"must be between {long_date(FIRST_DAY)} and {long_date(LAST_DAY)}")
     return day
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class FieldRuleError(ValueError):
+    """A rule across a model's fields, naming the one field the person should change (`about`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def about(field: str) -> Callable[[Callable], Callable]:
+    """Mark a model-level rule (a `model_validator`) as being about one field: pydantic places such a
+    rule on the model, not a field, so its problem is told which field to point a form at. The mark
+    (`.about`) is what tests/test_model_rules.py walks, so that no rule is left without a field."""
+
+    def mark(check: Callable) -> Callable:
+        @functools.wraps(check)
+        def checked(self):
+            try:
+                return check(self)
+            except FieldRuleError:
+                raise
+            except ValueError as problem:
+                raise FieldRuleError(field, str(problem)) from None
+
+        checked.about = field
+        return checked
+
+    return mark
 
 
 # --- Opening a case -------------------------------------------------------------------------------
@@ -329,11 +362,16 @@ class Contact(Model):
     prefers: Channel | None = None
 
     @model_validator(mode="after")
+    @about("email")  # the first of the ways to reach them
     def _reachable(self) -> Self:
-        available = self.channels()
-        if not available:
+        if not self.channels():
             raise ValueError("give at least one way to reach them: email, phone or postal address")
-        if self.prefers is not None and self.prefers not in available:
+        return self
+
+    @model_validator(mode="after")
+    @about("prefers")
+    def _reachable_as_preferred(self) -> Self:
+        if self.prefers is not None and self.prefers not in self.channels():
             raise ValueError(f"prefers {self.prefers.value} but no {self.prefers.value} details are given")
         return self
 
@@ -395,14 +433,15 @@ class OpenCase(Model):
         return list(dict.fromkeys(kinds))
 
     @model_validator(mode="after")
+    @about("ehc_point")
     def _health_and_social_care_at_an_ehc_point(self) -> Self:
         # SEND Code 11.8: health and social care disagreements during EHC needs assessment, while a
         # plan is drawn up, reviewed, or on reassessment; not under SEN support nor once at Tribunal.
         if DisagreementKind.health_social_care in self.kinds and self.ehc_point not in HEALTH_SOCIAL_CARE_POINTS:
-            allowed = ", ".join(point.value for point in HEALTH_SOCIAL_CARE_POINTS)
+            *others, last = (point.value.replace("_", " ") for point in HEALTH_SOCIAL_CARE_POINTS)
             raise ValueError(
-                f"health and social care disagreements are taken only at an EHC point of {allowed} "
-                "(SEND Code 11.8)"
+                f"health and social care disagreements are taken only at an EHC point of {', '.join(others)} or "
+                f"{last} (SEND Code 11.8)"
             )
         return self
 
@@ -460,6 +499,7 @@ class AgreedActionInput(Model):
     order_kind: OrderKind | None = None
 
     @model_validator(mode="after")
+    @about("order_kind")
     def _kind_for_an_appealable_matter(self) -> Self:
         if self.appealable and self.order_kind is None:
             raise ValueError("an appealable matter needs the kind of order it is (e.g. assess, issue_plan)")
@@ -490,6 +530,7 @@ class ExtendDeadline(StaffAction):
     reason: Text
 
     @model_validator(mode="after")
+    @about("days")  # the first of the two ways, days or a new date
     def _one_way_to_extend(self) -> Self:
         if (self.days is None) == (self.until is None):
             raise ValueError("give either a number of days or a new date, not both")

@@ -96,7 +96,7 @@ class Resolution(CaseFile):
 
     def check_record_talk(self, request: RecordTalk) -> None:
         self._require_stage(RecordTalk, doing="record a talk")
-        self._require_room(request.notes)
+        self._require_room(request.notes, "notes")
 
     def check_offer_resolution(self, request: OfferResolution) -> None:
         self._require_stage(OfferResolution, doing="offer disagreement resolution")
@@ -106,16 +106,21 @@ class Resolution(CaseFile):
         party = self._require_party(request.party)
         if party.consent is not Consent.pending:
             raise RuleViolation(
-                f"{party.id} has already {party.consent.value}; to leave the process use withdraw"
+                f"{party.id} has already {party.consent.value}: an answer is recorded once; to leave the process, "
+                "record a withdrawal",
+                "party",
             )
 
     def check_record_decision(self, request: RecordDecision, today: date) -> None:
         if self.appeal_status is not None:
-            raise RuleViolation(f"the family's appeal is already recorded as {self.appeal_status.value}")
+            raise RuleViolation(
+                f"the family's appeal is already recorded as {self.appeal_status.value.replace('_', ' ')}"
+            )
         if request.date > today:
             raise RuleViolation(
-                f"the decision date {request.date.isoformat()} is in the future: give the date the Local "
-                "Authority's written notice was sent"
+                f"the decision date, {long_date(request.date)}, is in the future: give the date the Local "
+                "Authority's written notice was sent",
+                "date",
             )
 
     def record_talk(self, request: RecordTalk, at: datetime) -> None:

@@ -13,9 +13,8 @@ agreement); statutory mediation is the family's choice and the Local Authority c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 
-from domain.calendar import LONDON
+from domain.calendar import clock_time, date_and_time, long_date  # noqa: F401  (re-exported: the date words live beside the calendar)
 from domain.duties import CASE_OFFICER, HEALTH_COMMISSIONER, LOCAL_AUTHORITY, MEDIATION_ADVISER, MEDIATOR
 from domain.models import (
     STAGE_WORDS,
@@ -46,26 +45,6 @@ APPLICANT = "applicant"  # the applicant's party id (domain.case.APPLICANT; not 
 
 
 # --- Dates and times --------------------------------------------------------------------------------
-
-
-def long_date(value: date | None) -> str:
-    """A date as GOV.UK writes it: "7 December 2026"; nothing for no date."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def clock_time(at: datetime) -> str:
-    """A wall-clock time, GOV.UK style: "10am", "2:30pm", "midday", "midnight"."""
-    if at.minute == 0 and at.hour in (0, 12):
-        return "midnight" if at.hour == 0 else "midday"
-    hour = at.hour % 12 or 12
-    suffix = "am" if at.hour < 12 else "pm"
-    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
-
-
-def date_and_time(value: datetime) -> str:
-    """An instant in England's time: "3 December 2026 at 2:25pm" (GMT or BST as the day has it)."""
-    local = value.astimezone(LONDON)
-    return f"{long_date(local.date())} at {clock_time(local)}"
 
 
 def words(value: object) -> str:

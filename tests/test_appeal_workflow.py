@@ -176,7 +176,7 @@ async def test_appeal_misuse_is_refused_and_leaves_no_trace(dev_server, settings
         )
         await assert_rejected(
             handle, DisagreementCase.record_appeal_status,
-            RecordAppealStatus(actor=OFFICER, status=AppealStatus.lodged), ("already recorded", "not_appealing"),
+            RecordAppealStatus(actor=OFFICER, status=AppealStatus.lodged), ("already recorded", "not appealing"),
             "RuleViolation",
         )
         await assert_rejected(

@@ -542,7 +542,7 @@ def test_a_decision_dated_in_the_future_is_refused_in_words() -> None:
     case = new_case()
     case.check_record_decision(decision(date(2026, 11, 17)), date(2026, 11, 17))  # notice sent today
     assert refusal(lambda: case.check_record_decision(decision(date(2026, 11, 18)), date(2026, 11, 17))) == (
-        "the decision date 2026-11-18 is in the future: give the date the Local Authority's written notice was sent"
+        "the decision date, 18 November 2026, is in the future: give the date the Local Authority's written notice was sent"
     )
 
 
@@ -605,7 +605,7 @@ def test_the_familys_appeal_status_settles_the_deadline_and_stops_the_warnings(s
     assert case.alarms == [Alarm(deadline=TALKS_REVIEW, purpose=AlarmPurpose.expiry, at=london(2026, 11, 24, 0, 0))]
     assert entries(case, 1) == [(LATER, OFFICER, "appeal_status_recorded", APPEAL_STATUS_WORDS[status])]
     assert case.appeal_clock_running is False
-    assert refusal(lambda: case.check_record_appeal_status(request)) == f"the family's appeal is already recorded as {status.value}"
+    assert refusal(lambda: case.check_record_appeal_status(request)) == f"the family's appeal is already recorded as {status.value.replace('_', ' ')}"
 
 
 def test_an_appeal_status_after_the_deadline_passed_keeps_it_missed() -> None:
@@ -620,7 +620,7 @@ def test_an_appeal_status_needs_an_appeal_deadline_first() -> None:
     case = new_case()
     request = RecordAppealStatus(actor=OFFICER, status=AppealStatus.not_appealing)
     assert refusal(lambda: case.check_record_appeal_status(request)) == (
-        "this case has no appeal deadline: record the Local Authority's decision first (decision)"
+        "this case has no appeal deadline: record the Local Authority's decision first"
     )
 
 
@@ -694,7 +694,7 @@ def test_consent_refusals_in_words() -> None:
     case = case_in(CaseStage.awaiting_consent)
     consent(case, "org-1")
     assert refusal(lambda: case.check_record_consent(RecordConsent(actor=OFFICER, party="org-1", agree=False))) == (
-        "org-1 has already agreed; to leave the process use withdraw"
+        "org-1 has already agreed: an answer is recorded once; to leave the process, record a withdrawal"
     )
     assert refusal(lambda: case.check_record_consent(RecordConsent(actor=OFFICER, party="org-7", agree=True))) == (
         f"there is no party 'org-7' in case {REFERENCE}; its parties are applicant, org-1, org-2"

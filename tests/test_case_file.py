@@ -157,8 +157,8 @@ def test_an_outcome_before_the_session_time_says_to_wait_or_rebook_first() -> No
         case.check_record_outcome(request, datetime(2026, 11, 16, 9, 59, tzinfo=UTC))
 
     assert str(refused.value) == (
-        "the session is at 2026-11-16T10:00:00+00:00 and has not been held yet: record its outcome once it "
-        "has been held, after that time (if it has moved, book the new time with `schedule` first)"
+        "the session is at 16 November 2026 at 10am and has not been held yet: record its outcome once it "
+        "has been held, after that time (if it has moved, book the new time first)"
     )
 
 

@@ -237,7 +237,7 @@ MISUSES = {
     "an action due in the past": Misuse(
         "held", U.record_outcome,
         outcome(SessionResult.full_agreement, AgreedActionInput(description="Fund a laptop", owner="org-1", agreed_due=date.today() - timedelta(days=2))),
-        ("action 1", "due date", "in the past"),
+        ("action 1", "date agreed in writing", "in the past", "The earliest date is"),
     ),
     "no agreement with actions": Misuse(
         "held", U.record_outcome,

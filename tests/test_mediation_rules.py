@@ -50,7 +50,7 @@ from pydantic import ValidationError
 
 from domain.appeal import reckon_appeal_deadline
 from domain.calendar import LONDON, WorkingCalendar
-from domain.case import SYSTEM, AgreedAction
+from domain.case import SYSTEM, AgreedAction, RuleViolation
 from domain.deadlines import (
     AGREEMENT_NOTICE, APPEAL, CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, SCHOOL_AGE, AlarmPurpose, action_deadline,
 )
@@ -421,8 +421,8 @@ def said_no_on_the_decision_day() -> Mediation:
 
 
 @pytest.mark.parametrize(("issued_on", "words"), [
-    (date(2026, 11, 10), "the certificate date 2026-11-10 is in the future"),  # today is Mon 9 Nov
-    (date(2026, 11, 1), "the certificate date 2026-11-01 is before the decision"),
+    (date(2026, 11, 10), "the certificate date, 10 November 2026, is in the future"),  # today is Mon 9 Nov
+    (date(2026, 11, 1), "the certificate date, 1 November 2026, is before the decision. The earliest date is 2 November 2026"),
 ], ids=["tomorrow", "the-day-before-the-decision"])
 def test_a_certificate_dated_tomorrow_or_before_the_decision_is_refused(issued_on: date, words: str) -> None:
     request = IssueCertificate(actor=OFFICER, issued_on=issued_on)
@@ -449,7 +449,7 @@ def test_a_certificate_before_the_family_has_chosen_or_stopped_is_refused_asking
     # The date is checked first: a date in the future is refused as such.
     tomorrow = IssueCertificate(actor=OFFICER, issued_on=date(2026, 11, 10))
     assert refused(case, lambda case: case.check_issue_certificate(tomorrow, date(2026, 11, 9))) == (
-        "the certificate date 2026-11-10 is in the future"
+        "the certificate date, 10 November 2026, is in the future"
     )
     # Nothing owed: asked for the choice before the date is compared with the decision.
     early = IssueCertificate(actor=OFFICER, issued_on=date(2026, 11, 1))
@@ -590,9 +590,10 @@ def test_the_adviser_may_have_been_told_today_or_as_early_as_the_la_itself(infor
 
 
 @pytest.mark.parametrize(("informed", "words"), [
-    (date(2026, 12, 24), "the date the adviser was told, 2026-12-24, is in the future"),
-    (date(2026, 11, 15), "the adviser cannot have been told on 2026-11-15 that mediation cannot be arranged: the Local "
-                         "Authority was told the family wants mediation on 2026-11-16"),
+    (date(2026, 12, 24), "the date the adviser was told, 24 December 2026, is in the future"),
+    (date(2026, 11, 15), "the adviser cannot have been told on 15 November 2026 that mediation cannot be arranged: the "
+                         "Local Authority was told the family wants mediation on 16 November 2026. The earliest date "
+                         "is 16 November 2026"),
 ], ids=["tomorrow", "before-the-la-was-told"])
 def test_the_adviser_told_tomorrow_or_before_the_la_knew_is_refused(informed: date, words: str) -> None:
     case = chose_mediation()
@@ -1166,14 +1167,14 @@ def test_the_case_view_shows_the_route_decision_certificate_issues_and_school_on
 
 
 @pytest.mark.parametrize(("booked", "session_day", "short_notice", "allowed"), [
-    (date(2026, 11, 16), date(2026, 11, 23), False, True),  # Mon 16 to Fri 20: 5 working days before Mon 23
-    (date(2026, 11, 16), date(2026, 11, 20), False, False),  # Fri 20: only Mon 16 to Thu 19, 4 days
-    (date(2026, 11, 18), date(2026, 11, 25), False, True),  # Wed 18, Thu 19, Fri 20, Mon 23, Tue 24: 5
-    (date(2026, 11, 18), date(2026, 11, 24), False, False),  # Wed 18 to Mon 23: 4, the weekend not counting
-    (date(2026, 11, 18), date(2026, 11, 24), True, True),  # the family consented to shorter notice
+    (date(2026, 11, 16), date(2026, 11, 23), False, None),  # Mon 16 to Fri 20: 5 working days before Mon 23
+    (date(2026, 11, 16), date(2026, 11, 20), False, "21 November 2026"),  # Fri 20: only Mon 16 to Thu 19, 4 days
+    (date(2026, 11, 18), date(2026, 11, 25), False, None),  # Wed 18, Thu 19, Fri 20, Mon 23, Tue 24: 5
+    (date(2026, 11, 18), date(2026, 11, 24), False, "25 November 2026"),  # Wed 18 to Mon 23: 4, the weekend not counting
+    (date(2026, 11, 18), date(2026, 11, 24), True, None),  # the family consented to shorter notice
 ], ids=["monday-to-monday", "monday-to-friday", "over-a-weekend", "over-a-weekend-a-day-short", "short-notice-agreed"])
 def test_a_session_needs_5_working_days_notice_unless_the_family_agrees(
-    booked: date, session_day: date, short_notice: bool, allowed: bool
+    booked: date, session_day: date, short_notice: bool, allowed: str | None
 ) -> None:
     """Code ch. 11 (restating the regulations): notice of the date and place at least 5 working days
     before, unless the family consents to less. The update's own check counts weekdays, today counting
@@ -1182,13 +1183,19 @@ def test_a_session_needs_5_working_days_notice_unless_the_family_agrees(
     now = england(booked, 10)
     apply(case, mediator(), now)
     request = ScheduleSession(actor=OFFICER, at=england(session_day, 10), short_notice_agreed=short_notice)
-    if allowed:
+    if allowed is None:
         case.check_schedule_session(request, now)
     else:
-        assert refused(case, lambda case: case.check_schedule_session(request, now)) == (
-            "the family must have at least 5 working days' notice of the date and place of mediation; book a later "
-            "date, or record that they consented to shorter notice (--short-notice-agreed)"
+        # The earliest date allowed, on the session's date field; no command line flag (a page shows it),
+        # but the field that lifts the rule, which the CLI words as its flag.
+        with pytest.raises(RuleViolation) as raised:
+            case.check_schedule_session(request, now)
+        assert str(raised.value) == (
+            "the family must have at least 5 working days' notice of the date and place of mediation, unless they "
+            "consent to shorter notice: book a later date, or record that they consented to shorter notice. The "
+            f"earliest date is {allowed}, a working day later for each bank holiday before it"
         )
+        assert (raised.value.field, raised.value.unless) == (("at",), "short_notice_agreed")
 
 
 # --- The appeal clock's reasoning, in words (domain/appeal.py) --------------------------------------
@@ -1265,16 +1272,16 @@ def test_opening_records_the_parties_the_decision_and_the_issues() -> None:
 def test_a_decision_dated_in_the_future_is_refused_and_today_is_allowed() -> None:
     case = Mediation.open(REFERENCE, open_mediation(date(2026, 11, 10)), at(11, 9))
     assert refused(case, lambda case: case.check_open(date(2026, 11, 9))) == (
-        "the decision date 2026-11-10 is in the future: give the date the Local Authority's written notice was sent"
+        "the decision date, 10 November 2026, is in the future: give the date the Local Authority's written notice was sent"
     )
     case.check_open(date(2026, 11, 10))
 
 
 @pytest.mark.parametrize(("field", "told", "words"), [
-    ("la_notified_on", date(2026, 11, 10), "the date the Local Authority was told, 2026-11-10, is in the future"),  # today: Mon 9 Nov
-    ("la_notified_on", date(2026, 11, 1), "the Local Authority cannot have been told on 2026-11-01, before the decision (2026-11-02)"),
-    ("adviser_told_on", date(2026, 11, 10), "the date the mediation adviser was told, 2026-11-10, is in the future"),
-    ("adviser_told_on", date(2026, 11, 1), "the mediation adviser cannot have been told on 2026-11-01, before the decision (2026-11-02)"),
+    ("la_notified_on", date(2026, 11, 10), "the date the Local Authority was told, 10 November 2026, is in the future"),  # today: Mon 9 Nov
+    ("la_notified_on", date(2026, 11, 1), "the Local Authority cannot have been told on 1 November 2026, before the decision. The earliest date is 2 November 2026"),
+    ("adviser_told_on", date(2026, 11, 10), "the date the mediation adviser was told, 10 November 2026, is in the future"),
+    ("adviser_told_on", date(2026, 11, 1), "the mediation adviser cannot have been told on 1 November 2026, before the decision. The earliest date is 2 November 2026"),
 ], ids=["la-tomorrow", "la-before-the-decision", "adviser-tomorrow", "adviser-before-the-decision"])
 def test_a_choice_dated_tomorrow_or_before_the_decision_is_refused(field: str, told: date, words: str) -> None:
     for mediate in (True, False):

@@ -10,6 +10,7 @@ Connect against a local provider with discovery, JWKS and a signed id_token.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -63,14 +64,23 @@ async def timeline_length(dev_server: WorkflowEnvironment, reference: str) -> in
     return len(case.timeline)
 
 
-async def refused_and_unchanged(console, dev_server, reference, slug, fields, words: str) -> None:
-    """The workflow refuses: its reason in the error summary, status 409, no new timeline entry."""
+async def refused_and_unchanged(console, dev_server, reference, slug, fields, words: str, at: str | None = None) -> None:
+    """The workflow refuses: its reason in the error summary, status 409, no new timeline entry. `at`: the
+    field the refusal is about, which the summary links to and which shows it inline (GOV.UK error message)."""
     before = await timeline_length(dev_server, reference)
     page = await console.act(reference, slug, fields)
     assert page.status_code == 409, error_summary(page)
     assert any(words.lower() in message.lower() for message in error_summary(page).values()), error_summary(page)
     assert "nothing was changed" in page.text
+    if at is not None:
+        assert list(error_summary(page)) == [at], error_summary(page)
+        assert 'class="govuk-error-message"' in page.text and words.lower() in inline_errors(page).lower()
     assert await timeline_length(dev_server, reference) == before
+
+
+def inline_errors(page) -> str:
+    """The GOV.UK error messages shown on the fields themselves."""
+    return " ".join(html.unescape(text) for text in re.findall(r'<p id="[^"]+-error" class="govuk-error-message">(.*?)</p>', page.text, re.S))
 
 
 async def done(console: Console, reference: str, slug: str, fields: dict | list) -> str:
@@ -135,7 +145,7 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         assert (page.status_code, list(error_summary(page))) == (400, ["email"])
         await refused_and_unchanged(
             console, dev_server, reference, "mediator", {k: v for k, v in mediator.items() if k != "independent"},
-            "must be declared independent",
+            "must be declared independent", at="independent",
         )
         await done(console, reference, "mediator", mediator)
 
@@ -146,7 +156,8 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         page = await console.act(reference, "session", date_fields("at", yesterday))
         assert (page.status_code, list(error_summary(page))) == (400, ["time"])
         await refused_and_unchanged(
-            console, dev_server, reference, "session", date_fields("at", yesterday) | {"time": "10:00"}, "in the past"
+            console, dev_server, reference, "session", date_fields("at", yesterday) | {"time": "10:00"}, "in the past",
+            at="at-day",
         )
         booked_at = datetime.now(UTC) + timedelta(seconds=2)
         assert "Waiting for its session" in await done(console, reference, "session", session_fields(2))
@@ -167,7 +178,8 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         )
         assert (page.status_code, list(error_summary(page))) == (400, ["days"])
         await refused_and_unchanged(
-            console, dev_server, reference, "extend", {"deadline": "appeal", "days": "3", "reason": "x"}, "set by law"
+            console, dev_server, reference, "extend", {"deadline": "appeal", "days": "3", "reason": "x"}, "set by law",
+            at="deadline",
         )
         await done(console, reference, "extend", {"deadline": "outcome_record", "days": "3", "reason": "mediator on leave"})
 
@@ -175,12 +187,13 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         while datetime.now(UTC) <= booked_at:
             await asyncio.sleep(0.2)
         page = await console.act(
-            reference, "outcome", {"result": "partial_agreement", "action-1-description": "Fund therapy"}
+            reference, "outcome", {"result": "partial_agreement", "action-1-description": "Fund therapy", "action-1-owner": "org-2"}
             | {"action-1-due-day": "40", "action-1-due-month": "1", "action-1-due-year": "2027"},
         )
         assert (page.status_code, list(error_summary(page))) == (400, ["action-1-due-day"])
         await refused_and_unchanged(
-            console, dev_server, reference, "outcome", {"result": "partial_agreement"}, "at least one agreed action"
+            console, dev_server, reference, "outcome", {"result": "partial_agreement"}, "at least one agreed action",
+            at="action-1-description",
         )
         due = (datetime.now(UTC) + timedelta(days=30)).astimezone(LONDON).date()
         page = await done(console, reference, "outcome", {
@@ -194,7 +207,7 @@ async def test_a_whole_case_through_every_form(console: Console, dev_server: Wor
         page = await console.act(reference, "action-done", {})
         assert (page.status_code, list(error_summary(page))) == (400, ["number"])
         await done(console, reference, "action-done", {"number": "1"})
-        await refused_and_unchanged(console, dev_server, reference, "action-done", {"number": "1"}, "already done")
+        await refused_and_unchanged(console, dev_server, reference, "action-done", {"number": "1"}, "already done", at="number")
         page = await done(console, reference, "action-done", {"number": "2"})
         assert "Closed" in page and "Partial agreement" in page
         # Closed: only what the appeal clock still needs (it outlives the case) is offered.

@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.calendar import LONDON
 from infra.settings import Settings
 from tests.conftest import open_case, running_worker
-from tests.test_web import done, refused_and_unchanged, stage_of
+from tests.test_web import done, inline_errors, refused_and_unchanged, stage_of
 from tests.web_console import Console, console_over, date_fields, error_summary, session_fields, web_settings
 from web.app import create_app
 from web.presenters import long_date
@@ -67,12 +67,16 @@ async def test_a_mediation_case_through_its_forms(console: Console, dev_server) 
 
     await done(console, reference, "mediator", {"name": "Pat Mediator", "email": "pat@accord.example.org", "independent": "yes"})
     # Less than 5 working days' notice: refused unless the family agreed to it.
-    await refused_and_unchanged(console, dev_server, reference, "session", session_fields(2), "5 working days")
+    await refused_and_unchanged(console, dev_server, reference, "session", session_fields(2), "5 working days", at="at-day")
+    page = await console.act(reference, "session", session_fields(2))
+    # The earliest date allowed, in words; no command line flag on a page.
+    assert "The earliest date is " in inline_errors(page) and "--" not in inline_errors(page)
     page = await done(console, reference, "session", session_fields(2) | {"short_notice_agreed": "yes", "la_attendee": "Head of SEN"})
     assert "Waiting for its session" in page and "Head of SEN" in page
 
     await refused_and_unchanged(
-        console, dev_server, reference, "withdraw", {"party": "org-1", "reason": "no"}, "only the family can withdraw"
+        console, dev_server, reference, "withdraw", {"party": "org-1", "reason": "no"}, "only the family can withdraw",
+        at="party",
     )
 
 
@@ -80,7 +84,9 @@ async def test_a_mediation_case_the_family_declines_gets_its_certificate(console
     reference = await open_mediation(console)
     await done(console, reference, "choose", {"mediate": "no"})
     tomorrow = days_ago(-1)
-    await refused_and_unchanged(console, dev_server, reference, "certificate", date_fields("issued_on", tomorrow), "in the future")
+    await refused_and_unchanged(
+        console, dev_server, reference, "certificate", date_fields("issued_on", tomorrow), "in the future", at="issued_on-day",
+    )
     page = await done(console, reference, "certificate", {})
     assert "Certificate issued" in page and "Mediation not pursued: certificate only" in page and "Closed" in page
     page = await console.act(reference, "appeal-status", {})
@@ -102,7 +108,8 @@ async def test_a_disagreement_resolution_case_records_its_decision(console: Cons
     page = await console.act(reference, "decision", date_fields("date", days_ago(3)))
     assert (page.status_code, list(error_summary(page))) == (400, ["kind"])
     await refused_and_unchanged(
-        console, dev_server, reference, "decision", {"kind": "plan_contents"} | date_fields("date", days_ago(-2)), "in the future"
+        console, dev_server, reference, "decision", {"kind": "plan_contents"} | date_fields("date", days_ago(-2)), "in the future",
+        at="date-day",
     )
     page = await done(console, reference, "decision", {"kind": "plan_contents"} | date_fields("date", days_ago(3)))
     assert "The contents of the EHC plan, notice sent" in page and "by 5pm" in page

@@ -302,11 +302,11 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         reference = reference_of(request)
         case = await _view(reference)
 
-        def show(status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response:
+        def show(status: int = 200, errors: dict[str, str] | None = None, values: Any = None, refused: bool = False) -> Response:
             return page(
                 request, form_spec.page, status, title=form_spec.title, form=form_spec, case=case,
                 errors=errors or {}, values=values or {}, names=presenters.party_names(case),
-                deadlines=extendable(case),
+                deadlines=extendable(case), refused=refused,
             )
 
         if request.method == "GET":
@@ -326,8 +326,9 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         try:
             await cases.act(reference, form_spec.update, staff_action)
         except Refused as refused:
-            # The case said no: nothing changed. Its reason goes at the top, linked to the first field.
-            return show(409, {"": str(refused)[:1].upper() + str(refused)[1:]}, values)
+            # The case said no: nothing changed. Its reason goes on the field it is about, or at the top.
+            field = form_spec.field_of(refused.field, fields)
+            return show(409, {field: str(refused)[:1].upper() + str(refused)[1:]}, values, refused=True)
         log.info("staff action", reference=reference, action=form_spec.slug, staff=actor)
         request.session["done"] = form_spec.done
         return RedirectResponse(f"/cases/{reference}", 303)
@@ -375,7 +376,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         async def new(request: Request) -> Response:
             actor = auth.acting(request, Act.case_work).id
             answers: dict[str, Any] = {"case_officer": actor}
-            if request.method == "POST":  # "Change the answers" from the check page: the form again, filled in
+            if request.method == "POST":  # a "Change" on the check page: the form again, filled in
                 fields = await auth.posted(request)
                 answers = way.answers_of(str(fields.get(opening.DRAFT_FIELD, "")))
             return form_page(request, answers, {})

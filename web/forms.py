@@ -20,6 +20,9 @@ from domain.case import CaseFile
 from domain.resolution import Resolution
 from domain.models import (
     AddNote,
+    PHONE_NUMBER,
+    long_date,
+    FieldRuleError,
     AssignMediator,
     CaseView,
     CompleteAction,
@@ -67,16 +70,40 @@ def build(model: type[BaseModel], where: Callable[[tuple], str], labels: Mapping
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            field = where(item["loc"])
+            rule = (item.get("ctx") or {}).get("error")
+            # A model-level rule names its field (domain.models.about); pydantic places it on the model.
+            loc = (*item["loc"], rule.field) if isinstance(rule, FieldRuleError) else item["loc"]
+            field = where(loc)  # "" when no one field fits: the problem is shown in the summary only
             label = labels.get(field, field.replace("_", " ").capitalize())
-            if item.get("input") in ("", [], None) and item["type"] != "value_error":
-                # Left blank: say what to do, as GOV.UK error messages do.
-                verb = "Enter" if item["type"].startswith("string") or item["type"] == "missing" else "Select"
-                message = f"{verb} {label[0].lower()}{label[1:]}"
-            else:
-                message = f"{label}: {str(item['msg']).removeprefix('Value error, ')}"
-            errors.setdefault(field, message)
+            errors.setdefault(field, problem_words(item, label))
         raise FormErrors(errors) from None
+
+
+def problem_words(item: Mapping, label: str) -> str:
+    """One pydantic problem as a GOV.UK error message: what to do, in words, never the library's own."""
+    kind, detail = item["type"], str(item["msg"]).removeprefix("Value error, ")
+    if item.get("input") in ("", [], None) and kind != "value_error":
+        # Left blank: say what to do, as GOV.UK error messages do.
+        verb = "Enter" if kind.startswith("string") or kind == "missing" else "Select"
+        return f"{verb} {label[0].lower()}{label[1:]}"
+    if kind == "value_error" and detail.startswith("value is not a valid email address"):
+        # email-validator's own words ("The part after the @-sign is not valid...") are not for a page.
+        return "Enter an email address in the correct format, like name@example.com"
+    if kind == PHONE_NUMBER:
+        return "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+    ctx = item.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"{label} must be {ctx['max_length']} characters or fewer"
+    if kind in ("greater_than_equal", "less_than_equal") and isinstance(ctx.get("ge", ctx.get("le")), date):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"{label} must be on or {'after' if kind == 'greater_than_equal' else 'before'} {long_date(bound)}"
+    if kind in ("int_parsing", "int_type"):
+        return f"{label} must be a whole number, for example 5"
+    if kind in ("enum", "literal_error"):
+        return f"Select {label[0].lower()}{label[1:]}"
+    if not label:
+        return detail[:1].upper() + detail[1:]
+    return f"{label}: {detail}"
 
 
 def first_field(loc: tuple) -> str:
@@ -158,6 +185,10 @@ class ActionForm:
     done: str  # said on the case page afterwards (no personal data)
     route: Route | None = None  # only this route's workflow has the update; None: both
     act: Act = Act.case_work  # what a member of staff's role must allow (infra/identity.py)
+    model: type[StaffAction] = StaffAction  # the request `parse` builds
+    # The form field behind a place in the request (a problem's `loc`, a refusal's `field`), given the
+    # posted fields (rows); "" for the request as a whole, shown in the error summary only.
+    where: Callable[[tuple, Fields], str] = lambda loc, fields: first_field(loc)
 
     @property
     def page(self) -> str:
@@ -169,6 +200,9 @@ class ActionForm:
 
     def offered(self, case: CaseView) -> bool:
         return self.fits(case) and self.available(case)
+
+    def field_of(self, loc: tuple, fields: Fields) -> str:
+        return self.where(tuple(loc), fields)
 
 
 # Each route's stage rules (domain/), asked which stages an action may be taken in.
@@ -241,11 +275,12 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
         due = day(fields, f"action-{row}-due", errors, f"Action {row}'s date agreed in writing")
         appealable = fields.get(f"action-{row}-appealable") == "yes"
         kind = text(fields, f"action-{row}-order_kind")
-        used = description is not None or due is not None or appealable or kind is not None
-        if not used and f"action-{row}-due" not in errors:
-            continue  # an unused row (its owner select always has a value)
+        if not _row_used(fields, row):
+            continue  # an unused row (an owner chosen alone does not make one)
         if description is None:
             errors[f"action-{row}-description"] = f"Describe action {row}, or clear the rest of its row"
+        if owner is None:
+            errors[f"action-{row}-owner"] = f"Select who does action {row}"
         if appealable and kind is None:
             errors[f"action-{row}-order_kind"] = f"Select the kind of order action {row} is, as it is an appealable matter"
         elif kind is not None and not appealable:
@@ -258,12 +293,6 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
         })
         rows.append(row)
 
-    def where(loc: tuple) -> str:
-        if loc and loc[0] == "actions" and len(loc) > 1:
-            field = {"agreed_due": "due"}.get(str(loc[2]), str(loc[2])) if len(loc) > 2 else "order_kind"
-            return f"action-{rows[loc[1]]}-{field}"
-        return first_field(loc)
-
     views = text(fields, "child_views_sought")
     labels = {f"action-{row}-{field}": f"Action {row}'s {label}" for row in rows for field, label in (
         ("description", "description"), ("owner", "owner"), ("due", "date agreed in writing"),
@@ -272,10 +301,26 @@ def _outcome(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     return finish(
         errors, [f"action-{row}-{field}" for row in rows for field in ("description", "owner", "due", "order_kind")],
         lambda: build(
-            RecordOutcome, where, labels, actor=actor, result=result, actions=actions,
+            RecordOutcome, lambda loc: _outcome_field(loc, fields), labels, actor=actor, result=result, actions=actions,
             child_views_sought=None if views is None else views == "yes",
         ),
     )
+
+
+def _row_used(fields: Fields, row: int) -> bool:
+    """An agreed action's row with anything typed in it; its owner alone does not count, as a select
+    left chosen from an earlier try is easily missed."""
+    return any(text(fields, f"action-{row}-{part}") for part in ("description", "due-day", "due-month", "due-year",
+                                                                 "order_kind")) or fields.get(f"action-{row}-appealable") == "yes"
+
+
+def _outcome_field(loc: tuple, fields: Fields) -> str:
+    """The row's field behind the n-th agreed action sent (rows left empty are not sent)."""
+    if loc and loc[0] == "actions" and len(loc) > 1:
+        rows = [row for row in range(1, ACTION_ROWS + 1) if _row_used(fields, row)] or [1]
+        field = {"agreed_due": "due"}.get(str(loc[2]), str(loc[2])) if len(loc) > 2 else "order_kind"
+        return f"action-{rows[min(loc[1], len(rows) - 1)]}-{field}"
+    return first_field(loc)
 
 
 def _action_done(fields: Fields, case: CaseView, actor: str) -> StaffAction:
@@ -303,13 +348,10 @@ def _extend(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     if days is not None and whole_number(days) is None:
         errors["days"] = "Number of days must be a whole number, for example 5"
 
-    def where(loc: tuple) -> str:
-        return first_field(loc) or "days"  # "one way to extend" is about days and the date together
-
     return finish(
         errors, ["deadline", "days", "until", "reason"],
         lambda: build(
-            ExtendDeadline, where, {"days": "Extension", "until": "New date", "reason": "Reason"},
+            ExtendDeadline, first_field, {"days": "Extension", "until": "New date", "reason": "Reason"},
             actor=actor, deadline=deadline, days=whole_number(days) if days else None, until=until,
             reason=text(fields, "reason") or "",
         ),
@@ -421,41 +463,41 @@ ACTION_FORMS: dict[str, ActionForm] = {
     for form in (
         # Disagreement resolution.
         ActionForm("talk", names.RECORD_TALK, "Record an informal talk", "Record the talk",
-                   in_its_stages(RecordTalk), _talk, "Talk recorded", DR),
+                   in_its_stages(RecordTalk), _talk, "Talk recorded", DR, model=RecordTalk),
         ActionForm("offer", names.OFFER_RESOLUTION, "Offer disagreement resolution",
                    "Offer it to every party", in_its_stages(OfferResolution), _offer,
-                   "Disagreement resolution offered", DR),
+                   "Disagreement resolution offered", DR, model=OfferResolution),
         ActionForm("consent", names.RECORD_CONSENT, "Record a party's answer", "Record the answer",
-                   in_its_stages(RecordConsent), _consent, "Answer recorded", DR),
+                   in_its_stages(RecordConsent), _consent, "Answer recorded", DR, model=RecordConsent),
         ActionForm("decision", names.RECORD_DECISION, "Record the Local Authority's decision",
-                   "Record the decision", lambda case: case.appeal_status is None, _decision, "Decision recorded", DR),
+                   "Record the decision", lambda case: case.appeal_status is None, _decision, "Decision recorded", DR, model=RecordDecision),
         # Statutory mediation.
         ActionForm("choose", names.RECORD_CHOICE, "Record the family's choice", "Record the choice",
-                   in_its_stages(RecordChoice), _choose, "Choice recorded", MD),
+                   in_its_stages(RecordChoice), _choose, "Choice recorded", MD, model=RecordChoice),
         ActionForm("cannot-arrange", names.REPORT_CANNOT_ARRANGE, "Report that mediation cannot be arranged",
-                   "Record it", in_its_stages(ReportCannotArrange), _cannot_arrange, "Recorded", MD),
+                   "Record it", in_its_stages(ReportCannotArrange), _cannot_arrange, "Recorded", MD, model=ReportCannotArrange),
         ActionForm("certificate", names.ISSUE_CERTIFICATE, "Issue the mediation certificate",
                    "Issue the certificate", _certificate_owed, _certificate,
-                   "Certificate issued", MD),
+                   "Certificate issued", MD, model=IssueCertificate),
         # Both routes.
         ActionForm("mediator", names.ASSIGN_MEDIATOR, "Assign the mediator", "Assign the mediator",
-                   in_its_stages(AssignMediator), _mediator, "Mediator assigned"),
+                   in_its_stages(AssignMediator), _mediator, "Mediator assigned", model=AssignMediator),
         ActionForm("session", names.SCHEDULE_SESSION, "Book the session", "Book the session",
-                   in_its_stages(ScheduleSession), _session, "Session booked"),
+                   in_its_stages(ScheduleSession), _session, "Session booked", model=ScheduleSession),
         ActionForm("outcome", names.RECORD_OUTCOME, "Record the session outcome",
-                   "Record the outcome", in_its_stages(RecordOutcome), _outcome, "Outcome recorded"),
+                   "Record the outcome", in_its_stages(RecordOutcome), _outcome, "Outcome recorded", model=RecordOutcome, where=_outcome_field),
         ActionForm("action-done", names.COMPLETE_ACTION, "Mark an agreed action done",
-                   "Mark it done", in_its_stages(CompleteAction), _action_done, "Action marked done"),
+                   "Mark it done", in_its_stages(CompleteAction), _action_done, "Action marked done", model=CompleteAction),
         ActionForm("extend", names.EXTEND_DEADLINE, "Extend a deadline", "Extend the deadline",
-                   in_its_stages(ExtendDeadline), _extend, "Deadline extended"),
-        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", in_its_stages(AddNote), _note, "Note added"),
+                   in_its_stages(ExtendDeadline), _extend, "Deadline extended", model=ExtendDeadline),
+        ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", in_its_stages(AddNote), _note, "Note added", model=AddNote),
         ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
-                   in_its_stages(Withdraw), _withdraw, "Withdrawal recorded"),
+                   in_its_stages(Withdraw), _withdraw, "Withdrawal recorded", model=Withdraw),
         ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
-                   "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded"),
+                   "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded", model=RecordAppealStatus),
         # Team managers only.
         ActionForm("reassign", names.REASSIGN_OFFICER, "Move the case to another officer", "Move the case",
-                   in_its_stages(ReassignOfficer), _reassign, "Case officer changed", act=Act.reassign),
+                   in_its_stages(ReassignOfficer), _reassign, "Case officer changed", act=Act.reassign, model=ReassignOfficer),
     )
 }
 

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from cli.app import _new_reference as new_reference
 from domain.calendar import london_date  # the CLI's own, so both fronts make alike
 from domain.models import MEDIATION_PREFIX, REFERENCE_PATTERN, OpenCase, OpenMediation, Route
-from web.forms import ORGANISATION_ROWS, FormErrors, build, day, text
+from web.forms import ORGANISATION_ROWS, FormErrors, build, day, first_field, text
 
 DRAFT_FIELD = "draft"
 HEALTH_ROWS = 2  # health commissioners on a mediation form
@@ -37,7 +37,6 @@ PERSON_LABELS = {
     "supporter_name": "Supporter's name",
     "supporter_email": "Supporter's email address",
 }
-_CONTACT_FIELDS = {"email": "applicant_email", "phone": "applicant_phone", "address": "applicant_address"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,8 @@ class Opening:
     form: str  # template of the form
     lists: tuple[str, ...]  # fields that take several values (checkboxes)
     parse: Callable[[Answers, str], tuple[str, BaseModel]]
+    model: type[BaseModel]  # the request `parse` builds
+    where: Callable[[tuple, list[int]], str]  # the form field behind a place in it, given the rows sent
 
     def answers(self, form: FormData) -> dict[str, str | list[str]]:
         return {
@@ -60,6 +61,11 @@ class Opening:
     def draft_of(self, answers: Answers, reference: str) -> str:
         """The answers as one hidden field; check-answers and 'change' carry it back."""
         return json.dumps(dict(answers) | {"reference": reference})
+
+    def rows_of(self, draft: str, prefix: str, count: int = ORGANISATION_ROWS) -> list[int]:
+        """The form's rows the organisations in a draft came from (empty rows are not sent), so that
+        check answers' Change goes back to the right one."""
+        return _rows(self.answers_of(draft), prefix, count, kind=False)[1]
 
     def answers_of(self, draft: str) -> dict[str, str | list[str]]:
         try:
@@ -84,19 +90,34 @@ def _reference(answers: Answers, prefix: str, errors: dict[str, str]) -> str:
     return reference or new_reference(prefix)
 
 
-def _applicant(answers: Answers) -> dict:
-    address_lines = [line.strip() for line in str(answers.get("applicant_address") or "").splitlines() if line.strip()]
-    postcode = _str(answers, "applicant_postcode")
+CONTACT_PARTS = ("email", "phone", "address", "postcode")  # a contact's fields: `<prefix><part>`
+
+
+def _contact(answers: Answers, prefix: str) -> dict:
+    """A `Contact` from its fields on the form: email, phone and/or postal address (DESIGN section 3)."""
+    address_lines = [line.strip() for line in str(answers.get(f"{prefix}address") or "").splitlines() if line.strip()]
+    postcode = _str(answers, f"{prefix}postcode")
     address = {"lines": address_lines, "postcode": postcode or ""} if address_lines or postcode else None
+    return {"email": _str(answers, f"{prefix}email"), "phone": _str(answers, f"{prefix}phone"), "address": address}
+
+
+def _contact_field(prefix: str, loc: tuple) -> str:
+    """The form field behind a problem inside a contact (`loc` after "contact"); its first way, email,
+    for a problem with the contact as a whole."""
+    if not loc:
+        return f"{prefix}email"
+    if loc[0] == "address":
+        return f"{prefix}postcode" if len(loc) > 1 and loc[1] == "postcode" else f"{prefix}address"
+    if loc[0] == "prefers" and prefix != "applicant_":
+        return f"{prefix}email"  # only the applicant is asked how they prefer to hear: never sent for others
+    return f"{prefix}{loc[0]}"
+
+
+def _applicant(answers: Answers) -> dict:
     return {
         "role": _str(answers, "applicant_role") or "",
         "name": _str(answers, "applicant_name") or "",
-        "contact": {
-            "email": _str(answers, "applicant_email"),
-            "phone": _str(answers, "applicant_phone"),
-            "address": address,
-            "prefers": _str(answers, "applicant_prefers"),
-        },
+        "contact": _contact(answers, "applicant_") | {"prefers": _str(answers, "applicant_prefers")},
     }
 
 
@@ -117,10 +138,10 @@ def _rows(answers: Answers, prefix: str, count: int, kind: bool) -> tuple[list[d
     """Organisations typed into numbered rows, skipping empty rows; and which row each came from."""
     found, rows = [], []
     for row in range(1, count + 1):
-        name, email = _str(answers, f"{prefix}-{row}-name"), _str(answers, f"{prefix}-{row}-email")
-        if name is None and email is None:
-            continue
-        entry = {"name": name or "", "contact": {"email": email}}
+        name = _str(answers, f"{prefix}-{row}-name")
+        if name is None and not any(_str(answers, f"{prefix}-{row}-{part}") for part in CONTACT_PARTS):
+            continue  # its kind alone is no organisation: the select starts blank, but may be left chosen
+        entry = {"name": name or "", "contact": _contact(answers, f"{prefix}-{row}-")}
         found.append(entry | {"kind": _str(answers, f"{prefix}-{row}-kind") or ""} if kind else entry)
         rows.append(row)
     return found, rows
@@ -130,12 +151,8 @@ def _person_field(loc: tuple) -> str | None:
     """The form field behind a problem with the applicant or supporter, if it is one."""
     head = loc[0] if loc else ""
     if head == "applicant":
-        if len(loc) > 2 and loc[1] == "contact":
-            if loc[2] == "address" and len(loc) > 3 and loc[3] == "postcode":
-                return "applicant_postcode"
-            return _CONTACT_FIELDS.get(str(loc[2]), "applicant_prefers")
-        if len(loc) == 2 and loc[1] == "contact":
-            return "applicant_email"  # "give at least one way to reach them"
+        if len(loc) > 1 and loc[1] == "contact":
+            return _contact_field("applicant_", loc[2:])
         return f"applicant_{loc[1]}" if len(loc) > 1 else "applicant_name"
     if head == "supporter":
         return f"supporter_{loc[1]}" if len(loc) > 1 else "supporter_name"
@@ -164,9 +181,19 @@ DR_LABELS = PERSON_LABELS | {
 }
 DR_ORDER = [
     *PERSON_LABELS,
-    *(f"org-{row}-{field}" for row in range(1, ORGANISATION_ROWS + 1) for field in ("kind", "name", "email")),
+    *(f"org-{row}-{field}" for row in range(1, ORGANISATION_ROWS + 1) for field in ("kind", "name", *CONTACT_PARTS)),
     *(name for name in DR_LABELS if name not in PERSON_LABELS),
 ]
+
+
+def case_field(loc: tuple, rows: list[int]) -> str:
+    """The form field behind a place in `OpenCase`; `rows`: the form's row of each organisation sent."""
+    if loc and loc[0] == "organisations":
+        if len(loc) > 2:
+            prefix = f"org-{rows[loc[1]]}-"
+            return _contact_field(prefix, loc[3:]) if loc[2] == "contact" else f"{prefix}{loc[2]}"
+        return "org-1-name"
+    return _person_field(loc) or first_field(loc)
 
 
 def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
@@ -177,18 +204,15 @@ def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
     born = _born(answers, errors)
     organisations, rows = _rows(answers, "org", ORGANISATION_ROWS, kind=True)
 
-    def where(loc: tuple) -> str:
-        if loc and loc[0] == "organisations":
-            if len(loc) > 2:
-                return f"org-{rows[loc[1]]}-{'email' if loc[2] == 'contact' else loc[2]}"
-            return "org-1-name"
-        return _person_field(loc) or str(loc[0])
-
     labels = DR_LABELS | {
-        f"org-{row}-{field}": f"Organisation {row} {field}" for row in rows for field in ("kind", "name", "email")
-    } | {"org-1-name": "At least one organisation"}
+        f"org-{row}-{field}": f"Organisation {row} {field}" for row in rows for field in ("name", *CONTACT_PARTS)
+    } | {f"org-{row}-kind": "the kind of organisation" + (f" {row}" if row > 1 else "") for row in rows} | {
+        f"org-{row}-email": f"Organisation {row}" for row in rows  # said of the contact as a whole
+    } | {
+        "org-1-name": "At least one organisation",
+    }
     opened = _built(
-        OpenCase, where, labels, DR_ORDER, errors,
+        OpenCase, lambda loc: case_field(loc, rows), labels, DR_ORDER, errors,
         applicant=_applicant(answers),
         organisations=organisations,
         kinds=answers.get("kinds") or [],
@@ -207,7 +231,10 @@ def parse_case(answers: Answers, actor: str) -> tuple[str, OpenCase]:
 
 MD_LABELS = PERSON_LABELS | {
     "la-name": "The Local Authority's name",
-    "la-email": "The Local Authority's email address",
+    "la-email": "The Local Authority",  # said of its contact as a whole: a wrong address has its own words
+    "la-phone": "The Local Authority's phone number",
+    "la-address": "The Local Authority's address",
+    "la-postcode": "The Local Authority's postcode",
     "decision_kind": "The Local Authority's decision",
     "decision_date": "The date of the decision",
     "mediation_issues": "What mediation would be about",
@@ -215,10 +242,20 @@ MD_LABELS = PERSON_LABELS | {
     "reference": "Reference",
 }
 MD_ORDER = [
-    *PERSON_LABELS, "la-name", "la-email",
-    *(f"health-{row}-{field}" for row in range(1, HEALTH_ROWS + 1) for field in ("name", "email")),
+    *PERSON_LABELS, "la-name", *(f"la-{part}" for part in CONTACT_PARTS),
+    *(f"health-{row}-{field}" for row in range(1, HEALTH_ROWS + 1) for field in ("name", *CONTACT_PARTS)),
     "decision_kind", "decision_date", "mediation_issues", "case_officer", "reference",
 ]
+
+
+def mediation_field(loc: tuple, rows: list[int]) -> str:
+    """The form field behind a place in `OpenMediation`; `rows`: the form's row of each health commissioner sent."""
+    if loc and loc[0] == "local_authority":
+        return _contact_field("la-", loc[2:]) if len(loc) > 1 and loc[1] == "contact" else "la-name"
+    if loc and loc[0] == "health_commissioners" and len(loc) > 2:
+        prefix = f"health-{rows[loc[1]]}-"
+        return _contact_field(prefix, loc[3:]) if loc[2] == "contact" else f"{prefix}{loc[2]}"
+    return _person_field(loc) or first_field(loc)
 
 
 def parse_mediation(answers: Answers, actor: str) -> tuple[str, OpenMediation]:
@@ -231,18 +268,13 @@ def parse_mediation(answers: Answers, actor: str) -> tuple[str, OpenMediation]:
     born = _born(answers, errors)
     commissioners, rows = _rows(answers, "health", HEALTH_ROWS, kind=False)
 
-    def where(loc: tuple) -> str:
-        if loc and loc[0] == "local_authority":
-            return "la-email" if len(loc) > 1 and loc[1] == "contact" else "la-name"
-        if loc and loc[0] == "health_commissioners" and len(loc) > 2:
-            return f"health-{rows[loc[1]]}-{'email' if loc[2] == 'contact' else loc[2]}"
-        return _person_field(loc) or str(loc[0])
-
-    labels = MD_LABELS | {f"health-{row}-{field}": f"Health commissioner {row} {field}" for row in rows for field in ("name", "email")}
+    labels = MD_LABELS | {
+        f"health-{row}-{field}": f"Health commissioner {row} {field}" for row in rows for field in ("name", *CONTACT_PARTS)
+    } | {f"health-{row}-email": f"Health commissioner {row}" for row in rows}  # said of the contact as a whole
     opened = _built(
-        OpenMediation, where, labels, MD_ORDER, errors,
+        OpenMediation, lambda loc: mediation_field(loc, rows), labels, MD_ORDER, errors,
         applicant=_applicant(answers),
-        local_authority={"name": _str(answers, "la-name") or "", "contact": {"email": _str(answers, "la-email")}},
+        local_authority={"name": _str(answers, "la-name") or "", "contact": _contact(answers, "la-")},
         health_commissioners=commissioners,
         decision_kind=_str(answers, "decision_kind") or "",
         decision_date=decided,
@@ -260,8 +292,8 @@ OPENINGS = {
     opening.route: opening
     for opening in (
         Opening(Route.disagreement_resolution, "/cases/new", "Open a disagreement resolution case", "open.html",
-                ("kinds",), parse_case),
+                ("kinds",), parse_case, OpenCase, case_field),
         Opening(Route.mediation, "/cases/new-mediation", "Open a statutory mediation case", "open_mediation.html",
-                ("mediation_issues",), parse_mediation),
+                ("mediation_issues",), parse_mediation, OpenMediation, mediation_field),
     )
 }

@@ -87,7 +87,17 @@ def _rejecting(check: Callable[[], None]) -> None:
     try:
         check()
     except RuleViolation as violation:
-        raise ApplicationError(str(violation), type="RuleViolation", non_retryable=True) from None
+        raise refusal(str(violation), violation.field, violation.earliest, violation.unless) from None
+
+
+def refusal(message: str, field: tuple = (), earliest: date | None = None, unless: str | None = None) -> ApplicationError:
+    """A refusal as it travels to the client (`cases.client.Refused`): the words, and as details the
+    request's field it is about, the earliest date allowed and the field that would lift the rule, so
+    that a form shows it on its field. A validator's rejection leaves no history; raised after an update
+    was accepted or at opening, only the failure's content differs, never which commands are recorded
+    (tests/test_replay.py)."""
+    details = {"field": list(field), "earliest": earliest.isoformat() if earliest else None, "unless": unless}
+    return ApplicationError(message, details, type="RuleViolation", non_retryable=True)
 
 
 

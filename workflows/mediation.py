@@ -22,7 +22,6 @@ from __future__ import annotations
 
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import names
@@ -39,8 +38,9 @@ with workflow.unsafe.imports_passed_through():
         ReportCannotArrange,
         ScheduleSession,
         Withdraw,
+        long_date,
     )
-    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
+    from workflows.machinery import CaseWorkflow, _rejecting, refusal, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -110,10 +110,11 @@ class MediationCase(CaseWorkflow):
             # The validator counted weekdays; bank holidays need the calendar, so the exact count is here.
             notice = await self._plan(SESSION_NOTICE, start=request.at)
             if not request.short_notice_agreed and today_in_england() > notice.due:
-                raise ApplicationError(
-                    f"the family must have at least 5 working days' notice: for this date, notice was due by "
-                    f"{notice.due.isoformat()}; book a later date, or record that they consented to shorter notice",
-                    type="RuleViolation", non_retryable=True,
+                raise refusal(
+                    f"the family must have at least 5 working days' notice, not counting weekends and bank "
+                    f"holidays: for this date, notice was due by {long_date(notice.due)}; book a later date, "
+                    "or record that they consented to shorter notice",
+                    ("at",), unless="short_notice_agreed",
                 )
             reminder = await self._plan(SESSION, start=request.at)
             announced = self.case.schedule_session(request, workflow.now())
