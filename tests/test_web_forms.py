@@ -344,7 +344,7 @@ def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
     summary = CaseSummary(reference="MD-2026-7KQ3XZ", stage=CaseStage.certificate_due, outcome=None, kinds=[],
                           case_officer=ACTOR, next_deadline=None, warnings=["late_opening"])
     page = rendered("cases.html", title="Cases", filters={}, summaries=[summary])
-    assert ">Warnings<" in page and "Warning: late opening" in page and "govuk-tag--pink" in page
+    assert ">Warnings<" in page and "Opened late" in page and "govuk-tag--pink" in page
 
 
 def test_the_health_provision_is_asked_after_only_when_health_is_an_issue() -> None:

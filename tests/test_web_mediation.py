@@ -211,10 +211,10 @@ async def test_a_late_opening_is_a_warning_on_the_case_page(console: Console) ->
     for _ in range(50):  # visibility lags a little
         listed = await console.get("/cases", route="mediation")
         row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a[^>]*>{reference}</a>.*?</tr>", listed.text, re.S)
-        if row and "Warning: late opening" in row.group(0):
+        if row and "Opened late" in row.group(0):
             break
         await asyncio.sleep(0.2)
-    assert row and "Warning: late opening" in row.group(0)
+    assert row and "Opened late" in row.group(0)
 
 
 async def test_the_list_filters_by_certificate_due(console: Console) -> None:

@@ -103,3 +103,10 @@ def test_every_event_the_domain_records_has_its_words() -> None:
         recorded |= set(re.findall(r'record\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', module.read_text()))
     recorded |= {"session_scheduled", "session_rescheduled", "deadline_extended", "officer_reassigned"}
     assert recorded and recorded <= set(words.EVENT_WORDS)
+
+
+def test_every_warning_code_has_its_words_for_the_cases_list() -> None:
+    from domain.case import WarningCode
+
+    assert set(words.WARNING_WORDS) == {code.value for code in WarningCode}
+    assert words.warning_words(WarningCode.late_opening) == "Opened late"
