@@ -30,7 +30,7 @@ from joserfc.jwk import RSAKey
 from temporalio.testing import WorkflowEnvironment
 
 from cli.identity_provider import IdentityProvider, SignInRefused
-from cli.login import signed_in_staff
+from cli.signing_in import signed_in_staff
 from infra.identity import Role
 from infra.identity import Staff as IdentifiedStaff
 from infra.settings import CommandSettings

@@ -11,7 +11,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli import render
-from cli.app import app
+from cli.main import app
 from domain.resolution import Resolution
 from domain.models import ActionView, AddNote
 from tests.conftest import open_case
