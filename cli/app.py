@@ -159,6 +159,7 @@ def open_case(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Open a case for a disagreement brought by a parent or young person.
 
@@ -193,7 +194,7 @@ def open_case(
     )
     reference = reference or _new_reference("DR-")
     _route_only(reference, Route.disagreement_resolution, "open")
-    render.case(with_cases(lambda cases: cases.open(reference, opened)), as_json)
+    render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
 
 @app.command(rich_help_panel=RESOLUTION)
@@ -204,21 +205,24 @@ def talk(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record an informal talk between the family and the organisations."""
     _route_only(reference, Route.disagreement_resolution, "talk")
     request = parsing.build(RecordTalk, actor=acting(actor, role), outcome=outcome, notes=notes)
-    _act(reference, names.RECORD_TALK, request, as_json)
+    _act(reference, names.RECORD_TALK, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=RESOLUTION)
-def offer(reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False) -> None:
+def offer(
+    reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False, verbose: Verbose = False,
+) -> None:
     """Offer disagreement resolution to every party: it goes ahead only if all agree (Code 11.6).
 
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
     _route_only(reference, Route.disagreement_resolution, "offer")
-    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=acting(actor, role)), as_json)
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=acting(actor, role)), as_json, verbose)
 
 
 @app.command(rich_help_panel=RESOLUTION)
@@ -232,6 +236,7 @@ def consent(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record one party's answer to the offer of disagreement resolution.
 
@@ -241,7 +246,7 @@ def consent(
     if agree is None:
         stop("say what the party answered: --agree or --decline", INVALID)
     request = parsing.build(RecordConsent, actor=acting(actor, role), party=party, agree=agree, notes=notes)
-    _act(reference, names.RECORD_CONSENT, request, as_json)
+    _act(reference, names.RECORD_CONSENT, request, as_json, verbose)
 
 
 # --- Statutory mediation --------------------------------------------------------------------------
@@ -297,6 +302,7 @@ def open_mediation(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Open a statutory mediation case about an appealable Local Authority decision.
 
@@ -335,7 +341,7 @@ def open_mediation(
     )
     reference = reference or _new_reference(MEDIATION_PREFIX)
     _route_only(reference, Route.mediation, "open-mediation")
-    render.case(with_cases(lambda cases: cases.open(reference, opened)), as_json)
+    render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -372,6 +378,7 @@ def choose(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record whether the family wants mediation.
 
@@ -391,7 +398,7 @@ def choose(
         actor=acting(actor, role), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
         mediation_issues=issue or None, health_provision_sought=health_provision,
     )
-    _act(reference, names.RECORD_CHOICE, request, as_json)
+    _act(reference, names.RECORD_CHOICE, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=MEDIATION)
@@ -410,6 +417,7 @@ def certificate(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record the mediation certificate that was issued.
 
@@ -419,7 +427,7 @@ def certificate(
     request = parsing.build(
         IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=acting(actor, role), issued_on=on, issued_by=by,
     )
-    _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
+    _act(reference, names.ISSUE_CERTIFICATE, request, as_json, verbose)
 
 
 @app.command("cannot-arrange", rich_help_panel=MEDIATION)
@@ -433,6 +441,7 @@ def cannot_arrange(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record that the Local Authority cannot arrange mediation in time: a certificate is due in 3
     working days. The case stays open, as mediation may still take place."""
@@ -441,7 +450,7 @@ def cannot_arrange(
         ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
         actor=acting(actor, role), reason=reason, adviser_informed_on=informed_on,
     )
-    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
+    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json, verbose)
 
 
 # --- Both routes ----------------------------------------------------------------------------------
@@ -462,6 +471,7 @@ def assign(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Assign the mediator who will lead the session (or replace them).
 
@@ -473,7 +483,7 @@ def assign(
         {"name": "--mediator-name", "email": "--mediator-email"},
         actor=acting(actor, role), name=mediator_name, email=mediator_email, independent=independent,
     )
-    _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
+    _act(reference, names.ASSIGN_MEDIATOR, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -501,6 +511,7 @@ def schedule(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Set the date and time of the session, or move it. Every party and the mediator are told.
 
@@ -511,7 +522,7 @@ def schedule(
         ScheduleSession, {"la_attendee": "--la-attendee"}, actor=acting(actor, role), at=at, venue=venue,
         short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
     )
-    _act(reference, names.SCHEDULE_SESSION, request, as_json)
+    _act(reference, names.SCHEDULE_SESSION, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -540,6 +551,7 @@ def outcome(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record the result of the session, once it has been held.
 
@@ -550,7 +562,7 @@ def outcome(
         RecordOutcome, {"actions": "--action"}, actor=acting(actor, role), result=result, actions=action or [],
         child_views_sought=child_views_sought,
     )
-    _act(reference, names.RECORD_OUTCOME, request, as_json)
+    _act(reference, names.RECORD_OUTCOME, request, as_json, verbose)
 
 
 @app.command("action-done", rich_help_panel=BOTH)
@@ -560,11 +572,12 @@ def action_done(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Mark an agreed action as done. The case closes when the last one is done and no duty is
     still owed (on statutory mediation, the certificate)."""
     request = parsing.build(CompleteAction, {"number": "--action"}, actor=acting(actor, role), number=action)
-    _act(reference, names.COMPLETE_ACTION, request, as_json)
+    _act(reference, names.COMPLETE_ACTION, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -575,6 +588,7 @@ def withdraw(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record that a party withdraws from the process.
 
@@ -582,7 +596,7 @@ def withdraw(
     for the certificate they are still owed.
     """
     request = parsing.build(Withdraw, actor=acting(actor, role), party=party, reason=reason)
-    _act(reference, names.WITHDRAW, request, as_json)
+    _act(reference, names.WITHDRAW, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -602,13 +616,14 @@ def extend(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Move a deadline later, with the reason. Give --days or --until."""
     request = parsing.build(
         ExtendDeadline, {"": "--days / --until"},
         actor=acting(actor, role), deadline=deadline, days=days, until=until, reason=reason,
     )
-    _act(reference, names.EXTEND_DEADLINE, request, as_json)
+    _act(reference, names.EXTEND_DEADLINE, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -618,9 +633,10 @@ def note(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=acting(actor, role), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=acting(actor, role), text=text), as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)
@@ -631,13 +647,14 @@ def reassign(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Move a case to another case officer (team managers only). They are told what the case officer
     is told from now on, and `list --officer` finds the case under them."""
     request = parsing.build(
         ReassignOfficer, {"case_officer": "--to"}, actor=acting(actor, role, Act.reassign), case_officer=to, reason=reason,
     )
-    _act(reference, names.REASSIGN_OFFICER, request, as_json)
+    _act(reference, names.REASSIGN_OFFICER, request, as_json, verbose)
 
 
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
@@ -657,6 +674,7 @@ def decision(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
 
@@ -666,7 +684,7 @@ def decision(
     """
     _route_only(reference, Route.disagreement_resolution, "decision")
     request = parsing.build(RecordDecision, {"date": "--date"}, actor=acting(actor, role), kind=kind, date=on)
-    _act(reference, names.RECORD_DECISION, request, as_json)
+    _act(reference, names.RECORD_DECISION, request, as_json, verbose)
 
 
 @app.command("appeal-status", rich_help_panel=APPEAL)
@@ -679,12 +697,14 @@ def appeal_status(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
     if lodged is None:
         stop("say what the family did: --lodged or --not-appealing", INVALID)
     status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
-    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=acting(actor, role), status=status), as_json)
+    request = parsing.build(RecordAppealStatus, actor=acting(actor, role), status=status)
+    _act(reference, names.RECORD_APPEAL_STATUS, request, as_json, verbose)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------
@@ -759,9 +779,9 @@ def list_cases(
 # --- Plumbing ----------------------------------------------------------------------------------------
 
 
-def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> None:
-    """Send one staff action to the case and print the case as it now stands."""
-    render.case(with_cases(lambda cases: cases.act(reference, update, request)), as_json)
+def _act(reference: str, update: str, request: StaffAction, as_json: bool, verbose: bool) -> None:
+    """Send one staff action to the case; print what it did and the next step (or the case)."""
+    render.result(with_cases(lambda cases: cases.act(reference, update, request)), type(request), as_json, verbose)
 
 
 def _born_by_now(child_date_of_birth: date | None) -> None:
