@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 import typer
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -164,18 +163,44 @@ class Column:
 
 
 def fitted(console: Console, title: str, columns: list[Column], rows: list[list[str]]) -> Table:
-    """A table as wide as the terminal allows without breaking a word: while the words of a column
-    cannot fit, the column most ready to go (the highest `drop`) goes. A single token longer than
-    the whole terminal is the only thing ever folded."""
+    """A table as wide as the terminal allows without breaking a word: while the longest words of
+    the columns cannot all fit, the column most ready to go (the highest `drop`) goes; then each
+    column gets its longest word's width, and the room left is shared as each needs it. (rich's own
+    narrowing takes from the widest columns and would cut their words.)"""
     shown = list(range(len(columns)))
     while True:
-        table = _table(*(columns[number].name for number in shown), title=title)
-        for row in rows:
-            table.add_row(*(row[number] for number in shown))
+        cells = [[columns[number].name, *(row[number] for row in rows)] for number in shown]
+        # Between columns one space, and each column padded by one space either side (`_table`).
+        room = console.width - (len(shown) - 1) - 2 * len(shown)
+        least = [max(len(word) for cell in column for word in cell.split() or [""]) for column in cells]
         droppable = [number for number in shown if columns[number].drop]
-        if not droppable or Measurement.get(console, console.options, table).minimum <= console.width:
-            return table
+        if sum(least) <= room or not droppable:
+            break
         shown.remove(max(reversed(droppable), key=lambda number: columns[number].drop))
+    table = _table(*(columns[number].name for number in shown), title=title)
+    for row in rows:
+        table.add_row(*(row[number] for number in shown))
+    most = [max(len(cell) for cell in column) for column in cells]
+    if sum(most) > room >= sum(least):
+        for column, width in zip(table.columns, _shared(least, most, room)):
+            column.width = width
+    return table
+
+
+def _shared(least: list[int], most: list[int], room: int) -> list[int]:
+    """Widths from `least` up: the columns that want least more are given it whole first (a date or a
+    name on one line), then the spare room is shared in proportion to what the others still want."""
+    widths = list(least)
+    spare = room - sum(least)
+    wanting = sorted(range(len(widths)), key=lambda number: most[number] - least[number])
+    while wanting and most[wanting[0]] - widths[wanting[0]] <= spare:
+        number = wanting.pop(0)
+        spare -= most[number] - widths[number]
+        widths[number] = most[number]
+    wants = {number: most[number] - widths[number] for number in wanting}
+    for number, want in wants.items():
+        widths[number] += spare * want // sum(wants.values())
+    return widths
 
 
 def _parties(view: CaseView, console: Console) -> Table:
@@ -288,10 +313,10 @@ def _next_deadline(summary: CaseSummary) -> str:
 
 def _table(*columns: str, title: str) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-    for number, column in enumerate(columns):
-        # Words wrap whole; only a token longer than its column folds. The first column (an id or a
-        # reference) never wraps.
-        table.add_column(column, overflow="fold", no_wrap=number == 0)
+    for column in columns:
+        # Words wrap whole, at spaces only, so an id or a reference stays in one piece; only a token
+        # longer than the terminal could fold (`fitted` drops columns before that happens).
+        table.add_column(column, overflow="fold")
     return table
 
 
