@@ -8,8 +8,10 @@ from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from cli.common import INVALID, UNREACHABLE, stop
-from cli.render import _console, _print_json, _table
+from cli.render import Column, _console, _print_json, fitted
+from domain.calendar import london_date
 from domain.models import CaseOutcome, Route
+from domain.words import OUTCOME_WORDS, counted, kinds_words, long_date
 
 if TYPE_CHECKING:
     from records.models import ClosedCaseSummary
@@ -59,11 +61,16 @@ def _print_closed(found: "list[ClosedCaseSummary]") -> None:
     if not found:
         console.print("No closed cases match.")
         return
-    table = _table("Reference", "Outcome", "Kinds", "Officer", "Closed", "Delete after", title=f"{len(found)} closed case(s)")
-    for summary in found:
-        table.add_row(
-            summary.reference, summary.outcome.value if summary.outcome else "", ", ".join(summary.kinds),
-            summary.case_officer or "", f"{summary.closed_at:%Y-%m-%d}",
-            f"{summary.delete_after} (on hold)" if summary.on_hold else str(summary.delete_after),
-        )
-    console.print(table)
+    rows = [
+        [
+            summary.reference, OUTCOME_WORDS[summary.outcome] if summary.outcome else "", kinds_words(summary.kinds),
+            summary.case_officer or "", long_date(london_date(summary.closed_at)),
+            f"{long_date(summary.delete_after)} (on hold)" if summary.on_hold else long_date(summary.delete_after),
+        ]
+        for summary in found
+    ]
+    columns = [
+        Column("Reference", 0), Column("Outcome", 0), Column("Kinds", 2), Column("Officer", 1), Column("Closed", 0),
+        Column("Delete after", 0),
+    ]
+    console.print(fitted(console, counted(len(found), "closed case"), columns, rows))

@@ -5,7 +5,7 @@ confirmed in their browser (cli/identity_provider.py). Their tokens are kept in 
 (cli/token_file.py); who the other commands then act as is cli/signing_in.py. Tokens are never printed.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import typer
 
@@ -13,7 +13,7 @@ from cli import token_file
 from cli.common import app, in_words
 from cli.identity_provider import IdentityProvider
 from cli.signing_in import claims_of, command_settings, provider_of, roles_in_words, saved_sign_in, staff_of
-from domain.calendar import LONDON
+from domain.words import date_and_time
 
 SIGNING_IN = "Signing in"
 
@@ -62,4 +62,4 @@ def whoami() -> None:
         staff = staff_of(saved.id_token, claims_of(saved.id_token), settings)
     typer.echo(staff.id)
     typer.echo(f"Roles: {roles_in_words(staff)}")
-    typer.echo(f"Expires: {datetime.fromtimestamp(saved.expires_at, LONDON):%Y-%m-%d %H:%M %Z}")
+    typer.echo(f"Expires: {date_and_time(datetime.fromtimestamp(saved.expires_at, UTC))}")

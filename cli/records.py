@@ -15,7 +15,9 @@ import typer
 from cli import parsing
 from cli.closed_cases import with_records
 from cli.common import INVALID, Actor, AsJson, Reference, Roles, acting, app, stop, with_cases
-from cli.render import _console, _print_json, _table
+from cli.render import Column, _console, _print_json, fitted
+from domain.calendar import london_date
+from domain.words import counted, long_date
 from infra.identity import Act, Role
 
 if TYPE_CHECKING:
@@ -75,17 +77,16 @@ def holds(as_json: AsJson = False) -> None:
     if not found:
         console.print("No case is on legal hold.")
         return
-    table = _table("Reference", "Placed", "By", "Reason", "Kept", title=f"{len(found)} legal hold(s)")
-    for held in found:
-        table.add_row(held.reference, f"{held.placed_at:%Y-%m-%d}", held.placed_by, held.reason, _kept(held))
-    console.print(table)
+    rows = [
+        [held.reference, long_date(london_date(held.placed_at)), held.placed_by, held.reason, _kept(held)] for held in found
+    ]
+    columns = [Column("Reference", 0), Column("Placed", 0), Column("By", 1), Column("Reason", 0), Column("Kept", 0)]
+    console.print(fitted(console, counted(len(found), "legal hold"), columns, rows))
 
 
 def _kept(held: "LegalHold") -> str:
     """What the hold keeps: a missing case's held copy is all there is of it."""
-    from domain.calendar import london_date
-
-    copied = f"held copy from {london_date(held.held_copy_from)}" if held.held_copy_from else "no held copy"
+    copied = f"held copy from {long_date(london_date(held.held_copy_from))}" if held.held_copy_from else "no held copy"
     if held.missing_since:
         return f"case missing from Temporal: {copied}"
     return f"open case, {copied}" if held.held_copy_from else ""
@@ -168,7 +169,7 @@ def export(
         _print_json(SubjectAccessExport.model_validate(exported).model_dump(mode="json"))
         return
     references = ", ".join(case.reference for case in exported.cases) or "none"
-    typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
+    typer.echo(f"{counted(len(exported.cases), 'case')}: {references}\nWrote {path} and {text_path}")
 
 
 def _records_request(actor: str | None, roles: "list[Role] | None", reason: str) -> "RecordsRequest":
