@@ -70,7 +70,7 @@ def _print_closed(found: "list[ClosedCaseSummary]") -> None:
         for summary in found
     ]
     columns = [
-        Column("Reference", 0), Column("Outcome", 0), Column("Kinds", 2), Column("Officer", 1), Column("Closed", 0),
+        Column("Reference", 0), Column("Outcome", 0), Column("Kinds", 2, spare=True), Column("Officer", 1), Column("Closed", 0),
         Column("Delete after", 0),
     ]
     console.print(fitted(console, counted(len(found), "closed case"), columns, rows))

@@ -146,8 +146,8 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
     title = f"{len(summaries)} case" if len(summaries) == 1 else f"{len(summaries)} cases"
     console.print(fitted(
         console, title,
-        [Column("Reference", 0), Column("Stage", 0), Column("Kinds", 3), Column("Officer", 1),
-         Column("Next deadline", 0), Column("Appeal deadline", 2), Column("Warnings", 1)],
+        [Column("Reference", 0), Column("Stage", 0), Column("Kinds", 3, spare=True), Column("Officer", 1),
+         Column("Next deadline", 0), Column("Appeal deadline", 1), Column("Warnings", 1)],
         rows,
     ))
 
@@ -159,28 +159,32 @@ def error(message: str) -> None:
 @dataclass(frozen=True)
 class Column:
     name: str
-    drop: int  # 0: always shown; the higher, the sooner it goes when the terminal is narrow
+    drop: int  # 0: always shown; else shown while its words fit, the highest going first
+    spare: bool = False  # shown only while the table needs no wrapping
 
 
 def fitted(console: Console, title: str, columns: list[Column], rows: list[list[str]]) -> Table:
-    """A table as wide as the terminal allows without breaking a word: while the longest words of
-    the columns cannot all fit, the column most ready to go (the highest `drop`) goes; then each
-    column gets its longest word's width, and the room left is shared as each needs it. (rich's own
-    narrowing takes from the widest columns and would cut their words.)"""
-    shown = list(range(len(columns)))
+    """A table as wide as the terminal allows without breaking a word. A column for room to spare
+    goes as soon as the table would wrap; then, while the longest words of the columns cannot all
+    fit, the column most ready to go (the highest `drop`) goes. Each column gets its longest word's
+    width, and the room left is shared as each needs it. (rich's own narrowing takes from the
+    widest columns and would cut their words.)"""
+    # A column that may go and has nothing to say goes at once.
+    shown = [number for number, column in enumerate(columns) if not column.drop or any(row[number] for row in rows)]
     while True:
         cells = [[columns[number].name, *(row[number] for row in rows)] for number in shown]
         # Between columns one space, and each column padded by one space either side (`_table`).
         room = console.width - (len(shown) - 1) - 2 * len(shown)
         least = [max(len(word) for cell in column for word in cell.split() or [""]) for column in cells]
-        droppable = [number for number in shown if columns[number].drop]
-        if sum(least) <= room or not droppable:
+        most = [max(len(cell) for cell in column) for column in cells]
+        words_fit = sum(least) <= room
+        ready = [number for number in shown if (columns[number].spare if words_fit else columns[number].drop)]
+        if sum(most) <= room or not ready:
             break
-        shown.remove(max(reversed(droppable), key=lambda number: columns[number].drop))
+        shown.remove(max(reversed(ready), key=lambda number: columns[number].drop))
     table = _table(*(columns[number].name for number in shown), title=title)
     for row in rows:
         table.add_row(*(row[number] for number in shown))
-    most = [max(len(cell) for cell in column) for column in cells]
     if sum(most) > room >= sum(least):
         for column, width in zip(table.columns, _shared(least, most, room)):
             column.width = width
@@ -239,8 +243,8 @@ def _deadlines(view: CaseView, console: Console) -> Table | Text:
         for deadline in sorted(view.deadlines, key=lambda deadline: (not deadline.owed, deadline.due))
     ]
     columns = [
-        Column("Id", 0), Column("Duty", 2), Column("Owed by", 1), Column("Due", 0), Column("State", 0),
-        Column("Working days left, or settled", 1), Column("Source", 3),
+        Column("Id", 0), Column("Duty", 1), Column("Owed by", 1), Column("Due", 0), Column("State", 0),
+        Column("Working days left, or settled", 2), Column("Source", 3),
     ]
     return fitted(console, "Deadlines", columns, rows)
 
@@ -278,7 +282,7 @@ def _actions(view: CaseView, console: Console) -> Table:
         for action in view.actions
     ]
     columns = [
-        Column("#", 0), Column("Agreed action", 0), Column("Owner", 0), Column("Due", 0), Column("Due by", 2),
+        Column("#", 0), Column("Agreed action", 0), Column("Owner", 0), Column("Due", 0), Column("Due by", 1),
         Column("Done", 0),
     ]
     return fitted(console, "Agreed actions", columns, rows)
