@@ -105,7 +105,7 @@ Roles = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", metavar="", help="Print the case as JSON instead of tables.")]
 Verbose = Annotated[
-    bool, typer.Option("--verbose", metavar="", help="Print the whole case afterwards, not only the result and the next step."),
+    bool, typer.Option("--verbose", metavar="", help="Print the whole case, not only what was done and the next step."),
 ]
 
 

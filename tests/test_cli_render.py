@@ -164,3 +164,17 @@ def test_the_list_names_each_cases_warnings(capsys, monkeypatch) -> None:
                               warnings=["late_opening", "school_age_reached"])], as_json=False)
     row = next(line for line in capsys.readouterr().out.splitlines() if "MD-2026-7KQ3XZ" in line)
     assert row.rstrip().endswith("Opened late, End of compulsory school age")
+
+
+def test_a_column_for_room_to_spare_goes_before_the_table_wraps(capsys, monkeypatch) -> None:
+    from domain.models import CaseStage, CaseSummary, DisagreementKind
+
+    summary = CaseSummary(reference="DR-2026-7KQ3XZ", stage=CaseStage.awaiting_consent, outcome=None,
+                          kinds=[DisagreementKind.provision], case_officer="jo.smith", next_deadline=date(2026, 12, 18))
+    for width, kinds_shown in ((250, True), (80, False)):
+        monkeypatch.setattr(render, "_console", lambda: Console(markup=False, highlight=False, width=width))
+        render.cases([summary], as_json=False)
+        shown = capsys.readouterr().out
+        assert ("Kinds" in shown.split()) is kinds_shown, shown
+        assert "18 December 2026" in shown and {"Waiting", "party's", "consent"} <= set(shown.split())
+        assert "Appeal deadline" not in shown  # nothing to say: the column goes

@@ -144,3 +144,13 @@ def _day(iso: str):
     from datetime import date
 
     return date.fromisoformat(iso)
+
+
+def test_the_next_agreed_action_is_named_by_its_number() -> None:
+    from domain.models import CompleteAction
+    from domain.next_step import NextStep
+
+    step = NextStep(what="record that agreed action 2 is done", due=None, owed_by="org-1", action=CompleteAction, duty="action-2")
+    assert steps.command_for(step, "DR-2026-7KQ3XZ") == "disagreement action-done DR-2026-7KQ3XZ --action 2"
+    sent_by_the_product = NextStep(what="send the written outcome", due=None, owed_by="case_officer", action=None, duty="written_outcome")
+    assert steps.command_for(sent_by_the_product, "DR-2026-7KQ3XZ") == ""
