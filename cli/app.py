@@ -718,7 +718,8 @@ def show(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Show a case: its stage, the parties and their consent, open deadlines and what happened last."""
+    """Show the whole case: its stage, the parties (and their answers to an offer of disagreement
+    resolution), every duty and what happened last."""
     render.case(with_cases(lambda cases: cases.view(reference)), as_json, whole_timeline)
 
 

@@ -126,7 +126,7 @@ def approve_erase(reference: Reference, actor: Actor = None, role: Roles = None)
         from records.decisions import approve_erasure
 
         entry, messages = await approve_erasure(cases, reference, approver)
-        outbox = f", with its {messages} message file(s) in the outbox" if messages else ""
+        outbox = f", with its {counted(messages, 'message file')} in the outbox" if messages else ""
         return (
             f"Case {reference} is erased{outbox}; the deletion log keeps its reference, today's date, the "
             f"reason, and who asked ({entry.requested_by}) and approved ({entry.deleted_by})."
