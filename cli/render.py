@@ -27,7 +27,6 @@ from domain.models import (
     STAGE_WORDS, ActionView, ApplicantRole, CaseStage, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus,
     OrganisationKind, Route,
 )
-from domain.next_step import next_step
 from domain.words import (
     APPEAL_STATUS_WORDS, APPLICANT_ROLE_WORDS, CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, CHANNEL_WORDS,
     CONSENT_WORDS, DECISION_KIND_WORDS, EHC_POINT_WORDS, ORDER_KIND_WORDS, OUTCOME_WORDS, date_and_time, deadline_state_words,
@@ -50,6 +49,8 @@ def result(view: CaseView, request: type, as_json: bool, verbose: bool) -> None:
 
 def _next(view: CaseView) -> str:
     """The next step (domain/next_step.py), by when, whom the case waits for and the command that takes it."""
+    from domain.next_step import next_step  # here: it reads the deadline planning's names, which `show` never loads
+
     step = next_step(view, london_date(datetime.now(UTC)))
     if step is None:
         if view.stage is CaseStage.closed:

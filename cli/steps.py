@@ -7,8 +7,8 @@ command takes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from domain.deadlines import ACTION_PREFIX
 from domain.models import (
     AddNote,
     AssignMediator,
@@ -29,7 +29,10 @@ from domain.models import (
     ScheduleSession,
     Withdraw,
 )
-from domain.next_step import NextStep
+from domain.words import ACTION_PREFIX
+
+if TYPE_CHECKING:
+    from domain.next_step import NextStep
 
 
 @dataclass(frozen=True)

@@ -446,7 +446,7 @@ def test_help_and_input_errors_do_not_load_the_temporal_client() -> None:
 # Temporal client). Each was cut on measurement (bench/staff_commands.py); this keeps them out.
 NOT_FOR_LOOKING = {
     "workflows.case", "workflows.mediation", "workflows.machinery",  # the CLI sends workflows/names.py
-    "domain.case", "domain.mediation",  # the workflow sends the view; nothing to plan (domain.deadlines only names the duties for domain.words)
+    "domain.case", "domain.deadlines", "domain.mediation",  # the workflow sends the view; nothing to plan
     "records.store", "records.models",  # the archive: read for a closed case, or for `list`'s closed ones
     "phonenumbers",  # only a phone number typed or stored needs it
     "email_validator",  # only an address typed, or the worker's settings (infra/settings.py)
