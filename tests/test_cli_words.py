@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
@@ -37,7 +38,7 @@ async def test_each_action_says_what_it_did_and_the_next_step_with_its_command(s
     review = deadline((await staff.json("show", reference)), "talks_review")["due"]
     assert lines(opened) == [
         f"Case {reference} opened; every party is told. Next: record an informal talk, or offer disagreement "
-        f"resolution by {long_date(_day(review))}.",
+        f"resolution by {long_date(date.fromisoformat(review))}.",
         f"Command: disagreement talk {reference} --outcome resolved|unresolved",
     ]
 
@@ -45,7 +46,7 @@ async def test_each_action_says_what_it_did_and_the_next_step_with_its_command(s
     window = deadline((await staff.json("show", reference)), "consent_window")["due"]
     assert offered == [
         f"Disagreement resolution offered to every party on {reference}. Next: record each party's answer to the "
-        f"offer by {long_date(_day(window))}.",
+        f"offer by {long_date(date.fromisoformat(window))}.",
         "Waiting for: Sam Parent, Hill Top Primary and Rotherham LA.",
         f"Command: disagreement consent {reference} --party PARTY_ID --agree|--decline",
     ]
@@ -138,12 +139,6 @@ def test_every_request_the_commands_send_names_its_command_and_what_it_did() -> 
     for step in steps.STEPS.values():
         assert step.command.split()[0] in names, step.command
         assert "{reference}" in step.done
-
-
-def _day(iso: str):
-    from datetime import date
-
-    return date.fromisoformat(iso)
 
 
 def test_the_next_agreed_action_is_named_by_its_number() -> None:
