@@ -1,6 +1,6 @@
-"""The staff command line, `disagreement` (same as `python starter.py`); the commands are in cli/app.py."""
+"""The staff command line, `disagreement` (same as `python starter.py`); its commands are assembled in cli/main.py."""
 
-from cli.app import run
+from cli.main import run
 
 
 def main() -> None:

@@ -1,26 +1,25 @@
-"""The staff command line, `disagreement` (DESIGN section 6): one command per thing staff do.
+"""The case commands of `disagreement` (DESIGN section 6): one command per thing staff do on a case,
+grouped in the help by route, with the law's names for each.
 
 Every command checks what was typed (cli/parsing.py), sends it to the case (cases/client.py, imported
-only then: the Temporal client is slow to import) and prints the case as it now stands
-(cli/render.py). Exit codes: 0 done; 2 a request that is invalid or that the case refuses;
-1 the server cannot be reached; 4 not allowed (a role missing, or an erasure approved by its asker).
+only then: the Temporal client is slow to import) and prints the result with the next step, or the
+case (cli/render.py). What they share, the exit codes among it, is cli/common.py.
 """
 
 
 import secrets
 import string
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from cli import parsing, render
+from cli.closed_cases import list_closed
+from cli.common import INVALID, Actor, AsJson, Reference, Roles, Verbose, acting, app, stop, with_cases
 from workflows import names
 from domain.calendar import london_date
-from infra.identity import Act, NotAllowed, Role, Staff, acting_as
-from infra.shutdown import exit_after_client
+from infra.identity import Act
 from domain.models import (
     AddNote,
     AgreedActionInput,
@@ -64,108 +63,18 @@ from domain.models import (
     Withdraw,
 )
 
-if TYPE_CHECKING:
-    from cases.client import Cases
 
-T = TypeVar("T")
-
-INVALID = 2
-UNREACHABLE = 1
-NOT_ALLOWED = 4  # signed in, without the role the command needs
-STAFF_ID_VARIABLE = "DISAGREEMENT_STAFF_ID"
-
-class _PlainHelp:
-    """typer's help without labels nobody types: no `<bool>` after --help, no `<str>` after REF and
-    no braces around it in the usage line."""
-
-    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.metavar = ""
-        return option
-
-
-class _Command(_PlainHelp, TyperCommand):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, TyperArgument):
-                param.__class__ = _Argument
-
-
-class _Group(_PlainHelp, TyperGroup):
-    pass
-
-
-class _Argument(TyperArgument):
-    def display_type_rich(self, ctx: typer.Context) -> None:
-        return None
-
-    def _usage_display_name(self) -> str:
-        return self.display_name_raw
-
-
-class _Typer(typer.Typer):
-    def command(self, *args, **kwargs):
-        return super().command(*args, cls=_Command, **kwargs)
-
-
-app = _Typer(
-    name="disagreement",
-    cls=_Group,
-    help=(
-        "Run SEND disagreement resolution cases (DR-...) and statutory mediation cases (MD-...), "
-        "from opening to closure and the end of the family's appeal clock.\n\n"
-        "Each case has a reference such as DR-2026-7KQ3XZ or MD-2026-7KQ3XZ. Sign in with `disagreement login` "
-        f"(or, in development, say who you are with --as or {STAFF_ID_VARIABLE}). "
-        "Add --json to any command for output that a script can read."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="markdown",  # paragraphs reflow; single line breaks in docstrings do not show
-    pretty_exceptions_enable=False,
-)
-
-OPENING, MEDIATION, STATUTORY, ANY_STAGE, APPEAL, LOOKING = (
-    "Opening and talks", "Mediation", "Statutory mediation (MD- cases)", "At any open stage",
-    "The Tribunal appeal clock", "Looking at cases",
+RESOLUTION, MEDIATION, BOTH, APPEAL, LOOKING = (
+    "Disagreement resolution (DR- cases; SEND Code of Practice 11.6-11.12)",
+    "Statutory mediation (MD- cases; Children and Families Act 2014 ss.52-56)",
+    "Both routes",
+    "The Tribunal appeal clock",
+    "Looking at cases",
 )
 
 
-def run() -> NoReturn:
-    """Run one command as a program, then leave without interpreter teardown.
+# --- Options shared by the case commands -------------------------------------------------------------
 
-    Exits through `exit_after_client`: the Temporal client can crash CPython's own teardown.
-    """
-    code = 0
-    try:
-        app()
-    except SystemExit as done:  # how typer ends every command
-        code = int(done.code or 0)
-    exit_after_client(code)
-
-
-# --- Options shared by the commands ------------------------------------------------------------------
-
-Reference = Annotated[
-    str, typer.Argument(metavar="REF", parser=parsing.reference, help="The case reference, e.g. DR-2026-7KQ3XZ.")
-]
-Actor = Annotated[
-    str | None,
-    typer.Option(
-        "--as", metavar="STAFF_ID", envvar=STAFF_ID_VARIABLE, parser=parsing.staff_id,
-        help="Your staff id, recorded against what you do. Development only: with an identity provider, "
-        "you are who signed in (`disagreement login`).",
-    ),
-]
-Roles = Annotated[
-    list[Role] | None,
-    typer.Option(
-        "--role", metavar="ROLE",
-        help=f"Your role, once for each ({', '.join(Role)}); case_officer by default. Development only: unverified.",
-    ),
-]
-AsJson = Annotated[bool, typer.Option("--json", metavar="", help="Print the case as JSON instead of tables.")]
 Party = Annotated[
     str, typer.Option(metavar="PARTY_ID", parser=parsing.party_id, help="applicant, org-1, org-2, ... (see `show`).")
 ]
@@ -182,10 +91,10 @@ ChildDateOfBirth = Annotated[
 ]
 
 
-# --- Opening and talks -------------------------------------------------------------------------------
+# --- Disagreement resolution ----------------------------------------------------------------------
 
 
-@app.command("open", rich_help_panel=OPENING)
+@app.command("open", rich_help_panel=RESOLUTION)
 def open_case(
     applicant_name: Annotated[str, typer.Option(metavar="NAME", help="The parent's or young person's full name.")],
     applicant_role: Annotated[ApplicantRole, typer.Option(help="Who brings the disagreement.")],
@@ -250,15 +159,16 @@ def open_case(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Open a case for a disagreement brought by a parent or young person.
 
     The case starts in informal talks and every party is told it is open. Give at least one way
     to reach the applicant (email, phone or address). A new reference is made unless you give one.
     """
-    acting = _acting(actor, role)
+    opened_by = acting(actor, role)
     if appeal_deadline is not None and appeal_deadline < london_date(datetime.now(UTC)):
-        _stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
+        stop(f"the appeal deadline {appeal_deadline.isoformat()} has already passed", INVALID)
     _born_by_now(child_date_of_birth)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
@@ -276,18 +186,18 @@ def open_case(
         kinds=kind,
         ehc_point=ehc_point,
         summary=summary,
-        case_officer=case_officer or acting,
-        opened_by=acting,
+        case_officer=case_officer or opened_by,
+        opened_by=opened_by,
         appeal_deadline=appeal_deadline,
         supporter=supporter,
         child_date_of_birth=child_date_of_birth,
     )
     reference = reference or _new_reference("DR-")
     _route_only(reference, Route.disagreement_resolution, "open")
-    render.case(_with_cases(lambda cases: cases.open(reference, opened)), as_json)
+    render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
 
-@app.command(rich_help_panel=OPENING)
+@app.command(rich_help_panel=RESOLUTION)
 def talk(
     reference: Reference,
     outcome: Annotated[TalkOutcome, typer.Option(help="resolved closes the case; unresolved keeps talks going.")],
@@ -295,27 +205,27 @@ def talk(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record an informal talk between the family and the organisations."""
     _route_only(reference, Route.disagreement_resolution, "talk")
-    request = parsing.build(RecordTalk, actor=_acting(actor, role), outcome=outcome, notes=notes)
-    _act(reference, names.RECORD_TALK, request, as_json)
+    request = parsing.build(RecordTalk, actor=acting(actor, role), outcome=outcome, notes=notes)
+    _act(reference, names.RECORD_TALK, request, as_json, verbose)
 
 
-@app.command(rich_help_panel=OPENING)
-def offer(reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False) -> None:
-    """Offer disagreement resolution (mediation) to every party.
+@app.command(rich_help_panel=RESOLUTION)
+def offer(
+    reference: Reference, actor: Actor = None, role: Roles = None, as_json: AsJson = False, verbose: Verbose = False,
+) -> None:
+    """Offer disagreement resolution to every party: it goes ahead only if all agree (Code 11.6).
 
     Each party is asked to agree and the consent window starts; silent parties are reminded.
     """
     _route_only(reference, Route.disagreement_resolution, "offer")
-    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=_acting(actor, role)), as_json)
+    _act(reference, names.OFFER_RESOLUTION, parsing.build(OfferResolution, actor=acting(actor, role)), as_json, verbose)
 
 
-# --- Mediation ---------------------------------------------------------------------------------------
-
-
-@app.command(rich_help_panel=MEDIATION)
+@app.command(rich_help_panel=RESOLUTION)
 def consent(
     reference: Reference,
     party: Party,
@@ -326,142 +236,23 @@ def consent(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record one party's answer to the offer of disagreement resolution.
 
-    Mediation goes ahead once every party agrees; a single decline closes the case.
+    Disagreement resolution goes ahead once every party agrees; a single decline closes the case.
     """
     _route_only(reference, Route.disagreement_resolution, "consent")
     if agree is None:
-        _stop("say what the party answered: --agree or --decline", INVALID)
-    request = parsing.build(RecordConsent, actor=_acting(actor, role), party=party, agree=agree, notes=notes)
-    _act(reference, names.RECORD_CONSENT, request, as_json)
+        stop("say what the party answered: --agree or --decline", INVALID)
+    request = parsing.build(RecordConsent, actor=acting(actor, role), party=party, agree=agree, notes=notes)
+    _act(reference, names.RECORD_CONSENT, request, as_json, verbose)
 
 
-@app.command(rich_help_panel=MEDIATION)
-def assign(
-    reference: Reference,
-    mediator_name: Annotated[str, typer.Option(metavar="NAME", help="The mediator's full name.")],
-    mediator_email: Annotated[str, typer.Option(metavar="EMAIL", parser=parsing.email)],
-    independent: Annotated[
-        bool,
-        typer.Option(
-            "--independent", metavar="",
-            help="Confirm the mediator is not employed by the Local Authority, an integrated care board or NHS England.",
-        ),
-    ] = False,
-    actor: Actor = None,
-    role: Roles = None,
-    as_json: AsJson = False,
-) -> None:
-    """Assign the mediator who will lead the session (or replace them).
-
-    Nobody employed by the Local Authority, an integrated care board or NHS England may provide
-    disagreement resolution (Children and Families Act 2014 s.57): confirm it with --independent.
-    """
-    request = parsing.build(
-        AssignMediator,
-        {"name": "--mediator-name", "email": "--mediator-email"},
-        actor=_acting(actor, role), name=mediator_name, email=mediator_email, independent=independent,
-    )
-    _act(reference, names.ASSIGN_MEDIATOR, request, as_json)
+# --- Statutory mediation --------------------------------------------------------------------------
 
 
-@app.command(rich_help_panel=MEDIATION)
-def schedule(
-    reference: Reference,
-    at: Annotated[
-        datetime,
-        typer.Option(
-            metavar="DATETIME", parser=parsing.moment,
-            help="When the session starts, e.g. 2026-12-14T10:30 (time in England unless a zone is given).",
-        ),
-    ],
-    venue: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it takes place, or how to join.")] = None,
-    short_notice_agreed: Annotated[
-        bool,
-        typer.Option(
-            "--short-notice-agreed", metavar="",
-            help="Statutory mediation: the family consented to less than 5 working days' notice.",
-        ),
-    ] = False,
-    la_attendee: Annotated[
-        str | None,
-        typer.Option(metavar="NAME", help="Statutory mediation: who attends for the Local Authority, with authority to settle."),
-    ] = None,
-    actor: Actor = None,
-    role: Roles = None,
-    as_json: AsJson = False,
-) -> None:
-    """Set the date and time of the session, or move it. Every party and the mediator are told.
-
-    For statutory mediation the family must have at least 5 working days' notice of the date and
-    place, unless they consent to less (--short-notice-agreed).
-    """
-    request = parsing.build(
-        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=_acting(actor, role), at=at, venue=venue,
-        short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
-    )
-    _act(reference, names.SCHEDULE_SESSION, request, as_json)
-
-
-@app.command(rich_help_panel=MEDIATION)
-def outcome(
-    reference: Reference,
-    result: Annotated[SessionResult, typer.Option(help="What the session achieved.")],
-    action: Annotated[
-        list[AgreedActionInput] | None,
-        typer.Option(
-            metavar=parsing.ACTION_FORM, parser=parsing.agreed_action,
-            help=(
-                "Something agreed, who does it (a party id) and by when; once for each. DUE is a date agreed in "
-                "writing (e.g. 2027-01-15); or, on statutory mediation, appeal:KIND for a matter the family could "
-                f"appeal, due in the period the law sets for that kind of order ({parsing.choices(OrderKind)}); or "
-                "left out: 2 weeks (statutory mediation) or the service's usual period."
-            ),
-        ),
-    ] = None,
-    child_views_sought: Annotated[
-        bool | None,
-        typer.Option(
-            "--child-views-sought/--child-views-not-sought", metavar="",
-            help="Statutory mediation: whether the mediator sought the child's views (CFA 2014 s.56).",
-        ),
-    ] = None,
-    actor: Actor = None,
-    role: Roles = None,
-    as_json: AsJson = False,
-) -> None:
-    """Record the result of the session, once it has been held.
-
-    The written outcome goes to everybody. Agreed actions are followed up until each is done.
-    Without any, the case closes; a statutory mediation case first waits for its certificate.
-    """
-    request = parsing.build(
-        RecordOutcome, {"actions": "--action"}, actor=_acting(actor, role), result=result, actions=action or [],
-        child_views_sought=child_views_sought,
-    )
-    _act(reference, names.RECORD_OUTCOME, request, as_json)
-
-
-@app.command("action-done", rich_help_panel=MEDIATION)
-def action_done(
-    reference: Reference,
-    action: Annotated[int, typer.Option(metavar="N", help="The number of the agreed action, as `show` lists it.")],
-    actor: Actor = None,
-    role: Roles = None,
-    as_json: AsJson = False,
-) -> None:
-    """Mark an agreed action as done. The case closes when the last one is done and no duty is
-    still owed (on statutory mediation, the certificate)."""
-    request = parsing.build(CompleteAction, {"number": "--action"}, actor=_acting(actor, role), number=action)
-    _act(reference, names.COMPLETE_ACTION, request, as_json)
-
-
-# --- Statutory mediation -----------------------------------------------------------------------------
-
-
-@app.command("open-mediation", rich_help_panel=STATUTORY)
+@app.command("open-mediation", rich_help_panel=MEDIATION)
 def open_mediation(
     applicant_name: Annotated[str, typer.Option(metavar="NAME", help="The parent's or young person's full name.")],
     applicant_role: Annotated[ApplicantRole, typer.Option(help="Who asks for mediation.")],
@@ -511,6 +302,7 @@ def open_mediation(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Open a statutory mediation case about an appealable Local Authority decision.
 
@@ -519,9 +311,9 @@ def open_mediation(
     months after the decision is allowed, with a warning on the case: the time to contact the
     mediation adviser (reg 33) has passed, which is not the appeal deadline.
     """
-    acting = _acting(actor, role)
+    opened_by = acting(actor, role)
     if decision_date > london_date(datetime.now(UTC)):
-        _stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
+        stop(f"the decision date {decision_date.isoformat()} is in the future: give the date its notice was sent", INVALID)
     _born_by_now(child_date_of_birth)
     contact = {
         "email": applicant_email, "phone": applicant_phone, "address": applicant_address, "prefers": applicant_prefers,
@@ -542,17 +334,17 @@ def open_mediation(
         decision_date=decision_date,
         mediation_issues=issue,
         school_only=school_only,
-        case_officer=case_officer or acting,
-        opened_by=acting,
+        case_officer=case_officer or opened_by,
+        opened_by=opened_by,
         supporter=supporter,
         child_date_of_birth=child_date_of_birth,
     )
     reference = reference or _new_reference(MEDIATION_PREFIX)
     _route_only(reference, Route.mediation, "open-mediation")
-    render.case(_with_cases(lambda cases: cases.open(reference, opened)), as_json)
+    render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
 
-@app.command(rich_help_panel=STATUTORY)
+@app.command(rich_help_panel=MEDIATION)
 def choose(
     reference: Reference,
     mediate: Annotated[
@@ -586,6 +378,7 @@ def choose(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record whether the family wants mediation.
 
@@ -595,20 +388,20 @@ def choose(
     """
     _route_only(reference, Route.mediation, "choose")
     if mediate is None:
-        _stop("say what the family chose: --mediate or --no-mediation", INVALID)
+        stop("say what the family chose: --mediate or --no-mediation", INVALID)
     request = parsing.build(
         RecordChoice,
         {
             "adviser_told_on": "--adviser-told-on", "la_notified_on": "--la-notified-on",
             "mediation_issues": "--issue", "health_provision_sought": "--health-provision",
         },
-        actor=_acting(actor, role), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
+        actor=acting(actor, role), mediate=mediate, adviser_told_on=adviser_told_on, la_notified_on=la_notified_on,
         mediation_issues=issue or None, health_provision_sought=health_provision,
     )
-    _act(reference, names.RECORD_CHOICE, request, as_json)
+    _act(reference, names.RECORD_CHOICE, request, as_json, verbose)
 
 
-@app.command(rich_help_panel=STATUTORY)
+@app.command(rich_help_panel=MEDIATION)
 def certificate(
     reference: Reference,
     on: Annotated[
@@ -624,6 +417,7 @@ def certificate(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record the mediation certificate that was issued.
 
@@ -631,12 +425,12 @@ def certificate(
     """
     _route_only(reference, Route.mediation, "certificate")
     request = parsing.build(
-        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=_acting(actor, role), issued_on=on, issued_by=by,
+        IssueCertificate, {"issued_on": "--on", "issued_by": "--by"}, actor=acting(actor, role), issued_on=on, issued_by=by,
     )
-    _act(reference, names.ISSUE_CERTIFICATE, request, as_json)
+    _act(reference, names.ISSUE_CERTIFICATE, request, as_json, verbose)
 
 
-@app.command("cannot-arrange", rich_help_panel=STATUTORY)
+@app.command("cannot-arrange", rich_help_panel=MEDIATION)
 def cannot_arrange(
     reference: Reference,
     reason: Annotated[str, typer.Option(metavar="TEXT", help="Why it cannot take place within 30 days.")],
@@ -647,21 +441,146 @@ def cannot_arrange(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record that the Local Authority cannot arrange mediation in time: a certificate is due in 3
     working days. The case stays open, as mediation may still take place."""
     _route_only(reference, Route.mediation, "cannot-arrange")
     request = parsing.build(
         ReportCannotArrange, {"adviser_informed_on": "--informed-on"},
-        actor=_acting(actor, role), reason=reason, adviser_informed_on=informed_on,
+        actor=acting(actor, role), reason=reason, adviser_informed_on=informed_on,
     )
-    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json)
+    _act(reference, names.REPORT_CANNOT_ARRANGE, request, as_json, verbose)
 
 
-# --- At any open stage -------------------------------------------------------------------------------
+# --- Both routes ----------------------------------------------------------------------------------
 
 
-@app.command(rich_help_panel=ANY_STAGE)
+@app.command(rich_help_panel=BOTH)
+def assign(
+    reference: Reference,
+    mediator_name: Annotated[str, typer.Option(metavar="NAME", help="The mediator's full name.")],
+    mediator_email: Annotated[str, typer.Option(metavar="EMAIL", parser=parsing.email)],
+    independent: Annotated[
+        bool,
+        typer.Option(
+            "--independent", metavar="",
+            help="Confirm the mediator is not employed by the Local Authority, an integrated care board or NHS England.",
+        ),
+    ] = False,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Assign the mediator who will lead the session (or replace them).
+
+    Nobody employed by the Local Authority, an integrated care board or NHS England may provide
+    disagreement resolution (Children and Families Act 2014 s.57): confirm it with --independent.
+    """
+    request = parsing.build(
+        AssignMediator,
+        {"name": "--mediator-name", "email": "--mediator-email"},
+        actor=acting(actor, role), name=mediator_name, email=mediator_email, independent=independent,
+    )
+    _act(reference, names.ASSIGN_MEDIATOR, request, as_json, verbose)
+
+
+@app.command(rich_help_panel=BOTH)
+def schedule(
+    reference: Reference,
+    at: Annotated[
+        datetime,
+        typer.Option(
+            metavar="DATETIME", parser=parsing.moment,
+            help="When the session starts, e.g. 2026-12-14T10:30 (time in England unless a zone is given).",
+        ),
+    ],
+    venue: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it takes place, or how to join.")] = None,
+    short_notice_agreed: Annotated[
+        bool,
+        typer.Option(
+            "--short-notice-agreed", metavar="",
+            help="Statutory mediation: the family consented to less than 5 working days' notice.",
+        ),
+    ] = False,
+    la_attendee: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Statutory mediation: who attends for the Local Authority, with authority to settle."),
+    ] = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Set the date and time of the session, or move it. Every party and the mediator are told.
+
+    For statutory mediation the family must have at least 5 working days' notice of the date and
+    place, unless they consent to less (--short-notice-agreed).
+    """
+    request = parsing.build(
+        ScheduleSession, {"la_attendee": "--la-attendee"}, actor=acting(actor, role), at=at, venue=venue,
+        short_notice_agreed=short_notice_agreed, la_attendee=la_attendee,
+    )
+    _act(reference, names.SCHEDULE_SESSION, request, as_json, verbose)
+
+
+@app.command(rich_help_panel=BOTH)
+def outcome(
+    reference: Reference,
+    result: Annotated[SessionResult, typer.Option(help="What the session achieved.")],
+    action: Annotated[
+        list[AgreedActionInput] | None,
+        typer.Option(
+            metavar=parsing.ACTION_FORM, parser=parsing.agreed_action,
+            help=(
+                "Something agreed, who does it (a party id) and by when; once for each. DUE is a date agreed in "
+                "writing (e.g. 2027-01-15); or, on statutory mediation, appeal:KIND for a matter the family could "
+                f"appeal, due in the period the law sets for that kind of order ({parsing.choices(OrderKind)}); or "
+                "left out: 2 weeks (statutory mediation) or the service's usual period."
+            ),
+        ),
+    ] = None,
+    child_views_sought: Annotated[
+        bool | None,
+        typer.Option(
+            "--child-views-sought/--child-views-not-sought", metavar="",
+            help="Statutory mediation: whether the mediator sought the child's views (CFA 2014 s.56).",
+        ),
+    ] = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Record the result of the session, once it has been held.
+
+    The written outcome goes to everybody. Agreed actions are followed up until each is done.
+    Without any, the case closes; a statutory mediation case first waits for its certificate.
+    """
+    request = parsing.build(
+        RecordOutcome, {"actions": "--action"}, actor=acting(actor, role), result=result, actions=action or [],
+        child_views_sought=child_views_sought,
+    )
+    _act(reference, names.RECORD_OUTCOME, request, as_json, verbose)
+
+
+@app.command("action-done", rich_help_panel=BOTH)
+def action_done(
+    reference: Reference,
+    action: Annotated[int, typer.Option(metavar="N", help="The number of the agreed action, as `show` lists it.")],
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Mark an agreed action as done. The case closes when the last one is done and no duty is
+    still owed (on statutory mediation, the certificate)."""
+    request = parsing.build(CompleteAction, {"number": "--action"}, actor=acting(actor, role), number=action)
+    _act(reference, names.COMPLETE_ACTION, request, as_json, verbose)
+
+
+@app.command(rich_help_panel=BOTH)
 def withdraw(
     reference: Reference,
     party: Party,
@@ -669,17 +588,18 @@ def withdraw(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record that a party withdraws from the process.
 
     This closes the case; on statutory mediation only the family may withdraw, and the case waits
     for the certificate they are still owed.
     """
-    request = parsing.build(Withdraw, actor=_acting(actor, role), party=party, reason=reason)
-    _act(reference, names.WITHDRAW, request, as_json)
+    request = parsing.build(Withdraw, actor=acting(actor, role), party=party, reason=reason)
+    _act(reference, names.WITHDRAW, request, as_json, verbose)
 
 
-@app.command(rich_help_panel=ANY_STAGE)
+@app.command(rich_help_panel=BOTH)
 def extend(
     reference: Reference,
     deadline: Annotated[
@@ -696,28 +616,30 @@ def extend(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Move a deadline later, with the reason. Give --days or --until."""
     request = parsing.build(
         ExtendDeadline, {"": "--days / --until"},
-        actor=_acting(actor, role), deadline=deadline, days=days, until=until, reason=reason,
+        actor=acting(actor, role), deadline=deadline, days=days, until=until, reason=reason,
     )
-    _act(reference, names.EXTEND_DEADLINE, request, as_json)
+    _act(reference, names.EXTEND_DEADLINE, request, as_json, verbose)
 
 
-@app.command(rich_help_panel=ANY_STAGE)
+@app.command(rich_help_panel=BOTH)
 def note(
     reference: Reference,
     text: Annotated[str, typer.Option(metavar="TEXT", help="The note, up to 2000 characters.")],
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Add a note to the case's timeline."""
-    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=_acting(actor, role), text=text), as_json)
+    _act(reference, names.ADD_NOTE, parsing.build(AddNote, actor=acting(actor, role), text=text), as_json, verbose)
 
 
-@app.command(rich_help_panel=ANY_STAGE)
+@app.command(rich_help_panel=BOTH)
 def reassign(
     reference: Reference,
     to: Annotated[str, typer.Option("--to", metavar="STAFF_ID", parser=parsing.staff_id, help="The officer who runs it now.")],
@@ -725,13 +647,14 @@ def reassign(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Move a case to another case officer (team managers only). They are told what the case officer
     is told from now on, and `list --officer` finds the case under them."""
     request = parsing.build(
-        ReassignOfficer, {"case_officer": "--to"}, actor=_acting(actor, role, Act.reassign), case_officer=to, reason=reason,
+        ReassignOfficer, {"case_officer": "--to"}, actor=acting(actor, role, Act.reassign), case_officer=to, reason=reason,
     )
-    _act(reference, names.REASSIGN_OFFICER, request, as_json)
+    _act(reference, names.REASSIGN_OFFICER, request, as_json, verbose)
 
 
 # --- The Tribunal appeal clock -----------------------------------------------------------------------
@@ -751,6 +674,7 @@ def decision(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record the Local Authority decision the case runs alongside: the appeal deadline is computed.
 
@@ -759,8 +683,8 @@ def decision(
     20 and 5 working days before it, even after the case has closed.
     """
     _route_only(reference, Route.disagreement_resolution, "decision")
-    request = parsing.build(RecordDecision, {"date": "--date"}, actor=_acting(actor, role), kind=kind, date=on)
-    _act(reference, names.RECORD_DECISION, request, as_json)
+    request = parsing.build(RecordDecision, {"date": "--date"}, actor=acting(actor, role), kind=kind, date=on)
+    _act(reference, names.RECORD_DECISION, request, as_json, verbose)
 
 
 @app.command("appeal-status", rich_help_panel=APPEAL)
@@ -773,12 +697,14 @@ def appeal_status(
     actor: Actor = None,
     role: Roles = None,
     as_json: AsJson = False,
+    verbose: Verbose = False,
 ) -> None:
     """Record whether the family appealed to the Tribunal. The appeal warnings stop."""
     if lodged is None:
-        _stop("say what the family did: --lodged or --not-appealing", INVALID)
+        stop("say what the family did: --lodged or --not-appealing", INVALID)
     status = AppealStatus.lodged if lodged else AppealStatus.not_appealing
-    _act(reference, names.RECORD_APPEAL_STATUS, parsing.build(RecordAppealStatus, actor=_acting(actor, role), status=status), as_json)
+    request = parsing.build(RecordAppealStatus, actor=acting(actor, role), status=status)
+    _act(reference, names.RECORD_APPEAL_STATUS, request, as_json, verbose)
 
 
 # --- Looking at cases --------------------------------------------------------------------------------
@@ -792,8 +718,9 @@ def show(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Show a case: its stage, the parties and their consent, open deadlines and what happened last."""
-    render.case(_with_cases(lambda cases: cases.view(reference)), as_json, whole_timeline)
+    """Show the whole case: its stage, the parties (and their answers to an offer of disagreement
+    resolution), every duty and what happened last."""
+    render.case(with_cases(lambda cases: cases.view(reference)), as_json, whole_timeline)
 
 
 @app.command("list", rich_help_panel=LOOKING)
@@ -843,44 +770,24 @@ def list_cases(
     """
     if closed or outcome or closed_after or closed_before:
         if stage not in (None, CaseStage.closed) or overdue or appeal_before:
-            _stop("--closed, --outcome, --closed-after and --closed-before list closed cases: "
+            stop("--closed, --outcome, --closed-after and --closed-before list closed cases: "
                   "leave out --stage, --overdue and --appeal-before", INVALID)
-        records.list_closed(outcome, closed_after, closed_before, officer, route, as_json)
+        list_closed(outcome, closed_after, closed_before, officer, route, as_json)
         return
-    render.cases(_with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before, route)), as_json)
+    render.cases(with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before, route)), as_json)
 
 
 # --- Plumbing ----------------------------------------------------------------------------------------
 
 
-def _act(reference: str, update: str, request: StaffAction, as_json: bool) -> None:
-    """Send one staff action to the case and print the case as it now stands."""
-    render.case(_with_cases(lambda cases: cases.act(reference, update, request)), as_json)
-
-
-def _acting(actor: str | None, roles: list[Role] | None, act: Act = Act.case_work) -> str:
-    """Who is acting: their staff id, once their roles allow the act (the worker checks again). Every
-    update this command sends carries them (infra/identity.py). With an identity provider, whoever
-    signed in with `disagreement login`; without one (development), whoever --as says, unverified."""
-    staff = login.signed_in()
-    if staff is None:
-        if actor is None:
-            _stop(f"say who you are: give --as STAFF_ID or set {STAFF_ID_VARIABLE}", INVALID)
-        staff = Staff(actor, frozenset(roles or [Role.case_officer]), verified=False)
-    elif actor is not None or roles:
-        ignored = " and ".join(name for name, given in ((f"--as ({STAFF_ID_VARIABLE})", actor), ("--role", roles)) if given)
-        typer.echo(f"Note: {ignored} ignored with an identity provider: acting as {staff.id}, who signed in", err=True)
-    try:
-        staff.needs(act)
-    except NotAllowed as refusal:
-        _stop(str(refusal), NOT_ALLOWED)
-    acting_as(staff)
-    return staff.id
+def _act(reference: str, update: str, request: StaffAction, as_json: bool, verbose: bool) -> None:
+    """Send one staff action to the case; print what it did and the next step (or the case)."""
+    render.result(with_cases(lambda cases: cases.act(reference, update, request)), type(request), as_json, verbose)
 
 
 def _born_by_now(child_date_of_birth: date | None) -> None:
     if child_date_of_birth is not None and child_date_of_birth > london_date(datetime.now(UTC)):
-        _stop(f"--child-date-of-birth: {child_date_of_birth.isoformat()} is in the future", INVALID)
+        stop(f"--child-date-of-birth: {child_date_of_birth.isoformat()} is in the future", INVALID)
 
 
 def _new_reference(prefix: str) -> str:
@@ -894,33 +801,6 @@ def _route_only(reference: str, route: Route, command: str) -> None:
     is_mediation = reference.startswith(MEDIATION_PREFIX)
     if is_mediation != (route is Route.mediation):
         wanted = "statutory mediation (MD-...)" if route is Route.mediation else "disagreement resolution (DR-...)"
-        _stop(f"`{command}` is for {wanted} cases; {reference} is not one", INVALID)
+        stop(f"`{command}` is for {wanted} cases; {reference} is not one", INVALID)
 
 
-def _with_cases(work: Callable[["Cases"], Awaitable[T]]) -> T:
-    # Imported here: the Temporal client is slow to import, and --help or a typing mistake needs none.
-    from cases import client as cases
-    from infra.settings import SettingsError
-
-    try:
-        return cases.run(work)
-    except NotAllowed as refusal:  # the worker's check, or a step that needs a second person (records/decisions.py)
-        _stop(str(refusal), NOT_ALLOWED)
-    except cases.Refused as problem:
-        # The case names the request's field that would lift its rule; here that field is a flag.
-        unless = f" (--{problem.unless.replace('_', '-')})" if problem.unless else ""
-        _stop(f"{problem}{unless}", INVALID)
-    except SettingsError as problem:
-        _stop(str(problem), INVALID)
-    except cases.Unreachable as problem:
-        _stop(str(problem), UNREACHABLE)
-
-
-def _stop(message: str, code: int) -> NoReturn:
-    render.error(message)
-    raise typer.Exit(code)
-
-
-# The records commands (hold, release, export, erase, approve-erase) live beside these, in
-# cli/records.py, and signing in (login, logout, whoami) in cli/login.py.
-from cli import records, login  # noqa: E402  (they register their commands on `app`, in this order)

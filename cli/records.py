@@ -1,85 +1,31 @@
 """The records commands (DESIGN sections 10 and 12): closed cases, legal holds, subject access, and
 erasure, asked for by one records officer and approved by another.
 
-Registered on the `disagreement` app (cli/app.py). Closed cases are read from the records store;
-the steps themselves are records/decisions.py, shared with the console. Nothing here prints personal
+Registered on the `disagreement` app (cli/common.py). Closed cases are read from the records store
+(cli/closed_cases.py); the steps themselves are records/decisions.py, shared with the console. Nothing here prints personal
 data except `export`, which exists to give a person their own.
 """
 
 
-from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli import parsing
-from cli.app import INVALID, UNREACHABLE, Actor, AsJson, Reference, Roles, _acting, _stop, _with_cases, app
-from cli.render import _console, _print_json, _table
-from domain.models import CaseOutcome, Route
+from cli.closed_cases import with_records
+from cli.common import INVALID, Actor, AsJson, Reference, Roles, acting, app, stop, with_cases
+from cli.render import Column, _console, _print_json, fitted
+from domain.calendar import london_date
+from domain.words import counted, long_date
 from infra.identity import Act, Role
 
 if TYPE_CHECKING:
     from cases.client import Cases
-    from records.models import ClosedCaseSummary, LegalHold, RecordsRequest
-    from records.store import RecordsStore
-
-T = TypeVar("T")
+    from records.models import LegalHold, RecordsRequest
 
 RECORDS = "Records of closed cases"
 Reason = Annotated[str, typer.Option(metavar="TEXT", help="Why, in words; kept with the record (name nobody).")]
-
-
-def list_closed(
-    outcome: CaseOutcome | None, closed_after: date | None, closed_before: date | None, officer: str | None,
-    route: Route | None, as_json: bool,
-) -> None:
-    """`list --closed`: from the records' plain columns, nothing decrypted, and without Temporal:
-    closed cases can be listed while the Temporal server is down."""
-    found = _with_records(lambda records: records.closed(outcome, closed_after, closed_before, route, officer))
-    if as_json:
-        _print_json([summary.model_dump(mode="json") for summary in found])
-        return
-    _print_closed(found)
-
-
-def _with_records(work: Callable[["RecordsStore"], Awaitable[T]]) -> T:
-    """Work on the records store alone; its problems said as `_with_cases` says them."""
-    import asyncio
-
-    from infra.settings import CommandSettings, SettingsError, settings_of
-    from records.database import RecordsUnavailable
-    from records.store import records_store_for
-
-    async def working() -> T:
-        store = records_store_for(settings_of(CommandSettings))  # afresh, as for every command
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    try:
-        return asyncio.run(working())
-    except SettingsError as problem:
-        _stop(str(problem), INVALID)
-    except RecordsUnavailable as problem:
-        _stop(str(problem), UNREACHABLE)
-
-
-def _print_closed(found: "list[ClosedCaseSummary]") -> None:
-    console = _console()
-    if not found:
-        console.print("No closed cases match.")
-        return
-    table = _table("Reference", "Outcome", "Kinds", "Officer", "Closed", "Delete after", title=f"{len(found)} closed case(s)")
-    for summary in found:
-        table.add_row(
-            summary.reference, summary.outcome.value if summary.outcome else "", ", ".join(summary.kinds),
-            summary.case_officer or "", f"{summary.closed_at:%Y-%m-%d}",
-            f"{summary.delete_after} (on hold)" if summary.on_hold else str(summary.delete_after),
-        )
-    console.print(table)
 
 
 @app.command(rich_help_panel=RECORDS)
@@ -99,7 +45,7 @@ def hold(reference: Reference, reason: Reason, actor: Actor = None, role: Roles 
             " its view is copied to the records now and on every change."
         )
 
-    typer.echo(_with_cases(place))
+    typer.echo(with_cases(place))
 
 
 @app.command(rich_help_panel=RECORDS)
@@ -117,13 +63,13 @@ def release(reference: Reference, reason: Reason, actor: Actor = None, role: Rol
         await release_hold(cases, reference, request)
         return f"Case {reference} is no longer on legal hold."
 
-    typer.echo(_with_cases(lift))
+    typer.echo(with_cases(lift))
 
 
 @app.command(rich_help_panel=RECORDS)
 def holds(as_json: AsJson = False) -> None:
     """List the legal holds, and the held cases the daily purge found missing from Temporal."""
-    found = _with_records(lambda records: records.holds())
+    found = with_records(lambda records: records.holds())
     if as_json:
         _print_json([held.model_dump(mode="json") for held in found])
         return
@@ -131,17 +77,16 @@ def holds(as_json: AsJson = False) -> None:
     if not found:
         console.print("No case is on legal hold.")
         return
-    table = _table("Reference", "Placed", "By", "Reason", "Kept", title=f"{len(found)} legal hold(s)")
-    for held in found:
-        table.add_row(held.reference, f"{held.placed_at:%Y-%m-%d}", held.placed_by, held.reason, _kept(held))
-    console.print(table)
+    rows = [
+        [held.reference, long_date(london_date(held.placed_at)), held.placed_by, held.reason, _kept(held)] for held in found
+    ]
+    columns = [Column("Reference", 0), Column("Placed", 0), Column("By", 1), Column("Reason", 0), Column("Kept", 0)]
+    console.print(fitted(console, counted(len(found), "legal hold"), columns, rows))
 
 
 def _kept(held: "LegalHold") -> str:
     """What the hold keeps: a missing case's held copy is all there is of it."""
-    from domain.calendar import london_date
-
-    copied = f"held copy from {london_date(held.held_copy_from)}" if held.held_copy_from else "no held copy"
+    copied = f"held copy from {long_date(london_date(held.held_copy_from))}" if held.held_copy_from else "no held copy"
     if held.missing_since:
         return f"case missing from Temporal: {copied}"
     return f"open case, {copied}" if held.held_copy_from else ""
@@ -165,7 +110,7 @@ def erase(reference: Reference, reason: Reason, actor: Actor = None, role: Roles
             f"approves it with `disagreement approve-erase {reference}`."
         )
 
-    typer.echo(_with_cases(ask))
+    typer.echo(with_cases(ask))
 
 
 @app.command("approve-erase", rich_help_panel=RECORDS)
@@ -175,19 +120,19 @@ def approve_erase(reference: Reference, actor: Actor = None, role: Roles = None)
     Its history is deleted from Temporal too. The deletion log keeps the reference, the date, the
     reason and both records officers.
     """
-    approver = _acting(actor, role, Act.records)
+    approver = acting(actor, role, Act.records)
 
     async def remove(cases: "Cases") -> str:
         from records.decisions import approve_erasure
 
         entry, messages = await approve_erasure(cases, reference, approver)
-        outbox = f", with its {messages} message file(s) in the outbox" if messages else ""
+        outbox = f", with its {counted(messages, 'message file')} in the outbox" if messages else ""
         return (
             f"Case {reference} is erased{outbox}; the deletion log keeps its reference, today's date, the "
             f"reason, and who asked ({entry.requested_by}) and approved ({entry.deleted_by})."
         )
 
-    typer.echo(_with_cases(remove))
+    typer.echo(with_cases(remove))
 
 
 @app.command(rich_help_panel=RECORDS)
@@ -207,31 +152,31 @@ def export(
     Writes one JSON file and a readable document for a subject access request (UK GDPR art. 15).
     Other people's names and contact details are withheld; read it before sending it.
     """
-    acting = _acting(actor, role, Act.records)
+    exporter = acting(actor, role, Act.records)
     if not email and not phone:
-        _stop("say whom to look for: --email and/or --phone", INVALID)
+        stop("say whom to look for: --email and/or --phone", INVALID)
     from records.access import SubjectAccessExport, export_logged, readable
 
-    exported, _ = _with_cases(lambda cases: export_logged(cases, email, phone, acting))
+    exported, _ = with_cases(lambda cases: export_logged(cases, email, phone, exporter))
     path = out or Path(f"subject-access-{exported.generated_at:%Y%m%d-%H%M%S}.json")
     text_path = path.with_suffix(".txt")
     try:
         _write_private(path, exported.model_dump_json(indent=2))
         _write_private(text_path, readable(exported))
     except OSError as error:
-        _stop(f"cannot write the export to {path}: {error.strerror}", INVALID)
+        stop(f"cannot write the export to {path}: {error.strerror}", INVALID)
     if as_json:
         _print_json(SubjectAccessExport.model_validate(exported).model_dump(mode="json"))
         return
     references = ", ".join(case.reference for case in exported.cases) or "none"
-    typer.echo(f"{len(exported.cases)} case(s): {references}\nWrote {path} and {text_path}")
+    typer.echo(f"{counted(len(exported.cases), 'case')}: {references}\nWrote {path} and {text_path}")
 
 
 def _records_request(actor: str | None, roles: "list[Role] | None", reason: str) -> "RecordsRequest":
     # Imported here: records.models brings the whole case model, which `show` and `list` never need.
     from records.models import RecordsRequest
 
-    return parsing.build(RecordsRequest, actor=_acting(actor, roles, Act.records), reason=reason)
+    return parsing.build(RecordsRequest, actor=acting(actor, roles, Act.records), reason=reason)
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from activities.deadlines import DeadlineActivities
 from activities.notification_batches import NotificationBatches
-from cli.app import app
+from cli.main import app
 from domain.calendar import WorkingCalendar, london_date
 from infra.settings import Settings
 from tests.conftest import TEST_KEYS, RecordedNotifications, isolated_settings, running_worker

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from domain.appeal import appeal_deadline
 from domain.calendar import WorkingCalendar
+from domain.words import long_date
 from tests.cli_helpers import Staff, deadline, has, includes, open_arguments, refused, today, until
 from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
 
@@ -21,7 +22,7 @@ async def test_decision_computes_the_deadline_and_appeal_status_stops_the_clock(
     assert "HESC Rules 2008 r.20(1)(c)" in deadline(case, "appeal")["source"]
 
     shown = await staff.run("show", reference)
-    assert f"Appeal deadline {due.isoformat()}, 5pm" in shown.stdout
+    assert f"Appeal deadline {long_date(due)} at 5pm" in shown.stdout
 
     async def listed(day) -> list[str]:
         return [row["reference"] for row in await staff.json("list", "--appeal-before", day.isoformat())]

@@ -30,7 +30,7 @@ from joserfc.jwk import RSAKey
 from temporalio.testing import WorkflowEnvironment
 
 from cli.identity_provider import IdentityProvider, SignInRefused
-from cli.login import signed_in_staff
+from cli.signing_in import signed_in_staff
 from infra.identity import Role
 from infra.identity import Staff as IdentifiedStaff
 from infra.settings import CommandSettings
@@ -133,7 +133,9 @@ async def test_login_signs_in_with_the_roles_the_token_gives_and_keeps_the_token
     assert who.code == 0, who.stderr
     lines = who.stdout.strip().splitlines()
     assert lines[:2] == ["jo.smith", "Roles: case_officer, team_manager"]
-    assert re.fullmatch(r"Expires: \d{4}-\d\d-\d\d \d\d:\d\d (GMT|BST)", lines[2]) and len(lines) == 3
+    # In words, in England's time: "Expires: 3 December 2026 at 2:25pm".
+    assert re.fullmatch(r"Expires: \d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d\d)?(am|pm)|midday|midnight)", lines[2])
+    assert len(lines) == 3
     for outcome in (signed_in, who):  # tokens are never printed
         for token in (tokens["id_token"], tokens["refresh_token"]):
             assert token not in outcome.stdout + outcome.stderr

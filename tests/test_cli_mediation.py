@@ -118,7 +118,7 @@ async def test_a_whole_mediation_case_on_the_command_line(staff: Staff) -> None:
 
     shown = await staff.run("show", reference)
     assert "statutory mediation" in shown.stdout and "issued by the mediator" in shown.stdout
-    assert "reg 44(2)(b)" in shown.stdout and "appealable: assess" in shown.stdout
+    assert "reg 44(2)(b)" in shown.stdout and "appealable: Make an EHC" in shown.stdout  # its words wrap in the cell
     assert f"Health care provision the family wants: {PROVISION}" in shown.stdout
 
     async def listed(*options: str) -> list[str]:
@@ -251,7 +251,8 @@ async def test_late_opening_and_school_age_are_warned_of_on_show(staff: Staff) -
 
     assert sorted(await until(warned_of)) == ["late_opening", "school_age_reached"]  # codes: no personal data
     listed = await staff.run("list", "--route", "mediation")
-    assert "late opening, school age reached" in next(line for line in listed.stdout.splitlines() if case["reference"] in line)
+    row = next(line for line in listed.stdout.splitlines() if case["reference"] in line)
+    assert "Opened late, End of compulsory school age" in row
 
 
 async def _session_held(staff: Staff, reference: str) -> bool:

@@ -18,7 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli import parsing
-from cli.app import app
+from cli.main import app
 from cases.client import visibility_query
 from domain.models import (
     AddNote, CaseStage, CertificateIssuer, ExtendDeadline, IssueCertificate, MediationIssue, OpenCase, OpenMediation,
@@ -300,7 +300,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
         asyncio.run(work(recorder))
         raise typer.Exit(0)
 
-    monkeypatch.setattr(cli.app, "_with_cases", with_cases)
+    monkeypatch.setattr(cli.app, "with_cases", with_cases)  # the name the case commands call
     return recorder
 
 
@@ -468,7 +468,7 @@ def test_the_command_line_builds_no_model_schema_until_a_model_is_used() -> None
     built = subprocess.run(
         [
             sys.executable, "-c",
-            "import cli.app, cases.client, domain.models as models; from pydantic import BaseModel; "
+            "import cli.main, cases.client, domain.models as models; from pydantic import BaseModel; "
             "print(*[name for name, kind in vars(models).items() if isinstance(kind, type) "
             "and issubclass(kind, BaseModel) and kind.__pydantic_complete__])",
         ],

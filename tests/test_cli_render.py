@@ -11,7 +11,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli import render
-from cli.app import app
+from cli.main import app
 from domain.resolution import Resolution
 from domain.models import ActionView, AddNote
 from tests.conftest import open_case
@@ -50,9 +50,9 @@ def test_the_table_says_when_it_shows_only_the_latest_entries(capsys, monkeypatc
     view = busy_case().view()
     shown = printed(view, capsys, monkeypatch)
     assert f"the latest {render.LATEST_ENTRIES} of 10 entries" in shown and "--all" in shown
-    assert "note 9" in shown and "case_opened" not in shown
+    assert "note 9" in shown and "Case opened" not in shown
     whole = printed(view, capsys, monkeypatch, whole_timeline=True)
-    assert "case_opened" in whole and "latest" not in whole
+    assert "Case opened" in whole and "latest" not in whole
 
 
 def test_the_timeline_says_which_actors_no_one_vouched_for(capsys, monkeypatch) -> None:
@@ -62,9 +62,11 @@ def test_the_timeline_says_which_actors_no_one_vouched_for(capsys, monkeypatch) 
     assert ["(unverified)" in row for row in rows] == [True] * (len(rows) - 1) + [False]
 
 
-def test_timeline_times_are_uk_local_in_the_header_format(capsys, monkeypatch) -> None:
+def test_timeline_times_are_in_words_in_englands_time(capsys, monkeypatch) -> None:
     case = Resolution.open("DR-2026-7KQ3XZ", open_case(), datetime(2026, 7, 1, 9, 5, tzinfo=UTC))  # BST: 10:05 in England
-    assert "2026-07-01 10:05" in printed(case.view(), capsys, monkeypatch)
+    shown = printed(case.view(), capsys, monkeypatch)
+    assert "1 July 2026 at 10:05am" in shown and "Case opened" in shown
+    assert "case_opened" not in shown and "2026-07-01" not in shown
 
 
 def test_actions_are_owned_by_organisation_name_and_weekend_dues_are_said(capsys, monkeypatch) -> None:
@@ -74,9 +76,9 @@ def test_actions_are_owned_by_organisation_name_and_weekend_dues_are_said(capsys
         ActionView(number=2, description="Fund therapy", owner="org-2", due=christmas, done=False),
     ]})
     shown = printed(view, capsys, monkeypatch)
-    assert "Hill Top Primary (org-1)" in shown and "Rotherham LA (org-2)" in shown
-    assert "2027-01-16 (Saturday: not a working day)" in shown
-    assert "2026-12-25 (Christmas Day: not a working day)" in shown
+    assert "Hill Top Primary" in shown and "Rotherham LA" in shown
+    assert "16 January 2027 (Saturday: not a working day)" in shown
+    assert "25 December 2026 (Christmas Day: not a working day)" in shown
 
 
 # --- Duties (DESIGN section 11) ------------------------------------------------------------------------
@@ -122,11 +124,12 @@ def test_every_duty_shows_who_owes_it_its_source_and_when_it_was_settled(capsys,
     shown = printed(duties_view(), capsys, monkeypatch)
     rows = {line.split()[0]: line for line in shown.splitlines() if line.split() and line.split()[0] in
             {"certificate", "health_notice", "mediation_arrangement", "written_outcome"}}
-    assert "mediation adviser" in rows["certificate"] and "SEND Regs 2014 reg 34" in rows["certificate"]
-    assert "Rotherham LA (org-2)" in rows["health_notice"]
-    assert " met " in rows["health_notice"] and "on 2026-11-04 (timeline entry 3)" in rows["health_notice"]
-    assert "on 2026-11-10 (timeline entry 5)" in rows["mediation_arrangement"]
-    assert "case officer" in rows["written_outcome"] and "missed: still to be done" in rows["written_outcome"]
+    assert "The mediation adviser" in rows["certificate"] and "SEND Regs 2014 reg 34" in rows["certificate"]
+    assert "Issue the mediation certificate" in rows["certificate"]
+    assert "Rotherham LA" in rows["health_notice"]
+    assert " Met " in rows["health_notice"] and "on 4 November 2026 (timeline entry 3)" in rows["health_notice"]
+    assert " Cancelled " in rows["mediation_arrangement"] and "on 10 November 2026 (timeline entry 5)" in rows["mediation_arrangement"]
+    assert "The case officer" in rows["written_outcome"] and "missed: still to be done" in rows["written_outcome"]
     # Still owed first, the overdue one at the top; settled ones after.
     order = [line.split()[0] for line in shown.splitlines() if line.split() and line.split()[0] in rows]
     assert order == ["written_outcome", "certificate", "health_notice", "mediation_arrangement"]
@@ -134,7 +137,7 @@ def test_every_duty_shows_who_owes_it_its_source_and_when_it_was_settled(capsys,
 
 def test_the_certificates_issuer_and_the_health_provision_are_shown(capsys, monkeypatch) -> None:
     shown = printed(duties_view(), capsys, monkeypatch)
-    assert "Mediation certificate: 2026-11-12 (mediation concluded), issued by the mediator" in shown
+    assert "Mediation certificate: 12 November 2026 (Mediation has taken place), issued by the mediator" in shown
     assert "Health care provision the family wants: Speech and language therapy" in shown
 
 
@@ -148,7 +151,7 @@ def test_each_action_says_where_its_due_date_comes_from(capsys, monkeypatch) -> 
                    due_source="SEND Regs 2014 reg 42(3): 2 weeks from the agreement"),
     ]})
     shown = printed(view, capsys, monkeypatch)
-    assert "SEND Regs 2014 reg 44(2)(b): 2 weeks; appealable: assess" in shown
+    assert "SEND Regs 2014 reg 44(2)(b): 2 weeks; appealable: Make an EHC needs assessment" in shown
     assert "SEND Regs 2014 reg 42(3): 2 weeks from the agreement" in shown
 
 
@@ -160,4 +163,18 @@ def test_the_list_names_each_cases_warnings(capsys, monkeypatch) -> None:
                               case_officer="jo.smith", next_deadline=None,
                               warnings=["late_opening", "school_age_reached"])], as_json=False)
     row = next(line for line in capsys.readouterr().out.splitlines() if "MD-2026-7KQ3XZ" in line)
-    assert row.rstrip().endswith("late opening, school age reached")
+    assert row.rstrip().endswith("Opened late, End of compulsory school age")
+
+
+def test_a_column_for_room_to_spare_goes_before_the_table_wraps(capsys, monkeypatch) -> None:
+    from domain.models import CaseStage, CaseSummary, DisagreementKind
+
+    summary = CaseSummary(reference="DR-2026-7KQ3XZ", stage=CaseStage.awaiting_consent, outcome=None,
+                          kinds=[DisagreementKind.provision], case_officer="jo.smith", next_deadline=date(2026, 12, 18))
+    for width, kinds_shown in ((250, True), (80, False)):
+        monkeypatch.setattr(render, "_console", lambda: Console(markup=False, highlight=False, width=width))
+        render.cases([summary], as_json=False)
+        shown = capsys.readouterr().out
+        assert ("Kinds" in shown.split()) is kinds_shown, shown
+        assert "18 December 2026" in shown and {"Waiting", "party's", "consent"} <= set(shown.split())
+        assert "Appeal deadline" not in shown  # nothing to say: the column goes

@@ -109,7 +109,7 @@ async def test_erase_deletes_the_cases_messages_from_the_outbox_and_no_others(
     erased = await staff.run("approve-erase", *KIM, case.reference)
 
     assert erased.code == 0, erased.stderr
-    assert "with its 2 message file(s) in the outbox" in erased.stdout
+    assert "with its 2 message files in the outbox" in erased.stdout
     assert sorted(path.name for path in outbox.iterdir()) == [
         f"{other.reference}.case_opened.applicant.txt", f"{other.reference}.withdrawn.applicant.txt",
     ]

@@ -108,7 +108,7 @@ async def test_a_closed_case_deleted_from_temporal_shows_as_it_closed(
         assert handle.id in [summary["reference"] for summary in listed]
         assert handle.id in [summary["reference"] for summary in await staff.json("list")]
         table = await staff.run("show", handle.id)
-        assert table.code == 0 and "withdrawn" in table.stdout
+        assert table.code == 0 and "Outcome: Withdrawn" in table.stdout
 
 
 async def test_a_failed_archive_write_is_retried_and_never_duplicated(

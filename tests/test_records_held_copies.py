@@ -141,7 +141,7 @@ def test_the_holds_listing_says_what_a_hold_keeps(missing: bool) -> None:
         reference="DR-2026-AAAAAA", reason="complaint", placed_by="jo.smith", placed_at=NOW, held_copy_from=copied,
         missing_since=date(2026, 7, 2) if missing else None,
     )
-    expected = "case missing from Temporal: held copy from 2026-07-01" if missing else "open case, held copy from 2026-07-01"
+    expected = "case missing from Temporal: held copy from 1 July 2026" if missing else "open case, held copy from 1 July 2026"
     assert _kept(held) == expected
     never_copied = held.model_copy(update={"held_copy_from": None})
     assert _kept(never_copied) == ("case missing from Temporal: no held copy" if missing else "")

@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date
+from domain.words import long_date
 from infra.binaries import installed_binary
 from infra.settings import Settings
 from records.models import HeldCopied, archive_of
@@ -140,7 +141,7 @@ async def test_a_held_open_case_deleted_from_temporal_is_reported_by_the_purge_a
     # Staff see it in the holds listing; the closed case's hold is as before.
     listed = await staff.run("holds")
     [row] = [line for line in listed.stdout.splitlines() if held in line]
-    assert f"case missing from Temporal: held copy from {london_date(copy.copied_at)}" in row
+    assert f"case missing from Temporal: held copy from {long_date(london_date(copy.copied_at))}" in row
     [closed_row] = [line for line in listed.stdout.splitlines() if finished.reference in line]
     assert "missing" not in closed_row
     assert {hold["reference"]: hold["missing_since"] for hold in await staff.json("holds")} == {
