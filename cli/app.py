@@ -7,8 +7,6 @@ case (cli/render.py). What they share, the exit codes among it, is cli/common.py
 """
 
 
-import secrets
-import string
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -30,6 +28,7 @@ from domain.models import (
     CertificateIssuer,
     Channel,
     MEDIATION_PREFIX,
+    new_reference,
     AppealStatus,
     CompleteAction,
     DecisionKind,
@@ -192,7 +191,7 @@ def open_case(
         supporter=supporter,
         child_date_of_birth=child_date_of_birth,
     )
-    reference = reference or _new_reference("DR-")
+    reference = reference or new_reference("DR-", london_date(datetime.now(UTC)))
     _route_only(reference, Route.disagreement_resolution, "open")
     render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
@@ -339,7 +338,7 @@ def open_mediation(
         supporter=supporter,
         child_date_of_birth=child_date_of_birth,
     )
-    reference = reference or _new_reference(MEDIATION_PREFIX)
+    reference = reference or new_reference(MEDIATION_PREFIX, london_date(datetime.now(UTC)))
     _route_only(reference, Route.mediation, "open-mediation")
     render.result(with_cases(lambda cases: cases.open(reference, opened)), type(opened), as_json, verbose)
 
@@ -788,12 +787,6 @@ def _act(reference: str, update: str, request: StaffAction, as_json: bool, verbo
 def _born_by_now(child_date_of_birth: date | None) -> None:
     if child_date_of_birth is not None and child_date_of_birth > london_date(datetime.now(UTC)):
         stop(f"--child-date-of-birth: {child_date_of_birth.isoformat()} is in the future", INVALID)
-
-
-def _new_reference(prefix: str) -> str:
-    alphabet = string.digits + string.ascii_uppercase
-    year = london_date(datetime.now(UTC)).year
-    return f"{prefix}{year}-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
 def _route_only(reference: str, route: Route, command: str) -> None:

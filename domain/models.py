@@ -7,6 +7,8 @@ contract (DESIGN section 3): add fields, never rename them.
 
 import functools
 import re
+import secrets
+import string
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
@@ -204,6 +206,13 @@ class OrderKind(StrEnum):
 # which matches before a trailing newline, so that even a `match` or `search` takes the whole text.
 REFERENCE_PATTERN = re.compile(r"\A(DR|MD)-[0-9]{4}-[0-9A-Z]{6}\Z", re.ASCII)
 MEDIATION_PREFIX = "MD-"  # statutory mediation cases; "DR-" for disagreement resolution
+REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
+
+
+def new_reference(prefix: str, on: date) -> str:
+    """A fresh case reference (`REFERENCE_PATTERN`) for a case opened on the day `on`: random, so it
+    says nothing about the family (DESIGN section 3). For the fronts that open cases, not workflows."""
+    return f"{prefix}{on.year}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 STAFF_ID_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z", re.ASCII)
 PARTY_ID_PATTERN = re.compile(r"\A(applicant|org-[1-9][0-9]*)\Z", re.ASCII)
 

@@ -16,9 +16,8 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from cli.app import _new_reference as new_reference
-from domain.calendar import london_date  # the CLI's own, so both fronts make alike
-from domain.models import MEDIATION_PREFIX, REFERENCE_PATTERN, OpenCase, OpenMediation, Route
+from domain.calendar import london_date
+from domain.models import MEDIATION_PREFIX, REFERENCE_PATTERN, OpenCase, OpenMediation, Route, new_reference
 from web.forms import ORGANISATION_ROWS, FormErrors, build, day, first_field, text
 
 DRAFT_FIELD = "draft"
@@ -87,7 +86,7 @@ def _reference(answers: Answers, prefix: str, errors: dict[str, str]) -> str:
     reference = (_str(answers, "reference") or "").upper() or None
     if reference is not None and not (REFERENCE_PATTERN.fullmatch(reference) and reference.startswith(prefix)):
         errors["reference"] = f"Reference must look like {prefix}2026-7KQ3XZ, or be left blank for a new one"
-    return reference or new_reference(prefix)
+    return reference or new_reference(prefix, london_date(datetime.now(UTC)))
 
 
 CONTACT_PARTS = ("email", "phone", "address", "postcode")  # a contact's fields: `<prefix><part>`
