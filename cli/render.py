@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
+from domain.words import words
 from domain.models import (
     STAGE_WORDS, ActionView, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
 )
@@ -49,8 +50,8 @@ def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
         console.print(f"Health care provision the family wants: {view.health_provision_sought}")
     if view.certificate:
         console.print(
-            f"Mediation certificate: {view.certificate.issued_on} ({_words(view.certificate.reason)}), "
-            f"issued by the {_words(view.certificate.issued_by)}"
+            f"Mediation certificate: {view.certificate.issued_on} ({words(view.certificate.reason)}), "
+            f"issued by the {words(view.certificate.issued_by)}"
         )
     if view.appeal_deadline:
         status = f"; appeal {view.appeal_status.value.replace('_', ' ')}" if view.appeal_status else ""
@@ -97,7 +98,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             summary.case_officer or "",
             _next_deadline(summary),
             summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
-            ", ".join(_words(code) for code in summary.warnings),
+            ", ".join(words(code) for code in summary.warnings),
         )
     console.print(table)
 
@@ -173,12 +174,8 @@ def _actions(view: CaseView) -> Table:
 def _due_rule(action: ActionView) -> str:
     """Where an action's due date comes from: the rule the view names, and whether the family could
     appeal the matter (the reg 44 kind of order)."""
-    matter = f"appealable: {_words(action.order_kind)}" if action.appealable and action.order_kind else ""
+    matter = f"appealable: {words(action.order_kind)}" if action.appealable and action.order_kind else ""
     return "; ".join(part for part in (action.due_source or "", matter) if part)
-
-
-def _words(value: object) -> str:
-    return str(getattr(value, "value", value)).replace("_", " ")
 
 
 def _timeline(view: CaseView, whole: bool) -> Table:

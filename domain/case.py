@@ -19,6 +19,9 @@ from typing import Any, ClassVar
 from domain import duties
 from domain.calendar import london_date
 from domain.duties import Duty, school_age_ends
+from domain.words import (
+    APPEAL_STATUS_WORDS, OUTCOME_WORDS, date_and_time, duty_words, listed, long_date, owner_words, template_words,
+)
 
 from domain.notifications import (
     CASE_OFFICER,
@@ -291,7 +294,7 @@ class CaseFile(Model):
 
     def _school_age_reached(self, at: datetime, ends: date) -> list[Announcement]:
         warning = (
-            f"The child reached the end of compulsory school age on {ends.isoformat()}: the rights in this case "
+            f"The child reached the end of compulsory school age on {long_date(ends)}: the rights in this case "
             "pass to the young person (CFA 2014 s.83(2)). Confirm who the party is."
         )
         self.warn(WarningCode.school_age_reached, warning, at)
@@ -502,9 +505,9 @@ class CaseFile(Model):
             arrangement.state = DeadlineState.missed  # its end passed quietly for the earlier booking: now chased
         self.stage = CaseStage.session_scheduled
         event = "session_rescheduled" if number > 1 else "session_scheduled"
-        detail = f"session at {request.at.isoformat()}"
+        detail = f"Session booked for {date_and_time(request.at)}"
         if moved_from is not None:
-            detail = f"session moved from {moved_from.isoformat()} to {request.at.isoformat()}"
+            detail = f"Session moved from {date_and_time(moved_from)} to {date_and_time(request.at)}"
         self.record(at, request.actor, event, detail)
         return [Announcement(
             Template.session_scheduled, (*self.party_ids(), MEDIATOR), f"session_scheduled-{number}",
@@ -517,7 +520,7 @@ class CaseFile(Model):
     def complete_action(self, request: CompleteAction, at: datetime) -> list[Announcement]:
         action = next(action for action in self.actions if action.number == request.number)
         action.done = True
-        self.record(at, request.actor, "action_completed", f"agreed action {action.number} done")
+        self.record(at, request.actor, "action_completed", f"Agreed action {action.number} done")
         self._settle(action_deadline(action.number))
         if all(action.done for action in self.actions):
             assert self.result is not None
@@ -553,7 +556,7 @@ class CaseFile(Model):
         appeal = self.deadline(APPEAL)
         assert appeal is not None
         self.appeal_status = request.status
-        self.record(at, request.actor, "appeal_status_recorded", request.status.value)
+        self.record(at, request.actor, "appeal_status_recorded", APPEAL_STATUS_WORDS[request.status])
         if appeal.state is DeadlineState.open:  # settled by this entry: lodged in time, or not appealing
             appeal.state = DeadlineState.met if request.status is AppealStatus.lodged else DeadlineState.cancelled
             appeal.settled_on, appeal.settled_by = london_date(at), len(self.timeline)
@@ -576,8 +579,8 @@ class CaseFile(Model):
         self.alarms = [alarm for alarm in self.alarms if alarm.deadline == APPEAL or alarm.deadline in owed]
         if any(deadline.owed for deadline in self.deadlines if deadline.name in owed):
             self.stage = self.stage_while_owed()
-            still = ", ".join(d.name for d in self.deadlines if d.name in owed and d.owed)
-            self.record(at, actor, "process_ended", f"{outcome.value}; still owed: {still}")
+            still = listed([duty_words(d.name).lower() for d in self.deadlines if d.name in owed and d.owed])
+            self.record(at, actor, "process_ended", f"{OUTCOME_WORDS[outcome]}; still owed: {still}")
         else:
             self._closed(at, actor)
         for deadline in self.deadlines:
@@ -587,7 +590,7 @@ class CaseFile(Model):
     def _closed(self, at: datetime, actor: str) -> None:
         assert self.outcome is not None
         self.stage = CaseStage.closed
-        self.record(at, actor, "case_closed", self.outcome.value)
+        self.record(at, actor, "case_closed", OUTCOME_WORDS[self.outcome])
 
     def _close_once_nothing_owed(self, at: datetime, actor: str) -> None:
         """After a duty that outlived the process is met: close the case if nothing else is owed."""
@@ -643,7 +646,7 @@ class CaseFile(Model):
             at,
             request.actor,
             "deadline_extended",
-            f"{planned.name} moved from {previous.due.isoformat()} to {planned.due.isoformat()}: {request.reason}",
+            f"{duty_words(planned.name)} moved from {long_date(previous.due)} to {long_date(planned.due)}: {request.reason}",
         )
 
     def ring(self, alarm: Alarm) -> None:
@@ -679,7 +682,7 @@ class CaseFile(Model):
             return self._reminded(alarm, due, dated)
         if self._held_in_time(alarm.deadline):
             return []
-        self.record(at, SYSTEM, "deadline_missed", f"{alarm.deadline} was due {due}")
+        self.record(at, SYSTEM, "deadline_missed", f"{duty_words(alarm.deadline)} was due {long_date(due)}")
         return self._expired(alarm, due, dated, at)
 
     def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
@@ -772,7 +775,9 @@ class CaseFile(Model):
     def delivery_failed(self, template: Template, recipient: Recipient, reason: str, at: datetime) -> list[Announcement]:
         """A message could not be delivered: it goes on the timeline and the case officer is told
         (unless the message was theirs)."""
-        self.record(at, SYSTEM, "notification_failed", f"{template.value} to {recipient.id}: {reason}")
+        self.record(
+            at, SYSTEM, "notification_failed", f"{template_words(template)} to {owner_words(recipient.id).lower()}: {reason}",
+        )
         if recipient.kind is RecipientKind.case_officer:
             return []
         return [Announcement(
@@ -843,6 +848,8 @@ class CaseFile(Model):
             decision=self.decision,
             appeal_status=self.appeal_status,
             warnings=[warning.text for warning in self.warnings],
+            applicant_contact=self.opened.applicant.contact,
+            supporter=self.opened.supporter,
         ).model_copy(update=self._route_view())
 
     def _route_view(self) -> dict:

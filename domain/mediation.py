@@ -44,6 +44,10 @@ from domain.case import (
 )
 from domain.duties import Duty
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Recipient, RecipientKind, Template
+from domain.words import (
+    CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, DECISION_KIND_WORDS, counted, issues_words, long_date,
+    outcome_words, template_words,
+)
 from domain.deadlines import (
     AGREEMENT_NOTICE, APPEAL, CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, DeadlineRequest,
     PlannedDeadline, action_deadline,
@@ -125,8 +129,11 @@ class Mediation(CaseFile):
                 contact=opened.local_authority.contact, kind=OrganisationKind.local_authority,
             ) if health_only else None,
         )
-        issues = ", ".join(issue.value for issue in opened.mediation_issues)
-        case.record(at, opened.opened_by, "case_opened", f"statutory mediation about {opened.decision_kind.value}; issues: {issues}")
+        case.record(
+            at, opened.opened_by, "case_opened",
+            f"Statutory mediation about the Local Authority's decision: {_lower_first(DECISION_KIND_WORDS[opened.decision_kind])}; "
+            f"issues: {issues_words(opened.mediation_issues)}",
+        )
         return case
 
     # --- Reading the case ------------------------------------------------------------------------
@@ -417,7 +424,7 @@ class Mediation(CaseFile):
         if self.past_reg_33_window(today):
             appeal = self.deadline(APPEAL)
             passed = appeal is not None and appeal.due < today
-            when = "" if appeal is None else f" ({appeal.due.isoformat()})"
+            when = "" if appeal is None else f" ({long_date(appeal.due)})"
             warning = (
                 "Opened more than 2 months after the decision notice (SEND Regulations 2014 reg 33). That is not the "
                 f"appeal deadline{when}: "
@@ -445,14 +452,13 @@ class Mediation(CaseFile):
             self.stage = CaseStage.certificate_due
             self.record(
                 at, request.actor, "mediation_declined",
-                f"the family told the mediation adviser on {self.adviser_told_on.isoformat()} that they do not want mediation",
+                f"The family told the mediation adviser on {long_date(self.adviser_told_on)} that they do not want mediation",
             )
         else:
             self.stage = CaseStage.arranging_session
-            issues = ", ".join(issue.value for issue in self.issues)
             self.record(
                 at, request.actor, "mediation_chosen",
-                f"Local Authority told on {self.la_notified_on.isoformat()}; issues: {issues}"
+                f"Local Authority told on {long_date(self.la_notified_on)}; issues: {issues_words(self.issues)}"
                 + ("; health care provision sought recorded" if self.health_provision_sought else ""),
             )
         for deadline in planned:
@@ -477,7 +483,7 @@ class Mediation(CaseFile):
         records = [record for record in self.notifications if record.template == template]
         if any(record.status is not DeliveryStatus.sent for record in records):
             return
-        self.record(at, SYSTEM, f"{template}_sent", f"{template.replace('_', ' ')} sent to {len(records)} recipient(s)")
+        self.record(at, SYSTEM, f"{template}_sent", f"{template_words(template)} sent to {counted(len(records), 'recipient')}")
         self._settle(duty)
         self._close_once_nothing_owed(at, SYSTEM)
 
@@ -493,7 +499,8 @@ class Mediation(CaseFile):
         self.certificate_reason = None
         self.record(
             at, request.actor, "certificate_issued",
-            f"{issued.reason.value}, dated {issued.issued_on.isoformat()}, issued by the {issued.issued_by.value.replace('_', ' ')}",
+            f"{CERTIFICATE_REASON_WORDS[issued.reason]}; dated {long_date(issued.issued_on)}; issued by "
+            f"{CERTIFICATE_ISSUER_WORDS[issued.issued_by].lower()}",
         )
         self._settle(CERTIFICATE, on=issued.issued_on)  # met by its issue, on its date, however late recorded
         told = [Announcement(
@@ -503,8 +510,8 @@ class Mediation(CaseFile):
             self.set_appeal(appeal, at)
         elif first is not None:
             warning = (
-                f"A later certificate, dated {issued.issued_on.isoformat()}, was issued: the appeal deadline stays as "
-                f"the first certificate ({first.issued_on.isoformat()}) fixed it. Whether a later certificate "
+                f"A later certificate, dated {long_date(issued.issued_on)}, was issued: the appeal deadline stays as "
+                f"the first certificate ({long_date(first.issued_on)}) fixed it. Whether a later certificate "
                 "restarts the month is unsettled; the family should not rely on a later date."
             )
             self.warn(WarningCode.later_certificate, warning, at)
@@ -535,10 +542,7 @@ class Mediation(CaseFile):
         party it is told of the agreement."""
         self.result = request.result
         views = {True: "; the child's views were sought", False: "; the child's views were not sought", None: ""}
-        self.record(
-            at, request.actor, "outcome_recorded",
-            f"{request.result.value}, {len(request.actions)} agreed action(s){views[request.child_views_sought]}",
-        )
+        self.record(at, request.actor, "outcome_recorded", f"{outcome_words(request)}{views[request.child_views_sought]}")
         self._session_held()
         actions = planned[:len(request.actions)]
         self._agree_actions(request, [deadline.due for deadline in actions])
@@ -584,6 +588,10 @@ class Mediation(CaseFile):
             for deadline in planned:
                 self.set_deadline(deadline)
         return self._close_for_service(at, resolution_started=self.mediate is True)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _weekdays_from(start: date, end: date) -> int:

@@ -21,6 +21,8 @@ import jinja2
 from domain.calendar import LONDON
 from domain.models import Channel
 from domain.notifications import AgreedActionFacts, Notice, Recipient, RecipientKind, ServiceContact, Template
+from domain.words import clock_time, sentence
+from domain.words import listed as names
 
 _PARTIES = frozenset({RecipientKind.applicant, RecipientKind.organisation})
 _EVERYONE_AT_THE_TABLE = _PARTIES | {RecipientKind.mediator}
@@ -162,28 +164,6 @@ def long_datetime(at: datetime) -> str:
     """The wall-clock time in England: "Thursday 7 January 2027 at 2:30pm"."""
     local = at.astimezone(LONDON)
     return f"{long_date(local.date())} at {clock_time(local)}"
-
-
-def clock_time(at: datetime) -> str:
-    """GOV.UK style: "10am", "2:30pm", "midday", "midnight"."""
-    if at.minute == 0 and at.hour in (0, 12):
-        return "midnight" if at.hour == 0 else "midday"
-    hour = at.hour % 12 or 12
-    suffix = "am" if at.hour < 12 else "pm"
-    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
-
-
-def names(items: list[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def sentence(text: str) -> str:
-    """The first letter in capitals and the rest as written ("NHS South Yorkshire ICB" stays so), unlike
-    jinja's `capitalize`."""
-    return text[:1].upper() + text[1:]
 
 
 def _in_words(value: object) -> str:

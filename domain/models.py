@@ -685,6 +685,12 @@ class CaseView(Model):
     school_only: bool = False
     health_provision_sought: str | None = None  # statutory mediation, reg 32(e)(iii)
     warnings: list[str] = []  # for staff, in words: what needs their attention beyond the deadlines
+    # For the case page: what the officer typed at opening (disagreement resolution; statutory mediation
+    # has none) and how to reach the applicant and their SENDIASS supporter. Personal data: only ever in
+    # the encrypted case view, never in search attributes, memos or logs.
+    summary: str | None = None
+    applicant_contact: Contact | None = None
+    supporter: Supporter | None = None
 
 
 class CaseSummary(Model):

@@ -37,6 +37,9 @@ from domain.models import (
     Withdraw,
 )
 from domain.notifications import Announcement, Template
+from domain.words import (
+    CONSENT_WORDS, DECISION_KIND_WORDS, TALK_WORDS, counted, date_and_time, duty_words, long_date, outcome_words,
+)
 
 
 class Resolution(CaseFile):
@@ -67,7 +70,7 @@ class Resolution(CaseFile):
         return super()._expired(alarm, due, dated, at)
 
     def _route_view(self) -> dict:
-        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point}
+        fields = {"kinds": self.opened.kinds, "ehc_point": self.opened.ehc_point, "summary": self.opened.summary}
         if self.deadline(APPEAL) is None:
             fields["appeal_deadline"] = self.opened.appeal_deadline
         return fields
@@ -82,7 +85,10 @@ class Resolution(CaseFile):
             for number, org in enumerate(opened.organisations, start=1)
         ]
         case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
-        case.record(at, opened.opened_by, "case_opened", f"{len(organisations)} organisation(s); officer {opened.case_officer}")
+        case.record(
+            at, opened.opened_by, "case_opened",
+            f"Disagreement resolution with {counted(len(organisations), 'organisation')}; case officer {opened.case_officer}",
+        )
         return case
 
     def silent_parties(self) -> list[Party]:
@@ -114,7 +120,7 @@ class Resolution(CaseFile):
 
     def record_talk(self, request: RecordTalk, at: datetime) -> None:
         self.talks += 1
-        detail = f"talk {self.talks}: {request.outcome.value}"
+        detail = f"Talk {self.talks}: {TALK_WORDS[request.outcome]}"
         self.record(at, request.actor, "talk_recorded", f"{detail}. {request.notes}" if request.notes else detail)
         self._settle(TALKS_REVIEW)
         if request.outcome is TalkOutcome.resolved:
@@ -122,7 +128,7 @@ class Resolution(CaseFile):
 
     def offer_resolution(self, request: OfferResolution, at: datetime) -> None:
         self.stage = CaseStage.awaiting_consent
-        self.record(at, request.actor, "resolution_offered", "disagreement resolution offered to every party")
+        self.record(at, request.actor, "resolution_offered", "Disagreement resolution offered to every party")
         self._settle(TALKS_REVIEW)
 
     def record_consent(self, request: RecordConsent, at: datetime) -> list[Announcement]:
@@ -130,7 +136,7 @@ class Resolution(CaseFile):
         decline closes the case and everybody hears why."""
         party = self._require_party(request.party)
         party.consent = Consent.agreed if request.agree else Consent.declined
-        detail = f"{party.id} {party.consent.value}"
+        detail = f"{party.name} {CONSENT_WORDS[party.consent].lower()}"
         self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
         if party.consent is Consent.declined:
             self.close(CaseOutcome.declined, at, request.actor)
@@ -157,7 +163,7 @@ class Resolution(CaseFile):
     def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
         """Record the session result; `action_dues` are the planned due dates of the actions."""
         self.result = request.result
-        self.record(at, request.actor, "outcome_recorded", f"{request.result.value}, {len(request.actions)} agreed action(s)")
+        self.record(at, request.actor, "outcome_recorded", outcome_words(request))
         self._session_held()
         self._settle(OUTCOME_RECORD)
         self._agree_actions(request, action_dues)
@@ -177,14 +183,14 @@ class Resolution(CaseFile):
                 if current.due >= deadline.due:
                     self.record(
                         at, actor, "extension_kept",
-                        f"{deadline.name} stays {current.due.isoformat()} as extended: still no earlier than the "
-                        f"{deadline.due.isoformat()} the new session time gives",
+                        f"{duty_words(deadline.name)} stays {long_date(current.due)} as extended: still no earlier "
+                        f"than the {long_date(deadline.due)} the new session time gives",
                     )
                     continue
                 self.record(
                     at, actor, "extension_replaced",
-                    f"{deadline.name} extended to {current.due.isoformat()} is now {deadline.due.isoformat()}: the "
-                    f"session moved to {self.session.at.isoformat()}, and the usual time after it ends later",
+                    f"{duty_words(deadline.name)} extended to {long_date(current.due)} is now {long_date(deadline.due)}: "
+                    f"the session moved to {date_and_time(self.session.at)}, and the usual time after it ends later",
                 )
             self.set_deadline(deadline)
 
@@ -195,7 +201,7 @@ class Resolution(CaseFile):
         started = any(entry.event == "resolution_offered" for entry in self.timeline)
         party = self._require_party(request.party)
         party.consent = Consent.withdrawn
-        self.record(at, request.actor, "withdrawn", f"{party.id} withdrew: {request.reason}")
+        self.record(at, request.actor, "withdrawn", f"{party.name} withdrew: {request.reason}")
         self.close(CaseOutcome.withdrawn, at, request.actor)
         return [self.closure(party_name=party.name, resolution_started=started)]
 
@@ -208,6 +214,7 @@ class Resolution(CaseFile):
         self.decision = DecisionView(kind=request.kind, date=request.date)
         self.record(
             at, request.actor, "decision_recorded",
-            f"{request.kind.value} sent {request.date.isoformat()}; appeal deadline {appeal.deadline.due.isoformat()}",
+            f"{DECISION_KIND_WORDS[request.kind]}, notice sent {long_date(request.date)}; appeal deadline "
+            f"{long_date(appeal.deadline.due)}",
         )
         self.set_appeal(appeal, at)

@@ -22,7 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import EmailStr
 
-from domain.models import Model, PhoneNumber
+from domain.models import RECORDED, CaseView, Model, PhoneNumber
+from domain.words import (
+    DELIVERY_WORDS, OUTCOME_WORDS, counted, date_and_time, event_words, listed, long_date, owner_words, stage_words,
+    template_words,
+)
 from records.contacts import is_person, normalise_email, normalise_phone
 from records.models import CaseRecord, Person, PersonRole
 
@@ -107,9 +111,16 @@ def subject_case(
         if person not in theirs and person.role is not PersonRole.organisation
     ]
     redaction = Redaction(others, theirs)
+    roles = {person.role for person in theirs}
+    case = record.view.model_dump(mode="json")
+    # Contact details the case page shows (a postal address among them): the subject's own only.
+    if PersonRole.applicant not in roles:
+        case.pop("applicant_contact", None)
+    if PersonRole.supporter not in roles:
+        case.pop("supporter", None)
     return SubjectCase(
-        reference=reference, status=status, your_roles=sorted({person.role for person in theirs}),
-        your_details=theirs, case=redaction.withheld(record.view.model_dump(mode="json")),
+        reference=reference, status=status, your_roles=sorted(roles),
+        your_details=theirs, case=redaction.withheld(case),
         review=redaction.flagged,
     )
 
@@ -190,38 +201,61 @@ def _phone_pattern(phone: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![0-9]){prefix}{spaced(national)}(?![0-9])")
 
 
+# Where each case's record was read from, for a member of the public.
+STATUS_WORDS = {
+    CaseStatus.open: "The service still holds this case as a running case.",
+    CaseStatus.closed: "This case is closed and kept in the service's records.",
+    CaseStatus.held_copy: "A copy of this case is kept under a legal hold.",
+}
+ROLE_WORDS = {
+    PersonRole.applicant: "the person who asked for help (the applicant)",
+    PersonRole.supporter: "a supporter of the family",
+    PersonRole.mediator: "the mediator",
+    PersonRole.organisation: "a contact for an organisation",
+}
+
+
 def readable(export: SubjectAccessExport) -> str:
-    """The export as a plain-text document a person can read."""
+    """The export as a plain-text document a person can read: every code, date and time in words
+    (domain/words.py), in England's time."""
     asked = " and ".join(part for part in (export.email, export.phone) if part)
     lines = [
         "Subject access: SEND disagreement resolution records",
         f"About: {asked}",
-        f"Prepared {export.generated_at:%d %B %Y} by {export.generated_by}; {len(export.cases)} case(s).",
+        f"Prepared on {date_and_time(export.generated_at)} by {export.generated_by}; "
+        f"{counted(len(export.cases), 'case')} found.",
         f"Other people's details are shown as {WITHHELD}.",
     ]
     for found in export.cases:
-        case = found.case
+        view = CaseView.model_validate(found.case, context=RECORDED)
         lines += [
             "",
-            f"Case {found.reference} ({found.status.value})",
-            f"  Your part: {', '.join(role.value for role in found.your_roles)}",
+            f"Case {found.reference}",
+            f"  {STATUS_WORDS[found.status]}",
+            f"  Your part: {listed([ROLE_WORDS[role] for role in found.your_roles])}",
         ]
         for person in found.your_details:
             details = ", ".join(value for value in (person.name, person.email, person.phone) if value)
             lines.append(f"  Details held: {details}")
-        lines.append(f"  Stage: {case['stage']}" + (f"; outcome: {case['outcome']}" if case.get("outcome") else ""))
-        lines.append("  Parties: " + "; ".join(f"{party['id']} {party['name']}" for party in case["parties"]))
-        if case.get("mediator"):
-            lines.append(f"  Mediator: {case['mediator']['name']}")
-        for action in case.get("actions", []):
-            lines.append(f"  Agreed: {action['description']} (by {action['due']}, done: {action['done']})")
+        outcome = f"; outcome: {OUTCOME_WORDS[view.outcome].lower()}" if view.outcome else ""
+        lines.append(f"  Where the case is: {stage_words(view.stage).lower()}{outcome}")
+        lines.append("  Parties: " + "; ".join(party.name for party in view.parties))
+        if view.mediator:
+            lines.append(f"  Mediator: {view.mediator.name}")
+        for action in view.actions:
+            done = "done" if action.done else "not done yet"
+            lines.append(f"  Agreed: {action.description} (due {long_date(action.due)}; {done})")
         lines.append("  What happened:")
-        for entry in case["timeline"]:
-            detail = f": {entry['detail']}" if entry["detail"] else ""
-            lines.append(f"    {entry['at'][:16].replace('T', ' ')} {entry['event']}{detail}")
-        lines.append("  Messages sent:")
-        for message in case["notifications"]:
-            lines.append(f"    {message['template']} to {message['to']} ({message['status']})")
+        for entry in view.timeline:
+            detail = f": {entry.detail}" if entry.detail else ""
+            lines.append(f"    {date_and_time(entry.at)}: {event_words(entry.event)}{detail}")
+        lines.append("  Messages:")
+        names = {party.id: party.name for party in view.parties}
+        for message in view.notifications:
+            lines.append(
+                f"    {template_words(message.template)}, to {owner_words(message.to, names)}: "
+                f"{DELIVERY_WORDS[message.status].lower()}"
+            )
         if found.review:
             lines.append("  Check before sending: these may still name someone else: " + ", ".join(found.review))
     return "\n".join(lines) + "\n"

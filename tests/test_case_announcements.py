@@ -73,6 +73,7 @@ from domain.notifications import (
     RecipientKind,
     Template,
 )
+from domain.words import APPEAL_STATUS_WORDS, date_and_time
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, open_case
 from tests.notices import APPLICANT_EMAIL, ORGANISATION_EMAIL, SUPPORTER_EMAIL
 from tests.test_case_file import EVERYONE, FULL
@@ -157,8 +158,8 @@ def test_a_consent_window_ending_with_parties_silent_closes_the_case_as_no_respo
     window = case.deadline(CONSENT_WINDOW)
     assert (window.state, window.outstanding) == (DeadlineState.missed, False)
     assert entries(case, 2) == [
-        (expiry.at, "system", "deadline_missed", "consent_window was due 2026-11-17"),
-        (expiry.at, "system", "case_closed", "no_response"),
+        (expiry.at, "system", "deadline_missed", "Consent window was due 17 November 2026"),
+        (expiry.at, "system", "case_closed", "Not every party answered the offer in time"),
     ]
     assert case.alarms == []
 
@@ -171,7 +172,7 @@ def test_a_consent_window_ending_with_nobody_silent_closes_nothing() -> None:
     expiry = alarm_of(case, CONSENT_WINDOW, AlarmPurpose.expiry)
     assert case.alarm_rang(expiry, expiry.at) == []
     assert (case.stage, case.outcome) == (CaseStage.awaiting_consent, None)
-    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "consent_window was due 2026-11-17")]
+    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "Consent window was due 17 November 2026")]
 
 
 def test_the_appeal_warnings_go_to_the_applicant_20_and_5_working_days_before() -> None:
@@ -238,7 +239,7 @@ def test_a_passed_appeal_deadline_tells_the_case_officer_and_is_never_outstandin
     )]
     appeal = case.deadline(APPEAL)
     assert (appeal.state, appeal.outstanding) == (DeadlineState.missed, False)
-    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "appeal was due 2027-02-26")]
+    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "SEND Tribunal appeal deadline was due 26 February 2027")]
     assert case.stage is CaseStage.informal_talks
 
 
@@ -286,7 +287,7 @@ def test_an_overdue_action_tells_its_owner_and_the_case_officer_and_stays_outsta
     )]
     action = case.deadline("action-2")
     assert (action.state, action.outstanding) == (DeadlineState.missed, True)
-    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "action-2 was due 2026-12-04")]
+    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "Agreed action 2 was due 4 December 2026")]
     assert case.stage is CaseStage.monitoring_agreement
     assert deadline_state(case, "action-1") is DeadlineState.open
 
@@ -320,7 +321,7 @@ def test_a_missed_talks_review_is_escalated_and_the_case_stays_in_talks() -> Non
         Template.deadline_missed, (CASE_OFFICER,), "deadline_missed-talks_review-20261123",
         {"deadline": TALKS_REVIEW, "due": date(2026, 11, 23)},
     )]
-    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "talks_review was due 2026-11-23")]
+    assert entries(case, 1) == [(expiry.at, "system", "deadline_missed", "Review of informal talks was due 23 November 2026")]
     assert (case.stage, case.alarms) == (CaseStage.informal_talks, [])
 
 
@@ -383,8 +384,8 @@ def test_a_party_withdrawing_closes_the_case_and_everyone_hears_who(stage: CaseS
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.withdrawn)
     assert [party.consent for party in case.parties] == [Consent.pending, Consent.withdrawn, Consent.pending]
     assert entries(case, 2) == [
-        (LATER, OFFICER, "withdrawn", "org-1 withdrew: moved out of the area"),
-        (LATER, OFFICER, "case_closed", "withdrawn"),
+        (LATER, OFFICER, "withdrawn", "Hill Top Primary withdrew: moved out of the area"),
+        (LATER, OFFICER, "case_closed", "Withdrawn"),
     ]
 
 
@@ -431,7 +432,7 @@ def test_the_service_withdrawing_an_open_case_tells_everyone(stage: CaseStage, s
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.withdrawn)
     assert entries(case, 2) == [
         (LATER, "system", "withdrawn_by_service", "cancellation requested in Temporal (Web UI or CLI): the service withdrew the case"),
-        (LATER, "system", "case_closed", "withdrawn"),
+        (LATER, "system", "case_closed", "Withdrawn"),
     ]
     assert all(party.consent is not Consent.withdrawn for party in case.parties)  # no party withdrew
 
@@ -499,7 +500,7 @@ def test_a_failed_message_to_a_party_is_recorded_and_the_case_officer_told() -> 
         {"party_name": "Hill Top Primary", "reason": "the resolution offered message: address rejected"},
     )]
     assert case.timeline[-1] == TimelineEntry(
-        at=LATER, actor="system", event="notification_failed", detail="resolution_offered to org-1: address rejected",
+        at=LATER, actor="system", event="notification_failed", detail="Offer of disagreement resolution to organisation 1: address rejected",
         verified=True,  # the workflow's own entry
     )
     assert case.delivery_failed(Template.session_scheduled, case.recipient(MEDIATOR), "mailbox full", LATER) == [Announcement(
@@ -512,7 +513,7 @@ def test_a_failed_message_to_the_case_officer_is_only_recorded() -> None:
     case = new_case()
     officer = case.recipient(CASE_OFFICER)
     assert case.delivery_failed(Template.deadline_reminder, officer, "no such staff id", LATER) == []
-    assert entries(case, 1) == [(LATER, "system", "notification_failed", "deadline_reminder to case_officer: no such staff id")]
+    assert entries(case, 1) == [(LATER, "system", "notification_failed", "Deadline reminder to the case officer: no such staff id")]
 
 
 def test_an_agreed_action_is_found_by_its_deadline_and_told_by_its_owners_name() -> None:
@@ -573,7 +574,7 @@ def test_recording_the_decision_sets_the_computed_appeal_deadline_and_its_warnin
         (AlarmPurpose.expiry, None, london(2027, 1, 5, 0, 0)),
     ]
     assert entries(case, 2) == [
-        (LATER, OFFICER, "decision_recorded", "refusal_to_assess sent 2026-10-30; appeal deadline 2027-01-04"),
+        (LATER, OFFICER, "decision_recorded", "Refusal to carry out an EHC needs assessment, notice sent 30 October 2026; appeal deadline 4 January 2027"),
         (LATER, "system", "appeal_deadline_computed",
          "decision notice sent 2026-10-30 + 2 months = 2026-12-30 (r.20(1)(c)(i)); 2026-12-30 is in the Christmas "
          "or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))"),
@@ -602,7 +603,7 @@ def test_the_familys_appeal_status_settles_the_deadline_and_stops_the_warnings(s
     assert (case.appeal_status, appeal.state, appeal.outstanding, appeal.due) == (status, state, False, APPEAL_DUE)
     assert (appeal.settled_on, case.timeline[appeal.settled_by - 1].event) == (LATER.date(), "appeal_status_recorded")
     assert case.alarms == [Alarm(deadline=TALKS_REVIEW, purpose=AlarmPurpose.expiry, at=london(2026, 11, 24, 0, 0))]
-    assert entries(case, 1) == [(LATER, OFFICER, "appeal_status_recorded", status.value)]
+    assert entries(case, 1) == [(LATER, OFFICER, "appeal_status_recorded", APPEAL_STATUS_WORDS[status])]
     assert case.appeal_clock_running is False
     assert refusal(lambda: case.check_record_appeal_status(request)) == f"the family's appeal is already recorded as {status.value}"
 
@@ -646,7 +647,7 @@ def test_each_answer_is_acknowledged_to_its_party_with_whom_we_still_wait_for() 
     assert told == [Announcement(
         Template.consent_recorded, ("applicant",), None, {"answer": "agreed", "waiting_for": ["Hill Top Primary", "Rotherham LA"]},
     )]
-    assert entries(case, 1) == [(at, OFFICER, "consent_recorded", "applicant agreed. prefers evenings")]
+    assert entries(case, 1) == [(at, OFFICER, "consent_recorded", "Sam Parent agreed. prefers evenings")]
     assert case.stage is CaseStage.awaiting_consent
     assert deadline_state(case, CONSENT_WINDOW) is DeadlineState.open
     assert case.describe() == (
@@ -654,7 +655,7 @@ def test_each_answer_is_acknowledged_to_its_party_with_whom_we_still_wait_for() 
     )
     told = case.record_consent(RecordConsent(actor=OFFICER, party="org-2", agree=True), at)
     assert told == [Announcement(Template.consent_recorded, ("org-2",), None, {"answer": "agreed", "waiting_for": ["Hill Top Primary"]})]
-    assert entries(case, 1) == [(at, OFFICER, "consent_recorded", "org-2 agreed")]
+    assert entries(case, 1) == [(at, OFFICER, "consent_recorded", "Rotherham LA agreed")]
 
 
 def test_the_last_agreement_moves_on_to_arranging_the_session() -> None:
@@ -682,8 +683,8 @@ def test_a_decline_closes_the_case_and_everybody_hears_who_declined() -> None:
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.declined)
     assert [party.consent for party in case.parties] == [Consent.agreed, Consent.pending, Consent.declined]
     assert entries(case, 2) == [
-        (at, "eve.fox", "consent_recorded", "org-2 declined. prefers to wait"),
-        (at, "eve.fox", "case_closed", "declined"),
+        (at, "eve.fox", "consent_recorded", "Rotherham LA declined. prefers to wait"),
+        (at, "eve.fox", "case_closed", "A party declined disagreement resolution"),
     ]
     window = case.deadline(CONSENT_WINDOW)
     assert (window.state, window.outstanding) == (DeadlineState.cancelled, False)
@@ -716,7 +717,7 @@ def test_an_extension_moves_the_deadline_and_says_from_when_to_when() -> None:
     assert case.deadline(APPEAL).extended is False
     assert [d.name for d in case.deadlines] == [APPEAL, TALKS_REVIEW]
     assert [a.at for a in case.alarms if a.deadline == TALKS_REVIEW] == [london(2026, 12, 1, 0, 0)]
-    assert entries(case, 1) == [(at, OFFICER, "deadline_extended", "talks_review moved from 2026-11-23 to 2026-11-30: family on holiday")]
+    assert entries(case, 1) == [(at, OFFICER, "deadline_extended", "Review of informal talks moved from 23 November 2026 to 30 November 2026: family on holiday")]
 
 
 def test_a_missed_deadline_extended_is_open_again() -> None:
@@ -745,8 +746,8 @@ def test_parties_still_silent_hear_the_consent_window_was_extended() -> None:
 
 def test_a_talk_outside_informal_talks_or_past_the_timelines_room_is_refused() -> None:
     case = new_case()
-    used = len(case.timeline[0].detail.encode())  # "2 organisation(s); officer jo.smith"
-    assert used == 35
+    used = len(case.timeline[0].detail.encode())  # "Disagreement resolution with 2 organisations; case officer jo.smith"
+    assert used == 67
     case.record(OPENED, OFFICER, "note", "x" * (400_000 - used - 10))  # 10 bytes of room left
     case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved))
     case.check_record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved, notes="x" * 10))
@@ -786,8 +787,8 @@ def move_session(case: Resolution, to: datetime) -> None:
 @pytest.mark.parametrize(
     "to, new_plan",
     [
-        (datetime(2026, 11, 19, 10, 0, tzinfo=timezone.utc), "2026-11-26"),  # Thursday 19th + 5 working days
-        (datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc), "2026-11-27"),  # Friday 20th + 5: the same day
+        (datetime(2026, 11, 19, 10, 0, tzinfo=timezone.utc), "26 November 2026"),  # Thursday 19th + 5 working days
+        (datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc), "27 November 2026"),  # Friday 20th + 5: the same day
     ],
     ids=["earlier", "same-day"],
 )
@@ -797,12 +798,12 @@ def test_an_extension_still_giving_as_much_time_stands_when_the_session_moves(to
     written = case.deadline(WRITTEN_OUTCOME)
     assert (written.due, written.extended, written.state) == (date(2026, 11, 27), True, DeadlineState.open)
     assert entries(case, 2) == [
-        (MOVED, "eve.fox", "session_rescheduled", f"session moved from 2026-11-16T10:00:00+00:00 to {to.isoformat()}"),
+        (MOVED, "eve.fox", "session_rescheduled", f"Session moved from 16 November 2026 at 10am to {date_and_time(to)}"),
         (MOVED, "eve.fox", "extension_kept",
-         f"written_outcome stays 2026-11-27 as extended: still no earlier than the {new_plan} the new session time gives"),
+         f"Send the written outcome stays 27 November 2026 as extended: still no earlier than the {new_plan} the new session time gives"),
     ]
     # The deadline not extended follows the session: 2 working days after it.
-    assert case.deadline(OUTCOME_RECORD).due == {"2026-11-26": date(2026, 11, 23), "2026-11-27": date(2026, 11, 24)}[new_plan]
+    assert case.deadline(OUTCOME_RECORD).due == {"26 November 2026": date(2026, 11, 23), "27 November 2026": date(2026, 11, 24)}[new_plan]
     assert [a.at for a in case.alarms if a.deadline == WRITTEN_OUTCOME] == [london(2026, 11, 28, 0, 0)]
 
 
@@ -811,7 +812,7 @@ def test_an_extension_kept_still_lets_the_later_deadlines_follow_the_session() -
     move_session(case, datetime(2026, 11, 17, 10, 0, tzinfo=timezone.utc))  # Tuesday 17th
     assert entries(case, 1) == [(
         MOVED, "eve.fox", "extension_kept",
-        "outcome_record stays 2026-11-20 as extended: still no earlier than the 2026-11-19 the new session time gives",
+        "Record the session outcome stays 20 November 2026 as extended: still no earlier than the 19 November 2026 the new session time gives",
     )]
     assert case.deadline(OUTCOME_RECORD).due == date(2026, 11, 20)
     assert case.deadline(WRITTEN_OUTCOME).due == date(2026, 11, 24)  # 5 working days after Tuesday 17th
@@ -824,9 +825,9 @@ def test_an_extension_giving_less_time_than_the_moved_session_is_replaced_and_th
     written = case.deadline(WRITTEN_OUTCOME)
     assert (written.due, written.extended, written.state) == (date(2026, 11, 30), False, DeadlineState.open)
     assert entries(case, 2) == [
-        (MOVED, "eve.fox", "session_rescheduled", "session moved from 2026-11-16T10:00:00+00:00 to 2026-11-23T10:00:00+00:00"),
+        (MOVED, "eve.fox", "session_rescheduled", "Session moved from 16 November 2026 at 10am to 23 November 2026 at 10am"),
         (MOVED, "eve.fox", "extension_replaced",
-         "written_outcome extended to 2026-11-27 is now 2026-11-30: the session moved to 2026-11-23T10:00:00+00:00, "
+         "Send the written outcome extended to 27 November 2026 is now 30 November 2026: the session moved to 23 November 2026 at 10am, "
          "and the usual time after it ends later"),
     ]
     assert [a.at for a in case.alarms if a.deadline == WRITTEN_OUTCOME] == [london(2026, 12, 1, 0, 0)]

@@ -100,7 +100,7 @@ def test_booking_the_session_tells_everyone_when_where_and_with_whom() -> None:
         {"session_at": SESSION_AT, "venue": "Town Hall", "previous_session_at": None, "mediator_name": MEDIATOR_NAME},
     )]
     assert (case.session.number, case.session.la_attendee) == (1, "Lee Officer")
-    assert last_entry(case) == (OFFICER, "session_scheduled", "session at 2026-11-16T10:00:00+00:00")
+    assert last_entry(case) == (OFFICER, "session_scheduled", "Session booked for 16 November 2026 at 10am")
     assert case.deadline(SESSION_ARRANGEMENT).state is DeadlineState.open  # a booking is not a session held
 
 
@@ -145,7 +145,7 @@ def test_moving_the_session_says_from_when_to_when() -> None:
         ("session_scheduled-2", moved_to, SESSION_AT)
     ]
     assert last_entry(case) == (
-        OFFICER, "session_rescheduled", "session moved from 2026-11-16T10:00:00+00:00 to 2026-11-18T14:00:00+00:00"
+        OFFICER, "session_rescheduled", "Session moved from 16 November 2026 at 10am to 18 November 2026 at 2pm"
     )
 
 

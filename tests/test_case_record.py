@@ -122,21 +122,21 @@ def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
     complete(case, 1)
     complete(case, 2)
     assert [(entry.actor, entry.event, entry.detail) for entry in case.timeline] == [
-        (OFFICER, "case_opened", "2 organisation(s); officer jo.smith"),
-        ("eve.fox", "talk_recorded", "talk 1: unresolved. call with SENCO"),
+        (OFFICER, "case_opened", "Disagreement resolution with 2 organisations; case officer jo.smith"),
+        ("eve.fox", "talk_recorded", "Talk 1: not resolved. call with SENCO"),
         ("eve.fox", "note", "family asked for mediation"),
-        (OFFICER, "resolution_offered", "disagreement resolution offered to every party"),
-        ("eve.fox", "consent_recorded", "applicant agreed. prefers evenings"),
-        (OFFICER, "consent_recorded", "org-1 agreed"),
-        (OFFICER, "consent_recorded", "org-2 agreed"),
+        (OFFICER, "resolution_offered", "Disagreement resolution offered to every party"),
+        ("eve.fox", "consent_recorded", "Sam Parent agreed. prefers evenings"),
+        (OFFICER, "consent_recorded", "Hill Top Primary agreed"),
+        (OFFICER, "consent_recorded", "Rotherham LA agreed"),
         (OFFICER, "mediator_assigned", "mediator assigned"),
         ("eve.fox", "mediator_assigned", "mediator replaced"),
-        (OFFICER, "session_scheduled", "session at 2026-11-16T10:00:00+00:00"),
-        ("eve.fox", "session_rescheduled", "session moved from 2026-11-16T10:00:00+00:00 to 2026-11-17T10:00:00+00:00"),
-        (OFFICER, "outcome_recorded", "partial_agreement, 2 agreed action(s)"),
-        (OFFICER, "action_completed", "agreed action 1 done"),
-        (OFFICER, "action_completed", "agreed action 2 done"),
-        (OFFICER, "case_closed", "partial_agreement"),
+        (OFFICER, "session_scheduled", "Session booked for 16 November 2026 at 10am"),
+        ("eve.fox", "session_rescheduled", "Session moved from 16 November 2026 at 10am to 17 November 2026 at 10am"),
+        (OFFICER, "outcome_recorded", "Partial agreement, 2 agreed actions"),
+        (OFFICER, "action_completed", "Agreed action 1 done"),
+        (OFFICER, "action_completed", "Agreed action 2 done"),
+        (OFFICER, "case_closed", "Partial agreement"),
     ]
     assert (case.session.venue, case.session.number) == ("Library", 2)
     assert case.describe() == "Closed: partial agreement."

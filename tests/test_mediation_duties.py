@@ -36,6 +36,7 @@ from domain.models import (
     SessionResult,
     Withdraw,
 )
+from domain.words import long_date
 from tests.cli_helpers import until
 from tests.conftest import RecordedNotifications, running_worker
 from tests.journeys import HEALTH_PROVISION, OFFICER, open_mediation
@@ -212,4 +213,4 @@ async def test_the_officer_is_told_when_the_child_reaches_the_end_of_compulsory_
         await env.sleep(timedelta(days=(ends - now).days + 1))
         case = await trip.view(handle)
         assert await once_sent(notifications, "school_age_reached") == ["case_officer"]
-        assert any(ends.isoformat() in warning for warning in case.warnings)
+        assert any(long_date(ends) in warning for warning in case.warnings)

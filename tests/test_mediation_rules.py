@@ -87,6 +87,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.notifications import AgreedActionFacts, Announcement, Template
+from domain.words import OUTCOME_WORDS
 from tests.journeys import open_mediation
 from tests.mediation_steps import (
     REFERENCE, apply, deliver, open_case, open_on_the_rules, rejected, ring_until, withdraw_for_service,
@@ -229,11 +230,11 @@ def refused(case: Mediation, check) -> str:
 
 STILL_AHEAD = (
     "Opened more than 2 months after the decision notice (SEND Regulations 2014 reg 33). That is not the "
-    "appeal deadline (2027-01-04): it is still ahead."
+    "appeal deadline (4 January 2027): it is still ahead."
 )
 PASSED = (
     "Opened more than 2 months after the decision notice (SEND Regulations 2014 reg 33). That is not the "
-    "appeal deadline (2027-01-04): it has passed, so the family may ask the Tribunal to extend the time "
+    "appeal deadline (4 January 2027): it has passed, so the family may ask the Tribunal to extend the time "
     "(HESC Rules 2008 r.5(3)(a))."
 )
 
@@ -271,7 +272,7 @@ def test_a_child_already_past_compulsory_school_age_is_flagged_to_the_officer_at
     now = at(11, 9)
     case, told = open_case(DECIDED, now, child_date_of_birth=date(2010, 8, 31))
     words = (
-        "The child reached the end of compulsory school age on 2026-06-26: the rights in this case pass to the "
+        "The child reached the end of compulsory school age on 26 June 2026: the rights in this case pass to the "
         "young person (CFA 2014 s.83(2)). Confirm who the party is."
     )
     assert told == [
@@ -324,7 +325,7 @@ def test_the_no_certificate_counts_from_the_day_the_family_told_the_adviser_not_
     assert (case.adviser_told_on, case.la_notified_on) == (date(2026, 12, 4), date(2026, 12, 7))
     assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 9), DeadlineState.open)
     assert entries(case, mark) == [
-        (now, OFFICER, "mediation_declined", "the family told the mediation adviser on 2026-12-04 that they do not want mediation"),
+        (now, OFFICER, "mediation_declined", "The family told the mediation adviser on 4 December 2026 that they do not want mediation"),
     ]
 
 
@@ -348,7 +349,7 @@ def test_a_no_told_to_the_adviser_more_than_3_working_days_ago_is_overdue_at_onc
             {"deadline": CERTIFICATE, "due": date(2026, 12, 2)},
         ),
     ]
-    assert entries(case, mark) == [(england(date(2026, 12, 3), 0), SYSTEM, "deadline_missed", "certificate was due 2026-12-02")]
+    assert entries(case, mark) == [(england(date(2026, 12, 3), 0), SYSTEM, "deadline_missed", "Issue the mediation certificate was due 2 December 2026")]
     assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 2), DeadlineState.missed)
     assert case.deadline(CERTIFICATE).owed and case.next_deadline().name == CERTIFICATE
     assert case.describe() == "Case is waiting for the mediation certificate. Next: certificate was due 2026-12-02."
@@ -376,10 +377,10 @@ def test_the_certificate_after_a_no_closes_the_case_and_moves_the_appeal_deadlin
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.certificate_only)
     assert deadlines(case) == {APPEAL: (date(2027, 1, 8), DeadlineState.open), CERTIFICATE: (date(2026, 12, 8), DeadlineState.met)}
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "no_mediation, dated 2026-12-08, issued by the mediation adviser"),
+        (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 8 December 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
          f"{DECISION_STEP}; certificate issued 2026-12-08 + 1 month = 2027-01-08, later (r.20(1)(c)(ii))"),
-        (now, OFFICER, "case_closed", "certificate_only"),
+        (now, OFFICER, "case_closed", "Mediation not pursued: certificate only"),
     ]
     assert settled(case, CERTIFICATE) == (date(2026, 12, 8), "certificate_issued")
     assert alarms(case, CERTIFICATE) == []
@@ -405,7 +406,7 @@ def test_a_certificate_dated_the_decision_day_is_allowed_and_leaves_the_decision
     assert case.certificate == CertificateView(issued_on=DECIDED, reason=CertificateReason.no_mediation)
     assert case.view().appeal_deadline == APPEAL_FROM_DECISION
     assert entries(case, mark)[:2] == [
-        (now, OFFICER, "certificate_issued", "no_mediation, dated 2026-11-02, issued by the mediation adviser"),
+        (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 2 November 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
          f"{DECISION_STEP}; certificate issued 2026-11-02 + 1 month = 2026-12-02, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
@@ -497,7 +498,7 @@ def test_the_certificate_after_mediation_is_the_mediators_and_the_adviser_is_ref
     assert case.certificate == CertificateView(
         issued_on=date(2026, 11, 27), reason=CertificateReason.mediation_concluded, issued_by=CertificateIssuer.mediator,
     )
-    assert entries(case, mark)[0] == (now, OFFICER, "certificate_issued", "mediation_concluded, dated 2026-11-27, issued by the mediator")
+    assert entries(case, mark)[0] == (now, OFFICER, "certificate_issued", "Mediation has taken place; dated 27 November 2026; issued by the mediator")
     assert case.message_facts().certificate_issued_by == "mediator"
 
 
@@ -533,8 +534,8 @@ def test_a_certificate_issued_after_the_appeal_status_is_still_the_familys_due_a
     ]
     assert deadlines(case)[APPEAL] == (APPEAL_FROM_DECISION, state)
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "no_mediation, dated 2026-12-08, issued by the mediation adviser"),
-        (now, OFFICER, "case_closed", "certificate_only"),
+        (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 8 December 2026; issued by the mediation adviser"),
+        (now, OFFICER, "case_closed", "Mediation not pursued: certificate only"),
     ]
     assert case.view().warnings == []
 
@@ -551,8 +552,8 @@ def test_a_school_only_certificate_leaves_the_appeal_deadline_alone() -> None:
     assert deadlines(case)[APPEAL] == (APPEAL_FROM_DECISION, DeadlineState.open)
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.certificate_only)
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "no_mediation, dated 2026-12-08, issued by the mediation adviser"),
-        (now, OFFICER, "case_closed", "certificate_only"),
+        (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 8 December 2026; issued by the mediation adviser"),
+        (now, OFFICER, "case_closed", "Mediation not pursued: certificate only"),
     ]
     assert case.view().warnings == []  # not a later certificate: none fixed the deadline
 
@@ -631,7 +632,7 @@ def test_the_certificate_after_cannot_arrange_moves_the_appeal_deadline_and_the_
     assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 30), DeadlineState.met)
     assert deadlines(case)[APPEAL] == (date(2027, 1, 29), DeadlineState.open)
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "not_arranged, dated 2026-12-29, issued by the mediation adviser"),
+        (now, OFFICER, "certificate_issued", "Mediation could not be arranged in time; dated 29 December 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
          f"{DECISION_STEP}; certificate issued 2026-12-29 + 1 month = 2027-01-29, later (r.20(1)(c)(ii))"),
     ]
@@ -645,7 +646,7 @@ def test_the_certificate_after_cannot_arrange_moves_the_appeal_deadline_and_the_
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.not_arranged)
     assert entries(case, mark) == [
         (now, OFFICER, "withdrawn", "the family withdrew: going straight to appeal"),
-        (now, OFFICER, "case_closed", "not_arranged"),
+        (now, OFFICER, "case_closed", "Mediation could not be arranged in time"),
     ]
 
 
@@ -671,14 +672,14 @@ def test_withdrawing_after_cannot_arrange_shows_certificate_due_as_not_arranged_
     assert case.next_deadline().name == CERTIFICATE
     assert entries(case, mark) == [
         (now, OFFICER, "withdrawn", "the family withdrew: going straight to appeal"),
-        (now, OFFICER, "process_ended", "not_arranged; still owed: certificate"),
+        (now, OFFICER, "process_ended", "Mediation could not be arranged in time; still owed: issue the mediation certificate"),
     ]
     now, mark = at(12, 29), len(case.timeline)
     assert issue(case, now) == [Announcement(Template.certificate_issued, EVERYONE, "certificate_issued-20261229")]
     assert case.certificate == CertificateView(issued_on=date(2026, 12, 29), reason=CertificateReason.not_arranged)
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.not_arranged)
     assert [entry[2] for entry in entries(case, mark)] == ["certificate_issued", "appeal_deadline_computed", "case_closed"]
-    assert entries(case, mark)[-1] == (now, OFFICER, "case_closed", "not_arranged")
+    assert entries(case, mark)[-1] == (now, OFFICER, "case_closed", "Mediation could not be arranged in time")
 
 
 def test_an_advisers_certificate_still_owed_when_mediation_concludes_stands_and_is_not_replaced() -> None:
@@ -723,8 +724,8 @@ def test_a_later_certificate_never_moves_the_appeal_deadline_and_tells_the_offic
     now, mark = at(1, 18, year=2027), len(case.timeline)
     told = issue(case, now)
     warning = (
-        "A later certificate, dated 2027-01-18, was issued: the appeal deadline stays as the first certificate "
-        "(2026-12-29) fixed it. Whether a later certificate restarts the month is unsettled; the family should not "
+        "A later certificate, dated 18 January 2027, was issued: the appeal deadline stays as the first certificate "
+        "(29 December 2026) fixed it. Whether a later certificate restarts the month is unsettled; the family should not "
         "rely on a later date."
     )
     assert told == [
@@ -733,9 +734,9 @@ def test_a_later_certificate_never_moves_the_appeal_deadline_and_tells_the_offic
         Announcement(Template.case_closed, EVERYONE, None, {"outcome": CaseOutcome.no_agreement}),
     ]
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "mediation_concluded, dated 2027-01-18, issued by the mediator"),
+        (now, OFFICER, "certificate_issued", "Mediation has taken place; dated 18 January 2027; issued by the mediator"),
         (now, SYSTEM, "later_certificate", warning),
-        (now, OFFICER, "case_closed", "no_agreement"),
+        (now, OFFICER, "case_closed", "No agreement"),
     ]
     assert case.view().warnings == [warning]
     assert deadlines(case)[APPEAL] == (date(2027, 1, 29), DeadlineState.open)
@@ -779,7 +780,7 @@ def test_an_agreement_with_actions_waits_in_monitoring_with_the_mediators_certif
     assert deadlines(case)[MEDIATION_ARRANGEMENT] == (date(2026, 12, 16), DeadlineState.met)
     assert settled(case, MEDIATION_ARRANGEMENT) == (date(2026, 11, 26), "outcome_recorded")
     assert case.next_deadline().name == CERTIFICATE
-    assert entries(case, mark) == [(now, OFFICER, "outcome_recorded", "partial_agreement, 2 agreed action(s); the child's views were sought")]
+    assert entries(case, mark) == [(now, OFFICER, "outcome_recorded", "Partial agreement, 2 agreed actions; the child's views were sought")]
     assert told == [Announcement(Template.written_outcome, EVERYONE, None, {
         "result": SessionResult.partial_agreement, "session_at": at(11, 26, 14),
         "actions": [
@@ -804,8 +805,8 @@ def test_the_last_action_done_before_the_certificate_leaves_the_case_in_certific
     assert apply(case, CompleteAction(actor=OFFICER, number=1), now) == []
     assert (case.stage, case.outcome) == (CaseStage.certificate_due, CaseOutcome.full_agreement)
     assert entries(case, mark) == [
-        (now, OFFICER, "action_completed", "agreed action 1 done"),
-        (now, OFFICER, "process_ended", "full_agreement; still owed: certificate"),
+        (now, OFFICER, "action_completed", "Agreed action 1 done"),
+        (now, OFFICER, "process_ended", "Full agreement; still owed: issue the mediation certificate"),
     ]
     assert issue(case, at(11, 30)) == [
         Announcement(Template.certificate_issued, EVERYONE, "certificate_issued-20261130"),
@@ -889,8 +890,8 @@ def test_withdrawing_while_actions_are_followed_up_cancels_them_and_leaves_the_m
 
 
 @pytest.mark.parametrize(("result", "views", "detail"), [
-    (SessionResult.no_agreement, False, "no_agreement, 0 agreed action(s); the child's views were not sought"),
-    (SessionResult.full_agreement, None, "full_agreement, 0 agreed action(s)"),
+    (SessionResult.no_agreement, False, "No agreement, 0 agreed actions; the child's views were not sought"),
+    (SessionResult.full_agreement, None, "Full agreement, 0 agreed actions"),
 ], ids=["no-agreement", "full-agreement-views-not-recorded"])
 def test_an_outcome_with_nothing_to_follow_up_waits_in_certificate_due_until_the_mediator_issues_it(
     result: SessionResult, views: bool | None, detail: str
@@ -909,7 +910,7 @@ def test_an_outcome_with_nothing_to_follow_up_waits_in_certificate_due_until_the
     assert alarms(case, CERTIFICATE) == [(AlarmPurpose.expiry, england(date(2026, 12, 2), 0), None)]
     assert entries(case, mark) == [
         (now, OFFICER, "outcome_recorded", detail),
-        (now, OFFICER, "process_ended", f"{result.value}; still owed: certificate"),
+        (now, OFFICER, "process_ended", f"{OUTCOME_WORDS[CaseOutcome(result.value)]}; still owed: issue the mediation certificate"),
     ]
     assert told == [Announcement(Template.written_outcome, EVERYONE, None, {"result": result, "session_at": at(11, 26, 14), "actions": []})]
     # The certificate, Tue 1 Dec: + 1 month = Fri 1 Jan 2027, not later than 2 Jan: the deadline stays 4 Jan.
@@ -923,11 +924,11 @@ def test_an_outcome_with_nothing_to_follow_up_waits_in_certificate_due_until_the
     )
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome(result.value))
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "mediation_concluded, dated 2026-12-01, issued by the mediator"),
+        (now, OFFICER, "certificate_issued", "Mediation has taken place; dated 1 December 2026; issued by the mediator"),
         (now, SYSTEM, "appeal_deadline_computed",
          f"{DECISION_STEP}; certificate issued 2026-12-01 + 1 month = 2027-01-01, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
-        (now, OFFICER, "case_closed", result.value),
+        (now, OFFICER, "case_closed", OUTCOME_WORDS[CaseOutcome(result.value)]),
     ]
     assert deadlines(case)[APPEAL] == (APPEAL_FROM_DECISION, DeadlineState.open)
 
@@ -943,7 +944,7 @@ def test_the_childs_views_are_asked_about_only_where_a_parent_is_the_party() -> 
             "here the young person is the party: leave it out"
         )
     apply(case, outcome(SessionResult.no_agreement, views=None), now)
-    assert case.timeline[-2].detail == "no_agreement, 0 agreed action(s)"
+    assert case.timeline[-2].detail == "No agreement, 0 agreed actions"
 
 
 # --- Withdrawal: only the family; a certificate owed whenever they stop -------------------------------
@@ -971,7 +972,7 @@ def test_withdrawing_at_advice_owes_a_not_pursued_certificate_and_closes_only_wh
     assert case.next_deadline().name == CERTIFICATE
     assert entries(case, mark) == [
         (now, OFFICER, "withdrawn", "the family withdrew: has decided not to appeal"),
-        (now, OFFICER, "process_ended", "withdrawn; still owed: certificate"),
+        (now, OFFICER, "process_ended", "Withdrawn; still owed: issue the mediation certificate"),
     ]
     # The adviser may issue it now: not refused as "record their choice first".
     now, mark = at(11, 12), len(case.timeline)
@@ -979,11 +980,11 @@ def test_withdrawing_at_advice_owes_a_not_pursued_certificate_and_closes_only_wh
     assert case.certificate == CertificateView(issued_on=date(2026, 11, 12), reason=CertificateReason.not_pursued)
     assert (case.stage, case.outcome) == (CaseStage.closed, CaseOutcome.withdrawn)
     assert entries(case, mark) == [
-        (now, OFFICER, "certificate_issued", "not_pursued, dated 2026-11-12, issued by the mediation adviser"),
+        (now, OFFICER, "certificate_issued", "The family did not pursue mediation; dated 12 November 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
          f"{DECISION_STEP}; certificate issued 2026-11-12 + 1 month = 2026-12-12, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
-        (now, OFFICER, "case_closed", "withdrawn"),
+        (now, OFFICER, "case_closed", "Withdrawn"),
     ]
     assert settled(case, CERTIFICATE) == (date(2026, 11, 12), "certificate_issued")
 
@@ -1010,7 +1011,7 @@ def test_withdrawing_after_choosing_mediation_owes_a_not_pursued_certificate() -
     assert alarms(case, MEDIATION_ARRANGEMENT) == []
     assert entries(case, mark) == [
         (now, OFFICER, "withdrawn", "the family withdrew: no longer wishes to mediate"),
-        (now, OFFICER, "process_ended", "withdrawn; still owed: certificate"),
+        (now, OFFICER, "process_ended", "Withdrawn; still owed: issue the mediation certificate"),
     ]
 
 
@@ -1065,7 +1066,7 @@ def test_the_service_withdrawing_before_a_choice_still_owes_the_family_a_certifi
     )
     assert deadlines(case)[CERTIFICATE] == (date(2026, 11, 13), DeadlineState.open)
     assert entries(case, mark) == [
-        (now, SYSTEM, "withdrawn_by_service", CANCELLED), (now, SYSTEM, "process_ended", "withdrawn; still owed: certificate"),
+        (now, SYSTEM, "withdrawn_by_service", CANCELLED), (now, SYSTEM, "process_ended", "Withdrawn; still owed: issue the mediation certificate"),
     ]
 
 
@@ -1085,7 +1086,7 @@ def test_the_service_withdrawing_after_the_family_chose_mediation_owes_a_not_arr
     assert duty(case, CERTIFICATE) == NOT_ARRANGED_DUTY
     assert alarms(case, CERTIFICATE) == [(AlarmPurpose.expiry, england(date(2026, 11, 26), 0), None)]
     assert entries(case, mark) == [
-        (now, SYSTEM, "withdrawn_by_service", CANCELLED), (now, SYSTEM, "process_ended", "withdrawn; still owed: certificate"),
+        (now, SYSTEM, "withdrawn_by_service", CANCELLED), (now, SYSTEM, "process_ended", "Withdrawn; still owed: issue the mediation certificate"),
     ]
 
 
@@ -1258,7 +1259,7 @@ def test_opening_records_the_parties_the_decision_and_the_issues() -> None:
     ]
     assert (case.local_authority, case.health_only) == (None, False)
     assert case.decision == DecisionView(kind=DecisionKind.refusal_to_assess, date=DECIDED)
-    assert entries(case, 0) == [(at(11, 9), OFFICER, "case_opened", "statutory mediation about refusal_to_assess; issues: education, health")]
+    assert entries(case, 0) == [(at(11, 9), OFFICER, "case_opened", "Statutory mediation about the Local Authority's decision: refusal to carry out an EHC needs assessment; issues: education and health")]
 
 
 def test_a_decision_dated_in_the_future_is_refused_and_today_is_allowed() -> None:
@@ -1305,7 +1306,7 @@ def test_a_no_is_announced_to_every_party_with_the_certificate_date() -> None:
         False, date(2026, 12, 3), date(2026, 12, 3), CaseStage.certificate_due,
     )
     assert entries(case, mark) == [
-        (now, OFFICER, "mediation_declined", "the family told the mediation adviser on 2026-12-03 that they do not want mediation"),
+        (now, OFFICER, "mediation_declined", "The family told the mediation adviser on 3 December 2026 that they do not want mediation"),
     ]
 
 
@@ -1343,7 +1344,7 @@ def test_a_yes_without_health_needs_no_provision_and_plans_no_health_notice() ->
     assert deadlines(case) == {
         APPEAL: (APPEAL_FROM_DECISION, DeadlineState.open), MEDIATION_ARRANGEMENT: (date(2026, 12, 16), DeadlineState.open),
     }
-    assert entries(case, mark) == [(now, OFFICER, "mediation_chosen", "Local Authority told on 2026-11-16; issues: education")]
+    assert entries(case, mark) == [(now, OFFICER, "mediation_chosen", "Local Authority told on 16 November 2026; issues: education")]
 
 
 def test_a_yes_starts_the_30_days_and_announces_the_health_notice_to_the_commissioner() -> None:
@@ -1361,7 +1362,7 @@ def test_a_yes_starts_the_30_days_and_announces_the_health_notice_to_the_commiss
     assert (case.mediate, case.la_notified_on, case.stage) == (True, date(2026, 11, 16), CaseStage.arranging_session)
     assert case.health_provision_sought == PROVISION
     assert entries(case, mark) == [
-        (now, OFFICER, "mediation_chosen", "Local Authority told on 2026-11-16; issues: education, health; health care provision sought recorded"),
+        (now, OFFICER, "mediation_chosen", "Local Authority told on 16 November 2026; issues: education and health; health care provision sought recorded"),
     ]
     assert deadlines(case) == {
         APPEAL: (APPEAL_FROM_DECISION, DeadlineState.open),
@@ -1398,7 +1399,7 @@ def test_the_health_notice_is_met_only_once_sent_to_every_commissioner_on_the_da
     now = at(11, 18)
     deliver(case, Template.health_notice, now, to=["org-3"])
     assert deadlines(case)[HEALTH_NOTICE] == (date(2026, 11, 19), DeadlineState.met)
-    assert entries(case, mark) == [(now, SYSTEM, "health_notice_sent", "health notice sent to 2 recipient(s)")]
+    assert entries(case, mark) == [(now, SYSTEM, "health_notice_sent", "Notice to the health commissioners sent to 2 recipients")]
     assert settled(case, HEALTH_NOTICE) == (date(2026, 11, 18), "health_notice_sent")
     assert case.deadline(HEALTH_NOTICE).settled_by == len(case.timeline)
     assert alarms(case, HEALTH_NOTICE) == []
@@ -1502,12 +1503,12 @@ def test_health_only_mediation_is_arranged_by_the_commissioner_and_its_agreement
         "health_commissioner", "SEND Regs 2014 reg 42(4): the LA told of the agreement within 1 week",
     )
     assert alarms(case, AGREEMENT_NOTICE) == [(AlarmPurpose.expiry, england(date(2026, 12, 4), 0), None)]
-    assert entries(case, mark) == [(now, OFFICER, "outcome_recorded", "full_agreement, 1 agreed action(s); the child's views were sought")]
+    assert entries(case, mark) == [(now, OFFICER, "outcome_recorded", "Full agreement, 1 agreed action; the child's views were sought")]
     now = at(11, 27)
     deliver(case, Template.agreement_notice, now)
     assert deadlines(case)[AGREEMENT_NOTICE] == (date(2026, 12, 3), DeadlineState.met)
     assert settled(case, AGREEMENT_NOTICE) == (date(2026, 11, 27), "agreement_notice_sent")
-    assert case.timeline[-1].detail == "agreement notice sent to 1 recipient(s)"
+    assert case.timeline[-1].detail == "Notice of the agreement to the Local Authority sent to 1 recipient"
     # Nobody but the family withdraws; the LA, not a party, least of all.
     assert refused(case, lambda case: case.check_withdraw(Withdraw(actor=OFFICER, party="local_authority", reason="x"))).startswith(
         "only the family can withdraw from statutory mediation"

@@ -4,6 +4,7 @@ were typed into the case, and text that still names them is flagged for review (
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -73,3 +74,16 @@ def test_the_subjects_own_name_is_never_a_reason_for_review() -> None:
     found = exported("Robin Parent will chase it", subject=("Robin Parent", SUBJECT_EMAIL))
 
     assert found.review == []
+
+
+def test_the_document_is_in_words_for_a_member_of_the_public() -> None:
+    """No `done: True`, no template codes, no ISO times, no "2 case(s)", no "(open)" then "Stage: closed"."""
+    found = exported("Interpreter booked")
+    document = readable(SubjectAccessExport(email=SUBJECT_EMAIL, phone=None, generated_at=AT, generated_by="jo.smith", cases=[found, found]))
+    assert "2 cases found" in document and "case(s)" not in document
+    assert "Prepared on 30 November 2026 at 12pm" not in document and "Prepared on 30 November 2026 at midday" in document
+    assert "Your part: the mediator" in document and "Where the case is: closed" in document
+    assert "(closed)" not in document and "Stage:" not in document
+    assert not re.search(r"\d{4}-\d\d-\d\d|T\d\d:\d\d|done: |True|False", document), document
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", document), document  # no codes (consent_recorded, case_opened...)
+    assert "Session outcome recorded" in document or "Case opened" in document

@@ -53,6 +53,7 @@ from domain.models import (
     TalkOutcome,
     Withdraw,
 )
+from domain.words import long_date
 from tests.conftest import MEDIATOR_EMAIL, MEDIATOR_NAME, open_case, personal_data
 
 OFFICER = "jo.smith"
@@ -342,7 +343,7 @@ def test_an_unresolved_talk_keeps_the_case_in_informal_talks_and_counts_it() -> 
     for _ in range(2):
         case.record_talk(RecordTalk(actor=OFFICER, outcome=TalkOutcome.unresolved), OFFERED)
     assert (case.stage, case.outcome, case.talks) == (CaseStage.informal_talks, None, 2)
-    assert case.timeline[-1].detail == "talk 2: unresolved"
+    assert case.timeline[-1].detail == "Talk 2: not resolved"
 
 
 def test_the_offer_moves_to_awaiting_consent_and_meets_the_talks_review() -> None:
@@ -532,7 +533,7 @@ def test_an_open_deadline_may_be_extended_and_the_move_is_recorded() -> None:
     assert [d.name for d in case.deadlines].count(CONSENT_WINDOW) == 1
     entry = case.timeline[-1]
     assert (entry.event, entry.actor) == ("deadline_extended", OFFICER)
-    assert before.isoformat() in entry.detail and planned.due.isoformat() in entry.detail
+    assert long_date(before) in entry.detail and long_date(planned.due) in entry.detail
     assert "family on holiday" in entry.detail
 
 

@@ -34,7 +34,7 @@ from infra.identity import Role, Staff
 from tests.conftest import open_case
 from tests.journeys import open_mediation
 from tests.web_console import date_fields, opening_fields
-from web import presenters
+from web import case_work, presenters
 from web.app import _templates
 from web.forms import ACTION_FORMS, FormErrors
 from web.opening import OPENINGS, parse_case, parse_mediation
@@ -229,33 +229,36 @@ def duties_case():
     )
 
 
-def case_page(case) -> str:
-    return rendered("case.html", title="Case", case=case, deadlines=presenters.deadline_rows(case, on=date(2026, 12, 18)),
+def case_page(case, on: date = date(2026, 12, 18)) -> str:
+    return rendered("case.html", title="Case", case=case, **case_work.page_parts(case, on, CASE_OFFICER.may),
                     actions=[], names=presenters.party_names(case), temporal_link="#", staff=CASE_OFFICER)
 
 
 def test_the_case_page_shows_each_warning_as_govuk_warning_text() -> None:
     page = case_page(duties_case())
-    [warning] = re.findall(r'<div class="govuk-warning-text">(.*?)</div>', page, re.S)
+    warning, certificate = re.findall(r'<div class="govuk-warning-text">(.*?)</div>', page, re.S)
     assert "Opened more than 2 months after the decision" in warning and "Warning" in warning
+    assert "A mediation certificate is owed: the mediation adviser must issue it. It is due 23 December 2026." in certificate
     assert "govuk-warning-text" not in case_page(mediation_view(warnings=[]))
 
 
 def test_the_case_page_shows_who_owes_each_duty_its_source_and_when_it_was_settled() -> None:
     page = case_page(duties_case())
-    assert ">Owed by<" in page and ">Source<" in page
+    assert ">Owed by<" in page and ">Rule<" in page
     certificate = re.search(r"<tr[^>]*><td[^>]*>Issue the mediation certificate</td>.*?</tr>", page, re.S).group(0)
     assert "The mediation adviser" in certificate and "SEND Regs 2014 reg 34" in certificate
     notice = re.search(r"<tr[^>]*><td[^>]*>Notify the health commissioners</td>.*?</tr>", page, re.S).group(0)
-    assert "Met on 5 November 2026 (timeline entry 3)" in notice and "South Yorkshire ICB (org-2)" in notice
+    assert ">Met<" in notice and "On 5 November 2026 (timeline entry 3)" in notice and "South Yorkshire ICB (org-2)" in notice
+    owed, settled = page.index('id="duties-owed"'), page.index('id="duties-settled"')
+    assert owed < page.index("Issue the mediation certificate</td>") < settled < page.index("Notify the health commissioners</td>")
 
 
 def test_the_case_page_shows_the_certificates_issuer_the_provision_and_each_actions_due_rule() -> None:
     page = case_page(duties_case())
-    assert "Issued 20 November 2026 by the mediator (mediation concluded)" in page
+    assert "Issued 20 November 2026 by the mediator. Mediation has taken place." in page
     assert "Speech and language therapy from the community team" in page
     assert "SEND Regs 2014 reg 44(2). Appealable matter: make an EHC needs assessment" in page
-    assert "Waiting for the mediation certificate" in page and "govuk-tag--pink" in page
+    assert "Waiting for the mediation certificate</h1>" in page
 
 
 def test_the_choice_form_ticks_the_issues_given_at_opening_and_links_each_error_to_its_field() -> None:

@@ -47,11 +47,12 @@ def test_each_duty_says_who_owes_it_its_source_and_when_it_was_settled() -> None
     late = DeadlineView(name="mediation_arrangement", due=date(2026, 12, 15), state=DeadlineState.missed,
                         owed_by="local_authority", source="SEND Regs 2014 reg 37", owed=True)
     rows = deadline_rows(view_with(notice, certificate, late, next_deadline=late), on=date(2026, 12, 18))
-    assert [(row.name, row.owed_by, row.source, row.left, row.overdue) for row in rows] == [
-        ("Hold the mediation", "The Local Authority", "SEND Regs 2014 reg 37", "Overdue: still to be done", True),
-        ("Issue the mediation certificate", "The mediation adviser", "SEND Regs 2014 reg 34", "3 working days left", False),
-        ("Notify the health commissioners", "Rotherham LA (org-2)", "SEND Regs 2014 reg 32(e)",
-         "Met on 9 December 2026 (timeline entry 4)", False),
+    assert [(row.name, row.owed_by, row.source, row.state, row.left, row.overdue, row.owed) for row in rows] == [
+        ("Hold the mediation", "The Local Authority", "SEND Regs 2014 reg 37", "Missed", "Overdue: still to be done", True, True),
+        ("Issue the mediation certificate", "The mediation adviser", "SEND Regs 2014 reg 34", "Open", "3 working days left",
+         False, True),
+        ("Notify the health commissioners", "Rotherham LA (org-2)", "SEND Regs 2014 reg 32(e)", "Met",
+         "On 9 December 2026 (timeline entry 4)", False, False),
     ]
 
 

@@ -37,6 +37,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
+from domain import words
 from domain.models import (
     REFERENCE_PATTERN,
     ApplicantRole,
@@ -58,7 +59,7 @@ from infra.identity import Act, NotAllowed, Role, Staff, roles_named
 from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
-from web import auth, opening, presenters, records_steps
+from web import auth, case_work, opening, presenters, records_steps
 from web.forms import (
     ACTION_FORMS,
     ACTION_ROWS,
@@ -130,11 +131,11 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(
-        words=presenters.words, long_date=presenters.long_date, moment=presenters.moment,
-        stage_words=presenters.stage_words, deadline_name=presenters.deadline_name,
+        words=words.words, long_date=words.long_date, moment=words.date_and_time,
+        stage_words=words.stage_words, deadline_name=words.duty_words,
         error_message=presenters.error_message, date_items=presenters.date_items, options=presenters.options,
-        enum_choices=presenters.enum_choices, owner_words=presenters.owner_words, due_rule=presenters.due_rule,
-        ORDER_KIND_CHOICES=presenters.ORDER_KIND_CHOICES,
+        enum_choices=presenters.enum_choices, owner_words=words.owner_words, due_rule=presenters.due_rule,
+        ORDER_KIND_CHOICES=presenters.ORDER_KIND_CHOICES, W=words, action_status=presenters.action_status,
         STAGE_TAGS=presenters.STAGE_TAGS, CONSENT_TAGS=presenters.CONSENT_TAGS,
         DELIVERY_TAGS=presenters.DELIVERY_TAGS, SERVICE_NAME=SERVICE_NAME,
         CaseStage=CaseStage, ApplicantRole=ApplicantRole, Channel=Channel, DisagreementKind=DisagreementKind,
@@ -277,7 +278,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         steps = await records_steps.offered(await service.cases(), case, staff) if staff.may(Act.records) else []
         return page(
             request, "case.html", title=f"Case {case.reference}", case=case, done=done,
-            deadlines=presenters.deadline_rows(case), names=presenters.party_names(case),
+            **case_work.page_parts(case, presenters.today(), staff.may), names=presenters.party_names(case),
             actions=[form for form in offered(case) if staff.may(form.act)], records_steps=steps,
             temporal_link=f"{settings.temporal_ui}/namespaces/{connection_config().get('namespace', 'default')}"
             f"/workflows/{case.reference}",

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.case import STAGE_WORDS
-from domain.deadlines import ACTION_PREFIX
-from domain.models import (
-    ActionView, CaseStage, CaseView, Consent, DeadlineState, DeliveryStatus, OrderKind,
+from domain.calendar import WorkingCalendar, london_date
+from domain.deadlines import MEDIATION_ARRANGEMENT, SESSION_ARRANGEMENT
+from domain.models import ActionView, CaseStage, CaseView, Consent, DeadlineState, DeadlineView, DeliveryStatus
+from domain.words import (
+    ORDER_KIND_WORDS, date_and_time, deadline_state_words, duty_words, long_date, owner_words, words,
 )
 
 STAGE_TAGS = {
@@ -37,36 +37,8 @@ DELIVERY_TAGS = {
     DeliveryStatus.sent: "govuk-tag--green",
     DeliveryStatus.failed: "govuk-tag--red",
 }
-DEADLINE_WORDS = {
-    "talks_review": "Review of informal talks",
-    "consent_window": "Consent window",
-    "session_arrangement": "Arrange the session",
-    "outcome_record": "Record the session outcome",
-    "written_outcome": "Send the written outcome",
-    "appeal": "SEND Tribunal appeal deadline",
-    "certificate": "Issue the mediation certificate",
-    "health_notice": "Notify the health commissioners",
-    "mediation_arrangement": "Hold the mediation",
-}
-# The kinds of order an appealable agreed action may be (SEND Regs 2014 reg 44(2), applied by reg 42(2)).
-ORDER_KIND_WORDS = {
-    OrderKind.assess: "Make an EHC needs assessment",
-    OrderKind.reassess: "Make a reassessment",
-    OrderKind.issue_plan: "Make and maintain an EHC plan",
-    OrderKind.amend_plan: "Amend the plan's contents",
-    OrderKind.name_school: "Name a school or other institution",
-    OrderKind.continue_plan: "Continue to maintain the plan",
-    OrderKind.cease_plan: "Cease to maintain the plan",
-}
 ORDER_KIND_CHOICES = [(kind.value, text) for kind, text in ORDER_KIND_WORDS.items()]
-# Who owes a duty, when it is not one of the case's parties (DESIGN section 11).
-OWNER_WORDS = {
-    "local_authority": "The Local Authority",
-    "mediation_adviser": "The mediation adviser",
-    "mediator": "The mediator",
-    "health_commissioner": "The health commissioners",
-    "case_officer": "The case officer",
-}
+ARRANGEMENT_DUTIES = (SESSION_ARRANGEMENT, MEDIATION_ARRANGEMENT)
 _CALENDAR = WorkingCalendar()
 
 
@@ -74,39 +46,16 @@ def today() -> date:
     return london_date(datetime.now(UTC))
 
 
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def moment(value: datetime) -> str:
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def words(value: object) -> str:
-    """An enum value as words: `needs_assessment` -> `needs assessment`."""
-    return str(getattr(value, "value", value) or "").replace("_", " ")
-
-
-def deadline_name(name: str) -> str:
-    if name.startswith(ACTION_PREFIX):
-        return f"Agreed action {name.removeprefix(ACTION_PREFIX)}"
-    return DEADLINE_WORDS.get(name, words(name).capitalize())
-
-
-def stage_words(stage: CaseStage | None) -> str:
-    return STAGE_WORDS[stage].capitalize() if stage else "Unknown"
-
-
 @dataclass(frozen=True)
 class DeadlineRow:
     name: str
     due: str
-    state: str
-    left: str  # working days left, in words; or when it was settled, and by which timeline entry
+    state: str  # in words: Open, Met, Met late, Missed, Cancelled
+    left: str  # still owed: working days left, in words; settled: when, and by which timeline entry
     overdue: bool
     owed_by: str = ""
     source: str = ""
+    owed: bool = True  # still waiting for the act that discharges it
 
 
 def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
@@ -116,7 +65,11 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
     rows = []
     for deadline in sorted(case.deadlines, key=lambda deadline: (not deadline.owed, deadline.due)):
         overdue = deadline.state is DeadlineState.missed and deadline.owed
-        if deadline.state is DeadlineState.open:
+        if _held_when_booked(case, deadline):
+            # A booking does not meet the arrangement duty: the session held does, once its outcome is
+            # recorded (domain.case.CaseFile._session_held).
+            left = f"Session booked for {date_and_time(case.session.at)}: met once its outcome is recorded"
+        elif deadline.state is DeadlineState.open:
             if deadline.due == on:
                 left = "Due today"
             else:
@@ -126,20 +79,20 @@ def deadline_rows(case: CaseView, on: date | None = None) -> list[DeadlineRow]:
             left = "Overdue: still to be done"
         elif deadline.settled_on is not None:
             entry = f" (timeline entry {deadline.settled_by})" if deadline.settled_by else ""
-            left = f"{words(deadline.state).capitalize()} on {long_date(deadline.settled_on)}{entry}"
+            left = f"On {long_date(deadline.settled_on)}{entry}"
         else:
             left = ""
         rows.append(DeadlineRow(
-            deadline_name(deadline.name), long_date(deadline.due), deadline.state.value, left, overdue,
-            owner_words(deadline.owed_by, names), deadline.source or "",
+            duty_words(deadline.name), long_date(deadline.due), deadline_state_words(deadline), left, overdue,
+            owner_words(deadline.owed_by, names), deadline.source or "", deadline.owed,
         ))
     return rows
 
 
-def owner_words(owed_by: str | None, names: dict[str, str]) -> str:
-    if owed_by is None:
-        return ""
-    return names.get(owed_by) or OWNER_WORDS.get(owed_by) or words(owed_by).capitalize()
+def _held_when_booked(case: CaseView, deadline: DeadlineView) -> bool:
+    return (
+        deadline.name in ARRANGEMENT_DUTIES and deadline.state is DeadlineState.open and case.session is not None
+    )
 
 
 def due_rule(action: ActionView) -> str:
@@ -147,6 +100,15 @@ def due_rule(action: ActionView) -> str:
     kind = ORDER_KIND_WORDS[action.order_kind] if action.appealable and action.order_kind else ""
     matter = f"Appealable matter: {kind[:1].lower()}{kind[1:]}" if kind else ""
     return ". ".join(part for part in (action.due_source or "", matter) if part)
+
+
+def action_status(action: ActionView, on: date | None = None) -> tuple[str, str]:
+    """An agreed action's status in words and its tag's colour: done, overdue, or not done yet."""
+    if action.done:
+        return "Done", "govuk-tag--green"
+    if action.due < (on or today()):
+        return "Overdue", "govuk-tag--red"
+    return "Not done yet", "govuk-tag--grey"
 
 
 def party_names(case: CaseView) -> dict[str, str]:
