@@ -18,7 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.words import words
+from domain.due import DueDuty, owed_by_words, time_left_words
+from domain.words import counted, duty_words, long_date, words
 from domain.models import (
     STAGE_WORDS, ActionView, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
 )
@@ -99,6 +100,31 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             _next_deadline(summary),
             summary.appeal_deadline.isoformat() if summary.appeal_deadline else "",
             ", ".join(words(code) for code in summary.warnings),
+        )
+    console.print(table)
+
+
+def due(duties: list[DueDuty], as_json: bool, today: date, team: bool = False) -> None:
+    """`due`: the duties still owed, overdue first; in words that wrap between words at 80 columns."""
+    if as_json:
+        _print_json([
+            duty.model_dump(mode="json", include={"reference", "route", "stage", "duty", "due", "owed_by", "working_days_left", "overdue"})
+            for duty in duties
+        ])
+        return
+    console = _console()
+    if not duties:
+        console.print("Nothing is due.")
+        return
+    columns = ("Reference", "Duty", "Due", "Time left", "Owed by", *(("Officer",) if team else ()))
+    table = Table(title=Text(counted(len(duties), "duty", "duties") + " owed", style="bold"), title_justify="left",
+                  box=box.SIMPLE_HEAD, show_edge=False)
+    for column in columns:
+        table.add_column(column, no_wrap=column == "Reference", overflow="fold" if column == "Officer" else "ellipsis")
+    for duty in duties:
+        table.add_row(
+            duty.reference, duty_words(duty.duty), long_date(duty.due), time_left_words(duty, today),
+            owed_by_words(duty), *((duty.case_officer,) if team else ()),
         )
     console.print(table)
 
