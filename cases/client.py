@@ -315,20 +315,6 @@ class Cases:
             raise
         return True
 
-    async def summary_page(
-        self, query: str, page_size: int, token: bytes | None
-    ) -> tuple[list[CaseSummary], bytes | None]:
-        """One page of the cases `query` matches and the token of the next (None after the last).
-
-        For a screen that pages (the web console); `summaries` reads every page.
-        """
-        now = datetime.now(UTC)
-        executions = self._client.list_workflows(
-            query, page_size=page_size, next_page_token=token, rpc_timeout=ANSWER_TIMEOUT
-        )
-        await executions.fetch_next_page()
-        return [_summary(execution, now) for execution in executions.current_page or []], executions.next_page_token
-
     async def _case_view(self, handle: WorkflowHandle, reject: QueryRejectCondition | None = None) -> CaseView:
         return await handle.query(names.CASE_QUERY, result_type=CaseView, reject_condition=reject)
 
