@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -18,11 +19,13 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.calendar import LONDON, WorkingCalendar, london_date
-from domain.due import DueDuty, owed_by_words, time_left_words
 from domain.words import counted, duty_words, long_date, words
 from domain.models import (
     STAGE_WORDS, ActionView, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus, Route,
 )
+
+if TYPE_CHECKING:
+    from domain.due import DueDuty
 
 LATEST_ENTRIES = 6
 APPEAL = "appeal"  # the family's appeal deadline (domain/deadlines.py, not imported: `show` needs no planning)
@@ -106,6 +109,8 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
 
 def due(duties: list[DueDuty], as_json: bool, today: date, team: bool = False) -> None:
     """`due`: the duties still owed, overdue first; in words that wrap between words at 80 columns."""
+    from domain.due import owed_by_words, time_left_words  # England's holidays load only for `due`
+
     if as_json:
         _print_json([
             duty.model_dump(mode="json", include={"reference", "route", "stage", "duty", "due", "owed_by", "working_days_left", "overdue"})

@@ -9,12 +9,13 @@ role, or a party's id with its organisation kind, e.g. "org-2:school"). Working 
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from domain.calendar import WorkingCalendar
 from domain.models import CaseStage, Model, Route
 from domain.words import organisation_kind_words, owner_words
 
-_CALENDAR = WorkingCalendar()
+_calendar = cache(WorkingCalendar)  # England's bank holidays, loaded when first counted
 WORKING_WEEK = 5  # "Due this week": due within 5 working days, and every overdue duty
 
 
@@ -45,7 +46,7 @@ def due_duty(value: str, *, reference: str, route: Route, stage: CaseStage, case
     day = date.fromisoformat(due)
     return DueDuty(
         reference=reference, route=route, stage=stage, duty=duty, due=day, owed_by=owed_by, case_officer=case_officer,
-        working_days_left=_CALENDAR.working_days_between(today, day), overdue=day < today,
+        working_days_left=_calendar().working_days_between(today, day), overdue=day < today,
     )
 
 
@@ -64,7 +65,7 @@ def within(duties: list[DueDuty], working_days: int | None, today: date) -> list
 
 def last_day_within(today: date, working_days: int) -> date:
     """The last due date "within N working days" of today: the Nth working day after it (today for 0)."""
-    return _CALENDAR.add_working_days(today, working_days)
+    return _calendar().add_working_days(today, working_days)
 
 
 def time_left_words(duty: DueDuty, today: date) -> str:

@@ -589,7 +589,7 @@ MAX_TOKEN = 4096  # characters of a page token; Temporal's are a few hundred
 
 
 def _page_number(params: Mapping[str, str], errors: dict[str, str]) -> int:
-    """The closed list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
+    """A list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
     database's offset (a 500), and no archive has that many pages."""
     number = whole_number(params.get("page") or "1")
     if number is None or not 1 <= number <= MAX_PAGE:
