@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from cases import client as cases
 from domain.calendar import london_date
+from domain.words import long_date
 from tests.cli_helpers import OFFICER, Staff, late_worker, open_arguments, refused, soon, until
 from tests.cli_helpers import staff  # noqa: F401 (the shared staff fixture)
 from tests.conftest import new_reference, isolated_settings
@@ -174,7 +175,7 @@ async def test_extend_moves_a_deadline_and_says_why(staff: Staff) -> None:
     )
     assert extended["deadlines"][0]["due"] == "2099-01-05"
     assert extended["timeline"][-1]["event"] == "deadline_extended"
-    assert f"from {due.isoformat()} to 2099-01-05: school closed" in extended["timeline"][-1]["detail"]
+    assert f"from {long_date(due)} to 5 January 2099: school closed" in extended["timeline"][-1]["detail"]
 
 
 # --- Refusals: exit 2 with the reason in words ---------------------------------------------------------

@@ -11,6 +11,7 @@ from domain.deadlines import OUTCOME_RECORD
 from domain.messages import long_datetime, render
 from domain.models import CaseStage, Channel, ExtendDeadline, ScheduleSession
 from domain.notifications import Template
+from domain.words import date_and_time, long_date
 from tests.cli_helpers import until
 from tests.conftest import RecordedNotifications, running_worker
 from tests.journeys import OFFICER, Journey
@@ -45,7 +46,7 @@ async def test_a_new_session_time_keeps_or_replaces_an_extension_in_words(dev_se
         )
         assert due(kept, OUTCOME_RECORD) == given
         assert kept.timeline[-1].event == "extension_kept"
-        assert kept.timeline[-2].detail == f"session moved from {first_at.isoformat()} to {a_day_later.isoformat()}"
+        assert kept.timeline[-2].detail == f"Session moved from {date_and_time(first_at)} to {date_and_time(a_day_later)}"
 
         # A month later: the extension no longer gives more time; the timeline says so and why.
         a_month_later = first_at + timedelta(days=30)
@@ -55,7 +56,7 @@ async def test_a_new_session_time_keeps_or_replaces_an_extension_in_words(dev_se
         assert due(replaced, OUTCOME_RECORD) > given
         entry = replaced.timeline[-1]
         assert entry.event == "extension_replaced" and entry.actor == OFFICER
-        assert given.isoformat() in entry.detail and "session moved to" in entry.detail
+        assert long_date(given) in entry.detail and "session moved to" in entry.detail
 
         def told_applicant():
             return [n for n in notifications.notices if n.template is Template.session_scheduled and n.recipient.id == "applicant"]

@@ -165,7 +165,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
             await screen.locator(f"input[name=number][value='{number}']").check()
             await submit(page, "Mark it done")
         await expect(screen.get_by_role("heading", name="Closed")).to_be_visible()
-        await expect(screen.get_by_text("Partial agreement", exact=True)).to_be_visible()
+        await expect(screen.locator(".govuk-summary-list").get_by_text("Partial agreement", exact=True)).to_be_visible()
         await page.check_accessible("case page, closed")
         await page.screenshot("case-closed")
 
@@ -258,7 +258,7 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
         await screen.get_by_label("The mediator").check()
         await submit(page, "Issue the certificate")
         await expect(screen.get_by_text("Certificate issued.")).to_be_visible()
-        await expect(screen.get_by_text("by the mediator (mediation concluded)")).to_be_visible()
+        await expect(screen.get_by_text("by the mediator. Mediation has taken place.")).to_be_visible()
         await page.check_accessible("case page, certificate issued")
         await page.screenshot("mediation-certificate")
 
@@ -298,7 +298,8 @@ async def test_closed_cases_and_a_subject_access_export(browser: Browser, consol
             await screen.get_by_role("button", name="Download the readable document").click()
         download = await downloading.value
         assert download.suggested_filename.startswith("subject-access-") and download.suggested_filename.endswith(".txt")
-        assert f"Case {case.reference} (closed)" in (await download.path()).read_text()
+        document = (await download.path()).read_text()
+        assert f"Case {case.reference}\n  This case is closed and kept in the service's records." in document
         assert "sam.parent" not in screen.url
     finally:
         await page.close()
