@@ -16,7 +16,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
