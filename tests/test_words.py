@@ -31,6 +31,18 @@ def test_duties_are_named_in_words() -> None:
     assert words.duty_words("agreement_notice") == "Tell the Local Authority of the agreement"
 
 
+def test_every_duty_the_deadlines_know_has_its_words_by_the_same_name() -> None:
+    from domain import deadlines
+
+    assert words.ACTION_PREFIX == deadlines.ACTION_PREFIX
+    assert {name for name in words.DUTY_WORDS if deadlines.is_known_deadline(name)} == set(words.DUTY_WORDS)
+    assert all(words.duty_words(name) != name for name in (
+        deadlines.TALKS_REVIEW, deadlines.CONSENT_WINDOW, deadlines.SESSION_ARRANGEMENT, deadlines.OUTCOME_RECORD,
+        deadlines.WRITTEN_OUTCOME, deadlines.APPEAL, deadlines.CERTIFICATE, deadlines.HEALTH_NOTICE,
+        deadlines.MEDIATION_ARRANGEMENT, deadlines.AGREEMENT_NOTICE,
+    ))
+
+
 def test_who_owes_a_duty() -> None:
     assert words.owner_words("local_authority") == "The Local Authority"
     assert words.owner_words("mediation_adviser") == "The mediation adviser"
