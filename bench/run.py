@@ -16,6 +16,8 @@
 9. Web console, served by uvicorn and fetched over loopback: a case page vs the `case` query made
    directly with the client, and a page of 1,000 cases vs the same visibility query (one page of
    1,000) made directly with the client.
+10. Due from me: an officer's due list (`Cases.due`) and the console's home page with 5,000 open
+   cases across 50 officers, vs the bare visibility query of the officer's cases (bench/due.py).
 
 `python -m bench.run --help` for the options (more cases, fewer parked cases, one benchmark only).
 """
@@ -41,6 +43,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.worker import Worker
 
 from bench.figures import dev_server, logs_rendered_and_dropped, report
+from bench.due import due_from_me
 from bench.lifecycle import lifecycle_throughput
 from bench.parked import parked_cases
 from bench.staff_commands import staff_command_latency
@@ -222,6 +225,7 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
 
 
 QUICK_PARKED = 250  # parked cases under --quick: `make bench` stays under 10 minutes on 2 cores
+QUICK_DUE = 1000  # open cases for "due" under --quick (20 for each of the 50 officers)
 
 
 def options() -> argparse.Namespace:
@@ -241,6 +245,7 @@ BENCHMARKS = {
     "lifecycle": lambda o: asyncio.run(lifecycle_throughput(o.cases)),
     "simulated": lambda o: (asyncio.run(parked_history_per_month()), asyncio.run(six_months_of_deadlines())),
     "parked": lambda o: asyncio.run(parked_cases(QUICK_PARKED if o.quick else o.parked)),
+    "due": lambda o: asyncio.run(due_from_me(QUICK_DUE if o.quick else 5000)),
 }
 
 

@@ -28,6 +28,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import london_date, london_time
+from domain.due import DueDuty, due_duty, in_order, last_day_within, within
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
 from infra.codec import CaseErased, DecryptionError
 from infra.client import address_chosen_by, connect, connection_config
@@ -230,19 +231,51 @@ class Cases:
         route: Route | None = None,
     ) -> list[CaseSummary]:
         """Every matching case, page after page, from search attributes only (nothing to decrypt),
-        then the archived ones whose history Temporal no longer keeps, from the records' columns."""
+        soonest next deadline first (`by_next_deadline`). Open cases only unless `stage` is closed:
+        then the archived ones too, whose history Temporal no longer keeps, from the records' columns."""
         now = datetime.now(UTC)
         query = visibility_query(stage, officer, overdue, now, appeal_before, route)
         executions = self._client.list_workflows(query, page_size=LIST_PAGE_SIZE)
-        found = [_summary(execution, now) async for execution in executions]
-        if overdue or appeal_before or stage not in (None, CaseStage.closed):
-            return found  # a finished case has nothing overdue, no appeal clock and no other stage
+        found = by_next_deadline([_summary(execution, now) async for execution in executions])
+        if stage is not CaseStage.closed:
+            return found
         listed = {summary.reference for summary in found}
         archived = [
             summary for summary in await self.records.closed(route=route)
             if summary.reference not in listed and officer in (None, summary.case_officer)
         ]
         return found + archived
+
+    async def due(self, officer: str | None, working_days: int | None, today: date) -> list[DueDuty]:
+        """The duties still owed on `officer`'s open cases (every officer's: None), due within
+        `working_days` working days of `today` and every overdue one (all: None), overdue first.
+
+        One visibility query, its pages read in turn, never a query to each case: each case's
+        `OpenDuties` holds them (workflows/visibility.py)."""
+        from workflows.visibility import CASE_OFFICER, CASE_STAGE, NEXT_DEADLINE, OPEN_DUTIES
+
+        query = " AND ".join([
+            "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")",
+            'ExecutionStatus = "Running"',
+            *([f'{CASE_OFFICER.name} = "{officer}"'] if officer is not None else []),
+        ])
+        if working_days is not None:
+            # Only cases whose earliest duty falls in the window: NextDeadline is the moment it expires,
+            # midnight in England after its due date; asked as "before one second later", as above.
+            expires = london_time(last_day_within(today, working_days) + timedelta(days=1), time(0, 0))
+            query += f' AND {NEXT_DEADLINE.name} < "{_rfc3339(expires + timedelta(seconds=1))}"'
+        found = []
+        async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE, rpc_timeout=ANSWER_TIMEOUT):
+            attributes = execution.typed_search_attributes
+            found += [
+                due_duty(
+                    value, reference=execution.id, route=ROUTES[execution.workflow_type],
+                    stage=CaseStage(attributes.get(CASE_STAGE)), case_officer=attributes.get(CASE_OFFICER) or "",
+                    today=today,
+                )
+                for value in attributes.get(OPEN_DUTIES) or []
+            ]
+        return in_order(within(found, working_days, today))
 
     async def open_case_records(self) -> list[tuple[str, CaseRecord]]:
         """Every running case with its people's contact details, for subject access.
@@ -297,20 +330,6 @@ class Cases:
                 return False
             raise
         return True
-
-    async def summary_page(
-        self, query: str, page_size: int, token: bytes | None
-    ) -> tuple[list[CaseSummary], bytes | None]:
-        """One page of the cases `query` matches and the token of the next (None after the last).
-
-        For a screen that pages (the web console); `summaries` reads every page.
-        """
-        now = datetime.now(UTC)
-        executions = self._client.list_workflows(
-            query, page_size=page_size, next_page_token=token, rpc_timeout=ANSWER_TIMEOUT
-        )
-        await executions.fetch_next_page()
-        return [_summary(execution, now) for execution in executions.current_page or []], executions.next_page_token
 
     async def _case_view(self, handle: WorkflowHandle, reject: QueryRejectCondition | None = None) -> CaseView:
         return await handle.query(names.CASE_QUERY, result_type=CaseView, reject_condition=reject)
@@ -378,6 +397,8 @@ def visibility_query(
     terms = ["(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"]
     if stage is not None:
         terms.append(f'{CASE_STAGE.name} = "{stage.value}"')
+    elif appeal_before is None:  # open cases by default; closed ones by stage, `list --closed`, /cases/closed
+        terms += ['ExecutionStatus = "Running"', f'{CASE_STAGE.name} != "{CaseStage.closed.value}"']
     if officer is not None:
         terms.append(f'{CASE_OFFICER.name} = "{officer}"')
     if overdue:
@@ -390,6 +411,12 @@ def visibility_query(
         end_of_day = london_time(appeal_before + timedelta(days=1), time(0, 0))
         terms.append(f'{APPEAL_DEADLINE.name} < "{_rfc3339(end_of_day + timedelta(seconds=1))}"')
     return " AND ".join(terms)
+
+
+def by_next_deadline(summaries: list[CaseSummary]) -> list[CaseSummary]:
+    """Soonest next deadline first (an overdue one is sooner still), cases with none last. Sorted
+    here: the dev server's SQL visibility cannot ORDER BY a custom search attribute."""
+    return sorted(summaries, key=lambda summary: (summary.next_deadline is None, summary.next_deadline or date.max, summary.reference))
 
 
 def _rfc3339(instant: datetime) -> str:

@@ -776,6 +776,42 @@ def list_cases(
     render.cases(with_cases(lambda cases: cases.summaries(stage, officer, overdue, appeal_before, route)), as_json)
 
 
+@app.command("due", rich_help_panel=LOOKING)
+def due(
+    officer: Annotated[
+        str | None,
+        typer.Option(metavar="STAFF_ID", parser=parsing.staff_id, help="This officer's duties instead of yours."),
+    ] = None,
+    team: Annotated[
+        bool, typer.Option("--team", metavar="", help="Every officer's duties (needs the team_manager role).")
+    ] = False,
+    within_days: Annotated[
+        int | None,
+        typer.Option(
+            "--within", metavar="N", min=0,
+            help="Only duties due within N working days (England's), and every overdue one; all by default.",
+        ),
+    ] = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", metavar="",
+            help="Print a JSON list (reference, route, stage, duty, due, owed_by, working_days_left, overdue).",
+        ),
+    ] = False,
+) -> None:
+    """What is due from you across your open cases: every duty still owed, overdue first, with the
+    working days left and who owes it. Shows no personal details."""
+    if officer is not None and team:
+        _stop("give --officer or --team, not both: --team lists every officer's duties", INVALID)
+    acting = _acting(actor, role, Act.team_view if team else Act.case_work)
+    today = london_date(datetime.now(UTC))
+    whose = None if team else officer or acting
+    render.due(_with_cases(lambda cases: cases.due(whose, within_days, today)), as_json, today, team)
+
+
 # --- Plumbing ----------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -23,6 +24,7 @@ from rich.text import Text
 
 from cli import steps
 from domain.calendar import WorkingCalendar, london_date
+from domain.words import counted
 from domain.models import (
     STAGE_WORDS, ActionView, ApplicantRole, CaseStage, CaseSummary, CaseView, DeadlineState, DeadlineView, DeliveryStatus,
     OrganisationKind, Route,
@@ -31,8 +33,11 @@ from domain.words import (
     APPEAL_STATUS_WORDS, APPLICANT_ROLE_WORDS, CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, CHANNEL_WORDS,
     CONSENT_WORDS, DECISION_KIND_WORDS, EHC_POINT_WORDS, ORDER_KIND_WORDS, OUTCOME_WORDS, date_and_time, deadline_state_words,
     duty_words, event_words, issues_words, kinds_words, long_date, organisation_kind_words, owner_words, stage_words,
-    template_words,
+    template_words, warning_words,
 )
+
+if TYPE_CHECKING:
+    from domain.due import DueDuty
 
 LATEST_ENTRIES = 6
 APPEAL = "appeal"  # the family's appeal deadline (domain/deadlines.py's name)
@@ -142,7 +147,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             summary.case_officer or "",
             _next_deadline(summary),
             long_date(summary.appeal_deadline),
-            ", ".join(event_words(code) for code in summary.warnings),
+            ", ".join(warning_words(code) for code in summary.warnings),
         ])
     title = f"{len(summaries)} case" if len(summaries) == 1 else f"{len(summaries)} cases"
     console.print(fitted(
@@ -151,6 +156,30 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
          Column("Next deadline", 0), Column("Appeal deadline", 1), Column("Warnings", 1)],
         rows,
     ))
+
+
+def due(duties: list[DueDuty], as_json: bool, today: date, team: bool = False) -> None:
+    """`due`: the duties still owed, overdue first; in words that wrap between words at 80 columns."""
+    from domain.due import owed_by_words, time_left_words  # England's holidays load only for `due`
+
+    if as_json:
+        _print_json([
+            duty.model_dump(mode="json", include={"reference", "route", "stage", "duty", "due", "owed_by", "working_days_left", "overdue"})
+            for duty in duties
+        ])
+        return
+    console = _console()
+    if not duties:
+        console.print("Nothing is due.")
+        return
+    columns = [Column("Reference", 0), Column("Duty", 0), Column("Due", 0), Column("Time left", 0), Column("Owed by", 0)]
+    rows = [
+        [duty.reference, duty_words(duty.duty), long_date(duty.due), time_left_words(duty, today), owed_by_words(duty)]
+        + ([duty.case_officer or ""] if team else [])
+        for duty in duties
+    ]
+    title = counted(len(duties), "duty", "duties") + " owed"
+    console.print(fitted(console, title, columns + ([Column("Officer", 0)] if team else []), rows))
 
 
 def error(message: str) -> None:

@@ -36,6 +36,7 @@ class Act(StrEnum):
     reassign = "reassign"  # move a case to another case officer
     records = "records"  # hold, release, export, erase, approve an erasure
     reports = "reports"  # the service's figures (issue 21)
+    team_view = "team_view"  # every officer's duties at once (DESIGN section 13: `?team=1`, `due --team`)
 
 
 # DESIGN section 12: a team manager "also" reassigns, so does all a case officer does.
@@ -44,6 +45,7 @@ ALLOWED: Mapping[Act, tuple[Role, ...]] = {
     Act.reassign: (Role.team_manager,),
     Act.records: (Role.records_officer,),
     Act.reports: (Role.team_manager,),
+    Act.team_view: (Role.team_manager,),
 }
 
 

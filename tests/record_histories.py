@@ -211,6 +211,8 @@ MEDIATION_SCENARIOS = {
     "mediation_withdrawn_at_advice": mediation_withdrawn_at_advice,
     "mediation_not_arranged_then_held": mediation_not_arranged_then_held,
     "mediation_health_only": mediation_health_only,
+    # Since 1.1 (the `open-duties-attribute` patch): OpenDuties upserted whenever what is owed changes.
+    "open_duties_mediation_with_certificate": mediation_with_certificate,
 }
 # Opening overrides per scenario (the rest open as tests.journeys.open_mediation does).
 MEDIATION_OPENINGS = {"mediation_health_only": {"mediation_issues": [MediationIssue.health]}}
@@ -224,6 +226,7 @@ SCENARIOS = {
     "appeal_clock_after_closure": appeal_clock_after_closure,
     "rescheduled_after_extension": rescheduled_after_extension,
     "cancelled_by_service": cancelled_by_service,
+    "open_duties_rescheduled_after_extension": rescheduled_after_extension,  # since 1.1, as above
 }
 # Scenarios that also work on the records store the worker writes to.
 RECORDS_SCENARIOS = {"held_while_open": held_while_open}

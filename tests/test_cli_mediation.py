@@ -124,8 +124,10 @@ async def test_a_whole_mediation_case_on_the_command_line(staff: Staff) -> None:
     async def listed(*options: str) -> list[str]:
         return [row["reference"] for row in await staff.json("list", *options)]
 
-    assert await until(lambda: includes(listed("--route", "mediation"), reference))
-    assert reference not in await listed("--route", "disagreement_resolution")
+    # Closed: listed by its stage (`list` alone shows open cases, DESIGN section 13).
+    assert await until(lambda: includes(listed("--route", "mediation", "--stage", "closed"), reference))
+    assert reference not in await listed("--route", "mediation")
+    assert reference not in await listed("--route", "disagreement_resolution", "--stage", "closed")
     case = await staff.json("appeal-status", reference, "--not-appealing")
     assert case["appeal_status"] == "not_appealing"
 

@@ -194,7 +194,8 @@ def test_a_rejected_request_names_the_option() -> None:
 def test_the_visibility_query_of_each_filter() -> None:
     now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     both = '(WorkflowType = "DisagreementCase" OR WorkflowType = "MediationCase")'
-    assert visibility_query(None, None, False, now) == both
+    # Open cases by default (DESIGN section 13); closed ones by stage, or from the records.
+    assert visibility_query(None, None, False, now) == f'{both} AND ExecutionStatus = "Running" AND CaseStage != "closed"'
     assert visibility_query(CaseStage.awaiting_consent, "jo.smith", True, now) == (
         f'{both} AND CaseStage = "awaiting_consent" AND CaseOfficer = "jo.smith" '
         'AND NextDeadline < "2026-11-28T10:00:00+00:00"'

@@ -53,7 +53,9 @@ async def test_a_closed_case_temporal_no_longer_has_shows_from_the_archive(staff
     assert (closed["stage"], closed["outcome"], closed["delete_after"], closed["on_hold"]) == (
         "closed", "declined", "2032-11-30", False,
     )
-    assert case.reference in {s["reference"] for s in await staff.json("list")}
+    # Not among the open cases `list` shows (DESIGN section 13); by stage, from the archive.
+    assert case.reference not in {s["reference"] for s in await staff.json("list")}
+    assert case.reference in {s["reference"] for s in await staff.json("list", "--stage", "closed")}
     assert [s["reference"] for s in await staff.json("list", "--outcome", "declined")] == [case.reference]
     assert await staff.json("list", "--closed", "--closed-after", "2026-11-30") == []
     listed = await staff.run("list", "--closed", "--closed-before", "2026-12-01")

@@ -111,7 +111,8 @@ async def recorded_plans(history: WorkflowHistory) -> list[tuple[str, list[str]]
     """Every planning answer recorded in a history (local activities are markers), as names in order."""
     plans = []
     for event in history.events:
-        if event.HasField("marker_recorded_event_attributes"):
+        # A `workflow.patched` marker (since 1.1) is no planning answer.
+        if event.HasField("marker_recorded_event_attributes") and "result" in event.marker_recorded_event_attributes.details:
             details = event.marker_recorded_event_attributes.details
             activity = json.loads(details["data"].payloads[0].data)["activity_type"]
             [answer] = await CONVERTER.decode(details["result"].payloads, [PLANNING_RESULTS[activity]])

@@ -282,7 +282,7 @@ async def test_case_list_pages_through_search_attributes_with_filters(console: C
     assert "25 cases on this page" in first.text and "Sam Parent" not in first.text
     next_href = next(url for url in console.urls() if "page=" in url and url.startswith(("/", "http")))
     second = await console.get(next_href.replace("&amp;", "&"))
-    assert second.text.count('class="govuk-link" href="/cases/DR-') == 1 and "First page" in second.text
+    assert second.text.count('class="govuk-link" href="/cases/DR-') == 1 and "Previous page" in second.text
     none = await console.get("/cases", officer=officer, stage=CaseStage.awaiting_consent.value)
     assert "No cases match" in none.text
     assert "No cases match" in (await console.get("/cases", officer=officer, overdue="yes")).text
@@ -413,7 +413,7 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
 @pytest.mark.parametrize(
     "path, params, field, words",
     [
-        ("/cases", {"page": "99999999999999999999"}, "page", "That page of results no longer exists"),
+        ("/cases", {"page": "99999999999999999999"}, "page", "That page of results does not exist"),
         ("/cases/closed", {"page": "99999999999999999999"}, "page", "That page of results does not exist"),
         ("/cases/closed", {"page": "٣"}, "page", "That page of results does not exist"),
         ("/cases", {"size": "²"}, "size", "Select how many cases to show on a page"),
@@ -425,7 +425,7 @@ async def test_staff_sign_in_through_openid_connect(dev_server, settings) -> Non
         ("/cases/closed", date_fields("closed_before", date(1000, 1, 1)), "closed_before-day",
          "Closed before must be between 1 September 2014 and 31 December 2099"),
     ],
-    ids=["huge-token", "huge-page", "arabic-page", "superscript-size", "superscript-size-closed",
+    ids=["huge-page-open", "huge-page", "arabic-page", "superscript-size", "superscript-size-closed",
          "appeal-before-9999", "closed-after-9999", "closed-before-1000"],
 )
 async def test_out_of_range_filters_and_pages_are_refused_in_words_not_a_server_error(

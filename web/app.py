@@ -12,16 +12,15 @@ in a URL, a title or a log line.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import structlog
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
@@ -36,7 +35,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable, visibility_query
+from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable
 from domain import words
 from domain.models import (
     REFERENCE_PATTERN,
@@ -54,6 +53,7 @@ from domain.models import (
     SessionResult,
     in_service,
 )
+from domain.due import WORKING_WEEK
 from infra.client import connect, connection_config
 from infra.identity import Act, NotAllowed, Role, Staff, roles_named
 from infra.vouching import console_key_for
@@ -73,6 +73,7 @@ from web.forms import (
     text,
     whole_number,
 )
+from web.home import due_rows
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.sessions import ServerSessions
 from web.settings import WebSettings
@@ -212,9 +213,58 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         auth.sign_out(request)
         return RedirectResponse("/sign-in", 303)
 
+    # --- Due from you, and finding a case -------------------------------------------------------------
+
+    async def home(request: Request) -> Response:
+        """"Due from you": this week's (due within 5 working days, and every overdue one) or all;
+        `?team=1`, every officer's, for a team manager."""
+        staff = auth.staff(request)
+        team = request.query_params.get("team") == "1"
+        if team:
+            staff.needs(Act.team_view)
+        week = request.query_params.get("view") != "all"
+        today = presenters.today()
+        duties = await (await service.cases()).due(None if team else staff.id, WORKING_WEEK if week else None, today)
+        base = {"team": "1"} if team else {}
+        views = [
+            {"text": "Due this week", "href": "/?" + urlencode(base), "current": week},
+            {"text": "All my cases" if not team else "All the team's cases", "href": "/?" + urlencode(base | {"view": "all"}), "current": not week},
+        ]
+        if staff.may(Act.team_view):
+            views.append({"text": "My own duties" if team else "The team's duties", "href": "/" if team else "/?team=1", "current": False})
+        whose = "every officer's open cases" if team else "your open cases"
+        intro = (f"Duties still owed on {whose}, overdue first: those due within {WORKING_WEEK} working days, and every "
+                 "overdue one." if week else f"Every duty still owed on {whose}, overdue first.")
+        return page(request, "home.html", title="Due from the team" if team else "Due from you", rows=due_rows(duties, today),
+                    views=views, intro=intro, team=team, week=week)
+
+    async def find(request: Request) -> Response:
+        auth.staff(request)
+        typed = request.query_params.get("reference", "")
+        reference = typed.strip().upper()
+        if not reference:
+            problem, status = "Enter a case reference", 400
+        elif not REFERENCE_PATTERN.fullmatch(reference):
+            problem, status = "Enter a case reference like DR-2026-7KQ3XZ or MD-2026-7KQ3XZ", 400
+        elif not await _found(reference):
+            problem, status = f"There is no case {reference}: check the reference", 404
+        else:
+            return RedirectResponse(f"/cases/{reference}", 303)
+        return page(request, "find.html", status, title="Find a case", errors={"reference": problem}, reference=typed)
+
+    async def _found(reference: str) -> bool:
+        cases = await service.cases()
+        return await cases.exists(reference) or await cases.records.get(reference) is not None
+
     # --- Cases ----------------------------------------------------------------------------------------
 
     async def case_list(request: Request) -> Response:
+        """Open cases (closed ones: the stage filter, or /cases/closed), soonest next deadline first.
+
+        The dev server's SQL visibility cannot ORDER BY a custom search attribute, so every matching
+        case is read (one query, its pages in turn) and sorted here, then shown a numbered page at a
+        time: each page costs the whole filtered list, which `make bench` measures at 5,000 open
+        cases (BENCHMARKS.md)."""
         auth.staff(request)
         params = request.query_params
         errors: dict[str, str] = {}
@@ -224,26 +274,17 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         appeal_before = _filter_day(params, "appeal_before", errors, "Appeal deadline on or before")
         overdue = params.get("overdue") == "yes"
         size = _page_size(params, errors)
-        token = _page_token(params, errors)
+        number = _page_number(params, errors)
         context = {"title": "Cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
         if errors:
             return page(request, "cases.html", 400, **context)
-        cases = await service.cases()
-        query = visibility_query(stage, officer, overdue, datetime.now(UTC), appeal_before, route)
-        try:
-            summaries, next_token = await cases.summary_page(query, size, token)
-        except RPCError as error:
-            # Temporal's token is opaque to us: one it cannot read is a page that no longer exists.
-            if token is None or error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-                raise
-            errors["page"] = PAGE_GONE
-            return page(request, "cases.html", 400, **context)
-        if next_token:
-            following = dict(params) | {"page": base64.urlsafe_b64encode(next_token).decode()}
-            context["next_page"] = request.url.include_query_params(**following)
-        if token:
-            context["first_page"] = request.url.remove_query_params("page")
-        return page(request, "cases.html", **context | {"summaries": summaries})
+        found = await (await service.cases()).summaries(stage, officer, overdue, appeal_before, route)
+        start = (number - 1) * size
+        if len(found) > start + size:
+            context["next_page"] = request.url.include_query_params(page=number + 1)
+        if number > 1:
+            context["previous_page"] = request.url.include_query_params(page=number - 1)
+        return page(request, "cases.html", **context | {"summaries": found[start:start + size], "page_number": number})
 
     async def closed_list(request: Request) -> Response:
         """Closed cases from the records' plain columns (nothing decrypted), as `list --closed`."""
@@ -466,7 +507,8 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
                     "check the case before trying again.")
 
     routes = [
-        Route("/", lambda request: RedirectResponse("/cases", 303)),
+        Route("/", home),
+        Route("/find", find),
         Route("/sign-in", sign_in_page),
         Route("/sign-out", sign_out, methods=["POST"]),
         Route("/cases", case_list),
@@ -544,26 +586,11 @@ def _page_size(params: Mapping[str, str], errors: dict[str, str]) -> int:
     return int(text)
 
 
-PAGE_GONE = "That page of results no longer exists: start from the first page"
 MAX_TOKEN = 4096  # characters of a page token; Temporal's are a few hundred
 
 
-def _page_token(params: Mapping[str, str], errors: dict[str, str]) -> bytes | None:
-    """The open list's page: the token Temporal gave for it, as the previous page linked it."""
-    text = params.get("page")
-    if not text:
-        return None
-    try:
-        if len(text) > MAX_TOKEN:
-            raise ValueError
-        return base64.urlsafe_b64decode(text)
-    except (binascii.Error, ValueError):
-        errors["page"] = PAGE_GONE
-        return None
-
-
 def _page_number(params: Mapping[str, str], errors: dict[str, str]) -> int:
-    """The closed list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
+    """A list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
     database's offset (a 500), and no archive has that many pages."""
     number = whole_number(params.get("page") or "1")
     if number is None or not 1 <= number <= MAX_PAGE:

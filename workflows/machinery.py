@@ -55,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from records.archiving import CaseArchive
     from records.holding import HeldCopy
     from workflows.verification import vouched_for
-    from workflows.visibility import current_details, search_attribute_updates
+    from workflows.visibility import current_details, open_duties, search_attribute_updates
 
 # A message keeps being retried for up to three days (a mail server down over a weekend), then it
 # is recorded as failed and the case officer is told.
@@ -73,6 +73,9 @@ T = TypeVar("T")
 # Release 1.0.0 is the baseline: no `workflow.patched` from before it. From it on, a change that would
 # break a running case goes behind a patch named here, with a history recorded for each path
 # (docs/operating.md, "Changing the workflows").
+# Since 1.1: a change to what is owed (a duty met, added or moved) upserts `OpenDuties` even when the
+# stage and the next deadline stay as they were; a case started before it upserts as it did.
+OPEN_DUTIES_PATCH = "open-duties-attribute"
 
 
 def today_in_england() -> date:
@@ -118,6 +121,9 @@ class CaseWorkflow:
         self._lock = asyncio.Lock()
         self._deliveries_in_flight = 0
         self._published: tuple | None = None
+        # Asked once, at the start: asked first after a local activity, a replay would answer it
+        # in another workflow task than the one that recorded the marker.
+        self._publishes_open_duties = workflow.patched(OPEN_DUTIES_PATCH)
         self._background_failure: BaseException | None = None
         # The records store's copy of the closed case, kept in step until the workflow completes.
         self._archive = CaseArchive(lambda: self.case)
@@ -451,6 +457,8 @@ class CaseWorkflow:
             appeal and self.case.appeal_clock_running and appeal.expires_at, len(self.case.warnings),
             self.case.case_officer,  # changes only by reassignment: an old history upserts as it did
         )
+        if self._publishes_open_duties:
+            state += (tuple(open_duties(self.case)),)
         if state != self._published:
             workflow.upsert_search_attributes(search_attribute_updates(self.case))
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)

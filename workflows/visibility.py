@@ -23,9 +23,13 @@ NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 APPEAL_DEADLINE = SearchAttributeKey.for_datetime("AppealDeadline")
 # What staff are warned of on the case (late opening, a later certificate, the party's age), by code.
 CASE_WARNINGS = SearchAttributeKey.for_keyword_list("CaseWarnings")
+# Every duty still owed (DESIGN section 13: the officer's due list is one visibility query), as
+# "due|duty|owed by": e.g. "2026-12-14|consent_window|case_officer", "2026-12-21|action_1|org-2:school".
+OPEN_DUTIES = SearchAttributeKey.for_keyword_list("OpenDuties")
 
 SEARCH_ATTRIBUTES = (
     CASE_STAGE, CASE_OUTCOME, DISAGREEMENT_KINDS, EHC_POINT, CASE_OFFICER, NEXT_DEADLINE, APPEAL_DEADLINE, CASE_WARNINGS,
+    OPEN_DUTIES,
 )
 
 
@@ -40,6 +44,8 @@ def search_attribute_updates(case: CaseFile) -> list[SearchAttributeUpdate]:
         CASE_OFFICER.value_set(case.case_officer),
         NEXT_DEADLINE.value_set(next_deadline.expires_at) if next_deadline else NEXT_DEADLINE.value_unset(),
     ]
+    duties = open_duties(case)
+    updates.append(OPEN_DUTIES.value_set(duties) if duties else OPEN_DUTIES.value_unset())
     if case.warnings:  # only cases with a warning touch it
         updates.append(CASE_WARNINGS.value_set(sorted({warning.code.value for warning in case.warnings})))
     appeal = case.deadline(APPEAL)
@@ -48,6 +54,28 @@ def search_attribute_updates(case: CaseFile) -> list[SearchAttributeUpdate]:
             APPEAL_DEADLINE.value_set(appeal.expires_at) if case.appeal_clock_running else APPEAL_DEADLINE.value_unset()
         )
     return updates
+
+
+def open_duties(case: CaseFile) -> list[str]:
+    """The duties still owed (open, or missed and not yet done: `Deadline.owed`), earliest first.
+
+    Who owes one is a role, or for an agreed action the party's id with its organisation kind
+    ("org-2:school"): never a name (DESIGN section 5). The family's appeal clock is no duty anybody
+    owes (domain.duties.APPEAL): `AppealDeadline` holds it."""
+    if case.is_closed:  # nothing but the family's own clock runs on
+        return []
+    return [
+        f"{deadline.due.isoformat()}|{deadline.name}|{_owed_by(case, deadline.owed_by)}"
+        for deadline in sorted(case.deadlines, key=lambda deadline: (deadline.due, deadline.name))
+        if deadline.owed and deadline.name != APPEAL
+    ]
+
+
+def _owed_by(case: CaseFile, owed_by: str | None) -> str:
+    party = case.party(owed_by) if owed_by else None
+    if party is not None and party.kind is not None:
+        return f"{party.id}:{party.kind.value}"
+    return owed_by or ""
 
 
 def case_summary(reference: str) -> str:
