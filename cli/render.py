@@ -33,7 +33,7 @@ from domain.words import (
     APPEAL_STATUS_WORDS, APPLICANT_ROLE_WORDS, CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, CHANNEL_WORDS,
     CONSENT_WORDS, DECISION_KIND_WORDS, EHC_POINT_WORDS, ORDER_KIND_WORDS, OUTCOME_WORDS, date_and_time, deadline_state_words,
     duty_words, event_words, issues_words, kinds_words, long_date, organisation_kind_words, owner_words, stage_words,
-    template_words, warning_words,
+    template_words,
 )
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def cases(summaries: list[CaseSummary], as_json: bool) -> None:
             summary.case_officer or "",
             _next_deadline(summary),
             long_date(summary.appeal_deadline),
-            ", ".join(warning_words(code) for code in summary.warnings),
+            ", ".join(event_words(code) for code in summary.warnings),
         ])
     title = f"{len(summaries)} case" if len(summaries) == 1 else f"{len(summaries)} cases"
     console.print(fitted(

@@ -264,19 +264,6 @@ def event_words(event: str) -> str:
 
 # --- Who and what a case is about -----------------------------------------------------------------
 
-# The codes of `CaseWarnings` (domain.case.WarningCode; strings here, as the list reads them from
-# Temporal's visibility): a tag in the Cases list, the whole warning on the case page.
-WARNING_WORDS = {
-    "late_opening": "Opened late",
-    "later_certificate": "A later certificate",
-    "school_age_reached": "Past compulsory school age",
-}
-
-
-def warning_words(code: str) -> str:
-    return WARNING_WORDS.get(code) or sentence(words(code))
-
-
 APPLICANT_ROLE_WORDS = {
     ApplicantRole.parent: "Parent",
     ApplicantRole.young_person: "Young person",
