@@ -1,9 +1,10 @@
 """The console in a real browser (Playwright driving Debian's chromium), with axe-core on every page.
 
-A case officer signs in, opens a disagreement resolution case through the form and its check-answers
-page, records every consent, meets a validation error and a refusal from the case itself, books the
-session, records the outcome, completes the agreed actions and sees the case closed. Screenshots are
-kept in test-artifacts/screenshots/.
+A case officer signs in and, from the home page ("Due from you", DESIGN section 13), takes a case of
+each route to its end, going where the pages say: the case page's next-step banner and the due
+list's links, with the "What you can do" list only where the banner names a step it offers. On
+the way: the open form and its check-answers page, a validation error, a refusal from the case
+itself. Screenshots are kept in test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -38,6 +39,22 @@ async def console_address(dev_server, settings) -> AsyncIterator[str]:
             yield address
 
 
+async def next_step(page: BrowserPage, says: str) -> None:
+    """The case page's banner says what is next; its button takes the officer there."""
+    banner = page.page.locator("#next-step")
+    await expect(banner).to_contain_text(f"Next: {says}")
+    await banner.get_by_role("button").click()
+    await page.page.wait_for_load_state()
+
+
+async def from_due_list(page: BrowserPage, link: str, reference: str) -> None:
+    """Home, every duty owed on the officer's cases, and the link to the action that discharges one."""
+    await page.page.get_by_role("link", name="Due from you").click()
+    await page.page.get_by_role("link", name="All my cases").click()
+    await page.page.get_by_role("link", name=f"{link} ({reference})").first.click()
+    await page.page.wait_for_load_state()
+
+
 async def submit(page: BrowserPage, button: str) -> None:
     await page.page.get_by_role("button", name=button).click()
     await page.page.wait_for_load_state()
@@ -63,7 +80,9 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
     screen = page.page
     try:
         await sign_in(page)
-        await page.check_accessible("case list")
+        await page.page.get_by_role("link", name="Due from you").click()
+        await expect(screen.get_by_role("heading", name="Due from you")).to_be_visible()
+        await page.check_accessible("home, due from you")
 
         # Open a case: first with nothing filled in, then properly, checking the answers.
         await screen.get_by_role("link", name="Open a case").first.click()
@@ -115,19 +134,23 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
             await page.check_accessible(f"form {form}")
         await screen.goto(f"/cases/{reference}")
 
+        # The banner names the step; offering is the second of the two it names.
+        await expect(screen.locator("#next-step")).to_contain_text(
+            "Next: record an informal talk, or offer disagreement resolution by "
+        )
         await screen.get_by_role("link", name="Offer disagreement resolution").click()
         await page.check_accessible("form offer")
         await submit(page, "Offer it to every party")
         await expect(screen.get_by_role("heading", name="Waiting for every party's consent")).to_be_visible()
 
-        # Every consent; first a validation error (nobody chosen).
-        await screen.get_by_role("link", name="Record a party's answer").click()
+        # Every consent, each reached from the due list; first a validation error (nobody chosen).
+        await next_step(page, "record each party's answer to the offer by ")
         await submit(page, "Record the answer")
         await expect(screen.get_by_role("link", name="Select the party who answered")).to_be_visible()
         await page.check_accessible("form consent, with errors")
         await page.screenshot("validation-error")
         for party in ("applicant", "org-1", "org-2"):
-            await screen.goto(f"/cases/{reference}/consent")
+            await from_due_list(page, "Record a party's answer", reference)
             await screen.locator(f"input[name=party][value={party}]").check()
             await screen.get_by_label("Yes, they agree").check()
             await submit(page, "Record the answer")
@@ -135,7 +158,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await expect(screen.get_by_role("heading", name="Arranging the session")).to_be_visible()
 
         # The case itself refuses a mediator not declared independent (SEND Code 11.6).
-        await screen.get_by_role("link", name="Assign the mediator").click()
+        await next_step(page, "assign the mediator")
         await screen.get_by_label("Mediator's full name").fill("Pat Mediator")
         await screen.get_by_label("Mediator's email address").fill("pat@accord.example.org")
         await submit(page, "Assign the mediator")
@@ -151,7 +174,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await expect(screen.get_by_text("Mediator assigned.")).to_be_visible()
 
         # Book the session a few seconds ahead (in England's time), so its outcome can follow.
-        await screen.get_by_role("link", name="Book the session").click()
+        await next_step(page, "book the session")
         await page.check_accessible("form session")
         session = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(LONDON)
         await screen.get_by_label("Day").fill(str(session.day))
@@ -165,7 +188,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         while datetime.now(UTC) <= session:
             await asyncio.sleep(0.2)
 
-        await screen.get_by_role("link", name="Record the session outcome").click()
+        await next_step(page, "record the session outcome by ")
         await page.check_accessible("form outcome")
         await screen.get_by_label("Partial agreement").check()
         await screen.get_by_label("Action 1: what was agreed").fill("Fund 20 hours of speech and language therapy")
@@ -178,7 +201,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await page.screenshot("case-following-up", full_page=False)
 
         for number in ("1", "2"):
-            await screen.get_by_role("link", name="Mark an agreed action done").click()
+            await from_due_list(page, "Mark an agreed action done", reference)
             await page.check_accessible(f"form action-done {number}")
             await screen.locator(f"input[name=number][value='{number}']").check()
             await submit(page, "Mark it done")
@@ -200,11 +223,12 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await page.close()
 
 
-async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_address: str) -> None:
+async def test_a_mediation_case_from_the_familys_choice_to_its_end(browser: Browser, console_address: str) -> None:
     page = await BrowserPage.open(browser, console_address)
     screen = page.page
     try:
         await sign_in(page)
+        await page.page.get_by_role("link", name="Due from you").click()
         await screen.get_by_role("link", name="Open a mediation case").first.click()
         await page.check_accessible("open a mediation case")
         await screen.get_by_label("Full name").fill("Sam Parent")
@@ -235,20 +259,21 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
             await page.check_accessible(f"form {form}")
         await screen.goto(f"/cases/{reference}")
 
-        await screen.get_by_role("link", name="Record the family's choice").click()
+        await next_step(page, "record the family's choice about mediation")
         await page.check_accessible("form choose")
         await screen.get_by_label("Yes, they want mediation").check()
         await submit(page, "Record the choice")
         await expect(screen.get_by_role("heading", name="Arranging the session")).to_be_visible()
         await screen.goto(f"/cases/{reference}/cannot-arrange")
         await page.check_accessible("form cannot-arrange")
-        await screen.goto(f"/cases/{reference}/mediator")
+        await screen.goto(f"/cases/{reference}")
+        await next_step(page, "assign the mediator")
         await screen.get_by_label("Mediator's full name").fill("Pat Mediator")
         await screen.get_by_label("Mediator's email address").fill("pat@accord.example.org")
         await screen.get_by_label("I confirm the mediator is independent of the Local Authority and the health bodies").check()
         await submit(page, "Assign the mediator")
 
-        await screen.get_by_role("link", name="Book the session").click()
+        await next_step(page, "book the session")
         await page.check_accessible("form session, mediation")
         session = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(LONDON)
         await screen.get_by_label("Day").fill(str(session.day))
@@ -262,7 +287,8 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
         while datetime.now(UTC) <= session:
             await asyncio.sleep(0.2)
 
-        await screen.get_by_role("link", name="Record the session outcome").click()
+        # Mediation must take place within 30 days: the Local Authority's duty, met by the session held.
+        await next_step(page, "hold the session and record its outcome by ")
         await page.check_accessible("form outcome, mediation")
         await screen.get_by_label("Partial agreement").check()
         await screen.get_by_label("Yes", exact=True).check()
@@ -271,7 +297,7 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
         await submit(page, "Record the outcome")
         await expect(screen.get_by_role("heading", name="Following up what was agreed")).to_be_visible()
 
-        await screen.get_by_role("link", name="Issue the mediation certificate").click()
+        await next_step(page, "issue the mediation certificate by ")
         await page.check_accessible("form certificate")
         await screen.get_by_label("The mediator").check()
         await submit(page, "Issue the certificate")
@@ -280,7 +306,15 @@ async def test_a_mediation_case_up_to_its_certificate(browser: Browser, console_
         await page.check_accessible("case page, certificate issued")
         await page.screenshot("mediation-certificate")
 
-        await screen.goto("/cases?route=mediation")
+        # The agreed action, from the due list: the last duty, so the case closes (DESIGN section 11).
+        await from_due_list(page, "Mark an agreed action done", reference)
+        await screen.locator("input[name=number][value='1']").check()
+        await submit(page, "Mark it done")
+        await expect(screen.get_by_role("heading", name="Closed")).to_be_visible()
+        await expect(screen.locator("#next-step")).to_have_count(0)
+        await page.check_accessible("case page, mediation closed")
+
+        await screen.goto("/cases?route=mediation&stage=closed")  # open cases unless asked
         await expect(screen.get_by_role("link", name=reference)).to_be_visible()
         await page.check_accessible("case list, mediation")
     finally:
