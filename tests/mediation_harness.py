@@ -10,7 +10,7 @@ by the wrong act) is a fault the model can find. What is replaced, and nothing e
 - `_send`: announcements are queued through the real `_notify` (keys, recipients, message facts),
   and `deliver()` reports each as sent through the real `_delivered`, which is what meets the
   health notice and agreement notice duties;
-- `temporalio.workflow.now`, `workflow.info` (the workflow id is the reference), the search
+- `temporalio.workflow.now`, `workflow.info` (the workflow id is the reference), `workflow.patched` (a new case), the search
   attribute and current-details calls and the workflow logger, patched for the harness's life.
 
 An update runs as Temporal runs it: its validator first (a refusal there never reaches history),
@@ -137,6 +137,7 @@ class MediationHarness:
         for name, value in {
             "now": lambda: self.now, "info": lambda: info, "upsert_search_attributes": upsert,
             "set_current_details": lambda details: None, "logger": logging.getLogger("tests.mediation_harness"),
+            "patched": lambda patch_id: True,  # a new case: every patch's new path
         }.items():
             self._patches.enter_context(patch.object(workflow, name, value))
 
