@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar as month_lengths
 from datetime import date, timedelta
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import WorkingCalendar, long_date
 from domain.models import Model
 
 DECISION_MONTHS = 2  # r.20(1)(c)(i)
@@ -60,28 +60,28 @@ def reckon_appeal_deadline(
 ) -> AppealReckoning:
     """The last day an appeal may reach the Tribunal, with the reasoning (HESC r.20(1)(c), r.12)."""
     end = add_months(decision_date, DECISION_MONTHS)
-    steps = [f"decision notice sent {decision_date.isoformat()} + 2 months = {end.isoformat()} (r.20(1)(c)(i))"]
+    steps = [f"decision notice sent {long_date(decision_date)} + 2 months = {long_date(end)} (r.20(1)(c)(i))"]
     if certificate_date is not None:
         from_certificate = add_months(certificate_date, CERTIFICATE_MONTHS)
         if from_certificate > end:
             end = from_certificate
             steps.append(
-                f"certificate issued {certificate_date.isoformat()} + 1 month = {end.isoformat()}, later (r.20(1)(c)(ii))"
+                f"certificate issued {long_date(certificate_date)} + 1 month = {long_date(end)}, later (r.20(1)(c)(ii))"
             )
         else:
             steps.append(
-                f"certificate issued {certificate_date.isoformat()} + 1 month = {from_certificate.isoformat()}, "
+                f"certificate issued {long_date(certificate_date)} + 1 month = {long_date(from_certificate)}, "
                 "not later: the decision date governs"
             )
     due = end
     if in_tribunal_holiday(end):
         after = date(end.year, 8, 31) if end.month == 8 else date(end.year + (end.month == 12), 1, 1)
         due = _first_working_day_after(after, calendar)
-        steps.append(f"{end.isoformat()} is in the Christmas or August break: first working day after "
-                     f"{after.isoformat()} = {due.isoformat()} (r.12(3)(a))")
+        steps.append(f"{long_date(end)} is in the Christmas or August break: first working day after "
+                     f"{long_date(after)} = {long_date(due)} (r.12(3)(a))")
     elif not calendar.is_working_day(end):
         due = _first_working_day_after(end, calendar)
-        steps.append(f"{end.isoformat()} is not a working day: next working day = {due.isoformat()} (r.12(2))")
+        steps.append(f"{long_date(end)} is not a working day: next working day = {long_date(due)} (r.12(2))")
     return AppealReckoning(due=due, steps=steps)
 
 

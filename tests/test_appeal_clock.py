@@ -104,8 +104,8 @@ def test_a_certificate_month_ending_on_the_same_day_says_the_decision_date_gover
     # 31 Jul + 2 months = 30 Sep; certificate 31 Aug + 1 month = 30 Sep: not later (r.20(1)(c)(ii) "if that is later").
     reckoning = reckon_appeal_deadline(D("2026-07-31"), D("2026-08-31"), WorkingCalendar())
     assert reckoning.steps == [
-        "decision notice sent 2026-07-31 + 2 months = 2026-09-30 (r.20(1)(c)(i))",
-        "certificate issued 2026-08-31 + 1 month = 2026-09-30, not later: the decision date governs",
+        "decision notice sent 31 July 2026 + 2 months = 30 September 2026 (r.20(1)(c)(i))",
+        "certificate issued 31 August 2026 + 1 month = 30 September 2026, not later: the decision date governs",
     ]
 
 
@@ -113,7 +113,7 @@ def test_new_years_day_is_the_last_day_of_the_christmas_break() -> None:
     # Ending on 1 January, the break's rule applies (r.12(3)(a)), not the next-working-day rule.
     reckoning = reckon_appeal_deadline(D("2026-11-01"), None, WorkingCalendar())
     assert reckoning.steps[-1] == (
-        "2027-01-01 is in the Christmas or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))"
+        "1 January 2027 is in the Christmas or August break: first working day after 1 January 2027 = 4 January 2027 (r.12(3)(a))"
     )
 
 

@@ -576,8 +576,8 @@ def test_recording_the_decision_sets_the_computed_appeal_deadline_and_its_warnin
     assert entries(case, 2) == [
         (LATER, OFFICER, "decision_recorded", "Refusal to carry out an EHC needs assessment, notice sent 30 October 2026; appeal deadline 4 January 2027"),
         (LATER, "system", "appeal_deadline_computed",
-         "decision notice sent 2026-10-30 + 2 months = 2026-12-30 (r.20(1)(c)(i)); 2026-12-30 is in the Christmas "
-         "or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))"),
+         "decision notice sent 30 October 2026 + 2 months = 30 December 2026 (r.20(1)(c)(i)); 30 December 2026 is in the Christmas "
+         "or August break: first working day after 1 January 2027 = 4 January 2027 (r.12(3)(a))"),
     ]
     assert [d.name for d in case.deadlines].count(APPEAL) == 1
     view = case.view()

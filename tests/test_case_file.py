@@ -190,14 +190,14 @@ def test_the_closing_message_goes_to_everyone_in_the_words_of_its_outcome(outcom
 
 def test_the_appeal_deadline_and_how_it_was_worked_out_go_on_the_timeline() -> None:
     case = arranging()
-    steps = ["decision notice sent 2026-11-30 + 2 months = 2027-01-30 (r.20(1)(c)(i))", "2027-01-30 is not a working day"]
+    steps = ["decision notice sent 30 November 2026 + 2 months = 30 January 2027 (r.20(1)(c)(i))", "30 January 2027 is not a working day"]
 
     case.set_appeal(AppealPlan(deadline=plan(APPEAL, OPENED, due=date(2027, 2, 1)), steps=steps), AGREED)
 
     assert case.deadline(APPEAL).due == date(2027, 2, 1)
     assert last_entry(case) == (
         "system", "appeal_deadline_computed",
-        "decision notice sent 2026-11-30 + 2 months = 2027-01-30 (r.20(1)(c)(i)); 2027-01-30 is not a working day",
+        "decision notice sent 30 November 2026 + 2 months = 30 January 2027 (r.20(1)(c)(i)); 30 January 2027 is not a working day",
     )
 
 

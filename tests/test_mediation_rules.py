@@ -100,8 +100,8 @@ PARTIES = ("applicant", "org-1", "org-2")
 FAMILY = "Sam Parent"
 PROVISION = "speech and language therapy from the community NHS trust, weekly"
 APPEAL_FROM_DECISION = date(2027, 1, 4)
-DECISION_STEP = "decision notice sent 2026-11-02 + 2 months = 2027-01-02 (r.20(1)(c)(i))"
-SATURDAY_STEP = "2027-01-02 is not a working day: next working day = 2027-01-04 (r.12(2))"
+DECISION_STEP = "decision notice sent 2 November 2026 + 2 months = 2 January 2027 (r.20(1)(c)(i))"
+SATURDAY_STEP = "2 January 2027 is not a working day: next working day = 4 January 2027 (r.12(2))"
 # Who owes each certificate, under which rule (domain/duties.py), as the case view shows it.
 NO_MEDIATION_DUTY = ("mediation_adviser", "SEND Regs 2014 reg 34; CFA 2014 s.55(4): 3 working days after the family tells the adviser")
 NOT_PURSUED_DUTY = ("mediation_adviser", "SEND Regs 2014 reg 34 (fails to pursue mediation); CFA 2014 s.55(4): 3 working days")
@@ -379,7 +379,7 @@ def test_the_certificate_after_a_no_closes_the_case_and_moves_the_appeal_deadlin
     assert entries(case, mark) == [
         (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 8 December 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
-         f"{DECISION_STEP}; certificate issued 2026-12-08 + 1 month = 2027-01-08, later (r.20(1)(c)(ii))"),
+         f"{DECISION_STEP}; certificate issued 8 December 2026 + 1 month = 8 January 2027, later (r.20(1)(c)(ii))"),
         (now, OFFICER, "case_closed", "Mediation not pursued: certificate only"),
     ]
     assert settled(case, CERTIFICATE) == (date(2026, 12, 8), "certificate_issued")
@@ -408,7 +408,7 @@ def test_a_certificate_dated_the_decision_day_is_allowed_and_leaves_the_decision
     assert entries(case, mark)[:2] == [
         (now, OFFICER, "certificate_issued", "The family did not want mediation; dated 2 November 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
-         f"{DECISION_STEP}; certificate issued 2026-11-02 + 1 month = 2026-12-02, not later: the decision date "
+         f"{DECISION_STEP}; certificate issued 2 November 2026 + 1 month = 2 December 2026, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
     ]
 
@@ -635,7 +635,7 @@ def test_the_certificate_after_cannot_arrange_moves_the_appeal_deadline_and_the_
     assert entries(case, mark) == [
         (now, OFFICER, "certificate_issued", "Mediation could not be arranged in time; dated 29 December 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
-         f"{DECISION_STEP}; certificate issued 2026-12-29 + 1 month = 2027-01-29, later (r.20(1)(c)(ii))"),
+         f"{DECISION_STEP}; certificate issued 29 December 2026 + 1 month = 29 January 2027, later (r.20(1)(c)(ii))"),
     ]
     assert case.plan_certificate_on_withdrawal(at(12, 30)) == []
     now, mark = at(12, 30), len(case.timeline)
@@ -927,7 +927,7 @@ def test_an_outcome_with_nothing_to_follow_up_waits_in_certificate_due_until_the
     assert entries(case, mark) == [
         (now, OFFICER, "certificate_issued", "Mediation has taken place; dated 1 December 2026; issued by the mediator"),
         (now, SYSTEM, "appeal_deadline_computed",
-         f"{DECISION_STEP}; certificate issued 2026-12-01 + 1 month = 2027-01-01, not later: the decision date "
+         f"{DECISION_STEP}; certificate issued 1 December 2026 + 1 month = 1 January 2027, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
         (now, OFFICER, "case_closed", OUTCOME_WORDS[CaseOutcome(result.value)]),
     ]
@@ -983,7 +983,7 @@ def test_withdrawing_at_advice_owes_a_not_pursued_certificate_and_closes_only_wh
     assert entries(case, mark) == [
         (now, OFFICER, "certificate_issued", "The family did not pursue mediation; dated 12 November 2026; issued by the mediation adviser"),
         (now, SYSTEM, "appeal_deadline_computed",
-         f"{DECISION_STEP}; certificate issued 2026-11-12 + 1 month = 2026-12-12, not later: the decision date "
+         f"{DECISION_STEP}; certificate issued 12 November 2026 + 1 month = 12 December 2026, not later: the decision date "
          f"governs; {SATURDAY_STEP}"),
         (now, OFFICER, "case_closed", "Withdrawn"),
     ]
@@ -1205,30 +1205,30 @@ def test_a_session_needs_5_working_days_notice_unless_the_family_agrees(
     ("2026-11-02", None, "2027-01-04", [DECISION_STEP, SATURDAY_STEP]),
     # Sat 2 Jan 2027 either way: equal is not later, so the decision governs.
     ("2026-11-02", "2026-12-02", "2027-01-04", [
-        DECISION_STEP, "certificate issued 2026-12-02 + 1 month = 2027-01-02, not later: the decision date governs", SATURDAY_STEP,
+        DECISION_STEP, "certificate issued 2 December 2026 + 1 month = 2 January 2027, not later: the decision date governs", SATURDAY_STEP,
     ]),
     ("2026-11-02", "2026-12-03", "2027-01-04", [
-        DECISION_STEP, "certificate issued 2026-12-03 + 1 month = 2027-01-03, later (r.20(1)(c)(ii))",
-        "2027-01-03 is not a working day: next working day = 2027-01-04 (r.12(2))",
+        DECISION_STEP, "certificate issued 3 December 2026 + 1 month = 3 January 2027, later (r.20(1)(c)(ii))",
+        "3 January 2027 is not a working day: next working day = 4 January 2027 (r.12(2))",
     ]),
-    ("2026-10-24", None, "2026-12-24", ["decision notice sent 2026-10-24 + 2 months = 2026-12-24 (r.20(1)(c)(i))"]),
+    ("2026-10-24", None, "2026-12-24", ["decision notice sent 24 October 2026 + 2 months = 24 December 2026 (r.20(1)(c)(i))"]),
     ("2026-10-25", None, "2027-01-04", [
-        "decision notice sent 2026-10-25 + 2 months = 2026-12-25 (r.20(1)(c)(i))",
-        "2026-12-25 is in the Christmas or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))",
+        "decision notice sent 25 October 2026 + 2 months = 25 December 2026 (r.20(1)(c)(i))",
+        "25 December 2026 is in the Christmas or August break: first working day after 1 January 2027 = 4 January 2027 (r.12(3)(a))",
     ]),
     ("2026-11-01", None, "2027-01-04", [
-        "decision notice sent 2026-11-01 + 2 months = 2027-01-01 (r.20(1)(c)(i))",
-        "2027-01-01 is in the Christmas or August break: first working day after 2027-01-01 = 2027-01-04 (r.12(3)(a))",
+        "decision notice sent 1 November 2026 + 2 months = 1 January 2027 (r.20(1)(c)(i))",
+        "1 January 2027 is in the Christmas or August break: first working day after 1 January 2027 = 4 January 2027 (r.12(3)(a))",
     ]),
-    ("2026-05-31", None, "2026-07-31", ["decision notice sent 2026-05-31 + 2 months = 2026-07-31 (r.20(1)(c)(i))"]),
+    ("2026-05-31", None, "2026-07-31", ["decision notice sent 31 May 2026 + 2 months = 31 July 2026 (r.20(1)(c)(i))"]),
     ("2026-06-01", None, "2026-09-01", [  # Sat 1 Aug; Mon 31 Aug is a bank holiday anyway
-        "decision notice sent 2026-06-01 + 2 months = 2026-08-01 (r.20(1)(c)(i))",
-        "2026-08-01 is in the Christmas or August break: first working day after 2026-08-31 = 2026-09-01 (r.12(3)(a))",
+        "decision notice sent 1 June 2026 + 2 months = 1 August 2026 (r.20(1)(c)(i))",
+        "1 August 2026 is in the Christmas or August break: first working day after 31 August 2026 = 1 September 2026 (r.12(3)(a))",
     ]),
-    ("2026-07-01", None, "2026-09-01", ["decision notice sent 2026-07-01 + 2 months = 2026-09-01 (r.20(1)(c)(i))"]),
+    ("2026-07-01", None, "2026-09-01", ["decision notice sent 1 July 2026 + 2 months = 1 September 2026 (r.20(1)(c)(i))"]),
     ("2027-01-26", None, "2027-03-30", [  # Good Friday, then Easter Monday
-        "decision notice sent 2027-01-26 + 2 months = 2027-03-26 (r.20(1)(c)(i))",
-        "2027-03-26 is not a working day: next working day = 2027-03-30 (r.12(2))",
+        "decision notice sent 26 January 2027 + 2 months = 26 March 2027 (r.20(1)(c)(i))",
+        "26 March 2027 is not a working day: next working day = 30 March 2027 (r.12(2))",
     ]),
 ], ids=["saturday", "certificate-equal", "certificate-later-sunday", "24-december", "christmas-day", "new-years-day",
         "31-july", "1-august", "1-september", "good-friday"])
