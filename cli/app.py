@@ -805,11 +805,11 @@ def due(
     """What is due from you across your open cases: every duty still owed, overdue first, with the
     working days left and who owes it. Shows no personal details."""
     if officer is not None and team:
-        _stop("give --officer or --team, not both: --team lists every officer's duties", INVALID)
-    acting = _acting(actor, role, Act.team_view if team else Act.case_work)
+        stop("give --officer or --team, not both: --team lists every officer's duties", INVALID)
+    me = acting(actor, role, Act.team_view if team else Act.case_work)
     today = london_date(datetime.now(UTC))
-    whose = None if team else officer or acting
-    render.due(_with_cases(lambda cases: cases.due(whose, within_days, today)), as_json, today, team)
+    whose = None if team else officer or me
+    render.due(with_cases(lambda cases: cases.due(whose, within_days, today)), as_json, today, team)
 
 
 # --- Plumbing ----------------------------------------------------------------------------------------
