@@ -20,7 +20,8 @@ from domain import duties
 from domain.calendar import london_date
 from domain.duties import Duty, school_age_ends
 from domain.words import (
-    APPEAL_STATUS_WORDS, OUTCOME_WORDS, date_and_time, duty_words, listed, long_date, owner_words, template_words,
+    APPEAL_STATUS_WORDS, OUTCOME_WORDS, counted, date_and_time, duty_words, listed, long_date, owner_words,
+    template_words,
 )
 
 from domain.notifications import (
@@ -28,6 +29,7 @@ from domain.notifications import (
     MEDIATOR,
     AgreedActionFacts,
     Announcement,
+    AnswerPurpose,
     MessageFacts,
     Recipient,
     RecipientKind,
@@ -36,6 +38,7 @@ from domain.notifications import (
 from domain.deadlines import (
     ACTION_PREFIX,
     AGREEMENT_NOTICE,
+    CALLBACK_PREFIX,
     APPEAL,
     CERTIFICATE,
     HEALTH_NOTICE,
@@ -49,6 +52,7 @@ from domain.deadlines import (
     DeadlineRequest,
     PlannedDeadline,
     action_deadline,
+    callback_deadline,
 )
 from domain.models import (
     STAGE_WORDS,
@@ -60,6 +64,7 @@ from domain.models import (
     ActionView,
     ApplicantRole,
     AssignMediator,
+    CallbackView,
     CaseOutcome,
     CaseStage,
     CaseView,
@@ -77,14 +82,20 @@ from domain.models import (
     OrderKind,
     OrganisationKind,
     PartyView,
+    ProposeSlots,
     ReassignOfficer,
+    RecordAvailability,
+    RecordCallback,
     RecordOutcome,
+    RequestCallback,
     ScheduleSession,
     SessionResult,
     SessionView,
+    SlotView,
     StaffAction,
     TimelineEntry,
     Withdraw,
+    acting_party,
 )
 
 APPLICANT = "applicant"
@@ -104,10 +115,15 @@ def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -
     """The stages each stage-bound staff action may be taken in on a route (DESIGN sections 3 and 8):
     the route's `own` actions and those both routes share. Stated once: the `check_*` methods require
     these stages, and the staff console offers an action only in them."""
+    # Times are proposed, and answered, while the session is being arranged: once all have agreed (DR)
+    # or the family has chosen mediation, never before (see `CaseFile.check_propose_slots`). A party
+    # may ask to be called back, and is, while the case is open.
     return {
         AssignMediator: SESSION_STAGES, ScheduleSession: SESSION_STAGES,
         RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
         Withdraw: open_stages, ExtendDeadline: open_stages, AddNote: open_stages, ReassignOfficer: open_stages,
+        ProposeSlots: (CaseStage.arranging_session,), RecordAvailability: (CaseStage.arranging_session,),
+        RequestCallback: open_stages, RecordCallback: open_stages,
     } | own
 
 
@@ -155,6 +171,15 @@ class Party(Model):
     role: ApplicantRole | None = None
     kind: OrganisationKind | None = None
     consent: Consent = Consent.pending
+    answered_online: bool = False  # its consent (DR) or the family's choice (mediation) came from its link
+    availability: list[int] | None = None  # the proposed times it can make; None: not answered
+
+
+class Callback(Model):
+    """A party asked to be called back: the duty `callback-N` is the case officer's."""
+
+    number: int
+    party: str
 
 
 class Deadline(Model):
@@ -253,6 +278,10 @@ class CaseFile(Model):
     warnings: list[CaseWarning] = []  # for staff: what needs their attention beyond the deadlines
     closure_announced: bool = False  # the closing message has gone (a withdrawal says it at once)
     officer: str | None = None  # who runs the case since a team manager moved it; None: the one named at opening
+    slots: list[datetime] = []  # session times proposed to the parties, in time order (numbered from 1)
+    slots_venue: str | None = None
+    slots_round: int = 0  # how many times times were proposed: keys each round's messages
+    callbacks: list[Callback] = []
 
     @property
     def is_closed(self) -> bool:
@@ -287,6 +316,8 @@ class CaseFile(Model):
         if name.startswith(ACTION_PREFIX):
             action = self.action_of(name)
             return Duty(action.owner, action.due_source or duties.DR_ACTION_SOURCE)
+        if name.startswith(CALLBACK_PREFIX):
+            return duties.CALLBACK
         return duties.DR_DUTIES[name]
 
     def school_age_ends(self) -> date | None:
@@ -502,6 +533,174 @@ class CaseFile(Model):
             raise RuleViolation(
                 f"{request.case_officer} already runs case {self.reference}: choose another officer", "case_officer"
             )
+
+    # --- Answers, given by staff or by a party online (DESIGN section 14) ---------------------------
+
+    def _require_own_answer(self, actor: str, party_id: str, field: str = "party") -> None:
+        """A party answering through its link answers for itself, never for another party."""
+        acting = acting_party(actor)
+        if acting is not None and acting != party_id:
+            raise RuleViolation(f"an answer given online is the party's own: {actor} cannot answer for {party_id}", field)
+
+    def repeats(self, request: StaffAction) -> bool:
+        """The answer a party's link sends is already recorded, the same (a form sent twice, a page
+        sent again after going back): it is accepted and changes nothing. A different answer from a
+        link is refused by the check; staff can still correct an answer."""
+        return acting_party(request.actor) is not None and self._same_answer(request)
+
+    def _same_answer(self, request: StaffAction) -> bool:
+        """Whether `request` is the answer already recorded (a route adds its own answers)."""
+        if isinstance(request, RecordAvailability):
+            party = self.party(request.party)
+            return party is not None and party.availability == request.slots
+        return False
+
+    def _told_online(self, actor: str, party: Party, what: str) -> list[Announcement]:
+        """The case officer hears of an answer a party gave online (staff already know their own)."""
+        if acting_party(actor) is None:
+            return []
+        return [Announcement(
+            Template.answered_online, (CASE_OFFICER,), f"answered_online-{len(self.timeline)}",
+            {"party_name": party.name, "online_answer": what},
+        )]
+
+    @staticmethod
+    def _online(actor: str) -> str:
+        return "; answered online" if acting_party(actor) is not None else ""
+
+    def check_propose_slots(self, request: ProposeSlots, now: datetime) -> None:
+        """3 to 6 distinct times (the request checks that), each still to come and within a year, as a
+        booked session must be (`check_schedule_session`); a route may add its notice rule. Proposed
+        only while arranging the session: in disagreement resolution that is once every party has
+        agreed, not while their consent is awaited, since taking part is voluntary and needs everyone's
+        agreement (SEND Code 11.6): asking for dates first would presume the answer."""
+        self._require_stage(ProposeSlots, doing="propose session times")
+        for index, at in enumerate(request.slots):
+            if at <= now:
+                raise RuleViolation(
+                    f"time {index + 1}, {date_and_time(at)}, is in the past: propose times still to come", ("slots", index),
+                )
+            if (at - now).days > 365:
+                raise RuleViolation(f"time {index + 1}, {date_and_time(at)}, is more than a year away", ("slots", index))
+
+    def propose_slots(self, request: ProposeSlots, at: datetime) -> list[Announcement]:
+        """The times replace any proposed before, and the answers to those are cleared; every party
+        is asked which it can make, through its link until `availability_until`."""
+        again = bool(self.slots)
+        self.slots, self.slots_venue = list(request.slots), request.venue
+        self.slots_round += 1
+        for party in self.parties:
+            party.availability = None
+        times = "; ".join(f"{number}. {date_and_time(slot)}" for number, slot in enumerate(self.slots, start=1))
+        cleared = "; the times proposed before, and the answers to them, are replaced" if again else ""
+        self.record(
+            at, request.actor, "slots_proposed",
+            f"{counted(len(self.slots), 'session time')} proposed, every party asked which it can make: {times}{cleared}",
+        )
+        until = self.availability_until(london_date(at))
+        return [Announcement(
+            Template.availability_requested, tuple(self.party_ids()), f"availability_requested-{self.slots_round}",
+            {"slots": self.slots, "venue": request.venue, "due": until,
+             "asks": AnswerPurpose.availability, "answer_until": until},
+        )]
+
+    def availability_until(self, today: date) -> date:
+        """The last day a party can say online which times it can make: the day before the first
+        time (after that the officer books what suits), or the arrangement duty's due date if that
+        is earlier, while it is still ahead (the session must be held by then, so answers are needed
+        before it); never before today."""
+        eve = london_date(self.slots[0]) - timedelta(days=1)
+        arrangement = self.deadline(self.arrangement_deadline)
+        until = eve
+        if arrangement is not None and arrangement.owed and today <= arrangement.due < eve:
+            until = arrangement.due
+        return max(until, today)
+
+    def check_record_availability(self, request: RecordAvailability) -> None:
+        if self.repeats(request):
+            return
+        self._require_stage(RecordAvailability, doing="record which session times a party can make")
+        if not self.slots:
+            raise RuleViolation("no session times have been proposed yet: propose 3 to 6 times first")
+        party = self._require_party(request.party)
+        self._require_own_answer(request.actor, party.id)
+        for index, number in enumerate(request.slots):
+            if number > len(self.slots):
+                raise RuleViolation(
+                    f"there is no proposed time {number}: the times are numbered 1 to {len(self.slots)}", ("slots", index),
+                )
+        if acting_party(request.actor) is not None and party.availability is not None:
+            raise RuleViolation(
+                f"{party.id} has already said which times it can make; a different answer cannot be given online: "
+                "contact the case officer to change it",
+                "slots",
+            )
+        self._require_room(request.notes, "notes")
+
+    def record_availability(self, request: RecordAvailability, at: datetime) -> list[Announcement]:
+        party = self._require_party(request.party)
+        before, party.availability = party.availability, list(request.slots)
+        said = (
+            f"{party.name} can make time{'s' if len(request.slots) > 1 else ''} {listed([str(n) for n in request.slots])}"
+            if request.slots else f"none of the proposed times suit {party.name}"
+        )
+        if before is not None:
+            said = f"changed by staff: {said} (before: {listed([str(n) for n in before]) or 'none'})"
+        detail = f"{said}{self._online(request.actor)}"
+        self.record(at, request.actor, "availability_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        return self._told_online(request.actor, party, "said which session times they can make")
+
+    def check_request_callback(self, request: RequestCallback) -> None:
+        self._require_stage(RequestCallback, doing="record a request to be called back")
+        party = self._require_party(request.party)
+        self._require_own_answer(request.actor, party.id)
+        self._require_room(request.note, "note")
+
+    def _callback_owed(self, party_id: str) -> Callback | None:
+        return next(
+            (callback for callback in self.callbacks
+             if callback.party == party_id and (deadline := self.deadline(callback_deadline(callback.number))) and deadline.owed),
+            None,
+        )
+
+    def plan_callback(self, request: RequestCallback, now: datetime) -> list[DeadlineRequest]:
+        """A new call-back duty, unless the party is still waiting for one: asking again is noted,
+        and the officer still calls once."""
+        if self._callback_owed(request.party) is not None:
+            return []
+        return [DeadlineRequest(name=callback_deadline(len(self.callbacks) + 1), now=now)]
+
+    def request_callback(self, request: RequestCallback, planned: list[PlannedDeadline], at: datetime) -> list[Announcement]:
+        party = self._require_party(request.party)
+        for deadline in planned:
+            self.callbacks.append(Callback(number=len(self.callbacks) + 1, party=party.id))
+            self.set_deadline(deadline)
+        waiting = self._callback_owed(party.id)
+        assert waiting is not None
+        due = self.deadline(callback_deadline(waiting.number))
+        again = "" if planned else " again"
+        detail = (
+            f"{party.name} asked{again} to be called back (call-back {waiting.number}, by {long_date(due.due)})"
+            f"{self._online(request.actor)}"
+        )
+        self.record(at, request.actor, "callback_requested", f"{detail}: {request.note}" if request.note else detail)
+        return self._told_online(request.actor, party, "asked to be called back")
+
+    def check_record_callback(self, request: RecordCallback) -> None:
+        self._require_stage(RecordCallback, doing="record a call-back")
+        waiting = [callback for callback in self.callbacks if self.deadline(callback_deadline(callback.number)).owed]
+        if not any(callback.number == request.number for callback in waiting):
+            numbers = ", ".join(str(callback.number) for callback in waiting) or "none"
+            raise RuleViolation(f"there is no call-back {request.number} waiting; call-backs waiting: {numbers}", "number")
+        self._require_room(request.notes, "notes")
+
+    def record_callback(self, request: RecordCallback, at: datetime) -> None:
+        """The officer called the party back: that meets the duty."""
+        callback = next(callback for callback in self.callbacks if callback.number == request.number)
+        party = self._require_party(callback.party)
+        detail = f"Called {party.name} back (call-back {callback.number})"
+        self.record(at, request.actor, "callback_made", f"{detail}. {request.notes}" if request.notes else detail)
+        self._settle(callback_deadline(callback.number))
 
     def check_record_appeal_status(self, request: RecordAppealStatus) -> None:
         if self.deadline(APPEAL) is None:
@@ -872,7 +1071,10 @@ class CaseFile(Model):
             outcome=self.outcome,
             case_officer=self.case_officer,
             parties=[
-                PartyView(id=party.id, name=party.name, consent=party.consent, role=party.role, kind=party.kind)
+                PartyView(
+                    id=party.id, name=party.name, consent=party.consent, role=party.role, kind=party.kind,
+                    answered_online=party.answered_online, availability=party.availability,
+                )
                 for party in self.parties
             ],
             deadlines=[_deadline_view(deadline) for deadline in self.deadlines],
@@ -894,7 +1096,18 @@ class CaseFile(Model):
             warnings=[warning.text for warning in self.warnings],
             applicant_contact=self.opened.applicant.contact,
             supporter=self.opened.supporter,
+            slots=self._slot_views(),
+            slots_venue=self.slots_venue,
+            availability_asked=bool(self.slots) and self.stage is CaseStage.arranging_session,
+            callbacks=[CallbackView(**callback.model_dump()) for callback in self.callbacks],
         ).model_copy(update=self._route_view())
+
+    def _slot_views(self) -> list[SlotView]:
+        views = []
+        for number, at in enumerate(self.slots, start=1):
+            available = [party.id for party in self.parties if party.availability and number in party.availability]
+            views.append(SlotView(number=number, at=at, available=available, suits_everyone=len(available) == len(self.parties)))
+        return views
 
     def _route_view(self) -> dict:
         """The case view fields only this route has."""

@@ -25,6 +25,8 @@ OUTCOME_RECORD = "outcome_record"
 WRITTEN_OUTCOME = "written_outcome"
 APPEAL = "appeal"
 ACTION_PREFIX = "action-"
+# A party asked to be called back (DESIGN section 14): `callback-N`, the case officer's to meet.
+CALLBACK_PREFIX = "callback-"
 # Not a deadline of its own: the date of the session, which carries the session reminder.
 SESSION = "session"
 # Not a deadline of its own: the end of the child's compulsory school age, when the officer is told.
@@ -47,6 +49,10 @@ SESSION_NOTICE_WORKING_DAYS = 5
 
 def action_deadline(number: int) -> str:
     return f"{ACTION_PREFIX}{number}"
+
+
+def callback_deadline(number: int) -> str:
+    return f"{CALLBACK_PREFIX}{number}"
 
 
 class AlarmPurpose(StrEnum):
@@ -95,6 +101,8 @@ class DeadlinePolicy(Model):
     action_reminder_working_days: int = 2
     appeal_warning_working_days: tuple[int, ...] = (20, 5)
     mediation_arrangement_reminder_days: int = 20
+    # [policy] a service standard, not law: a party who asks is called back within 2 working days.
+    callback_working_days: int = 2
 
     def rule(self, name: str) -> DeadlineRule:
         if name.startswith(ACTION_PREFIX):
@@ -103,6 +111,8 @@ class DeadlinePolicy(Model):
                 working=False,
                 reminders=(ReminderRule(days=self.action_reminder_working_days, working=True, after_start=False),),
             )
+        if name.startswith(CALLBACK_PREFIX):
+            return DeadlineRule(days=self.callback_working_days, working=True)
         if name == TALKS_REVIEW:
             return DeadlineRule(days=self.talks_review_working_days, working=True)
         if name == CONSENT_WINDOW:
@@ -236,6 +246,6 @@ def is_known_deadline(name: str) -> bool:
     return name in {
         TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, APPEAL,
         CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AGREEMENT_NOTICE,
-    } or (
-        name.startswith(ACTION_PREFIX) and name[len(ACTION_PREFIX):].isdigit()
+    } or any(
+        name.startswith(prefix) and name[len(prefix):].isdigit() for prefix in (ACTION_PREFIX, CALLBACK_PREFIX)
     )

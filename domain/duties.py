@@ -36,6 +36,8 @@ DR_DUTIES = {
     "outcome_record": Duty(CASE_OFFICER, "[policy] 2 working days after the session"),
     "written_outcome": Duty(CASE_OFFICER, "[policy] 5 working days after the session"),
 }
+# Both routes: a party asked to be called back (DESIGN section 14). A service standard, not law.
+CALLBACK = Duty(CASE_OFFICER, "[policy] call back within 2 working days of the request (a service standard, not law)")
 DR_ACTION_SOURCE = "[policy] agreed at the session, or 2 weeks (modelled on SEND Regs 2014 reg 42(3))"
 # The family's own clock: not owed to anyone, but shown beside the duties.
 APPEAL = Duty("applicant", "HESC Rules 2008 r.20(1)(c), moved by r.12")

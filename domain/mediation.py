@@ -43,10 +43,10 @@ from domain.case import (
     APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, WarningCode, route_action_stages,
 )
 from domain.duties import Duty
-from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, Recipient, RecipientKind, Template
+from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, AnswerPurpose, Recipient, RecipientKind, Template
 from domain.words import (
-    CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, DECISION_KIND_WORDS, counted, issues_words, long_date,
-    outcome_words, template_words,
+    CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, DECISION_KIND_WORDS, counted, date_and_time, issues_words,
+    long_date, outcome_words, template_words,
 )
 from domain.deadlines import (
     AGREEMENT_NOTICE, APPEAL, CERTIFICATE, HEALTH_NOTICE, MEDIATION_ARRANGEMENT, AppealPlan, DeadlineRequest,
@@ -67,14 +67,20 @@ from domain.models import (
     MediationIssue,
     OpenMediation,
     OrganisationKind,
+    ProposeSlots,
     ReassignOfficer,
+    RecordCallback,
     RecordChoice,
     RecordOutcome,
     ReportCannotArrange,
+    RequestCallback,
     Route,
     ScheduleSession,
     SessionResult,
+    StaffAction,
     Withdraw,
+    acting_party,
+    party_actor,
 )
 
 # The Local Authority's id: a party ("org-1"), except in health-only mediation, where it is not a
@@ -88,6 +94,8 @@ class Mediation(CaseFile):
         RecordChoice: (CaseStage.advice,), ReportCannotArrange: (CaseStage.arranging_session,),
         AddNote: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),
         ReassignOfficer: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),  # an officer is told while it is owed
+        RequestCallback: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),
+        RecordCallback: (*MEDIATION_OPEN_STAGES, CaseStage.certificate_due),
     })
     arrangement_deadline: ClassVar[str] = MEDIATION_ARRANGEMENT
     independence_rule: ClassVar[str] = (
@@ -101,6 +109,7 @@ class Mediation(CaseFile):
     la_notified_on: date | None = None
     issues: list[MediationIssue] = []  # as given at opening, then as the family stated them with the choice
     health_provision_sought: str | None = None  # reg 32(e)(iii)
+    supporter_attending: str | None = None  # who comes with the family (reg 38(1)(b)), as they said
     cannot_arrange: bool = False
     certificates: list[CertificateView] = []  # the first fixes the appeal deadline
     certificate_reason: CertificateReason | None = None  # why the certificate now due is owed
@@ -246,6 +255,7 @@ class Mediation(CaseFile):
             "mediation_issues": self.issues,
             "school_only": self.opened.school_only,
             "health_provision_sought": self.health_provision_sought,
+            "supporter_attending": self.supporter_attending,
         }
 
     def recipient(self, recipient_id: str) -> Recipient:
@@ -267,10 +277,38 @@ class Mediation(CaseFile):
         if born is not None and born > today:
             raise RuleViolation(f"the child's date of birth, {long_date(born)}, is in the future", "child_date_of_birth")
 
+    def _same_answer(self, request: StaffAction) -> bool:
+        if isinstance(request, RecordChoice):
+            return self.mediate is not None and (
+                request.mediate, request.mediation_issues or self.issues, request.health_provision_sought,
+                request.supporter_attending,
+            ) == (self.mediate, self.issues, self.health_provision_sought, self.supporter_attending)
+        return super()._same_answer(request)
+
     def check_record_choice(self, request: RecordChoice, today: date) -> None:
+        """The family's choice, recorded by staff or given by the family online (only the family
+        chooses: reg 33). Once recorded it stands: a different choice from the family's link is
+        refused; a family that no longer wants mediation withdraws (reg 34, "fails to pursue"), which
+        staff record. Given online, the family tells the service, for the LA and the adviser, that
+        day: no earlier date can be claimed from a link."""
+        if self.repeats(request):
+            return
+        online = acting_party(request.actor) is not None
+        if online and request.actor != party_actor(APPLICANT):
+            raise RuleViolation(
+                f"only the family chooses whether to mediate (SEND Regulations 2014 reg 33): {request.actor} cannot answer",
+            )
+        if online and self.mediate is not None:  # whatever the stage now: a link's answer is about the choice
+            raise RuleViolation(
+                "the family's choice is already recorded; a different answer cannot be given online: contact the case officer"
+            )
         self._require_stage(RecordChoice, doing="record the family's choice")
         if self.mediate is not None:
             raise RuleViolation("the family's choice is already recorded")
+        if online and (request.adviser_told_on or request.la_notified_on):
+            raise RuleViolation(
+                "a choice given online is dated the day it is given", "adviser_told_on" if request.adviser_told_on else "la_notified_on",
+            )
         for told, who, field in (
             (request.adviser_told_on, "the mediation adviser", "adviser_told_on"),
             (request.la_notified_on, "the Local Authority", "la_notified_on"),
@@ -357,17 +395,37 @@ class Mediation(CaseFile):
 
     def check_schedule_session(self, request: ScheduleSession, now: datetime) -> None:
         super().check_schedule_session(request, now)
-        # Weekends alone, never stricter than the exact count with bank holidays made when the session
-        # is planned (`session_notice`: due 5 working days before the session day, today counting).
-        today = london_date(now)
-        if not request.short_notice_agreed and _weekdays_from(today, london_date(request.at)) < 5:
-            # SEND Code of Practice chapter 11, restating the regulations: the notice, or the family's consent.
+        if not request.short_notice_agreed:
+            _require_weekdays_notice(request.at, london_date(now), ("at",), SCHEDULE_REMEDY, unless="short_notice_agreed")
+
+    def check_propose_slots(self, request: ProposeSlots, now: datetime) -> None:
+        """Each proposed time must give the notice a session needs, as a booking must: the times are
+        the ones the session will be booked at. No shorter notice is proposed; staff book one with
+        the family's consent (`schedule_session`)."""
+        super().check_propose_slots(request, now)
+        for index, at in enumerate(request.slots):
+            _require_weekdays_notice(at, london_date(now), ("slots", index), PROPOSAL_REMEDY, f"time {index + 1}: ")
+
+    @staticmethod
+    def check_notice(
+        at: datetime, notice_due: date, today: date, field: tuple, *, proposed: bool = False,
+    ) -> None:
+        """The exact count, bank holidays included: notice of a session at `at` was due by
+        `notice_due` (5 working days before, planned with the calendar); today is too late if after it."""
+        if today <= notice_due:
+            return
+        if proposed:
             raise RuleViolation(
-                "the family must have at least 5 working days' notice of the date and place of mediation, unless "
-                "they consent to shorter notice: book a later date, or record that they consented to shorter "
-                "notice. {earliest}, a working day later for each bank holiday before it",
-                "at", earliest=_earliest_with_notice(today), unless="short_notice_agreed",
+                f"time {field[-1] + 1}, {date_and_time(at)}, would give the family less than 5 working days' notice, not "
+                f"counting weekends and bank holidays: notice was due by {long_date(notice_due)}; propose a later time",
+                field,
             )
+        raise RuleViolation(
+            f"the family must have at least 5 working days' notice, not counting weekends and bank "
+            f"holidays: for this date, notice was due by {long_date(notice_due)}; book a later date, "
+            "or record that they consented to shorter notice",
+            field, unless="short_notice_agreed",
+        )
 
     def check_record_outcome(self, request: RecordOutcome, now: datetime) -> None:
         super().check_record_outcome(request, now)
@@ -437,8 +495,21 @@ class Mediation(CaseFile):
 
     # --- Applying actions --------------------------------------------------------------------------
 
+    def choice_until(self, today: date) -> date | None:
+        """The last day the family can give its choice online: reg 33's 2 months after the decision
+        notice was sent, by when the family tells the adviser whether they wish to pursue mediation
+        (text read). A case opened after that (allowed, with a warning) asks until the appeal deadline
+        instead, after which appealing needs the Tribunal's leave to extend time (HESC r.5(3)(a)); once
+        both have passed nothing is asked online, and staff record the choice."""
+        for until in (add_months(self.opened.decision_date, 2), self.view().appeal_deadline):
+            if until is not None and until >= today:
+                return until
+        return None
+
     def announce_opening(self, at: datetime, today: date) -> list[Announcement]:
-        told = [Announcement(Template.mediation_opened, self.told_of_progress())]
+        until = self.choice_until(today)
+        asked = {APPLICANT: {"asks": AnswerPurpose.mediation_choice, "answer_until": until}} if until else {}
+        told = [Announcement(Template.mediation_opened, self.told_of_progress(), facts_for=asked)]
         if self.past_reg_33_window(today):
             appeal = self.deadline(APPEAL)
             passed = appeal is not None and appeal.due < today
@@ -465,25 +536,33 @@ class Mediation(CaseFile):
         if request.mediation_issues:
             self.issues = request.mediation_issues
         self.health_provision_sought = request.health_provision_sought
+        self.supporter_attending = request.supporter_attending
+        online = self._online(request.actor)
+        applicant = self.party(APPLICANT)
+        assert applicant is not None
+        applicant.answered_online = bool(online)
         if not request.mediate:
             self.certificate_reason = CertificateReason.no_mediation
             self.stage = CaseStage.certificate_due
             self.record(
                 at, request.actor, "mediation_declined",
-                f"The family told the mediation adviser on {long_date(self.adviser_told_on)} that they do not want mediation",
+                f"The family told the mediation adviser on {long_date(self.adviser_told_on)} that they do not want mediation"
+                f"{online}",
             )
         else:
             self.stage = CaseStage.arranging_session
             self.record(
                 at, request.actor, "mediation_chosen",
                 f"Local Authority told on {long_date(self.la_notified_on)}; issues: {issues_words(self.issues)}"
-                + ("; health care provision sought recorded" if self.health_provision_sought else ""),
+                + ("; health care provision sought recorded" if self.health_provision_sought else "")
+                + ("; a supporter will attend" if self.supporter_attending else "") + online,
             )
         for deadline in planned:
             self.set_deadline(deadline)
+        said = self._told_online(request.actor, applicant, "chose mediation" if request.mediate else "chose not to mediate")
         if not request.mediate:
-            return [Announcement(Template.mediation_declined, self.told_of_progress(), None, {"due": planned[0].due})]
-        told = [Announcement(Template.mediation_chosen, self.told_of_progress(), None, {"due": planned[0].due})]
+            return [Announcement(Template.mediation_declined, self.told_of_progress(), None, {"due": planned[0].due})] + said
+        told = [Announcement(Template.mediation_chosen, self.told_of_progress(), None, {"due": planned[0].due})] + said
         if self.deadline(HEALTH_NOTICE) is not None:
             notice = self.deadline(HEALTH_NOTICE)
             told.append(Announcement(
@@ -606,6 +685,23 @@ class Mediation(CaseFile):
             for deadline in planned:
                 self.set_deadline(deadline)
         return self._close_for_service(at, resolution_started=self.mediate is True)
+
+
+# The 5 working days' notice of the date and place of mediation, unless the family consents to less
+# (SEND Code of Practice chapter 11, restating the regulations), and what to do about it.
+SCHEDULE_REMEDY = "book a later date, or record that they consented to shorter notice"
+PROPOSAL_REMEDY = "propose a later time"
+
+
+def _require_weekdays_notice(at: datetime, today: date, field: tuple, remedy: str, prefix: str = "", unless: str | None = None) -> None:
+    """Weekends alone, never stricter than the exact count with bank holidays made when the session
+    is planned (`Mediation.check_notice`: due 5 working days before the session day, today counting)."""
+    if _weekdays_from(today, london_date(at)) < SESSION_NOTICE_WORKING_DAYS:
+        raise RuleViolation(
+            f"{prefix}the family must have at least 5 working days' notice of the date and place of mediation, unless "
+            f"they consent to shorter notice: {remedy}. {{earliest}}, a working day later for each bank holiday before it",
+            field, earliest=_earliest_with_notice(today), unless=unless,
+        )
 
 
 def _lower_first(text: str) -> str:

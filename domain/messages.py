@@ -57,6 +57,8 @@ AUDIENCES: dict[Template, frozenset[RecipientKind]] = {
     Template.notification_failed: frozenset({RecipientKind.case_officer}),
     Template.later_certificate: frozenset({RecipientKind.case_officer}),
     Template.school_age_reached: frozenset({RecipientKind.case_officer}),
+    Template.availability_requested: _PARTIES,
+    Template.answered_online: frozenset({RecipientKind.case_officer}),
 }
 
 # Facts a message cannot do without: better no message (and the case officer told) than a
@@ -84,6 +86,8 @@ NEEDS: dict[Template, tuple[str, ...]] = {
     Template.agreement_notice: ("result",),
     Template.later_certificate: ("certificate_date", "first_certificate_date", "appeal_deadline"),
     Template.school_age_reached: ("school_age_ends",),
+    Template.availability_requested: ("slots", "answer_until"),
+    Template.answered_online: ("party_name", "online_answer"),
 }
 
 STAFF_CHANNELS = (Channel.email,)

@@ -244,6 +244,33 @@ def _uk_phone(value: str) -> str:
 
 
 StaffId = Annotated[str, AfterValidator(_staff_id)]
+
+# A party acting for itself, online (DESIGN section 14): the actor `party:<party id>`. A staff id
+# never holds a colon, so the two never meet.
+PARTY_ACTOR_PREFIX = "party:"
+
+
+def party_actor(party_id: str) -> str:
+    """The actor a party answers as: "party:applicant", "party:org-2"."""
+    return f"{PARTY_ACTOR_PREFIX}{party_id}"
+
+
+def acting_party(actor: str) -> str | None:
+    """The party id of a party actor; None for a member of staff (or the system)."""
+    return actor.removeprefix(PARTY_ACTOR_PREFIX) if actor.startswith(PARTY_ACTOR_PREFIX) else None
+
+
+def _actor_id(value: str) -> str:
+    party = acting_party(value)
+    if party is None:
+        return _staff_id(value)
+    if not PARTY_ID_PATTERN.fullmatch(party):
+        raise ValueError("a party answering for itself is party:applicant or party:org-N")
+    return value
+
+
+# Who may send one of the updates the public site runs (workflows/names.py PUBLIC_UPDATES).
+ActorId = Annotated[str, AfterValidator(_actor_id)]
 PhoneNumber = Annotated[str, AfterValidator(_uk_phone)]
 
 
@@ -471,7 +498,14 @@ class OfferResolution(StaffAction):
     pass
 
 
-class RecordConsent(StaffAction):
+class PartyAnswer(StaffAction):
+    """An answer a party gives: recorded by staff (their id), or given by the party itself online
+    (`party:<id>`, only for itself: the case's rules check it)."""
+
+    actor: ActorId
+
+
+class RecordConsent(PartyAnswer):
     party: str
     agree: bool
     notes: Text | None = None
@@ -597,7 +631,7 @@ class OpenMediation(Model):
         return list(dict.fromkeys(issues))
 
 
-class RecordChoice(StaffAction):
+class RecordChoice(PartyAnswer):
     """The family's answer to the mediation adviser (SEND Regs 2014 regs 32(e), 33, 34)."""
 
     mediate: bool
@@ -606,6 +640,9 @@ class RecordChoice(StaffAction):
     mediation_issues: list[MediationIssue] | None = None  # default: those given at opening
     # Where health is an issue, the health care provision the family wants specified (reg 32(e)(iii)).
     health_provision_sought: Text | None = None
+    # Who comes with the family as their advocate or supporter: theirs to choose, no one's consent needed
+    # (SEND Regs 2014 reg 38(1)(b)); None: nobody named.
+    supporter_attending: Name | None = None
 
     @field_validator("mediation_issues")
     @classmethod
@@ -613,6 +650,49 @@ class RecordChoice(StaffAction):
         if issues is not None and not issues:
             raise ValueError("give at least one mediation issue")
         return list(dict.fromkeys(issues)) if issues else issues
+
+
+# Staff propose 3 to 6 session times; each party says which it can make (DESIGN section 14).
+SLOTS_MIN, SLOTS_MAX = 3, 6
+
+
+class ProposeSlots(StaffAction):
+    slots: list[AwareDatetime]
+    venue: Text | None = None
+
+    @field_validator("slots")
+    @classmethod
+    def _three_to_six_distinct(cls, slots: list[datetime]) -> list[datetime]:
+        if not SLOTS_MIN <= len(slots) <= SLOTS_MAX:
+            raise ValueError(f"propose {SLOTS_MIN} to {SLOTS_MAX} session times, not {len(slots)}")
+        if len(set(slots)) != len(slots):
+            raise ValueError("each proposed time must be different")
+        return sorted(slots)  # numbered in time order, as people read them
+
+
+class RecordAvailability(PartyAnswer):
+    party: str
+    slots: list[int] = Field(default_factory=list, max_length=SLOTS_MAX)  # 1-based; empty: none suit
+    notes: Text | None = None
+
+    @field_validator("slots")
+    @classmethod
+    def _distinct_numbers(cls, numbers: list[int]) -> list[int]:
+        if any(number < 1 for number in numbers):
+            raise ValueError("proposed times are numbered from 1")
+        return sorted(set(numbers))
+
+
+class RequestCallback(PartyAnswer):
+    party: str
+    note: Text | None = None  # what they want to talk about
+
+
+class RecordCallback(StaffAction):
+    """Staff called the party back: meets the call-back duty `callback-N`."""
+
+    number: int
+    notes: Text | None = None
 
 
 class IssueCertificate(StaffAction):
@@ -634,6 +714,24 @@ class PartyView(Model):
     consent: Consent
     role: ApplicantRole | None = None
     kind: OrganisationKind | None = None
+    answered_online: bool = False  # its consent (or, in mediation, the family's choice) was given online
+    availability: list[int] | None = None  # the proposed times it can make (1-based); None: not answered
+
+
+class CallbackView(Model):
+    """A party asked to be called back: the duty `callback-N` (its state is among the deadlines)."""
+
+    number: int
+    party: str
+
+
+class SlotView(Model):
+    """A proposed session time, who can make it, and whether every party can."""
+
+    number: int
+    at: datetime
+    available: list[str] = []  # party ids
+    suits_everyone: bool = False
 
 
 class DeadlineView(Model):
@@ -741,6 +839,12 @@ class CaseView(Model):
     summary: str | None = None
     applicant_contact: Contact | None = None
     supporter: Supporter | None = None
+    # Session times proposed to the parties (DESIGN section 14), and whether they are still being asked.
+    slots: list[SlotView] = []
+    slots_venue: str | None = None
+    availability_asked: bool = False
+    callbacks: list[CallbackView] = []
+    supporter_attending: str | None = None  # statutory mediation: who comes with the family, as they said
 
 
 class CaseSummary(Model):

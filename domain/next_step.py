@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.deadlines import (
-    ACTION_PREFIX, AGREEMENT_NOTICE, APPEAL, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
+    ACTION_PREFIX, AGREEMENT_NOTICE, CALLBACK_PREFIX, APPEAL, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
     OUTCOME_RECORD, SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME,
 )
 from domain.duties import CASE_OFFICER
@@ -29,6 +29,7 @@ from domain.models import (
     Consent,
     DeadlineView,
     IssueCertificate,
+    RecordCallback,
     RecordChoice,
     RecordConsent,
     RecordOutcome,
@@ -84,11 +85,14 @@ def discharging_action(duty: str, stage: CaseStage) -> type[StaffAction] | None:
     - outcome_record: the outcome (service policy, 2 working days after the session).
     - certificate: its issue (CFA 2014 s.55(4), (5); SEND Regs 2014 reg 34).
     - action-N: the agreed action done (SEND Regs 2014 reg 42 on mediation; policy on DR).
+    - callback-N: the party called back, which the officer records ([policy], a service standard).
     - appeal: nobody on staff; the family appeals or not (HESC Rules 2008 r.20(1)(c)).
     - health_notice (reg 32(e)), written_outcome, agreement_notice (reg 42(4)): the product sends them.
     """
     if duty.startswith(ACTION_PREFIX):
         return CompleteAction
+    if duty.startswith(CALLBACK_PREFIX):
+        return RecordCallback
     if duty in (SESSION_ARRANGEMENT, MEDIATION_ARRANGEMENT):
         return {CaseStage.arranging_session: ScheduleSession, CaseStage.session_scheduled: RecordOutcome}.get(stage)
     return _DISCHARGED_BY.get(duty)
@@ -121,6 +125,8 @@ def _step(case: CaseView, duty: DeadlineView, today: date) -> NextStep:
         what = _ARRANGING.get(action, "hold the session")  # type: ignore[arg-type]
     elif duty.name.startswith(ACTION_PREFIX):
         what = f"record that agreed action {duty.name.removeprefix(ACTION_PREFIX)} is done"
+    elif duty.name.startswith(CALLBACK_PREFIX):
+        what = f"call {_called(case, duty.name)} back, as they asked"
     else:
         what = _STEPS.get(duty.name, duty.name.replace("_", " "))
     owed_by = duty.owed_by or CASE_OFFICER
@@ -128,6 +134,13 @@ def _step(case: CaseView, duty: DeadlineView, today: date) -> NextStep:
         what=what, due=duty.due, owed_by=owed_by, action=action, duty=duty.name,
         waiting_for=_waiting_for(case, duty, owed_by), overdue=duty.due < today,
     )
+
+
+def _called(case: CaseView, duty: str) -> str:
+    """Who asked for the call-back `duty`, by name."""
+    number = int(duty.removeprefix(CALLBACK_PREFIX))
+    party = next((callback.party for callback in case.callbacks if callback.number == number), None)
+    return next((p.name for p in case.parties if p.id == party), "the party")
 
 
 def _waiting_for(case: CaseView, duty: DeadlineView, owed_by: str) -> str:

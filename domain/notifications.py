@@ -67,6 +67,18 @@ class Template(StrEnum):
     late_opening = "late_opening"
     later_certificate = "later_certificate"  # a second certificate: the first fixed the appeal deadline
     school_age_reached = "school_age_reached"  # the child is past compulsory school age: who is the party?
+    # Answers online (DESIGN section 14): every party is asked which proposed session times it can
+    # make; the case officer is told when a party answers through its link.
+    availability_requested = "availability_requested"
+    answered_online = "answered_online"
+
+
+class AnswerPurpose(StrEnum):
+    """What a message asks its recipient to answer, through the link the public site adds to it."""
+
+    consent = "consent"  # disagreement resolution: agree to the offer or not (SEND Code 11.6)
+    mediation_choice = "mediation_choice"  # statutory mediation: mediate or not (SEND Regs 2014 regs 32(e), 33)
+    availability = "availability"  # which proposed session times the party can make
 
 
 class Recipient(Model):
@@ -126,6 +138,12 @@ class MessageFacts(Model):
     appeal_deadline_passed: bool = False  # late_opening: whether the computed appeal deadline has already gone
     first_certificate_date: date | None = None  # later_certificate: the certificate that fixed the appeal deadline
     school_age_ends: date | None = None  # school_age_reached: the last Friday in June of the year they turn 16
+    # A message that asks something: what, and the last day (in England) it can be answered online;
+    # the link expires at the end of that day. Only the recipients asked get them.
+    asks: AnswerPurpose | None = None
+    answer_until: date | None = None
+    slots: list[datetime] = []  # availability_requested: the proposed session times, numbered from 1
+    online_answer: str | None = None  # answered_online: what the party did, in words ("agreed to ...")
 
 
 class ServiceContact(Model):
@@ -166,6 +184,8 @@ class Announcement:
     to: tuple[str, ...]
     event: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    # Facts for some recipients only, over `facts` (e.g. what the family alone is asked).
+    facts_for: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def notice_key(reference: str, event: str, recipient_id: str) -> str:

@@ -33,10 +33,12 @@ from domain.models import (
     RecordDecision,
     RecordOutcome,
     RecordTalk,
+    StaffAction,
     TalkOutcome,
     Withdraw,
+    acting_party,
 )
-from domain.notifications import Announcement, Template
+from domain.notifications import Announcement, AnswerPurpose, Template
 from domain.words import (
     CONSENT_WORDS, DECISION_KIND_WORDS, TALK_WORDS, counted, date_and_time, duty_words, long_date, outcome_words,
 )
@@ -57,7 +59,7 @@ class Resolution(CaseFile):
     def _reminded(self, alarm: Alarm, due: date | None, dated: str) -> list[Announcement]:
         if alarm.deadline == CONSENT_WINDOW:
             silent = tuple(party.id for party in self.silent_parties())
-            return [Announcement(Template.consent_reminder, silent, f"consent_reminder-{dated}", {"due": due})]
+            return [Announcement(Template.consent_reminder, silent, f"consent_reminder-{dated}", _asking_consent(due))]
         return super()._reminded(alarm, due, dated)
 
     def _expired(self, alarm: Alarm, due: date | None, dated: str, at: datetime) -> list[Announcement]:
@@ -101,10 +103,30 @@ class Resolution(CaseFile):
     def check_offer_resolution(self, request: OfferResolution) -> None:
         self._require_stage(OfferResolution, doing="offer disagreement resolution")
 
+    def _same_answer(self, request: StaffAction) -> bool:
+        if isinstance(request, RecordConsent):
+            party = self.party(request.party)
+            return party is not None and party.consent is _consent(request)
+        return super()._same_answer(request)
+
     def check_record_consent(self, request: RecordConsent) -> None:
-        self._require_stage(RecordConsent, doing="record consent")
+        """One answer per party. A party answering online may not change an answer already recorded
+        (the same one again changes nothing: `repeats`). Staff may correct an answer given online
+        while consent is still being gathered (the family rang to say they pressed the wrong button):
+        the timeline shows the correction. An answer staff recorded stays; to leave, a party withdraws."""
+        if self.repeats(request):
+            return
         party = self._require_party(request.party)
-        if party.consent is not Consent.pending:
+        self._require_own_answer(request.actor, party.id)
+        if party.consent is not Consent.pending and acting_party(request.actor) is not None:  # whatever the stage now
+            raise RuleViolation(
+                f"{party.id} has already {party.consent.value}: a different answer cannot be given online; contact the "
+                "case officer to change it",
+                "agree",
+            )
+        self._require_stage(RecordConsent, doing="record consent")
+        correcting = party.answered_online and party.consent is not _consent(request)
+        if party.consent is not Consent.pending and not correcting:
             raise RuleViolation(
                 f"{party.id} has already {party.consent.value}: an answer is recorded once; to leave the process, "
                 "record a withdrawal",
@@ -140,16 +162,23 @@ class Resolution(CaseFile):
         """Record one answer. The party hears it was recorded (and whom we still wait for); a
         decline closes the case and everybody hears why."""
         party = self._require_party(request.party)
-        party.consent = Consent.agreed if request.agree else Consent.declined
+        before, party.consent = party.consent, _consent(request)
         detail = f"{party.name} {CONSENT_WORDS[party.consent].lower()}"
-        self.record(at, request.actor, "consent_recorded", f"{detail}. {request.notes}" if request.notes else detail)
+        event = "consent_recorded"
+        if before is not Consent.pending:  # staff correcting an answer given online
+            event, detail = "consent_corrected", f"corrected by staff: {detail} (answered online: {CONSENT_WORDS[before].lower()})"
+        detail += self._online(request.actor)
+        party.answered_online = acting_party(request.actor) is not None
+        self.record(at, request.actor, event, f"{detail}. {request.notes}" if request.notes else detail)
         if party.consent is Consent.declined:
             self.close(CaseOutcome.declined, at, request.actor)
         elif not self.silent_parties():
             self._settle(CONSENT_WINDOW)
             self.stage = CaseStage.arranging_session
         waiting = [] if self.is_closed else [p.name for p in self.silent_parties()]
-        told = [Announcement(Template.consent_recorded, (party.id,), None, {"answer": party.consent.value, "waiting_for": waiting})]
+        event = None if before is Consent.pending else f"consent_corrected-{len(self.timeline)}"
+        told = [Announcement(Template.consent_recorded, (party.id,), event, {"answer": party.consent.value, "waiting_for": waiting})]
+        told += self._told_online(request.actor, party, f"{CONSENT_WORDS[party.consent].lower()} to disagreement resolution")
         return told + ([self.closure(party_name=party.name)] if self.is_closed else [])
 
     def announce_opening(self) -> list[Announcement]:
@@ -158,12 +187,12 @@ class Resolution(CaseFile):
     def announce_consent_extended(self, due: date) -> list[Announcement]:
         """Parties still to answer hear the new end of the consent window."""
         silent = tuple(party.id for party in self.silent_parties())
-        return [Announcement(Template.consent_reminder, silent, f"consent_extended-{due:%Y%m%d}", {"due": due})]
+        return [Announcement(Template.consent_reminder, silent, f"consent_extended-{due:%Y%m%d}", _asking_consent(due))]
 
     def announce_offer(self) -> list[Announcement]:
         window = self.deadline(CONSENT_WINDOW)
         assert window is not None
-        return [Announcement(Template.resolution_offered, tuple(self.party_ids()), None, {"due": window.due})]
+        return [Announcement(Template.resolution_offered, tuple(self.party_ids()), None, _asking_consent(window.due))]
 
     def record_outcome(self, request: RecordOutcome, at: datetime, action_dues: list[date]) -> None:
         """Record the session result; `action_dues` are the planned due dates of the actions."""
@@ -223,3 +252,13 @@ class Resolution(CaseFile):
             f"{long_date(appeal.deadline.due)}",
         )
         self.set_appeal(appeal, at)
+
+
+def _consent(request: RecordConsent) -> Consent:
+    return Consent.agreed if request.agree else Consent.declined
+
+
+def _asking_consent(due: date) -> dict:
+    """A message asking every recipient for its consent by `due`, the consent window's last day: the
+    link in it can be used until the end of that day."""
+    return {"due": due, "asks": AnswerPurpose.consent, "answer_until": due}

@@ -113,6 +113,7 @@ APPEAL_STATUS_WORDS = {
 # By the duty names of domain/deadlines.py, written out rather than imported: the CLI's `show` and
 # `list` load no deadline planning (tests/test_cli_parsing.py); tests/test_words.py keeps them in step.
 ACTION_PREFIX = "action-"
+CALLBACK_PREFIX = "callback-"
 DUTY_WORDS = {
     "talks_review": "Review of informal talks",
     "consent_window": "Consent window",
@@ -146,6 +147,8 @@ def duty_words(name: str) -> str:
     """A duty by its name: "Record the session outcome"; "action-2" -> "Agreed action 2"."""
     if name.startswith(ACTION_PREFIX):
         return f"Agreed action {name.removeprefix(ACTION_PREFIX)}"
+    if name.startswith(CALLBACK_PREFIX):
+        return f"Call-back {name.removeprefix(CALLBACK_PREFIX)}"
     return DUTY_WORDS.get(name, sentence(words(name)))
 
 
@@ -210,6 +213,8 @@ TEMPLATE_WORDS = {
     Template.late_opening: "Late opening",
     Template.later_certificate: "A later certificate",
     Template.school_age_reached: "End of compulsory school age",
+    Template.availability_requested: "Session times proposed",
+    Template.answered_online: "An answer given online",
 }
 
 
@@ -255,6 +260,12 @@ EVENT_WORDS = {
     "late_opening": "Opened late",
     "later_certificate": "A later certificate",
     "school_age_reached": "End of compulsory school age",
+    # Answers online (DESIGN section 14); an answer given through a link says "answered online".
+    "consent_corrected": "Answer to the offer corrected",
+    "slots_proposed": "Session times proposed",
+    "availability_recorded": "Times a party can make recorded",
+    "callback_requested": "Call-back asked for",
+    "callback_made": "Called back",
 }
 
 

@@ -5,7 +5,8 @@ one setting moves the server and every client with it.
 Every case opening and every update this client sends carries an actor assertion for the member of
 staff it acts as (`infra.identity.acting_as`), in a header the codec encrypts like any payload:
 the identity provider's token when they signed in with one (the CLI), else one signed with the
-console's key, else (development) their unsigned word. The worker checks it (workflows/verification.py).
+console's key, else (development) their unsigned word. The public site acts as the party answering
+(`party:<id>`) and signs with its own key. The worker checks it (workflows/verification.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from temporalio.common import HeaderCodecBehavior
 from temporalio.converter import default as default_converter
 from temporalio.envconfig import ClientConfig
 
+from domain.models import acting_party
 from infra.converter import data_converter
 from infra.identity import acting
 from infra.settings import ENV_PREFIX, CommandSettings
@@ -52,25 +54,30 @@ def address_chosen_by() -> str:
     )
 
 
-async def connect(settings: CommandSettings, console_key: Ed25519PrivateKey | None = None) -> Client:
-    """A client whose updates say who sends them; the console passes its signing key."""
+async def connect(
+    settings: CommandSettings, console_key: Ed25519PrivateKey | None = None, public_site_key: Ed25519PrivateKey | None = None,
+) -> Client:
+    """A client whose updates say who sends them; the console passes its signing key, the public site its own."""
     return await Client.connect(
         **connection_config(settings),
         data_converter=data_converter(settings),
-        interceptors=[ActorHeaders(console_key)],
+        interceptors=[ActorHeaders(console_key, public_site_key)],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
     )
 
 
 class ActorHeaders(Interceptor):
-    def __init__(self, console_key: Ed25519PrivateKey | None = None) -> None:
+    def __init__(self, console_key: Ed25519PrivateKey | None = None, public_site_key: Ed25519PrivateKey | None = None) -> None:
         self.console_key = console_key
+        self.public_site_key = public_site_key
 
     def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
-        return _Outbound(next, self.console_key)
+        return _Outbound(next, self.console_key, self.public_site_key)
 
 
-def _assertion(console_key: Ed25519PrivateKey | None, case: str, action: str) -> str | None:
+def _assertion(
+    console_key: Ed25519PrivateKey | None, case: str, action: str, public_site_key: Ed25519PrivateKey | None = None,
+) -> str | None:
     from infra import vouching  # PyJWT: imported only when something is sent
 
     staff = acting()
@@ -78,21 +85,26 @@ def _assertion(console_key: Ed25519PrivateKey | None, case: str, action: str) ->
         return None  # the worker refuses it unless in development
     if staff.token:
         return staff.token
+    if public_site_key is not None and acting_party(staff.id) is not None:
+        return vouching.public_site_assertion(public_site_key, staff.id, case, action, datetime.now(UTC))
     if console_key is not None:
         return vouching.console_assertion(console_key, staff, case, action, datetime.now(UTC))
     return vouching.development_assertion(staff)
 
 
 class _Outbound(OutboundInterceptor):
-    def __init__(self, next: OutboundInterceptor, console_key: Ed25519PrivateKey | None) -> None:
+    def __init__(
+        self, next: OutboundInterceptor, console_key: Ed25519PrivateKey | None, public_site_key: Ed25519PrivateKey | None,
+    ) -> None:
         super().__init__(next)
         self._key = console_key
+        self._site_key = public_site_key
 
     def _with_actor(self, headers: Mapping[str, Payload], case: str, action: str | None = None) -> Mapping[str, Payload]:
         """`action`: the update's name; none for a case's opening."""
         from infra.vouching import HEADER, OPENING
 
-        token = _assertion(self._key, case, action or OPENING)
+        token = _assertion(self._key, case, action or OPENING, self._site_key)
         if token is None:
             return headers
         return {**headers, HEADER: default_converter().payload_converter.to_payloads([token])[0]}

@@ -24,6 +24,7 @@ from infra.codec_server import endpoint as codec_endpoint
 from infra.files import PRIVATE_FOLDER, private_folder
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError
+from infra.vouching import write_key_pair
 from web.settings import WebSettings, load_web_settings
 from workflows.visibility import SEARCH_ATTRIBUTES
 
@@ -143,6 +144,11 @@ def run(settings: WebSettings) -> int:
     if created:
         log.info("created a development encryption key", path=str(created))
     settings.encryption_key_ring()  # fail now, naming the setting, if the keys are unusable
+    site_key = settings.public_site_key_path
+    if settings.public_site_key_file is None and not site_key.exists():
+        # The public site signs each party's answer with it; the worker reads its public half from here.
+        write_key_pair(site_key, site_key.with_suffix(".pub"))
+        log.info("created a development signing key for the public site", path=str(site_key))
 
     address = settings.dev_server_address
     # Its own components reach its own server, whatever TEMPORAL_ADDRESS or profile the shell has.

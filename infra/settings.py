@@ -128,6 +128,10 @@ class CommandSettings(BaseSettings):
     # The worker needs only the public half: DISAGREEMENT_CONSOLE_PUBLIC_KEY_FILE, else read from this.
     console_key_file: Path | None = None  # default: <data_dir>/console-key.pem
     console_public_key_file: Path | None = None
+    # The public site's (DESIGN section 14), as the console's: it vouches for a party answering through
+    # its link. The site signs with the private key; the workers need only the public half.
+    public_site_key_file: Path | None = None  # default: <data_dir>/public-site-key.pem
+    public_site_public_key_file: Path | None = None
 
     @field_validator("role_case_officer", "role_team_manager", "role_records_officer", "role_administrator", mode="before")
     @classmethod
@@ -173,7 +177,7 @@ class CommandSettings(BaseSettings):
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
         "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", "console_key_file",
-        "console_public_key_file", "token_file", mode="before", check_fields=False,
+        "console_public_key_file", "public_site_key_file", "public_site_public_key_file", "token_file", mode="before", check_fields=False,
     )
     @classmethod
     def _a_path(cls, value: object) -> object:
@@ -212,6 +216,10 @@ class CommandSettings(BaseSettings):
     @property
     def console_key_path(self) -> Path:
         return self.console_key_file or self.data_dir / "console-key.pem"
+
+    @property
+    def public_site_key_path(self) -> Path:
+        return self.public_site_key_file or self.data_dir / "public-site-key.pem"
 
     @property
     def encryption_key_path(self) -> Path:

@@ -7,6 +7,10 @@ of staff and their roles:
   case (workflow id) and the update's name, valid for a few minutes;
 - the CLI, after `disagreement login`, sends the identity provider's id_token for the staff member,
   checked against the issuer's JWKS;
+- the public site (DESIGN section 14) signs one with its own Ed25519 key for a party answering
+  through its link (`public_site_assertion`): the subject is the party actor (`party:<id>`), with no
+  roles, bound to the case and the update; the worker accepts it only for the updates a party may
+  send (workflows/names.py PUBLIC_UPDATES);
 - in development (no identity provider, no keys), an unsigned statement of who and which roles
   (`development_assertion`): accepted, and recorded as unverified.
 
@@ -36,6 +40,7 @@ HEADER = "actor-assertion"
 OPENING = "open"  # what a case opening's assertion names, where an update's names the update
 AUDIENCE = "send-disagreement-cases"  # the case workflows, and nothing else
 CONSOLE_ISSUER = "send-disagreement-console"
+PUBLIC_SITE_ISSUER = "send-disagreement-public-site"
 # An assertion is made for one update, sent at once: a few minutes cover a slow network and clocks
 # a little apart, and a copy taken from a log is worth nothing soon after.
 CONSOLE_LIFETIME = timedelta(minutes=5)
@@ -49,7 +54,8 @@ class AssertionRefused(Exception):
 
 @dataclass(frozen=True)
 class Vouched:
-    staff: Staff  # verified=True only when a trusted signer vouched
+    staff: Staff  # verified=True only when a trusted signer vouched; a party actor has no roles
+    by_public_site: bool = False  # the public site's word (a party answering), not staff's
 
 
 # --- Making assertions (the console, the CLI) ------------------------------------------------------
@@ -59,6 +65,16 @@ def console_assertion(key: Ed25519PrivateKey, staff: Staff, case: str, update: s
     """The console's word for one update by a signed-in member of staff."""
     claims = {
         "iss": CONSOLE_ISSUER, "aud": AUDIENCE, "sub": staff.id, "roles": sorted(staff.roles),
+        "case": case, "update": update, "iat": int(now.timestamp()),
+        "exp": int((now + CONSOLE_LIFETIME).timestamp()), "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, key, algorithm="EdDSA")
+
+
+def public_site_assertion(key: Ed25519PrivateKey, party_actor: str, case: str, update: str, now: datetime) -> str:
+    """The public site's word for one update by a party answering through its link (`party:<id>`)."""
+    claims = {
+        "iss": PUBLIC_SITE_ISSUER, "aud": AUDIENCE, "sub": party_actor,
         "case": case, "update": update, "iat": int(now.timestamp()),
         "exp": int((now + CONSOLE_LIFETIME).timestamp()), "jti": uuid.uuid4().hex,
     }
@@ -125,11 +141,12 @@ class IdentityProvider:
 @dataclass(frozen=True)
 class Verifier:
     """Development (`required=False`): any assertion is taken at its word, unverified. Required:
-    only the console's key or the identity provider vouches."""
+    only the console's key or the identity provider vouches for staff, the public site's key for a party."""
 
     required: bool = False
     console_keys: Sequence[Ed25519PublicKey] = ()
     provider: IdentityProvider | None = None
+    public_site_keys: Sequence[Ed25519PublicKey] = ()
 
     def check(self, token: str | None, *, case: str, update: str, now: datetime) -> Vouched | None:
         """Who the assertion vouches for; None when development has none. Raises AssertionRefused."""
@@ -144,26 +161,19 @@ class Verifier:
             raise AssertionRefused("the actor assertion is not a well-formed JWT") from None
         if claims.get("iss") == CONSOLE_ISSUER:
             return self._console(token, case=case, update=update, now=now)
+        if claims.get("iss") == PUBLIC_SITE_ISSUER:
+            return self._public_site(token, case=case, update=update, now=now)
         if self.provider is not None and claims.get("iss") == self.provider.issuer:
             return self._provider(token, header, now=now)
         raise AssertionRefused("the actor assertion is from a signer this worker does not trust")
 
     def _console(self, token: str, *, case: str, update: str, now: datetime) -> Vouched:
-        claims = None
-        for key in self.console_keys:
-            try:
-                claims = _decode(token, key, ["EdDSA"], issuer=CONSOLE_ISSUER, audience=AUDIENCE)
-                break
-            except jwt.InvalidSignatureError:
-                continue
-            except jwt.PyJWTError as problem:
-                raise AssertionRefused(_refusal(problem)) from None
-        if claims is None:
-            raise AssertionRefused("the actor assertion is not signed by the console's key")
-        _in_date(claims, now)
-        if claims.get("case") != case or claims.get("update") != update:
-            raise AssertionRefused("the actor assertion was made for another case or another action")
+        claims = _signed(token, self.console_keys, CONSOLE_ISSUER, "the console's key", case=case, update=update, now=now)
         return Vouched(Staff(str(claims["sub"]), roles_named(_names(claims.get("roles"))), verified=True))
+
+    def _public_site(self, token: str, *, case: str, update: str, now: datetime) -> Vouched:
+        claims = _signed(token, self.public_site_keys, PUBLIC_SITE_ISSUER, "the public site's key", case=case, update=update, now=now)
+        return Vouched(Staff(str(claims["sub"]), verified=True), by_public_site=True)
 
     def _provider(self, token: str, header: Mapping[str, object], *, now: datetime) -> Vouched:
         provider = self.provider
@@ -181,6 +191,28 @@ class Verifier:
             raise AssertionRefused(f"the sign-in token has no {provider.staff_id_claim!r} claim")
         roles = roles_from_claims(claims, provider.roles_claim, provider.role_mapping)
         return Vouched(Staff(staff_id.strip().lower(), roles, verified=True))
+
+
+def _signed(
+    token: str, keys: Sequence[Ed25519PublicKey], issuer: str, whose: str, *, case: str, update: str, now: datetime,
+) -> dict:
+    """The claims of an assertion one of our own Ed25519 keys signed (the console's, the public
+    site's), for this case and this update, in date."""
+    claims = None
+    for key in keys:
+        try:
+            claims = _decode(token, key, ["EdDSA"], issuer=issuer, audience=AUDIENCE)
+            break
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as problem:
+            raise AssertionRefused(_refusal(problem)) from None
+    if claims is None:
+        raise AssertionRefused(f"the actor assertion is not signed by {whose}")
+    _in_date(claims, now)
+    if claims.get("case") != case or claims.get("update") != update:
+        raise AssertionRefused("the actor assertion was made for another case or another action")
+    return claims
 
 
 def _decode(token: str, key: object, algorithms: list[str], *, issuer: str, audience: str) -> dict:
@@ -207,10 +239,12 @@ def _taken_at_its_word(token: str | None) -> Vouched | None:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise AssertionRefused("the actor assertion is not a well-formed JWT") from None
-    if claims.get("iss", CONSOLE_ISSUER) != CONSOLE_ISSUER:
+    issuer = claims.get("iss", CONSOLE_ISSUER)
+    if issuer not in (CONSOLE_ISSUER, PUBLIC_SITE_ISSUER):
         return None  # an identity provider's token: its claims are the provider's to map, unchecked here
     subject = claims.get("sub")
-    return Vouched(Staff(str(subject), roles_named(_names(claims.get("roles"))))) if subject else None
+    staff = Staff(str(subject), roles_named(_names(claims.get("roles"))))
+    return Vouched(staff, by_public_site=issuer == PUBLIC_SITE_ISSUER) if subject else None
 
 
 def _names(value: object) -> list[str]:
@@ -235,20 +269,31 @@ def _refusal(problem: jwt.PyJWTError) -> str:
 def console_key_for(settings: Settings) -> Ed25519PrivateKey | None:
     """The console's signing key, read at start-up: none in development when no key file is there
     (its updates then carry its staff's unsigned word). Raises SettingsError naming the variable."""
+    return _signing_key(settings, settings.console_key_file, settings.console_key_path, "CONSOLE_KEY_FILE", "the console")
+
+
+def public_site_key_for(settings: Settings) -> Ed25519PrivateKey | None:
+    """The public site's signing key, as `console_key_for` reads the console's
+    (DISAGREEMENT_PUBLIC_SITE_KEY_FILE, default <data_dir>/public-site-key.pem)."""
+    return _signing_key(
+        settings, settings.public_site_key_file, settings.public_site_key_path, "PUBLIC_SITE_KEY_FILE", "the public site",
+    )
+
+
+def _signing_key(settings: Settings, given: Path | None, path: Path, variable: str, who: str) -> Ed25519PrivateKey | None:
     from infra.settings import ENV_PREFIX, SettingsError
 
-    path = settings.console_key_path
-    if settings.console_key_file is None and not path.exists():
+    if given is None and not path.exists():
         if settings.actor_verification == "required":
             raise SettingsError(
-                f"{ENV_PREFIX}ACTOR_VERIFICATION=required, so the console needs its signing key: set "
-                f"{ENV_PREFIX}CONSOLE_KEY_FILE (`python -m infra.vouching FILE` writes one)"
+                f"{ENV_PREFIX}ACTOR_VERIFICATION=required, so {who} needs its signing key: set "
+                f"{ENV_PREFIX}{variable} (`python -m infra.vouching FILE` writes one)"
             )
         return None
     try:
         return read_private_key(path)
     except (OSError, ValueError) as problem:
-        raise SettingsError(f"{ENV_PREFIX}CONSOLE_KEY_FILE: cannot read the console's signing key: {problem}") from None
+        raise SettingsError(f"{ENV_PREFIX}{variable}: cannot read {who}'s signing key: {problem}") from None
 
 
 async def verifier_for(settings: Settings) -> Verifier:
@@ -259,14 +304,10 @@ async def verifier_for(settings: Settings) -> Verifier:
 
     if settings.actor_verification != "required":
         return Verifier()
-    console_keys = []
-    public = settings.console_public_key_file or (settings.console_key_path if settings.console_key_path.exists() else None)
-    if public is not None:
-        try:
-            console_keys.append(read_public_key(public))
-        except (OSError, ValueError) as problem:
-            variable = "CONSOLE_PUBLIC_KEY_FILE" if settings.console_public_key_file else "CONSOLE_KEY_FILE"
-            raise SettingsError(f"{ENV_PREFIX}{variable}: cannot read the console's key ({type(problem).__name__})") from None
+    console_keys = _public_keys(settings.console_public_key_file, settings.console_key_path, "CONSOLE", "the console")
+    site_keys = _public_keys(
+        settings.public_site_public_key_file, settings.public_site_key_path, "PUBLIC_SITE", "the public site",
+    )
     provider = None
     if settings.oidc_issuer:
         if not settings.oidc_cli_client_id:
@@ -283,7 +324,21 @@ async def verifier_for(settings: Settings) -> Verifier:
             f"{ENV_PREFIX}ACTOR_VERIFICATION=required, but nobody could vouch for an actor: set "
             f"{ENV_PREFIX}CONSOLE_PUBLIC_KEY_FILE (the console's key) and/or {ENV_PREFIX}OIDC_ISSUER"
         )
-    return Verifier(required=True, console_keys=tuple(console_keys), provider=provider)
+    return Verifier(required=True, console_keys=console_keys, provider=provider, public_site_keys=site_keys)
+
+
+def _public_keys(given: Path | None, private: Path, variable: str, who: str) -> tuple[Ed25519PublicKey, ...]:
+    """A signer's public key for the worker: its own setting, else read from the private key file beside it."""
+    from infra.settings import ENV_PREFIX, SettingsError
+
+    public = given or (private if private.exists() else None)
+    if public is None:
+        return ()
+    try:
+        return (read_public_key(public),)
+    except (OSError, ValueError) as problem:
+        name = f"{variable}_PUBLIC_KEY_FILE" if given else f"{variable}_KEY_FILE"
+        raise SettingsError(f"{ENV_PREFIX}{name}: cannot read {who}'s key ({type(problem).__name__})") from None
 
 
 async def provider_keys(issuer: str) -> dict[str, jwt.PyJWK]:
@@ -309,9 +364,10 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(
         prog="python -m infra.vouching",
-        description="Write a new Ed25519 key pair for the console to sign actor assertions: the private key "
-        "(owner-only) for DISAGREEMENT_CONSOLE_KEY_FILE, the public key beside it (.pub) for the workers' "
-        "DISAGREEMENT_CONSOLE_PUBLIC_KEY_FILE.",
+        description="Write a new Ed25519 key pair for the console (or the public site) to sign actor assertions: "
+        "the private key (owner-only) for DISAGREEMENT_CONSOLE_KEY_FILE (DISAGREEMENT_PUBLIC_SITE_KEY_FILE), the "
+        "public key beside it (.pub) for the workers' DISAGREEMENT_CONSOLE_PUBLIC_KEY_FILE "
+        "(DISAGREEMENT_PUBLIC_SITE_PUBLIC_KEY_FILE).",
     )
     parser.add_argument("private_key", type=Path, help="where to write the private key; it must not exist yet")
     arguments = parser.parse_args(argv)

@@ -90,7 +90,7 @@ class HarnessedMediation(MediationCase):
 
     def _send(self, announcements: Iterable[Announcement]) -> None:
         for announcement in announcements:
-            self.outbox.extend(self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts))
+            self.outbox.extend(self._queue(announcement))
 
     def deliver(self) -> list[Notice]:
         """Every queued message is sent (or fails, for `fail_for`): the real `_delivered` records it,

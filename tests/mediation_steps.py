@@ -36,10 +36,14 @@ from domain.models import (
     DeliveryStatus,
     ExtendDeadline,
     IssueCertificate,
+    ProposeSlots,
     RecordAppealStatus,
+    RecordAvailability,
+    RecordCallback,
     RecordChoice,
     RecordOutcome,
     ReportCannotArrange,
+    RequestCallback,
     ScheduleSession,
     StaffAction,
     Withdraw,
@@ -147,6 +151,8 @@ def apply(case: Mediation, request: StaffAction, now: datetime) -> list[Announce
     match request:
         case RecordChoice():
             case.check_record_choice(request, today)
+            if case.repeats(request):
+                return []
             choice = plan_each(case.plan_choice(request, now, today))
             return send(case, case.record_choice(request, choice, now, today))
         case IssueCertificate():
@@ -195,6 +201,22 @@ def apply(case: Mediation, request: StaffAction, now: datetime) -> list[Announce
         case RecordAppealStatus():
             case.check_record_appeal_status(request)
             case.record_appeal_status(request, now)
+            return []
+        case ProposeSlots():  # `MediationCase._check_slots_notice`: the exact count, with the calendar
+            case.check_propose_slots(request, now)
+            for index, at in enumerate(request.slots):
+                notice = planned(SESSION_NOTICE, now, start=at)
+                Mediation.check_notice(at, notice.due, today, ("slots", index), proposed=True)
+            return send(case, case.propose_slots(request, now))
+        case RecordAvailability():
+            case.check_record_availability(request)
+            return [] if case.repeats(request) else send(case, case.record_availability(request, now))
+        case RequestCallback():
+            case.check_request_callback(request)
+            return send(case, case.request_callback(request, plan_each(case.plan_callback(request, now)), now))
+        case RecordCallback():
+            case.check_record_callback(request)
+            case.record_callback(request, now)
             return []
     raise AssertionError(f"no mediation update takes {type(request).__name__}")
 

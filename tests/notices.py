@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from domain.models import Channel, CaseOutcome, Contact, PostalAddress, SessionResult
-from domain.notifications import AgreedActionFacts, MessageFacts, Notice, Recipient, RecipientKind, ServiceContact, Template, notice_key
+from domain.notifications import AgreedActionFacts, AnswerPurpose, MessageFacts, Notice, Recipient, RecipientKind, ServiceContact, Template, notice_key
 
 REFERENCE = "DR-2026-7KQ3XZ"
 APPLICANT_EMAIL = "sam.parent@example.org"
@@ -59,6 +59,11 @@ def full_facts(**overrides) -> MessageFacts:
         health_provision_sought="Weekly speech therapy from an NHS therapist",
         first_certificate_date=date(2027, 1, 5),  # the same certificate: no later one
         school_age_ends=date(2027, 6, 25),
+        asks=AnswerPurpose.consent,
+        answer_until=date(2027, 1, 7),
+        slots=[datetime(2027, 1, 12, 14, 30, tzinfo=UTC), datetime(2027, 1, 13, 10, 0, tzinfo=UTC),
+               datetime(2027, 1, 14, 9, 30, tzinfo=UTC)],
+        online_answer="said which session times they can make",
     )
     return MessageFacts(**(facts | overrides))
 

@@ -86,7 +86,7 @@ from domain.models import (
     SessionResult,
     Withdraw,
 )
-from domain.notifications import AgreedActionFacts, Announcement, Template
+from domain.notifications import AgreedActionFacts, Announcement, AnswerPurpose, Template
 from domain.words import OUTCOME_WORDS
 from tests.journeys import open_mediation
 from tests.mediation_steps import (
@@ -228,6 +228,8 @@ def refused(case: Mediation, check) -> str:
 
 # --- Opening: reg 33's 2 months, and whether the appeal deadline is still ahead ----------------------
 
+# The family's choice is asked for online until reg 33's 2 months after the notice of 2 Nov 2026 end.
+CHOICE_ASKED = {"applicant": {"asks": AnswerPurpose.mediation_choice, "answer_until": date(2027, 1, 2)}}
 STILL_AHEAD = (
     "Opened more than 2 months after the decision notice (SEND Regulations 2014 reg 33). That is not the "
     "appeal deadline (4 January 2027): it is still ahead."
@@ -239,23 +241,27 @@ PASSED = (
 )
 
 
-@pytest.mark.parametrize(("opened_on", "warning", "passed"), [
-    (date(2027, 1, 2), None, None),  # Sat 2 Jan: the last day of reg 33's 2 months
-    (date(2027, 1, 3), STILL_AHEAD, False),  # a day late; the appeal deadline, Mon 4 Jan, is still ahead
-    (date(2027, 1, 4), STILL_AHEAD, False),  # on the appeal deadline itself: the appeal may reach the Tribunal by 5pm
-    (date(2027, 1, 5), PASSED, True),  # the day after it
+@pytest.mark.parametrize(("opened_on", "warning", "passed", "asked_until"), [
+    (date(2027, 1, 2), None, None, date(2027, 1, 2)),  # Sat 2 Jan: the last day of reg 33's 2 months
+    (date(2027, 1, 3), STILL_AHEAD, False, date(2027, 1, 4)),  # a day late; the appeal deadline, Mon 4 Jan, is still ahead
+    (date(2027, 1, 4), STILL_AHEAD, False, date(2027, 1, 4)),  # on the appeal deadline itself: the appeal may reach the Tribunal by 5pm
+    (date(2027, 1, 5), PASSED, True, None),  # the day after it
 ], ids=["last-day", "a-day-late", "on-the-appeal-deadline", "after-the-appeal-deadline"])
 def test_opening_after_reg_33s_2_months_warns_whether_the_appeal_deadline_is_still_ahead(
-    opened_on: date, warning: str | None, passed: bool | None
+    opened_on: date, warning: str | None, passed: bool | None, asked_until: date | None,
 ) -> None:
     """reg 33: the family contacts the adviser within 2 months after the notice was sent, 2 Nov 2026:
     by Sat 2 Jan 2027 (calendar months; the regulation has no working-day rule). Later is allowed with
     a warning (DESIGN 8). Missing reg 33 is not missing the appeal deadline (Mon 4 Jan, r.20): the
     warning says whether that is still ahead, or has passed and the family may ask the Tribunal to
-    extend the time (r.5(3)(a)). It shows on the case (`warnings`), the timeline and to the officer."""
+    extend the time (r.5(3)(a)). It shows on the case (`warnings`), the timeline and to the officer.
+
+    The family alone is asked for its choice online (the organisations are only told), until reg 33's
+    last day, or once that has gone, until the appeal deadline; after both, not online at all."""
     now = england(opened_on, 10)
     case, told = open_case(DECIDED, now)
-    assert told[0] == Announcement(Template.mediation_opened, PARTIES)
+    asked = {"applicant": {"asks": AnswerPurpose.mediation_choice, "answer_until": asked_until}} if asked_until else {}
+    assert told[0] == Announcement(Template.mediation_opened, PARTIES, facts_for=asked)
     assert told[1:] == ([] if warning is None else [
         Announcement(Template.late_opening, ("case_officer",), None, {"appeal_deadline_passed": passed}),
     ])
@@ -276,7 +282,7 @@ def test_a_child_already_past_compulsory_school_age_is_flagged_to_the_officer_at
         "young person (CFA 2014 s.83(2)). Confirm who the party is."
     )
     assert told == [
-        Announcement(Template.mediation_opened, PARTIES),
+        Announcement(Template.mediation_opened, PARTIES, facts_for=CHOICE_ASKED),
         Announcement(Template.school_age_reached, ("case_officer",), "school_age_reached", {"school_age_ends": date(2026, 6, 26)}),
     ]
     assert case.view().warnings == [words]
@@ -289,13 +295,13 @@ def test_a_child_reaching_the_end_of_compulsory_school_age_while_the_case_runs_i
     compulsory school age ends on its last Friday in June: 30 Jun 2027 is a Wednesday, so Fri 25 Jun
     2027. The officer is told that day at 09:00; it is a marker, not a duty anyone owes."""
     case, told = open_case(DECIDED, at(11, 9), child_date_of_birth=date(2010, 9, 1))
-    assert told == [Announcement(Template.mediation_opened, PARTIES)]
+    assert told == [Announcement(Template.mediation_opened, PARTIES, facts_for=CHOICE_ASKED)]
     assert alarms(case, SCHOOL_AGE) == [(AlarmPurpose.reminder, england(date(2027, 6, 25), 9), 0)]
     assert SCHOOL_AGE not in deadlines(case) and case.view().warnings == []
     # A young person who is the party themselves: nobody's rights pass, so nothing is planned.
     young = Applicant(role=ApplicantRole.young_person, name="Alex Young", contact=Contact(email="alex@example.org"))
     case, told = open_case(DECIDED, at(11, 9), applicant=young, child_date_of_birth=date(2008, 9, 1))
-    assert told == [Announcement(Template.mediation_opened, PARTIES)] and alarms(case, SCHOOL_AGE) == []
+    assert told == [Announcement(Template.mediation_opened, PARTIES, facts_for=CHOICE_ASKED)] and alarms(case, SCHOOL_AGE) == []
 
 
 # --- The certificate after a "no" (reg 34) --------------------------------------------------------
@@ -1470,7 +1476,7 @@ def test_health_only_mediation_is_between_the_family_and_the_commissioners_and_t
         ("applicant", FAMILY, None), ("org-1", "South Yorkshire ICB", OrganisationKind.health_commissioner),
     ]
     assert case.health_only and (case.local_authority.id, case.local_authority.name) == ("local_authority", "Rotherham LA")
-    assert told == [Announcement(Template.mediation_opened, HEALTH_ONLY_PARTIES)]
+    assert told == [Announcement(Template.mediation_opened, HEALTH_ONLY_PARTIES, facts_for=CHOICE_ASKED)]
     assert case.recipient("local_authority").name == "Rotherham LA"
     facts = case.message_facts()
     assert (facts.health_only, facts.local_authority, facts.arranging_body) == (True, "Rotherham LA", ["South Yorkshire ICB"])

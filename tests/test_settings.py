@@ -86,6 +86,8 @@ BAD_VALUES = {
     "oidc_staff_id_claim": "preferred username",
     "console_key_file": "",
     "console_public_key_file": "",
+    "public_site_key_file": "",
+    "public_site_public_key_file": " ",
     "production": "maybe",
     "log_format": "text",
 }

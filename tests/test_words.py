@@ -35,6 +35,7 @@ def test_every_duty_the_deadlines_know_has_its_words_by_the_same_name() -> None:
     from domain import deadlines
 
     assert words.ACTION_PREFIX == deadlines.ACTION_PREFIX
+    assert words.CALLBACK_PREFIX == deadlines.CALLBACK_PREFIX
     assert {name for name in words.DUTY_WORDS if deadlines.is_known_deadline(name)} == set(words.DUTY_WORDS)
     assert all(words.duty_words(name) != name for name in (
         deadlines.TALKS_REVIEW, deadlines.CONSENT_WINDOW, deadlines.SESSION_ARRANGEMENT, deadlines.OUTCOME_RECORD,

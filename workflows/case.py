@@ -108,6 +108,8 @@ class DisagreementCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_CONSENT)
     async def record_consent(self, request: RecordConsent) -> CaseView:
         async with self._acting(lambda: self.case.check_record_consent(request)):
+            if self.case.repeats(request):  # the same answer again from a party's link: nothing changes
+                return self.case.view()
             last_to_agree = request.agree and [p.id for p in self.case.silent_parties()] == [request.party]
             arrangement = await self._plan(SESSION_ARRANGEMENT) if last_to_agree else None
             self._send(self.case.record_consent(request, workflow.now()))

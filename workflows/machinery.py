@@ -41,8 +41,12 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
         CompleteAction,
         DeliveryStatus,
+        ProposeSlots,
         ReassignOfficer,
         RecordAppealStatus,
+        RecordAvailability,
+        RecordCallback,
+        RequestCallback,
     )
     from domain.notifications import (
         MEDIATOR,
@@ -240,6 +244,53 @@ class CaseWorkflow:
     def validate_reassign_officer(self, request: ReassignOfficer) -> None:
         _rejecting(lambda: self.case.check_reassign_officer(request))
 
+    # Answers online (DESIGN section 14). New updates, which no history from before them received: no patch.
+    @workflow.update(name=names.PROPOSE_SLOTS)
+    async def propose_slots(self, request: ProposeSlots) -> CaseView:
+        async with self._acting(lambda: self.case.check_propose_slots(request, workflow.now())):
+            await self._check_slots_notice(request)
+            self._send(self.case.propose_slots(request, workflow.now()))
+        return self.case.view()
+
+    @propose_slots.validator
+    def validate_propose_slots(self, request: ProposeSlots) -> None:
+        _rejecting(lambda: self.case.check_propose_slots(request, workflow.now()))
+
+    async def _check_slots_notice(self, request: ProposeSlots) -> None:
+        """A route whose sessions need notice checks each time exactly (with the calendar) here."""
+
+    @workflow.update(name=names.RECORD_AVAILABILITY)
+    async def record_availability(self, request: RecordAvailability) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_availability(request)):
+            if not self.case.repeats(request):
+                self._send(self.case.record_availability(request, workflow.now()))
+        return self.case.view()
+
+    @record_availability.validator
+    def validate_record_availability(self, request: RecordAvailability) -> None:
+        _rejecting(lambda: self.case.check_record_availability(request))
+
+    @workflow.update(name=names.REQUEST_CALLBACK)
+    async def request_callback(self, request: RequestCallback) -> CaseView:
+        async with self._acting(lambda: self.case.check_request_callback(request)):
+            planned = await self._plan_each(self.case.plan_callback(request, workflow.now()))
+            self._send(self.case.request_callback(request, planned, workflow.now()))
+        return self.case.view()
+
+    @request_callback.validator
+    def validate_request_callback(self, request: RequestCallback) -> None:
+        _rejecting(lambda: self.case.check_request_callback(request))
+
+    @workflow.update(name=names.RECORD_CALLBACK)
+    async def record_callback(self, request: RecordCallback) -> CaseView:
+        async with self._acting(lambda: self.case.check_record_callback(request)):
+            self.case.record_callback(request, workflow.now())
+        return self.case.view()
+
+    @record_callback.validator
+    def validate_record_callback(self, request: RecordCallback) -> None:
+        _rejecting(lambda: self.case.check_record_callback(request))
+
     @asynccontextmanager
     async def _acting(self, check: Callable[[], None]) -> AsyncIterator[None]:
         """Apply a staff action alone, checking again: the case may have moved since validation."""
@@ -340,7 +391,10 @@ class CaseWorkflow:
             reason = cause.message if isinstance(cause, ApplicationError) else "the planning service did not answer"
             raise ApplicationError(reason, type="RuleViolation", non_retryable=True) from None
 
-    def _notify(self, template: Template, to: Iterable[str], *, event: str | None = None, **facts) -> list[Notice]:
+    def _notify(
+        self, template: Template, to: Iterable[str], *, event: str | None = None,
+        facts_for: dict[str, dict] | None = None, **facts,
+    ) -> list[Notice]:
         """Queue one message per recipient; a message already queued for this event is not repeated.
         Returns the messages queued, for the caller to deliver."""
         known = {record.key for record in self.case.notifications}
@@ -351,11 +405,19 @@ class CaseWorkflow:
             key = notice_key(self.case.reference, event or template.value, recipient_id)
             if key in known:
                 continue
-            notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**facts))
+            own = facts | (facts_for or {}).get(recipient_id, {})
+            notice = Notice(key=key, template=template, recipient=self.case.recipient(recipient_id), facts=self.case.message_facts(**own))
             self.case.notifications.append(NotificationRecord(key=key, to=recipient_id, template=template.value))
             self._deliveries_in_flight += 1
             queued.append(notice)
         return queued
+
+    def _queue(self, announcement: Announcement) -> list[Notice]:
+        """The messages of one announcement, queued (`_notify`), each with the facts for its recipient."""
+        return self._notify(
+            announcement.template, announcement.to, event=announcement.event, facts_for=announcement.facts_for,
+            **announcement.facts,
+        )
 
     def _announce_closure(self, **facts) -> None:
         self._send([self.case.closure(**facts)])
@@ -364,7 +426,7 @@ class CaseWorkflow:
         """Queue what the domain says to tell, in its order, and deliver it in the background: the
         messages of one announcement in one activity."""
         for announcement in announcements:
-            notices = self._notify(announcement.template, announcement.to, event=announcement.event, **announcement.facts)
+            notices = self._queue(announcement)
             if notices:
                 asyncio.create_task(self._delivering(notices, self._deliver_together(notices)))
 

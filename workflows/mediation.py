@@ -33,14 +33,14 @@ with workflow.unsafe.imports_passed_through():
         ExtendDeadline,
         IssueCertificate,
         OpenMediation,
+        ProposeSlots,
         RecordChoice,
         RecordOutcome,
         ReportCannotArrange,
         ScheduleSession,
         Withdraw,
-        long_date,
     )
-    from workflows.machinery import CaseWorkflow, _rejecting, refusal, today_in_england
+    from workflows.machinery import CaseWorkflow, _rejecting, today_in_england
 
 
 @workflow.defn(name=names.MEDIATION_CASE)
@@ -70,6 +70,8 @@ class MediationCase(CaseWorkflow):
     @workflow.update(name=names.RECORD_CHOICE)
     async def record_choice(self, request: RecordChoice) -> CaseView:
         async with self._acting(lambda: self.case.check_record_choice(request, today_in_england())):
+            if self.case.repeats(request):  # the same answer again from the family's link: nothing changes
+                return self.case.view()
             planned = await self._plan_each(self.case.plan_choice(request, workflow.now(), today_in_england()))
             self._send(self.case.record_choice(request, planned, workflow.now(), today_in_england()))
         return self.case.view()
@@ -109,18 +111,19 @@ class MediationCase(CaseWorkflow):
         async with self._acting(lambda: self.case.check_schedule_session(request, workflow.now())):
             # The validator counted weekdays; bank holidays need the calendar, so the exact count is here.
             notice = await self._plan(SESSION_NOTICE, start=request.at)
-            if not request.short_notice_agreed and today_in_england() > notice.due:
-                raise refusal(
-                    f"the family must have at least 5 working days' notice, not counting weekends and bank "
-                    f"holidays: for this date, notice was due by {long_date(notice.due)}; book a later date, "
-                    "or record that they consented to shorter notice",
-                    ("at",), unless="short_notice_agreed",
-                )
+            if not request.short_notice_agreed:
+                _rejecting(lambda: Mediation.check_notice(request.at, notice.due, today_in_england(), ("at",)))
             reminder = await self._plan(SESSION, start=request.at)
             announced = self.case.schedule_session(request, workflow.now())
             self.case.set_deadline(reminder)
             self._send(announced)
         return self.case.view()
+
+    async def _check_slots_notice(self, request: ProposeSlots) -> None:
+        """Each proposed time with the exact count, as `schedule_session` makes it (one planning)."""
+        notices = await self._plan_each([self._deadline(SESSION_NOTICE, start=at) for at in request.slots])
+        for index, (at, notice) in enumerate(zip(request.slots, notices, strict=True)):
+            _rejecting(lambda: Mediation.check_notice(at, notice.due, today_in_england(), ("slots", index), proposed=True))
 
     @schedule_session.validator
     def validate_schedule_session(self, request: ScheduleSession) -> None:

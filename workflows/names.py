@@ -23,6 +23,15 @@ RECORD_CHOICE = "record_choice"
 ISSUE_CERTIFICATE = "issue_certificate"
 REPORT_CANNOT_ARRANGE = "report_cannot_arrange"
 REASSIGN_OFFICER = "reassign_officer"  # a team manager only (DESIGN section 12)
+# Answers online (DESIGN section 14): staff propose session times; each party says which it can make,
+# or asks to be called back; staff record the call-back made.
+PROPOSE_SLOTS = "propose_slots"
+RECORD_AVAILABILITY = "record_availability"
+REQUEST_CALLBACK = "request_callback"
+RECORD_CALLBACK = "record_callback"
+
+# The only updates the public site may run, each for the party it acts for (workflows/verification.py).
+PUBLIC_UPDATES = frozenset({RECORD_CONSENT, RECORD_CHOICE, RECORD_AVAILABILITY, REQUEST_CALLBACK})
 
 # Why the worker refuses an update for who sent it (workflows/verification.py), not for what it asks.
 ACTOR_NOT_VOUCHED = "ActorNotVouched"  # no, a forged or an expired actor assertion, or another actor's

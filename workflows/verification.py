@@ -12,6 +12,12 @@ roles the CLI or console claim are still checked, so a slip shows before product
 
 A case's opening (a workflow start, no validator) is checked the same way against the start's own
 time: an opening no one vouched for is recorded as unverified, never refused.
+
+A party answering online (DESIGN section 14) is the actor `party:<id>`, vouched for by the public
+site's key alone, and only for the updates a party may send (`names.PUBLIC_UPDATES`), each for the
+party itself (the case's rules check whom it answers for). Nothing else from that signer is
+accepted, and a party actor from the console or the CLI is refused: staff record an answer as
+themselves. Development takes a party's word, unverified, as it takes staff's, with the same limits.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
+from domain.models import acting_party
 from infra.identity import Act, NotAllowed
 from infra.vouching import HEADER, OPENING, AssertionRefused, Verifier, Vouched
 from workflows import names
@@ -69,7 +76,7 @@ class ActorVerification(Interceptor):
 
             def handle_update_validator(self, input: HandleUpdateInput) -> None:
                 vouched = _check(verifier, input.headers, input.update, _actor(input), workflow.now())
-                if vouched is not None:
+                if vouched is not None and not vouched.by_public_site:
                     try:
                         vouched.staff.needs(UPDATE_ACTS.get(input.update, Act.case_work))
                     except NotAllowed as refusal:
@@ -90,12 +97,35 @@ def _check(verifier: Verifier, headers: Mapping[str, Payload], action: str, acto
         vouched = verifier.check(_token(headers), case=workflow.info().workflow_id, update=action, now=now)
     except AssertionRefused as refusal:
         raise ApplicationError(f"not accepted: {refusal}", type=names.ACTOR_NOT_VOUCHED, non_retryable=True) from None
-    if vouched is not None and actor is not None and vouched.staff.id != actor:
+    if vouched is None:
+        return None
+    if vouched.by_public_site != (acting_party(vouched.staff.id) is not None):
         raise ApplicationError(
+            "not accepted: the public site vouches only for a party answering for itself"
+            if vouched.by_public_site else
+            "not accepted: a party answers for itself only through the public site; staff record an answer as themselves",
+            type=names.ACTOR_NOT_VOUCHED, non_retryable=True,
+        )
+    if vouched.by_public_site:
+        _party_may(action)
+    if actor is not None and vouched.staff.id != actor:
+        raise ApplicationError(
+            "not accepted: the answer names a different party from the one whose link it came from"
+            if vouched.by_public_site else
             "not accepted: the action names a different member of staff from the one signed in",
             type=names.ACTOR_NOT_VOUCHED, non_retryable=True,
         )
     return vouched
+
+
+def _party_may(update: str) -> None:
+    """The public site runs a party's own answers, nothing else."""
+    if update not in names.PUBLIC_UPDATES:
+        raise ApplicationError(
+            "not allowed: through the public site a party may only give its consent, its choice about mediation, the "
+            "session times it can make, or ask to be called back",
+            type=names.NOT_ALLOWED, non_retryable=True,
+        )
 
 
 def _token(headers: Mapping[str, Payload]) -> str | None:
