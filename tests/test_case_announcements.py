@@ -34,6 +34,10 @@ from domain.deadlines import (
     AppealPlan,
 )
 from domain.models import (
+    ProposeSlots,
+    RecordAvailability,
+    RecordCallback,
+    RequestCallback,
     AddNote,
     AppealStatus,
     Applicant,
@@ -65,6 +69,7 @@ from domain.models import (
 )
 from domain.notifications import (
     CASE_OFFICER,
+    AnswerPurpose,
     MEDIATOR,
     AgreedActionFacts,
     Announcement,
@@ -133,7 +138,7 @@ def test_the_consent_reminder_goes_to_the_parties_still_silent_and_leaves_the_wi
     told = case.alarm_rang(reminder, reminder.at)
     # The window is 10 working days from Tuesday 3rd: Tuesday 17 November.
     assert told == [Announcement(
-        Template.consent_reminder, ("applicant", "org-2"), "consent_reminder-consent_window-20261117", {"due": date(2026, 11, 17)},
+        Template.consent_reminder, ("applicant", "org-2"), "consent_reminder-consent_window-20261117", asking_consent(date(2026, 11, 17)),
     )]
     assert deadline_state(case, CONSENT_WINDOW) is DeadlineState.open
     assert case.deadline(CONSENT_WINDOW).outstanding is True
@@ -401,6 +406,9 @@ def test_each_staff_action_has_its_stages_and_a_route_adds_its_own() -> None:
         RecordOutcome: (CaseStage.session_scheduled,), CompleteAction: (CaseStage.monitoring_agreement,),
         Withdraw: (CaseStage.awaiting_consent,),  # the route's own rule wins over the shared one
         ExtendDeadline: route, AddNote: route, ReassignOfficer: route, RecordTalk: (CaseStage.informal_talks,),
+        # Answers online (DESIGN section 14): times while arranging; a call-back at any open stage.
+        ProposeSlots: (CaseStage.arranging_session,), RecordAvailability: (CaseStage.arranging_session,),
+        RequestCallback: route, RecordCallback: route,
     }
     assert Resolution.action_stages == route_action_stages(OPEN_STAGES, {
         RecordTalk: (CaseStage.informal_talks,), OfferResolution: (CaseStage.informal_talks,),
@@ -636,7 +644,7 @@ def test_the_opening_is_announced_to_every_party() -> None:
 def test_the_offer_tells_every_party_when_the_consent_window_ends() -> None:
     case = case_in(CaseStage.awaiting_consent)  # offered Tuesday 3rd: 10 working days, Tuesday 17th
     assert case.announce_offer() == [
-        Announcement(Template.resolution_offered, tuple(PARTIES), None, {"due": date(2026, 11, 17)})
+        Announcement(Template.resolution_offered, tuple(PARTIES), None, asking_consent(date(2026, 11, 17)))
     ]
 
 
@@ -737,7 +745,7 @@ def test_parties_still_silent_hear_the_consent_window_was_extended() -> None:
     consent(case, "org-2")
     # 3 working days after Tuesday 17 November: Friday 20th.
     assert case.announce_consent_extended(date(2026, 11, 20)) == [Announcement(
-        Template.consent_reminder, ("applicant", "org-1"), "consent_extended-20261120", {"due": date(2026, 11, 20)},
+        Template.consent_reminder, ("applicant", "org-1"), "consent_extended-20261120", asking_consent(date(2026, 11, 20)),
     )]
 
 
@@ -883,3 +891,8 @@ def test_describe_an_appeal_decided_closes_the_warnings_sentence() -> None:
     case.withdraw(Withdraw(actor=OFFICER, party="org-2", reason="moved out of the area"), LATER)
     case.record_appeal_status(RecordAppealStatus(actor=OFFICER, status=AppealStatus.not_appealing), LATER)
     assert case.describe() == "Closed: withdrawn."
+
+
+def asking_consent(due: date) -> dict:
+    """A message that asks for consent by the consent window's last day, and may be answered online until then."""
+    return {"due": due, "asks": AnswerPurpose.consent, "answer_until": due}
