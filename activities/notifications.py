@@ -2,7 +2,8 @@
 
 The channel is the recipient's preferred one, else the first their contact details allow that the
 backend can send this message by; staff are emailed at `<staff id>@<staff email domain>`. Email to
-the applicant copies their SENDIASS adviser. Exactly once: see `activities.sent_log`.
+the applicant copies their SENDIASS adviser. Exactly once: see `activities.sent_log`. A message that
+asks a party something carries a link to the public site, minted as it is written (`_answer_link`).
 
 For the workflow: a refusal comes back as `Delivery(status=failed, reason=...)`, a temporary
 failure is raised (`TemporaryFailure`) for Temporal to retry with backoff. Each send ends within
@@ -22,13 +23,17 @@ from temporalio import activity
 from activities.delivery import DeliveryBackend, Message, TemporaryFailure, backend_for
 from activities.names import SEND_NOTIFICATION
 from activities.sent_log import Claim, ClaimState, SentLog, SqliteSentLog
-from domain.messages import MessageError, address_lines, channels_for, render
+from domain.messages import AnswerLinkWords, MessageError, address_lines, channels_for, render
 from domain.models import Channel, DeliveryStatus
 from domain.notifications import Delivery, Notice, RecipientKind
 from infra.settings import Settings
+from records.answer_links import AnswerLinks, expiry_of, identity_check
+from records.database import RecordsUnavailable, records_database_for
 
 logger = structlog.get_logger()
 
+# Who answers through a link: the parties, never staff or the mediator.
+ANSWERING = frozenset({RecipientKind.applicant, RecipientKind.organisation})
 # An attempt's claim outlasts its time limit, so nobody takes over while it may still be sending
 # (a Notify request on a worker thread cannot be cancelled, only waited out).
 LEASE_FACTOR = 2
@@ -45,12 +50,25 @@ def sent_log_for(settings: Settings) -> SentLog:
 
 
 class NotificationActivities:
-    def __init__(self, settings: Settings, backend: DeliveryBackend | None = None, sent_log: SentLog | None = None) -> None:
+    def __init__(
+        self, settings: Settings, backend: DeliveryBackend | None = None, sent_log: SentLog | None = None,
+        links: AnswerLinks | None = None,
+    ) -> None:
         self.backend = backend or backend_for(settings)
         self.sent_log = sent_log or sent_log_for(settings)
         self._staff_email_domain = settings.staff_email_domain
         self._service = settings.service_contact
         self.time_limit = settings.delivery_time_limit_seconds
+        self._settings = settings
+        self._links = links
+        self._public_url = settings.public_base_url
+
+    @property
+    def links(self) -> AnswerLinks:
+        """The public site's links, in the records database; opened when a message first asks something."""
+        if self._links is None:
+            self._links = AnswerLinks(records_database_for(self._settings), self._settings.public_site_secret())
+        return self._links
 
     @property
     def lease_seconds(self) -> float:
@@ -85,10 +103,14 @@ class NotificationActivities:
     async def _send(self, notice: Notice, claim: Claim, attempt: str, log: structlog.BoundLogger) -> Delivery:
         """Hand the message over within the time limit; give the lease back when it surely was not."""
         try:
-            message = self._message(notice, claim.channel or self._channel(notice))
+            message = await self._message(notice, claim.channel or self._channel(notice))
         except MessageError as problem:
             log.warning("notification_undeliverable", reason=str(problem))
             return Delivery(status=DeliveryStatus.failed, reason=str(problem))
+        except RecordsUnavailable as problem:
+            log.warning("notification_deferred", reason="the records database did not answer for its link")
+            await self.sent_log.release(notice.key, attempt)
+            raise TemporaryFailure(str(problem)) from None
         try:
             async with asyncio.timeout(self.time_limit):
                 return await self.backend.send(message, maybe_sent=claim.state is ClaimState.taken_over)
@@ -116,7 +138,24 @@ class NotificationActivities:
             f"{' or '.join(channel.value for channel in allowed)}"
         )
 
-    def _message(self, notice: Notice, channel: Channel) -> Message:
+    async def _answer_link(self, notice: Notice, channel: Channel, to: str) -> AnswerLinkWords | None:
+        """A message that asks something carries a link of its own (DESIGN section 14), minted here,
+        just before the message is written: a retry that writes it again mints another and adds it,
+        so a link that went out in an earlier attempt keeps working. None where nothing is asked,
+        the recipient is not a party, or nothing only they know is on file to check who they are."""
+        facts = notice.facts
+        recipient = notice.recipient
+        if facts.asks is None or facts.answer_until is None or recipient.kind not in ANSWERING:
+            return None
+        check = identity_check(recipient, channel, to)
+        if check is None:
+            return None
+        token = await self.links.mint(
+            facts.reference, recipient.id, facts.asks, notice.key, check, expiry_of(facts.answer_until),
+        )
+        return AnswerLinkWords(url=f"{self._public_url}/{token}", check=check.kind.value)
+
+    async def _message(self, notice: Notice, channel: Channel) -> Message:
         recipient = notice.recipient
         contact = recipient.contact
         match channel:
@@ -131,8 +170,9 @@ class NotificationActivities:
             case _:
                 raise MessageError(f"no {channel.value} details")
         copies_adviser = channel is Channel.email and recipient.kind is RecipientKind.applicant
+        link = await self._answer_link(notice, channel, to)
         return Message(
-            notice=notice, channel=channel, content=render(notice, channel, self._service), to=to,
+            notice=notice, channel=channel, content=render(notice, channel, self._service, link), to=to,
             copy_to=recipient.supporter_email if copies_adviser else None,
         )
 

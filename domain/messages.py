@@ -5,7 +5,9 @@ Pure: nothing is read but the packaged templates. There is one file per recipien
 `sms`); `_party.j2` and `_staff.j2` frame them for email and letter, and `_paragraphs.j2` holds what
 several messages say (what mediation is, SENDIASS, other routes after a closure, ...).
 Templates see the recipient's `name`, the notice's `facts`, the `channel` and `service_contact`
-(the service's contact details, from settings: every message says how to reach us), nothing else.
+(the service's contact details, from settings: every message says how to reach us), and, in a
+message that asks something, `answer_link` and `answer_check` (the public site's link and what it
+will ask), nothing else.
 """
 
 from __future__ import annotations
@@ -111,7 +113,16 @@ def channels_for(recipient: Recipient) -> tuple[Channel, ...]:
     return tuple(recipient.contact.channels()) if recipient.contact else ()
 
 
-def render(notice: Notice, channel: Channel, service: ServiceContact) -> RenderedMessage:
+@dataclass(frozen=True)
+class AnswerLinkWords:
+    """The public site's link for a message that asks something (`facts.asks`), and what the page will
+    ask before it shows anything (records/answer_links.py `CheckKind`), for `_answer_link.j2`."""
+
+    url: str
+    check: str  # phone_last4 | postcode | email
+
+
+def render(notice: Notice, channel: Channel, service: ServiceContact, answer_link: AnswerLinkWords | None = None) -> RenderedMessage:
     template, kind = notice.template, notice.recipient.kind
     if kind not in AUDIENCES[template]:
         raise MessageError(f"there is no {template.value} message for a {kind.value}")
@@ -122,7 +133,10 @@ def render(notice: Notice, channel: Channel, service: ServiceContact) -> Rendere
         raise MessageError(f"the {template.value} message needs {', '.join(missing)}")
 
     source = _environment().get_template(f"{kind.value}/{template.value}.j2")
-    context = {"name": notice.recipient.name, "facts": notice.facts, "channel": channel.value, "service_contact": service}
+    context = {
+        "name": notice.recipient.name, "facts": notice.facts, "channel": channel.value, "service_contact": service,
+        "answer_link": answer_link.url if answer_link else None, "answer_check": answer_link.check if answer_link else None,
+    }
     try:
         if channel is Channel.sms:
             return RenderedMessage(subject="", body=_one_line(source.render(part="sms", **context)))

@@ -17,6 +17,7 @@ import binascii
 import os
 import stat
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,6 +94,28 @@ def write_dev_key_file(path: Path) -> Path | None:
     with os.fdopen(descriptor, "w") as key_file:
         key_file.write(new_key_entry(f"dev-{datetime.now(UTC):%Y%m%d}") + "\n")
     return path
+
+
+def write_dev_secret_file(path: Path) -> bytes:
+    """A development secret at `path`: the one there, else a new random one written (owner-only).
+    Written whole under another name and linked into place, so two processes starting together
+    agree on one secret and neither reads a half-written file."""
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as secret_file:
+        secret_file.write(secrets.token_urlsafe(32) + "\n")
+    try:
+        os.link(draft, path)  # fails if another process got there first: its secret wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_bytes().strip()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,7 +21,7 @@ from pydantic_settings import SettingsError as SourceError
 from domain.models import Channel, Name, PhoneNumber
 from domain.notifications import ServiceContact, Template
 from infra.identity import Role
-from infra.keys import KeyRing, parse_key_ring, read_key_file, write_dev_key_file
+from infra.keys import KeyRing, parse_key_ring, read_key_file, write_dev_key_file, write_dev_secret_file
 from infra.logs import LogFormat
 
 if TYPE_CHECKING:
@@ -177,7 +177,8 @@ class CommandSettings(BaseSettings):
     # The worker's paths too (Settings): one rule for every path setting.
     @field_validator(
         "data_dir", "outbox_dir", "sent_log_file", "records_file", "encryption_key_file", "console_key_file",
-        "console_public_key_file", "public_site_key_file", "public_site_public_key_file", "token_file", mode="before", check_fields=False,
+        "console_public_key_file", "public_site_key_file", "public_site_public_key_file", "public_site_secret_file",
+        "token_file", mode="before", check_fields=False,
     )
     @classmethod
     def _a_path(cls, value: object) -> object:
@@ -320,6 +321,16 @@ class Settings(CommandSettings):
     # Each send ends within this time, well under the activity's 2-minute start-to-close timeout,
     # so Temporal never starts a retry while an attempt is still sending (activities/sent_log.py).
     delivery_time_limit_seconds: float = Field(45, gt=0, le=55)
+
+    # The public site (public/, DESIGN section 14): where families and organisations answer online.
+    # Its address goes into the link in each message that asks something, so it must be the address
+    # they reach from outside (https behind a reverse proxy); default: the site on this machine.
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")
+    public_port: int = Field(8081, ge=1, le=65535)
+    # The secret the keyed hashes of each link's identity check are made with (HMAC-SHA256): the
+    # workers that mint links and the public site that checks them share it. A file, owner-only
+    # (`make run` writes one in the data folder); outside development it must be given.
+    public_site_secret_file: Path | None = None  # default: <data_dir>/public-site-secret
 
     # `make run`: how long Temporal itself keeps a closed workflow's history (days).
     namespace_retention_days: int = Field(30, ge=1, le=3650)
@@ -494,6 +505,31 @@ class Settings(CommandSettings):
             name=self.service_name, phone=self.service_phone, email=str(self.service_email),
             postal_address=self.service_postal_address, web_page=str(self.service_web_page),
         )
+
+    @property
+    def public_base_url(self) -> str:
+        """The public site's address as families reach it, without a trailing slash."""
+        return (self.public_url or f"http://127.0.0.1:{self.public_port}").rstrip("/")
+
+    @property
+    def public_site_secret_path(self) -> Path:
+        return self.public_site_secret_file or self.data_dir / "public-site-secret"
+
+    def public_site_secret(self) -> bytes:
+        """The link checks' HMAC secret. In development, written once (owner-only) when missing, so a
+        worker and the public site on one machine share it; in production it must be there."""
+        path = self.public_site_secret_path
+        if self.production or self.public_site_secret_file is not None:
+            try:
+                secret = path.read_bytes().strip()
+            except OSError as problem:
+                raise SettingsError(
+                    f"{ENV_PREFIX}PUBLIC_SITE_SECRET_FILE: cannot read the public site's secret ({type(problem).__name__})"
+                ) from None
+            if len(secret) < 32:
+                raise SettingsError(f"{ENV_PREFIX}PUBLIC_SITE_SECRET_FILE: the secret must be at least 32 characters")
+            return secret
+        return write_dev_secret_file(path)
 
     @property
     def sent_log_path(self) -> Path:

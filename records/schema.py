@@ -136,6 +136,34 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        6,
+        [
+            # The public site's links (records/answer_links.py, DESIGN section 14): a SHA-256 digest of
+            # each token, never the token; what it is for (case, party, purpose) and until when; a keyed
+            # hash of what only the recipient knows; spent once the answer is recorded.
+            """CREATE TABLE answer_links (
+                token_digest TEXT PRIMARY KEY,
+                reference    TEXT NOT NULL,
+                party        TEXT NOT NULL,
+                purpose      TEXT NOT NULL,
+                notice_key   TEXT NOT NULL,
+                check_kind   TEXT NOT NULL,
+                check_digest TEXT NOT NULL,
+                created_at   TEXT NOT NULL,
+                expires_at   TEXT NOT NULL,
+                spent_at     TEXT
+            )""",
+            "CREATE INDEX answer_links_reference ON answer_links (reference)",
+            # Each failed try (a link not recognised, a wrong answer to the identity check), by what it
+            # counts against: `token:<digest>` or `address:<keyed digest of the client address>`.
+            """CREATE TABLE answer_link_failures (
+                subject   TEXT NOT NULL,
+                failed_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX answer_link_failures_subject ON answer_link_failures (subject, failed_at)",
+        ],
+    ),
 ]
 
 # One row per migration applied (a database from before that held one row: the version reached).

@@ -438,7 +438,9 @@ class RecordsStore:
         key's tombstone aside)."""
         counts = {}
         async with self._db.transaction() as tx:
-            for table in ("case_records", "held_copies", "contact_index", "legal_holds", "hold_log", "erasure_requests"):
+            for table in (
+                "case_records", "held_copies", "contact_index", "legal_holds", "hold_log", "erasure_requests", "answer_links",
+            ):
                 [(count,)] = await tx.fetchall(f"SELECT COUNT(*) FROM {table} WHERE reference = ?", (reference,))
                 counts[table] = count
             [(keys,)] = await tx.fetchall(
@@ -455,7 +457,7 @@ async def _was_deleted(tx: Transaction, reference: str) -> bool:
 async def _forget_case(tx: Transaction, entry: DeletionEntry) -> None:
     """Deletes what a record or a held copy leaves (its hold history and any erasure request too) and
     logs the deletion."""
-    for table in ("case_records", "held_copies", "contact_index", "hold_log", "erasure_requests"):
+    for table in ("case_records", "held_copies", "contact_index", "hold_log", "erasure_requests", "answer_links"):
         await tx.execute(f"DELETE FROM {table} WHERE reference = ?", (entry.reference,))
     await destroy(tx, entry.reference, entry.deleted_at)  # every copy of its payloads, wherever kept, unreadable
     await tx.execute(

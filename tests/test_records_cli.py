@@ -124,7 +124,7 @@ async def test_a_hold_stops_erasure_and_erasure_leaves_no_trace(staff: Staff, re
 
     assert await records.traces_of(case.reference) == {
         "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
-        "erasure_requests": 0, "case_keys": 0,
+        "erasure_requests": 0, "answer_links": 0, "case_keys": 0,
     }
     [entry] = await records.deletion_log()
     assert (entry.reference, entry.rule, entry.requested_by, entry.deleted_by) == (

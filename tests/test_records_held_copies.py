@@ -76,7 +76,7 @@ async def test_a_migration_numbered_below_one_applied_is_still_applied(tmp_path:
     with sqlite3.connect(settings.records_path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM case_keys").fetchone() == (0,)
         versions = [version for (version,) in connection.execute("SELECT version FROM records_schema ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == [1, 2, 3, 4, 5, 6]
 
 
 @pytest.mark.parametrize("reached", [2, 5], ids=["release-1.0.0", "main-with-5-before-4"])
@@ -96,7 +96,7 @@ async def test_a_database_that_kept_the_version_reached_gets_the_migrations_it_l
     await store.hold(case.reference, "complaint", "jo.smith", NOW)
     assert await store.copy_held(held_copy_of(case, 1, NOW)) is HeldCopied.written
     with sqlite3.connect(settings.records_path) as connection:
-        assert [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")] == [1, 2, 3, 4, 5]
+        assert [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")] == [1, 2, 3, 4, 5, 6]
 
 
 async def test_the_purge_reports_held_cases_gone_and_deletes_their_copies_only_when_off_hold_and_due(
@@ -124,7 +124,7 @@ async def test_the_purge_reports_held_cases_gone_and_deletes_their_copies_only_w
     assert (deleted.reference, deleted.deleted_by, deleted.rule) == (gone_released.reference, PURGE, "6 years after its last copy (never closed)")
     assert await records.traces_of(gone_released.reference) == {
         "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0, "erasure_requests": 0,
-        "case_keys": 0,  # a copy purged for good takes its case's data key with it
+        "answer_links": 0, "case_keys": 0,  # a copy purged for good takes its case's data key with it
     }
     for kept in (gone_held, gone_recent, still_running):
         assert await records.held_copy(kept.reference) is not None, kept.reference

@@ -140,7 +140,7 @@ async def test_erasure_removes_every_trace_but_the_deletion_log(records: Records
     assert await records.deletion_log() == [entry]
     assert await records.traces_of(case.reference) == {
         "case_records": 0, "held_copies": 0, "contact_index": 0, "legal_holds": 0, "hold_log": 0,
-        "erasure_requests": 0, "case_keys": 0,
+        "erasure_requests": 0, "answer_links": 0, "case_keys": 0,
     }
     assert await records.references_for(email="sam.parent@example.org") == []
     # A late archive write (a retried activity) never brings an erased case back.
