@@ -40,6 +40,8 @@ from workflows import names
 # Imported where they are used, not here: `show` of an open case reads neither the records store
 # nor the workflow modules, and they take longer to import than the command takes to run.
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from domain.resolution import Resolution
     from domain.mediation import Mediation
     from records.models import CaseRecord
@@ -110,6 +112,35 @@ async def _connected(work: Callable[[Cases], Awaitable[T]]) -> T:
         raise
     finally:
         await cases.close()
+
+
+class CaseService:
+    """One Temporal client for a site's life, connected on first use (and retried after a failure): the
+    console's, whose updates carry its key's word for the signed-in member of staff, or the public
+    site's, with its own key and connection profile (infra/client.py)."""
+
+    def __init__(
+        self, settings: CommandSettings, client: Client | None = None, *, console_key: Ed25519PrivateKey | None = None,
+        public_site_key: Ed25519PrivateKey | None = None, profile: str | None = None,
+    ) -> None:
+        self._settings = settings
+        self._keys = {"console_key": console_key, "public_site_key": public_site_key, "profile": profile}
+        self._cases = Cases(client, settings) if client else None
+        self._connecting = asyncio.Lock()
+
+    async def cases(self) -> Cases:
+        if self._cases is None:
+            async with self._connecting:
+                if self._cases is None:
+                    target = connection_config(self._settings, self._keys["profile"])["target_host"]
+                    try:
+                        client = await asyncio.wait_for(
+                            connect(self._settings, **self._keys), CONNECT_TIMEOUT.total_seconds()
+                        )
+                    except (RuntimeError, TimeoutError):
+                        raise Unreachable(f"the Temporal server at {target} does not answer") from None
+                    self._cases = Cases(client, self._settings)
+        return self._cases
 
 
 class Cases:

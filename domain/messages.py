@@ -22,7 +22,7 @@ import jinja2
 
 from domain.calendar import LONDON
 from domain.models import Channel
-from domain.notifications import AgreedActionFacts, Notice, Recipient, RecipientKind, ServiceContact, Template
+from domain.notifications import AgreedActionFacts, MessageFacts, Notice, Recipient, RecipientKind, ServiceContact, Template
 from domain.words import clock_time, sentence
 from domain.words import listed as names
 
@@ -145,6 +145,13 @@ def render(notice: Notice, channel: Channel, service: ServiceContact, answer_lin
         return RenderedMessage(subject=_one_line(subject), body=_tidy(body))
     except jinja2.TemplateError as error:
         raise MessageError(f"the {template.value} message for a {kind.value} could not be written: {error}") from None
+
+
+def appeal_words(facts: MessageFacts) -> str:
+    """What the messages to a family say about its appeal deadline and what moves it (`_paragraphs.j2`
+    appeal_clock), for the public site's case page: the same words, never a second telling of the law."""
+    source = _environment().from_string('{% import "_paragraphs.j2" as say with context %}{{ say.appeal_clock() }}')
+    return _tidy(source.render(facts=facts, channel=Channel.email.value, name="", answer_link=None))
 
 
 def personalisation(notice: Notice, channel: Channel, rendered: RenderedMessage) -> dict[str, str]:

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
-def connection_config(settings: CommandSettings) -> dict:
-    """Address, namespace, API key and TLS from the profile file and the environment."""
-    config = dict(ClientConfig.load_client_connect_config())
+def connection_config(settings: CommandSettings, profile: str | None = None) -> dict:
+    """Address, namespace, API key and TLS from the profile file (`profile`, else TEMPORAL_PROFILE or
+    the default one) and the environment."""
+    config = dict(ClientConfig.load_client_connect_config(profile))
     config.setdefault("target_host", settings.dev_server_address)
     return config
 
@@ -56,10 +57,12 @@ def address_chosen_by() -> str:
 
 async def connect(
     settings: CommandSettings, console_key: Ed25519PrivateKey | None = None, public_site_key: Ed25519PrivateKey | None = None,
+    profile: str | None = None,
 ) -> Client:
-    """A client whose updates say who sends them; the console passes its signing key, the public site its own."""
+    """A client whose updates say who sends them; the console passes its signing key, the public site its
+    own (and its own profile of connection settings, a narrower service identity)."""
     return await Client.connect(
-        **connection_config(settings),
+        **connection_config(settings, profile),
         data_converter=data_converter(settings),
         interceptors=[ActorHeaders(console_key, public_site_key)],
         header_codec_behavior=HeaderCodecBehavior.CODEC,

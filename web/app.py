@@ -11,19 +11,14 @@ in a URL, a title or a log line.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import secrets
-import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import structlog
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -35,7 +30,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.client import CONNECT_TIMEOUT, Cases, Refused, Unreachable
+from cases.client import CaseService, Refused, Unreachable
 from domain import words
 from domain.models import (
     REFERENCE_PATTERN,
@@ -54,7 +49,7 @@ from domain.models import (
     in_service,
 )
 from domain.due import WORKING_WEEK
-from infra.client import connect, connection_config
+from infra.client import connection_config
 from infra.identity import Act, NotAllowed, Role, Staff, roles_named
 from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
@@ -76,61 +71,19 @@ from web.forms import (
 from web.home import due_rows
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.sessions import ServerSessions
+from web.serving import CSP_NONCE, GOVUK_FRONTEND, STATIC, AccessLog, Contained, govuk_environment, govuk_installed
 from web.settings import WebSettings
 
 log = structlog.get_logger()
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 SERVICE_NAME = "SEND disagreement cases"
 PAGE_SIZES = (25, 100, 1000)
 MAX_PAGE = 1_000_000
-NO_STORE = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
-# Only the console's own files, and the one inline script of the GOV.UK page template, which carries
-# this request's nonce: an injected script or style, or a form posting elsewhere, is refused.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-CSP_NONCE = "csp_nonce"
-E = TypeVar("E", bound=StrEnum)  # where a request's nonce is kept (the ASGI scope's state)
-
-
-class CaseService:
-    """One Temporal client for the console's life, connected on first use (and retried after a failure)."""
-
-    def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
-        self._settings = settings
-        self._console_key = console_key_for(settings)  # signs who sends each update (infra/vouching.py)
-        self._cases = Cases(client, settings) if client else None
-        self._connecting = asyncio.Lock()
-
-    async def cases(self) -> Cases:
-        if self._cases is None:
-            async with self._connecting:
-                if self._cases is None:
-                    target = connection_config(self._settings)["target_host"]
-                    try:
-                        client = await asyncio.wait_for(
-                            connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
-                        )
-                    except (RuntimeError, TimeoutError):
-                        raise Unreachable(f"the Temporal server at {target} does not answer") from None
-                    self._cases = Cases(client, self._settings)
-        return self._cases
+E = TypeVar("E", bound=StrEnum)
 
 
 def _templates() -> Jinja2Templates:
-    env = Environment(
-        loader=ChoiceLoader([
-            PackageLoader("web"),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-        ]),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = govuk_environment("web")
     env.globals.update(
         words=words.words, long_date=words.long_date, moment=words.date_and_time,
         stage_words=words.stage_words, deadline_name=words.duty_words,
@@ -156,9 +109,8 @@ def _templates() -> Jinja2Templates:
 
 def create_app(settings: WebSettings, client: Client | None = None) -> Contained:
     """The console; `client` is a connected Temporal client (tests), else one is made on first use."""
-    if not (GOVUK_FRONTEND / "govuk-frontend.min.css").exists():
-        raise RuntimeError(f"GOV.UK Frontend is not installed in {GOVUK_FRONTEND.parent}: run `npm ci` (make run does)")
-    service = CaseService(settings, client)
+    govuk_installed()
+    service = CaseService(settings, client, console_key=console_key_for(settings))  # signs who sends each update
     templates = _templates()
     oidc = auth.OpenIdConnect(settings) if settings.oidc_issuer else None
 
@@ -520,7 +472,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         Route("/cases/{reference}/{slug}", action, methods=["GET", "POST"]),
         Mount("/assets", StaticFiles(directory=GOVUK_FRONTEND / "assets"), name="assets"),
         Mount("/static", StaticFiles(directory=GOVUK_FRONTEND), name="static"),
-        Mount("/console", StaticFiles(directory=Path(__file__).parent / "static"), name="console"),
+        Mount("/console", StaticFiles(directory=STATIC), name="console"),
     ]
     if settings.dev_sign_in:
         routes.append(Route("/sign-in/dev", dev_sign_in, methods=["POST"]))
@@ -607,49 +559,3 @@ def _filter_day(params: Mapping[str, str], name: str, errors: dict[str, str], la
     except ValueError as error:
         errors[name] = f"{label} {error}"
         return None
-
-
-class Contained:
-    """The outermost layer. A failure has already been answered with the error page and logged by its
-    type (`broken`); it goes no further, so the server never logs its text or traceback, which
-    could hold what a family told us."""
-
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        except Exception:  # noqa: BLE001 (answered and logged above)
-            return
-
-
-class AccessLog:
-    """`Cache-Control: no-store`, a Content-Security-Policy with a fresh nonce and the usual hardening
-    headers on every response, and one log line per request: method, path (never the query string),
-    status and time taken."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = time.perf_counter()
-        status = 500
-        nonce = scope.setdefault("state", {})[CSP_NONCE] = secrets.token_urlsafe(16)
-        policy = (b"content-security-policy", CONTENT_SECURITY_POLICY.format(nonce=nonce).encode())
-
-        async def sending(message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), *NO_STORE, policy]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            # Debug: a line per page and asset buries the rest; staff actions have lines of their own.
-            log.debug("request", method=scope["method"], path=scope["path"], status=status,
-                     ms=round((time.perf_counter() - started) * 1000, 1))

@@ -24,7 +24,7 @@ from web import auth
 from web.forms import FormErrors, build, first_field, text
 
 if TYPE_CHECKING:
-    from web.app import CaseService
+    from cases.client import CaseService
 
 log = structlog.get_logger()
 
