@@ -14,7 +14,7 @@ from cases.client import CaseService
 from domain.models import CaseView, StaffAction, acting_party
 from infra.identity import Staff, acting_as
 from infra.vouching import public_site_key_for
-from public.settings import PublicSettings
+from public_site.settings import PublicSettings
 from workflows.names import PUBLIC_UPDATES
 
 

@@ -9,7 +9,7 @@ asks what only the recipient knows; a right answer sets a cookie for that link's
 (HttpOnly, SameSite=Strict, 30 minutes), signed with the site secret, and each form there carries a
 CSRF token made from it. Then: the case in words, the question the message asked (a question page,
 check answers, a confirmation), and a call-back request. Answers go to the case as the party
-(`party:<id>`), signed with the site's key (public/gateway.py); the link is spent only once the case
+(`party:<id>`), signed with the site's key (public_site/gateway.py); the link is spent only once the case
 has accepted the answer.
 
 Refused, and rate-limited (counted in the records database, so every process of the site shares the
@@ -46,11 +46,11 @@ from domain.calendar import london_date
 from domain.models import CaseStage, CaseView, PartyView
 from domain.words import date_and_time, long_date
 from infra.identity import NotAllowed
-from public import answers
-from public.answers import Answers, Question
-from public.gateway import PublicCases
-from public.settings import PublicSettings
-from public.words import case_words
+from public_site import answers
+from public_site.answers import Answers, Question
+from public_site.gateway import PublicCases
+from public_site.settings import PublicSettings
+from public_site.words import case_words
 from records.answer_links import AnswerLink, AnswerLinks, CheckKind, LinkState
 from records.database import RecordsUnavailable, records_database_for
 from web.forms import FormErrors
@@ -99,14 +99,17 @@ class Forged(Exception):
     """A form without this link's CSRF token."""
 
 
-def create_app(settings: PublicSettings, client: Client | None = None, links: AnswerLinks | None = None) -> Contained:
-    """The site; `client` is a connected Temporal client (tests), else one is made on first use."""
+def create_app(
+    settings: PublicSettings, client: Client | None = None, *, links: AnswerLinks | None = None, cases: PublicCases | None = None,
+) -> Contained:
+    """The site; `client` is a connected Temporal client (tests), else one is made on first use. Tests
+    may give the links' store and the cases' gateway."""
     govuk_installed()
     secret = settings.public_site_secret()
     links = links or AnswerLinks(records_database_for(settings), secret)
-    cases = PublicCases(settings, client)
+    cases = cases or PublicCases(settings, client)
     service = settings.service_contact
-    env = govuk_environment("public")
+    env = govuk_environment("public_site")
     env.globals.update(service=service, SERVICE_NAME=settings.service_name, long_date=long_date, moment=date_and_time)
     templates = Jinja2Templates(env=env)
 

@@ -1,4 +1,4 @@
-"""`python -m public`: the public site under uvicorn (`make run` starts it beside the console)."""
+"""`python -m public_site`: the public site under uvicorn (`make run` starts it beside the console)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uvicorn
 
 from infra.logs import configure_logging
 from infra.settings import SettingsError
-from public.app import create_app
-from public.settings import load_public_settings
+from public_site.app import create_app
+from public_site.settings import load_public_settings
 
 
 def main() -> None:

@@ -1,0 +1,270 @@
+"""The public site's pages and refusals through the ASGI test client, with a stand-in for Temporal
+that applies each answer with the domain's own rules (the real workflows: tests/test_public_browser.py).
+
+The link store is the real one, on SQLite and on PostgreSQL (`records_settings`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+import structlog
+
+from cases.client import Refused, Unreachable
+from domain.calendar import london_date
+from domain.case import RuleViolation
+from domain.models import CaseView, OfferResolution, RecordConsent, RequestCallback, StaffAction
+from domain.notifications import AnswerPurpose
+from domain.resolution import Resolution
+from infra.settings import Settings
+from public_site.app import create_app
+from public_site.settings import PublicSettings
+from records.answer_links import ADDRESS_FAILURES, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
+from records.database import records_database_for
+from tests.conftest import TEST_KEYS, new_reference, open_case
+from workflows import names
+
+SITE = "http://127.0.0.1:8081"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+NOW = datetime.now(UTC)
+
+
+@dataclass
+class StandInCases:
+    """The gateway's two calls, on a case file held here; `down`: Temporal does not answer."""
+
+    case: Resolution
+    down: bool = False
+    sent: list[tuple[str, StaffAction]] = field(default_factory=list)
+
+    async def view(self, reference: str) -> CaseView:
+        if self.down:
+            raise Unreachable("the Temporal server at 127.0.0.1:1 does not answer")
+        return self.case.view()
+
+    async def answer(self, reference: str, update: str, request: StaffAction) -> CaseView:
+        if self.down:
+            raise Unreachable("the Temporal server at 127.0.0.1:1 does not answer")
+        try:
+            if isinstance(request, RecordConsent):
+                if not self.case.repeats(request):
+                    self.case.check_record_consent(request)
+                    self.case.record_consent(request, datetime.now(UTC))
+            elif isinstance(request, RequestCallback):
+                self.case.check_request_callback(request)
+        except RuleViolation as violation:
+            raise Refused(str(violation)) from None
+        self.sent.append((update, request))
+        return self.case.view()
+
+
+def public_settings(records: Settings) -> PublicSettings:
+    return PublicSettings(data_dir=records.data_dir, task_queue=records.task_queue, encryption_keys=TEST_KEYS,
+                          records_url=records.records_url)
+
+
+def offered_case() -> Resolution:
+    case = Resolution.open(new_reference(), open_case(), NOW - timedelta(days=1))
+    case.offer_resolution(OfferResolution(actor="jo.smith"), NOW - timedelta(hours=1))
+    return case
+
+
+@dataclass
+class Site:
+    http: httpx.AsyncClient
+    links: AnswerLinks
+    cases: StandInCases
+    responses: list[httpx.Response] = field(default_factory=list)
+
+    async def get(self, path: str) -> httpx.Response:
+        response = await self.http.get(path)
+        self.responses.append(response)
+        return response
+
+    async def post(self, path: str, data: dict | list) -> httpx.Response:
+        response = await self.http.post(path, data=data)
+        self.responses.append(response)
+        return response
+
+    async def mint(self, party: str = "applicant", until: date | None = None, check: IdentityCheck | None = None) -> str:
+        case = self.cases.case
+        return await self.links.mint(
+            case.reference, party, AnswerPurpose.consent, f"{case.reference}.resolution_offered.{party}",
+            check or IdentityCheck(CheckKind.phone_last4, "0123"), expiry_of(until or london_date(NOW) + timedelta(days=10)),
+        )
+
+    async def checked(self, token: str, answer: str = "0123") -> str:
+        """Through the identity check; returns the CSRF token of the case page's forms."""
+        response = await self.post(f"/{token}", {"answer": answer})
+        assert response.status_code == 303, title(response)
+        question = await self.get(f"/{token}/answer")
+        return CSRF.search(question.text).group(1)
+
+
+@asynccontextmanager
+async def site_on(records_settings: Settings, case: Resolution | None = None, base_url: str = SITE) -> AsyncIterator[Site]:
+    settings = public_settings(records_settings)
+    links = AnswerLinks(records_database_for(settings), settings.public_site_secret())
+    cases = StandInCases(case or offered_case())
+    app = create_app(settings, links=links, cases=cases)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
+        yield Site(http, links, cases)
+    await links.close()
+
+
+def title(response: httpx.Response) -> str:
+    found = TITLE.search(response.text)
+    return html.unescape(found.group(1).strip()) if found else ""
+
+
+async def test_a_family_checks_who_it_is_agrees_and_the_link_is_spent(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        first = await site.get(f"/{token}")
+        assert first.status_code == 200 and title(first).startswith("What are the last 4 digits of your phone number?")
+        assert site.cases.case.reference not in first.text, "nothing about the case before the check"
+        assert (await site.get(f"/{token}/case")).headers["location"] == f"/{token}"  # no page without the check
+        csrf = await site.checked(token, "07700 900123")  # the whole number typed: its last 4 digits count
+        case_page = await site.get(f"/{token}/case")
+        assert "Waiting for every party" in case_page.text and "Answer the question" in case_page.text
+        assert "5pm" not in case_page.text and "disagreement resolution does not stop or move" in case_page.text
+
+        nothing = await site.post(f"/{token}/answer", {"csrf_token": csrf})
+        assert nothing.status_code == 400 and "Select yes if you agree to take part" in nothing.text
+        checking = await site.post(f"/{token}/answer", {"csrf_token": csrf, "agree": "yes", "reason": "We want to talk"})
+        assert title(checking).startswith("Check your answers") and "We want to talk" in checking.text
+        assert site.cases.sent == []  # nothing sent before "Send"
+        sent = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes", "reason": "We want to talk"})
+        assert sent.status_code == 303 and sent.headers["location"] == f"/{token}/answer/done"
+        [(update, request)] = site.cases.sent
+        assert (update, request.actor, request.party, request.agree) == (names.RECORD_CONSENT, "party:applicant", "applicant", True)
+        done = await site.get(f"/{token}/answer/done")
+        assert "Your answer has been sent" in done.text and "You agreed to take part" in done.text
+
+        # Spent: the same link shows the answer given, and asks nothing again.
+        again = await site.get(f"/{token}/case")
+        assert "You agreed to take part" in again.text and "You gave this answer online" in again.text
+        assert "Answer the question" not in again.text
+        assert (await site.get(f"/{token}/answer")).headers["location"] == f"/{token}/case"
+        link = await site.links.find(token)
+        assert link is not None and link.spent_at is not None
+
+
+async def test_an_answer_recorded_by_staff_is_shown_not_asked(records_settings: Settings) -> None:
+    case = offered_case()
+    case.record_consent(RecordConsent(actor="jo.smith", party="org-1", agree=False), NOW)
+    async with site_on(records_settings, case) as site:
+        token = await site.mint("org-1", check=IdentityCheck(CheckKind.email, "senco@hilltop.example.org"))
+        assert (await site.post(f"/{token}", {"answer": " SENCO@hilltop.example.org "})).status_code == 303
+        page = await site.get(f"/{token}/case")
+        assert "You said no to disagreement resolution" in page.text and "recorded by our case officer" in page.text
+        assert "Answer the question" not in page.text
+        assert "Your right to appeal" not in page.text  # the appeal clock is the family's
+
+
+async def test_a_wrong_answer_a_tampered_token_and_the_rate_limits(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        wrong = await site.post(f"/{token}", {"answer": "9999"})
+        assert wrong.status_code == 400 and "That does not match what we have" in wrong.text
+        assert (await site.get(f"/{token}/case")).status_code == 303  # still nothing shown
+
+        tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+        for guess in (tampered, "not-a-token", token + "x"):
+            refused = await site.get(f"/{guess}")
+            assert refused.status_code == 404 and title(refused).startswith("This link is not recognised")
+            assert "01632 960000" in refused.text  # the service's contact details
+
+        for _ in range(TOKEN_FAILURES - 2):  # one wrong answer above
+            await site.post(f"/{token}", {"answer": "9999"})
+        locked = await site.post(f"/{token}", {"answer": "9999"})
+        assert locked.status_code == 429 and title(locked).startswith("Too many tries")
+        assert (await site.post(f"/{token}", {"answer": "0123"})).status_code == 429, "the right answer too, once locked"
+
+        other = await site.mint()  # another link from the same address: the address's own count
+        assert (await site.get(f"/{other}")).status_code == 200
+        for _ in range(ADDRESS_FAILURES):
+            await site.get(f"/{tampered}")
+        assert (await site.get(f"/{other}")).status_code == 429
+    async with site_on(records_settings) as elsewhere:  # another process of the site shares the count
+        assert (await elsewhere.get(f"/{other}")).status_code == 429
+
+
+async def test_an_expired_link_says_so_with_the_contact_details(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint(until=london_date(NOW) - timedelta(days=1))
+        for response in (await site.get(f"/{token}"), await site.post(f"/{token}", {"answer": "0123"})):
+            assert response.status_code == 410 and title(response).startswith("This link has expired")
+            assert "send.disagreements@example.gov.uk" in response.text
+
+
+async def test_temporal_away_is_a_503_and_the_link_is_not_spent(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        csrf = await site.checked(token)
+        site.cases.down = True
+        away = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
+        assert away.status_code == 503 and "Nothing was recorded" in away.text and "01632 960000" in away.text
+        assert (await site.links.find(token)).spent_at is None
+        site.cases.down = False
+        assert (await site.get(f"/{token}/case")).status_code == 200 and "Answer the question" in (await site.get(f"/{token}/case")).text
+
+
+async def test_a_form_without_the_links_csrf_token_is_refused(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        await site.checked(token)
+        forged = await site.post(f"/{token}/answer/send", {"csrf_token": "x" * 64, "agree": "yes"})
+        assert forged.status_code == 403 and site.cases.sent == []
+
+
+async def test_a_call_back_request_from_the_case_page(records_settings: Settings) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        await site.checked(token)
+        form = await site.get(f"/{token}/call-back")
+        csrf = CSRF.search(form.text).group(1)
+        check = await site.post(f"/{token}/call-back", {"csrf_token": csrf, "note": "About the dates"})
+        assert "About the dates" in check.text
+        sent = await site.post(f"/{token}/call-back/send", {"csrf_token": csrf, "note": "About the dates"})
+        assert sent.headers["location"] == f"/{token}/call-back/done"
+        [(update, request)] = site.cases.sent
+        assert (update, request.actor, request.note) == (names.REQUEST_CALLBACK, "party:applicant", "About the dates")
+        assert (await site.links.find(token)).spent_at is None  # the question is still to answer
+
+
+async def test_no_page_is_indexed_and_no_token_reaches_the_log(records_settings: Settings, capsys: pytest.CaptureFixture) -> None:
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        async with site_on(records_settings) as site:
+            token = await site.mint()
+            await site.get("/")
+            await site.get(f"/{token}")
+            await site.checked(token)
+            await site.get(f"/{token}/case")
+            await site.get("/not-a-token")
+            for response in site.responses:
+                assert response.headers["x-robots-tag"] == "noindex, nofollow"
+                assert response.headers["cache-control"] == "no-store"
+                if "text/html" in response.headers.get("content-type", ""):
+                    assert '<meta name="robots" content="noindex, nofollow">' in response.text
+            assert "Disallow: /" in (await site.get("/robots.txt")).text
+    finally:
+        structlog.reset_defaults()
+    logged = capsys.readouterr()
+    assert "path=/{token}/case" in logged.out + logged.err or '"/{token}/case"' in logged.out + logged.err
+    assert token not in logged.out + logged.err
+
+
+async def test_a_host_other_than_the_sites_is_refused(records_settings: Settings) -> None:
+    async with site_on(records_settings, base_url="http://attacker.example") as site:
+        assert (await site.get("/")).status_code == 400
