@@ -37,7 +37,7 @@ browser:
 # The workflow sandbox imports a case workflow's module afresh for every case it runs: with the
 # bytecode written once here, that is a load, not a compile (even where PYTHONDONTWRITEBYTECODE is set).
 bytecode: setup
-	@$(BIN)/python -m compileall -q -j 0 domain workflows activities records infra cli web bench tests *.py
+	@$(BIN)/python -m compileall -q -j 0 domain workflows activities records infra cli web public_site bench tests *.py
 
 run: setup $(NODE_STAMP) bytecode
 	@$(BIN)/python -m infra.devstack

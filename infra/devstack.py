@@ -1,8 +1,8 @@
 """`make run`: the whole product on one machine, stopped together with Ctrl-C.
 
 Starts the Temporal dev server (SQLite file under the data folder, so cases survive a restart;
-Web UI; our search attributes registered), the codec server the UI decrypts through, a worker, and
-the staff web console (`python -m web`).
+Web UI; our search attributes registered), the codec server the UI decrypts through, a worker,
+the staff web console (`python -m web`) and the public site (`python -m public_site`).
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def run(settings: WebSettings) -> int:
     if created:
         log.info("created a development encryption key", path=str(created))
     settings.encryption_key_ring()  # fail now, naming the setting, if the keys are unusable
+    settings.public_site_secret()  # written once, shared by the worker (minting links) and the public site
     site_key = settings.public_site_key_path
     if settings.public_site_key_file is None and not site_key.exists():
         # The public site signs each party's answer with it; the worker reads its public half from here.
@@ -164,11 +165,16 @@ def run(settings: WebSettings) -> int:
         # The development sign-in, on loopback only (the console refuses it elsewhere, or beside OIDC).
         console_env = env if settings.oidc_issuer else {"DISAGREEMENT_DEV_SIGN_IN": "true", **env}
         processes.append(start([python, "-m", "web"], console_env))
+        console = processes[-1]
+        # The public site, where families and organisations answer through the links in their messages.
+        processes.append(start([python, "-m", "public_site"], env))
         # The addresses are printed once they answer.
         wait_for_port("localhost", settings.ui_port, processes[0], name="the Temporal Web UI")
-        wait_for_port(settings.web_host, settings.web_port, processes[-1], name="the staff web console")
+        wait_for_port(settings.web_host, settings.web_port, console, name="the staff web console")
+        wait_for_port("127.0.0.1", settings.public_port, processes[-1], name="the public site")
         print(
             f"\nStaff web console: http://{settings.web_host}:{settings.web_port}\n"
+            f"Public site (answers through the links in messages): {settings.public_base_url}\n"
             f"Temporal Web UI: http://localhost:{settings.ui_port}\n"
             f"Temporal server: {address}   codec server: {codec_endpoint(settings)}\n"
             f"Cases are kept in {settings.data_dir / 'temporal.sqlite'}; messages go to {settings.outbox_path}/\n"

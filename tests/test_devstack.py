@@ -104,7 +104,7 @@ async def wait_for_worker(client: Client, reference: str) -> None:
 
 
 async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")}
+    ports = {name: free_port() for name in ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT", "PUBLIC_PORT")}
     env = {
         **os.environ,
         "DISAGREEMENT_DATA_DIR": str(tmp_path),
@@ -122,6 +122,8 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
             assert page.status == 200
         assert f"Staff web console: http://127.0.0.1:{ports['WEB_PORT']}" in banner
         assert "Development sign-in" in wait_for_page(f"http://127.0.0.1:{ports['WEB_PORT']}/sign-in")
+        assert f"Public site (answers through the links in messages): http://127.0.0.1:{ports['PUBLIC_PORT']}" in banner
+        assert "use that link" in wait_for_page(f"http://127.0.0.1:{ports['PUBLIC_PORT']}/").lower()
         settings = Settings(data_dir=tmp_path)
         client = await Client.connect(address, data_converter=data_converter(settings))
         await client.start_workflow(DisagreementCase.run, open_case(), id=reference, task_queue=settings.task_queue)
@@ -152,7 +154,7 @@ async def test_make_run_serves_the_ui_and_keeps_cases_across_a_restart(tmp_path:
 
 
 # What `make run` prints for people once everything answers; every other line is a log line.
-BANNER = ("Staff web console: ", "Temporal Web UI: ", "Temporal server: ", "Cases are kept in ", "Closed cases: ", "Press Ctrl-C")
+BANNER = ("Staff web console: ", "Public site (answers", "Temporal Web UI: ", "Temporal server: ", "Cases are kept in ", "Closed cases: ", "Press Ctrl-C")
 KEY_VALUE_LINE = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z \[(debug|info|warning|error|critical) *\] \S")
 
 
