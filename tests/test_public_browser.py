@@ -8,6 +8,7 @@ link; every link is taken from there, as a person would take it from their email
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -55,9 +56,15 @@ class Stack:
     settings: Settings  # the worker's
     site: str  # the public site's address
 
-    def link(self, reference: str, event: str, party: str) -> str:
-        """The link in the message `event` sent to `party`, from the outbox."""
-        text = (self.settings.outbox_path / f"{reference}.{event}.{party}.txt").read_text()
+    async def link(self, reference: str, event: str, party: str) -> str:
+        """The link in the message `event` sent to `party`, from the outbox (once it is there: the
+        case sends its messages after answering the update)."""
+        path = self.settings.outbox_path / f"{reference}.{event}.{party}.txt"
+        for _ in range(150):
+            if path.exists():
+                break
+            await asyncio.sleep(0.1)
+        text = path.read_text()
         [token] = re.findall(rf"{re.escape(self.site)}/([A-Za-z0-9_-]{{22}})\b", text)
         return f"/{token}"
 
@@ -138,12 +145,12 @@ async def test_every_party_agrees_through_its_own_link(browser: Browser, stack: 
         checks = {"applicant": "0123", "org-1": "senco@hilltop.example.org", "org-2": "send@la.example.gov.uk"}
         for party, check in checks.items():
             page = await answers_through(
-                browser, stack, stack.link(reference, "resolution_offered", party), check,
+                browser, stack, await stack.link(reference, "resolution_offered", party), check,
                 [("check", "Yes, I agree to take part")], javascript=party != "org-2", name=party,
             )
             if party == "applicant":
                 # A second use: the answer given, nothing asked again.
-                await page.page.goto(stack.link(reference, "resolution_offered", party))
+                await page.page.goto(await stack.link(reference, "resolution_offered", party))
                 await expect(page.page.locator("#answer-given")).to_contain_text("You agreed to take part")
                 await expect(page.page.get_by_text("You gave this answer online.")).to_be_visible()
                 await expect(page.page.get_by_role("button", name="Answer the question")).to_have_count(0)
@@ -169,7 +176,7 @@ async def test_the_family_chooses_mediation_about_health_and_picks_times(browser
     await staff.open(reference, open_mediation(london_date(datetime.now(UTC)) - timedelta(days=7)))
 
     page = await answers_through(
-        browser, stack, stack.link(reference, "mediation_opened", "applicant"), "0123",
+        browser, stack, await stack.link(reference, "mediation_opened", "applicant"), "0123",
         [("check", "Yes, I want mediation"), ("check", "Health"), (HEALTH_PROVISION, "If health is one of them: what health care provision do you want in the EHC plan?"),
          ("Ali Adviser", "Who will come with you as your supporter? (optional)")],
         name="mediation choice",
@@ -186,7 +193,7 @@ async def test_the_family_chooses_mediation_about_health_and_picks_times(browser
     await staff.act(reference, names.PROPOSE_SLOTS, ProposeSlots(actor=OFFICER, slots=slots))
     picks = [("check", _moment(slots[0])), ("check", _moment(slots[2]))]
     page = await answers_through(
-        browser, stack, stack.link(reference, "availability_requested-1", "applicant"), "0123", picks, name="times",
+        browser, stack, await stack.link(reference, "availability_requested-1", "applicant"), "0123", picks, name="times",
     )
     await page.close()
     view = await staff.view(reference)
@@ -232,9 +239,9 @@ async def test_temporal_away_is_a_503_with_nothing_recorded(browser: Browser, tm
         try:
             await page.page.goto(f"/{token}")
             await page.page.get_by_role("textbox").fill("0123")
-            response_seen = page.page.wait_for_event("response", lambda r: r.url.endswith("/case"))
-            await page.page.get_by_role("button", name="Continue").click()
-            assert (await response_seen).status == 503
+            async with page.page.expect_response(lambda response: response.url.endswith("/case")) as seen:
+                await page.page.get_by_role("button", name="Continue").click()
+            assert (await seen.value).status == 503
             await expect(page.page.get_by_role("heading", name="Sorry, the service is not available")).to_be_visible()
             await expect(page.page.get_by_text("Nothing was recorded.")).to_be_visible()
             await page.check_accessible("service unavailable")
