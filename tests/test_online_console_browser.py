@@ -102,3 +102,16 @@ async def test_officers_propose_times_and_call_back_and_see_who_answered_online(
     by = {entry.event: entry.actor for entry in case.timeline}
     assert (by["slots_proposed"], by["callback_made"], by["callback_requested"]) == (first, second, "party:applicant")
     assert [slot.at.astimezone(LONDON).time() for slot in case.slots] == [time(10), time(14, 30), time(9, 30)]
+
+
+def test_a_refusal_about_the_nth_time_points_at_its_row_whatever_the_order_typed() -> None:
+    """The request numbers the times in time order; the form's rows are as typed."""
+    from web.forms import _slot_field
+
+    fields = {
+        "slot-1-day": "9", "slot-1-month": "12", "slot-1-year": "2026", "slot-1-time": "10:00",
+        "slot-2-day": "7", "slot-2-month": "12", "slot-2-year": "2026", "slot-2-time": "10:00",
+        "slot-4-day": "8", "slot-4-month": "12", "slot-4-year": "2026", "slot-4-time": "10:00",
+    }
+    assert [_slot_field(("slots", index), fields) for index in range(3)] == ["slot-2", "slot-4", "slot-1"]
+    assert (_slot_field(("slots",), fields), _slot_field(("venue",), fields)) == ("slot-1", "venue")
