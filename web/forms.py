@@ -467,11 +467,10 @@ def _slot_field(loc: tuple, fields: Fields) -> str:
         return "slot-1"
     timed = []
     for row in _slot_rows(fields):
-        try:
-            on = date(*(int(fields.get(f"slot-{row}-{part}") or "") for part in ("year", "month", "day")))
-            timed.append((datetime.combine(on, time.fromisoformat((fields.get(f"slot-{row}-time") or "").strip()), LONDON), row))
-        except ValueError:
-            continue
+        unused: dict[str, str] = {}  # a row that cannot be read was not sent: `_times` said so already
+        on, starts = day(fields, f"slot-{row}", unused, ""), clock_time(fields, f"slot-{row}-time", unused, "")
+        if on is not None and starts is not None:
+            timed.append((datetime.combine(on, starts, tzinfo=LONDON), row))
     rows = [row for _, row in sorted(timed)] or [1]
     return f"slot-{rows[min(int(loc[1]), len(rows) - 1)]}"
 
