@@ -48,8 +48,10 @@ from domain.models import (
     Organisation,
     OrganisationKind,
     PostalAddress,
+    ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordCallback,
     RecordConsent,
     RecordDecision,
     RecordOutcome,
@@ -577,6 +579,48 @@ def action_done(
     still owed (on statutory mediation, the certificate)."""
     request = parsing.build(CompleteAction, {"number": "--action"}, actor=acting(actor, role), number=action)
     _act(reference, names.COMPLETE_ACTION, request, as_json, verbose)
+
+
+@app.command("propose-slots", rich_help_panel=BOTH)
+def propose_slots(
+    reference: Reference,
+    slot: Annotated[
+        list[datetime],
+        typer.Option(
+            metavar="DATETIME", parser=parsing.moment,
+            help="A time the session could start, e.g. 2026-12-14T10:30 (time in England unless a zone is given); 3 to 6 of them.",
+        ),
+    ],
+    venue: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it would take place, or how to join.")] = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Propose 3 to 6 session times once the session is being arranged. Every party is asked, with a
+    link to answer online, which it can make; `show` lists the times that suit everyone.
+
+    Proposing again replaces the times and the answers to them. For statutory mediation each time
+    must give the family at least 5 working days' notice.
+    """
+    request = parsing.build(ProposeSlots, {"slots": "--slot"}, actor=acting(actor, role), slots=slot, venue=venue)
+    _act(reference, names.PROPOSE_SLOTS, request, as_json, verbose)
+
+
+@app.command("callback-done", rich_help_panel=BOTH)
+def callback_done(
+    reference: Reference,
+    callback: Annotated[int, typer.Option(metavar="N", help="The number of the call-back, as `show` lists it (callback-N).")],
+    notes: Notes = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Record that you called back a party who asked for it. That meets the call-back duty: within
+    2 working days of the request, the service's standard."""
+    request = parsing.build(RecordCallback, {"number": "--callback"}, actor=acting(actor, role), number=callback, notes=notes)
+    _act(reference, names.RECORD_CALLBACK, request, as_json, verbose)
 
 
 @app.command(rich_help_panel=BOTH)

@@ -32,7 +32,7 @@ from domain.models import (
 from domain.words import (
     APPEAL_STATUS_WORDS, APPLICANT_ROLE_WORDS, CERTIFICATE_ISSUER_WORDS, CERTIFICATE_REASON_WORDS, CHANNEL_WORDS,
     CONSENT_WORDS, DECISION_KIND_WORDS, EHC_POINT_WORDS, ORDER_KIND_WORDS, OUTCOME_WORDS, date_and_time, deadline_state_words,
-    duty_words, event_words, issues_words, kinds_words, long_date, organisation_kind_words, owner_words, stage_words,
+    duty_words, event_words, issues_words, kinds_words, listed, long_date, organisation_kind_words, owner_words, stage_words,
     template_words,
 )
 
@@ -120,6 +120,8 @@ def case(view: CaseView, as_json: bool, whole_timeline: bool = False) -> None:
         where = f", {view.session.venue}" if view.session.venue else ""
         again = " (moved)" if view.session.number > 1 else ""
         console.print(f"Session: {date_and_time(view.session.at)}{where}{again}")
+    if view.slots:
+        console.print(_slots(view, console))
     if view.actions:
         console.print(_actions(view, console))
     console.print(_timeline(view, whole_timeline, console))
@@ -242,13 +244,30 @@ def _parties(view: CaseView, console: Console) -> Table:
     shows; statutory mediation is the family's choice and the Local Authority cannot refuse it
     (CFA 2014 ss.53-54): there each party shows its part in the case, and no consent."""
     if view.route is Route.mediation:
-        rows = [[party.id, party.name, _part(party.role, party.kind)] for party in view.parties]
+        rows = [[party.id, party.name + (" (chose online)" if party.answered_online else ""), _part(party.role, party.kind)]
+                for party in view.parties]
         return fitted(console, "Parties", [Column("Id", 0), Column("Party", 0), Column("Part in the case", 1)], rows)
     rows = [
-        [party.id, party.name, _part(party.role, party.kind), CONSENT_WORDS[party.consent]] for party in view.parties
+        [party.id, party.name, _part(party.role, party.kind),
+         CONSENT_WORDS[party.consent] + (" (answered online)" if party.answered_online else "")]
+        for party in view.parties
     ]
     columns = [Column("Id", 0), Column("Party", 0), Column("Who they are", 1), Column("Answer to the offer", 0)]
     return fitted(console, "Parties", columns, rows)
+
+
+def _slots(view: CaseView, console: Console) -> Table:
+    """The session times proposed, who can make each, and those that suit everyone (DESIGN section 14)."""
+    names = {party.id: party.name for party in view.parties}
+    rows = [
+        [str(slot.number), date_and_time(slot.at), listed([names[id] for id in slot.available]) or "Nobody yet",
+         "Yes" if slot.suits_everyone else "No"]
+        for slot in view.slots
+    ]
+    silent = [party.name for party in view.parties if party.availability is None]
+    title = "Session times proposed" + (f" (still to answer: {listed(silent)})" if silent else " (every party has answered)")
+    columns = [Column("Time", 0), Column("When", 0), Column("Who can make it", 1), Column("Suits everyone", 0)]
+    return fitted(console, title, columns, rows)
 
 
 def _part(role: ApplicantRole | None, kind: OrganisationKind | None) -> str:

@@ -18,8 +18,10 @@ from domain.models import (
     OfferResolution,
     OpenCase,
     OpenMediation,
+    ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordCallback,
     RecordChoice,
     RecordConsent,
     RecordDecision,
@@ -29,7 +31,7 @@ from domain.models import (
     ScheduleSession,
     Withdraw,
 )
-from domain.words import ACTION_PREFIX
+from domain.words import ACTION_PREFIX, CALLBACK_PREFIX
 
 if TYPE_CHECKING:
     from domain.next_step import NextStep
@@ -69,6 +71,11 @@ STEPS: dict[type, Step] = {
         "Local Authority decision recorded on {reference}; the appeal deadline is worked out from it.",
         "decision {reference} --kind KIND --date DATE",
     ),
+    ProposeSlots: Step(
+        "Session times proposed on {reference}; every party is asked which it can make.",
+        "propose-slots {reference} --slot DATETIME --slot DATETIME --slot DATETIME",
+    ),
+    RecordCallback: Step("Call-back recorded on {reference}.", "callback-done {reference} --callback {number}"),
     RecordAppealStatus: Step("The family's appeal recorded on {reference}.", "appeal-status {reference} --lodged|--not-appealing"),
 }
 
@@ -81,5 +88,5 @@ def command_for(step: NextStep, reference: str) -> str:
     """The command that takes the next step, or "" when the product or someone else does it."""
     if step.action is None:
         return ""
-    number = step.duty.removeprefix(ACTION_PREFIX) if step.duty else ""
+    number = step.duty.removeprefix(ACTION_PREFIX).removeprefix(CALLBACK_PREFIX) if step.duty else ""
     return "disagreement " + STEPS[step.action].command.format(reference=reference, number=number)

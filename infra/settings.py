@@ -297,6 +297,8 @@ class Settings(CommandSettings):
     written_outcome_working_days: int = Field(5, ge=1, le=60)
     action_default_days: int = Field(14, ge=1, le=365)
     action_reminder_working_days: int = Field(2, ge=1, le=60)
+    # [policy] a party who asks online to be called back is called within this (a service standard, not law).
+    callback_working_days: int = Field(2, ge=1, le=20)
     # A list setting is written as people write lists: `20,5` (JSON `[20, 5]` works too).
     appeal_warning_working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [20, 5])
 

@@ -23,6 +23,7 @@ BAD_VALUES = {
     "ui_port": "70000",
     "codec_server_port": "0",
     "talks_review_working_days": "fifteen",
+    "callback_working_days": "0",
     "consent_window_working_days": "0",
     "consent_reminder_working_days": "-1",
     "session_arrangement_days": "1000",

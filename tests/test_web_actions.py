@@ -9,7 +9,7 @@ import pytest
 
 from domain.resolution import Resolution
 from domain.mediation import Mediation
-from domain.models import CaseStage, CaseView, DeadlineState, DeadlineView
+from domain.models import CallbackView, CaseStage, CaseView, DeadlineState, DeadlineView
 from tests.conftest import open_case
 from tests.journeys import open_mediation
 from web.forms import offered
@@ -21,7 +21,7 @@ ALWAYS_OPEN = {"extend", "note", "withdraw", "reassign"}
 DR_OFFERED = {
     CaseStage.informal_talks: {"talk", "offer", "decision", *ALWAYS_OPEN},
     CaseStage.awaiting_consent: {"consent", "decision", *ALWAYS_OPEN},
-    CaseStage.arranging_session: {"mediator", "session", "decision", *ALWAYS_OPEN},
+    CaseStage.arranging_session: {"mediator", "session", "times", "decision", *ALWAYS_OPEN},
     CaseStage.session_scheduled: {"mediator", "session", "outcome", "decision", *ALWAYS_OPEN},
     CaseStage.monitoring_agreement: {"action-done", "decision", *ALWAYS_OPEN},
     # The decision has no stage: it starts the family's appeal clock, which outlives the case.
@@ -30,13 +30,24 @@ DR_OFFERED = {
 # The certificate is offered while a certificate duty is owed, whatever the stage (below).
 MD_OFFERED = {
     CaseStage.advice: {"choose", *ALWAYS_OPEN},
-    CaseStage.arranging_session: {"mediator", "session", "cannot-arrange", *ALWAYS_OPEN},
+    CaseStage.arranging_session: {"mediator", "session", "times", "cannot-arrange", *ALWAYS_OPEN},
     CaseStage.session_scheduled: {"mediator", "session", "outcome", *ALWAYS_OPEN},
     CaseStage.monitoring_agreement: {"action-done", *ALWAYS_OPEN},
     # The process is over; only the certificate it still owes (and notes, and a new officer) remain.
     CaseStage.certificate_due: {"note", "reassign"},
     CaseStage.closed: set(),
 }
+
+
+# Session times are proposed while arranging the session (DESIGN section 14); a call-back is recorded
+# whenever one is owed.
+
+
+def test_a_call_back_owed_is_offered_to_record() -> None:
+    view = Resolution.open("DR-2026-AAAAAA", open_case(), OPENED).view()
+    owed = DeadlineView(name="callback-1", due=date(2026, 12, 3), state=DeadlineState.open, owed_by="case_officer")
+    called = view.model_copy(update={"deadlines": [owed], "callbacks": [CallbackView(number=1, party="applicant")]})
+    assert "callback" in at_stage(called, CaseStage.informal_talks) and "callback" not in at_stage(view, CaseStage.informal_talks)
 
 
 def at_stage(view: CaseView, stage: CaseStage) -> set[str]:

@@ -359,3 +359,18 @@ def test_an_extension_in_anything_but_plain_digits_is_refused_in_words(days: str
     assert problems("extend", form, Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()) == {
         "days": "Number of days must be a whole number, for example 5",
     }
+
+
+def test_the_consent_form_offers_to_correct_an_answer_given_online_but_not_one_staff_recorded() -> None:
+    """DESIGN section 14: staff can still correct an answer given online; one they recorded stands."""
+    case = Resolution.open("DR-2026-7KQ3XZ", open_case(), OPENED_AT).view()
+    parties = [
+        case.parties[0].model_copy(update={"consent": "agreed", "answered_online": True}),
+        case.parties[1].model_copy(update={"consent": "agreed"}),
+        case.parties[2],
+    ]
+    case = case.model_copy(update={"stage": CaseStage.awaiting_consent, "parties": parties})
+    page = rendered("actions/consent.html", title="Consent", case=case, form=ACTION_FORMS["consent"],
+                    names=presenters.party_names(case), refused=None)
+    choices = re.findall(r'<label class="govuk-label govuk-radios__label" for="party[^"]*">\s*(.*?)\s*</label>', page, re.S)
+    assert choices == ["Rotherham LA (org-2)", "Sam Parent (applicant): answered online (agreed), correct it"]

@@ -59,6 +59,7 @@ from web.forms import (
     ACTION_FORMS,
     ACTION_ROWS,
     ORGANISATION_ROWS,
+    SLOT_ROWS,
     FormErrors,
     build,
     day,
@@ -66,6 +67,7 @@ from web.forms import (
     first_field,
     offered,
     text,
+    waiting_callbacks,
     whole_number,
 )
 from web.home import due_rows
@@ -99,7 +101,8 @@ def _templates() -> Jinja2Templates:
             (ApplicantRole.parent.value, "A parent"), (ApplicantRole.young_person.value, "A young person"),
             (ApplicantRole.alternative_person.value, "Someone acting for a young person who lacks capacity"),
         ],
-        ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS,
+        ACTION_ROWS=ACTION_ROWS, ORGANISATION_ROWS=ORGANISATION_ROWS, SLOT_ROWS=SLOT_ROWS,
+        waiting_callbacks=waiting_callbacks,
         ACTION_DUE_FIELDS=[f"action-{row}-due" for row in range(1, ACTION_ROWS + 1)],
         page_sizes=[(str(size), str(size)) for size in PAGE_SIZES],
         Act=Act, Role=Role,

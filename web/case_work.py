@@ -12,8 +12,8 @@ from datetime import date
 from domain.calendar import WorkingCalendar
 from domain.deadlines import CERTIFICATE
 from domain.models import (
-    AssignMediator, CaseStage, CaseView, CompleteAction, DeliveryStatus, IssueCertificate, RecordChoice, RecordConsent,
-    RecordOutcome, RecordTalk, Route, ScheduleSession, StaffAction,
+    AssignMediator, CaseStage, CaseView, CompleteAction, DeliveryStatus, IssueCertificate, RecordCallback, RecordChoice,
+    RecordConsent, RecordOutcome, RecordTalk, Route, ScheduleSession, StaffAction,
 )
 from domain.next_step import NextStep, next_step
 from domain.words import long_date, owner_words, template_words
@@ -24,6 +24,7 @@ from web.presenters import deadline_rows
 FORM_SLUGS: dict[type[StaffAction], str] = {
     RecordTalk: "talk", RecordConsent: "consent", AssignMediator: "mediator", ScheduleSession: "session",
     RecordOutcome: "outcome", CompleteAction: "action-done", IssueCertificate: "certificate", RecordChoice: "choose",
+    RecordCallback: "callback",
 }
 # The family's right to appeal: HESC Rules 2008 r.20(1)(c), the day moved by r.12. Officers are warned
 # within 10 working days of it (issue 19), before the family's own warnings (domain.deadlines).

@@ -30,8 +30,10 @@ from domain.models import (
     ExtendDeadline,
     IssueCertificate,
     OfferResolution,
+    ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordCallback,
     RecordChoice,
     RecordConsent,
     RecordDecision,
@@ -50,6 +52,7 @@ from workflows import names
 
 # Rows for agreed actions and organisations: a form without JavaScript cannot add rows.
 ACTION_ROWS = 5
+SLOT_ROWS = 6  # proposed session times: 3 to 6 (domain.models.SLOTS_MAX)
 ORGANISATION_ROWS = 4
 
 Fields = Mapping[str, str]
@@ -428,6 +431,65 @@ def _cannot_arrange(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     )
 
 
+def _times(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    """Up to six date and time rows; those left blank are not sent."""
+    errors: dict[str, str] = {}
+    slots = []
+    for row in _slot_rows(fields):
+        on = day(fields, f"slot-{row}", errors, f"Time {row}'s date")
+        if on is None and f"slot-{row}" not in errors:
+            errors[f"slot-{row}"] = f"Enter time {row}'s date, or clear its time"
+        starts = clock_time(fields, f"slot-{row}-time", errors, f"time {row}'s start time")
+        if on is not None and starts is not None:
+            slots.append(datetime.combine(on, starts, tzinfo=LONDON))
+    order = [name for row in range(1, SLOT_ROWS + 1) for name in (f"slot-{row}", f"slot-{row}-time")] + ["venue"]
+    return finish(
+        errors, order,
+        lambda: build(
+            ProposeSlots, lambda loc: _slot_field(loc, fields), {"venue": "Venue"},
+            actor=actor, slots=slots, venue=text(fields, "venue"),
+        ),
+    )
+
+
+def _slot_rows(fields: Fields) -> list[int]:
+    """The rows with anything typed in them."""
+    parts = ("day", "month", "year", "time")
+    return [row for row in range(1, SLOT_ROWS + 1) if any(text(fields, f"slot-{row}-{part}") for part in parts)]
+
+
+def _slot_field(loc: tuple, fields: Fields) -> str:
+    """The row behind the n-th proposed time. The request numbers the times in time order, so the
+    row is found by its time; a problem with the times as a whole points at the first row."""
+    if not loc or loc[0] != "slots":
+        return first_field(loc)
+    if len(loc) < 2:
+        return "slot-1"
+    timed = []
+    for row in _slot_rows(fields):
+        unused: dict[str, str] = {}  # a row that cannot be read was not sent: `_times` said so already
+        on, starts = day(fields, f"slot-{row}", unused, ""), clock_time(fields, f"slot-{row}-time", unused, "")
+        if on is not None and starts is not None:
+            timed.append((datetime.combine(on, starts, tzinfo=LONDON), row))
+    rows = [row for _, row in sorted(timed)] or [1]
+    return f"slot-{rows[min(int(loc[1]), len(rows) - 1)]}"
+
+
+def _callback(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    errors: dict[str, str] = {}
+    number = choice(fields, "number", errors, "Select the call-back you made")
+    return finish(
+        errors, ["number", "notes"],
+        lambda: build(RecordCallback, first_field, {"notes": "Notes"}, actor=actor, number=number, notes=text(fields, "notes")),
+    )
+
+
+def waiting_callbacks(case: CaseView) -> list[int]:
+    """The call-backs still owed (`callback-N` open, or missed and not yet made)."""
+    owed = {deadline.name for deadline in case.deadlines if deadline.owed}
+    return [callback.number for callback in case.callbacks if f"callback-{callback.number}" in owed]
+
+
 def _reassign(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     return build(
         ReassignOfficer, first_field, {"case_officer": "New case officer", "reason": "Reason"},
@@ -493,6 +555,11 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", in_its_stages(AddNote), _note, "Note added", model=AddNote),
         ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
                    in_its_stages(Withdraw), _withdraw, "Withdrawal recorded", model=Withdraw),
+        # Answers online (DESIGN section 14): times the parties answer through their links, and a call-back.
+        ActionForm("times", names.PROPOSE_SLOTS, "Propose session times", "Propose the times", in_its_stages(ProposeSlots),
+                   _times, "Session times proposed", model=ProposeSlots, where=_slot_field),
+        ActionForm("callback", names.RECORD_CALLBACK, "Record a call-back", "Record the call-back",
+                   lambda case: bool(waiting_callbacks(case)), _callback, "Call-back recorded", model=RecordCallback),
         ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
                    "Record it", _appeal_clock_waits, _appeal_status, "Appeal recorded", model=RecordAppealStatus),
         # Team managers only.
