@@ -15,9 +15,10 @@ from activities.delivery.outbox import OutboxBackend
 from activities.notifications import NotificationActivities
 from domain.models import Channel, Contact, PostalAddress
 from domain.notifications import AnswerPurpose, Delivery, Notice, Recipient, RecipientKind, Template
-from infra.settings import Settings
+from infra.settings import Settings, SettingsError
 from records.answer_links import AnswerLinks, CheckKind, LinkState, identity_check
 from records.database import records_database_for
+from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS
 from tests.notices import full_facts
 
 LINK = re.compile(r"http://127\.0\.0\.1:8081/([A-Za-z0-9_-]{22})\b")
@@ -130,3 +131,18 @@ async def test_a_letter_gives_the_address_to_type(settings: Settings) -> None:
     text = next(settings.outbox_path.glob("*.txt")).read_text()
     assert "Type this address into the address bar of a web browser" in text and LINK.search(text)
     assert "the page will ask for your postcode" in text
+
+
+def test_the_secret_is_written_once_in_development_and_required_in_production(tmp_path) -> None:
+    development = Settings(data_dir=tmp_path, encryption_keys=TEST_KEYS)
+    secret = development.public_site_secret()
+    assert len(secret) >= 32 and development.public_site_secret() == secret  # the same for every process
+    assert oct(development.public_site_secret_path.stat().st_mode & 0o777) == "0o600"
+    production = Settings(data_dir=tmp_path / "elsewhere", encryption_keys=TEST_KEYS, production=True,
+                          actor_verification="required", **OWN_CONTACT_DETAILS)
+    with pytest.raises(SettingsError, match="DISAGREEMENT_PUBLIC_SITE_SECRET_FILE: cannot read"):
+        production.public_site_secret()
+    short = tmp_path / "short"
+    short.write_text("too short")
+    with pytest.raises(SettingsError, match="at least 32 characters"):
+        Settings(data_dir=tmp_path, encryption_keys=TEST_KEYS, public_site_secret_file=short).public_site_secret()

@@ -24,7 +24,7 @@ from domain.case import RuleViolation
 from domain.models import CaseView, OfferResolution, RecordConsent, RequestCallback, StaffAction
 from domain.notifications import AnswerPurpose
 from domain.resolution import Resolution
-from infra.settings import Settings
+from infra.settings import Settings, SettingsError, settings_of
 from public_site.app import create_app
 from public_site.settings import PublicSettings
 from records.answer_links import ADDRESS_FAILURES, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
@@ -268,3 +268,20 @@ async def test_no_page_is_indexed_and_no_token_reaches_the_log(records_settings:
 async def test_a_host_other_than_the_sites_is_refused(records_settings: Settings) -> None:
     async with site_on(records_settings, base_url="http://attacker.example") as site:
         assert (await site.get("/")).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PUBLIC_TEMPORAL_PROFILE", "a profile"), ("PUBLIC_ALLOWED_HOSTS", "answer council"), ("PUBLIC_TRUSTED_PROXIES", "proxy.example"),
+     ("PUBLIC_MAX_BODY_BYTES", "10")],
+)
+def test_a_bad_site_setting_is_refused_naming_it(variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(f"DISAGREEMENT_{variable}", value)
+    with pytest.raises(SettingsError, match=f"DISAGREEMENT_{variable}"):
+        settings_of(PublicSettings)
+
+
+def test_the_sites_hosts_are_its_own_and_its_public_urls() -> None:
+    site = PublicSettings(public_port=8081, public_url="https://answer.council.gov.uk", encryption_keys=TEST_KEYS)
+    assert site.public_hosts == ["127.0.0.1:8081", "localhost:8081", "answer.council.gov.uk", "answer.council.gov.uk:443"]
+    assert site.secure_cookies and site.public_base_url == "https://answer.council.gov.uk"

@@ -89,6 +89,9 @@ BAD_VALUES = {
     "console_public_key_file": "",
     "public_site_key_file": "",
     "public_site_public_key_file": " ",
+    "public_url": "answer.council.gov.uk",
+    "public_port": "80801",
+    "public_site_secret_file": "",
     "production": "maybe",
     "log_format": "text",
 }
