@@ -40,10 +40,12 @@ NOW = datetime.now(UTC)
 
 @dataclass
 class StandInCases:
-    """The gateway's two calls, on a case file held here; `down`: Temporal does not answer."""
+    """The gateway's two calls, on a case file held here; `down`: Temporal does not answer;
+    `lost`: it answers the query, then goes away before the update."""
 
     case: Resolution
     down: bool = False
+    lost: bool = False
     sent: list[tuple[str, StaffAction]] = field(default_factory=list)
 
     async def view(self, reference: str) -> CaseView:
@@ -52,7 +54,7 @@ class StandInCases:
         return self.case.view()
 
     async def answer(self, reference: str, update: str, request: StaffAction) -> CaseView:
-        if self.down:
+        if self.down or self.lost:
             raise Unreachable("the Temporal server at 127.0.0.1:1 does not answer")
         try:
             if isinstance(request, RecordConsent):
@@ -211,11 +213,12 @@ async def test_temporal_away_is_a_503_and_the_link_is_not_spent(records_settings
     async with site_on(records_settings) as site:
         token = await site.mint()
         csrf = await site.checked(token)
-        site.cases.down = True
-        away = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
-        assert away.status_code == 503 and "Nothing was recorded" in away.text and "01632 960000" in away.text
-        assert (await site.links.find(token)).spent_at is None
-        site.cases.down = False
+        for gone in ("down", "lost"):
+            setattr(site.cases, gone, True)
+            away = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
+            assert away.status_code == 503 and "Nothing was recorded" in away.text and "01632 960000" in away.text
+            assert (await site.links.find(token)).spent_at is None and site.cases.sent == []
+            setattr(site.cases, gone, False)
         assert (await site.get(f"/{token}/case")).status_code == 200 and "Answer the question" in (await site.get(f"/{token}/case")).text
 
 
