@@ -54,7 +54,7 @@ from public_site.words import case_words
 from records.answer_links import AnswerLink, AnswerLinks, CheckKind, LinkState
 from records.database import RecordsUnavailable, records_database_for
 from web.forms import FormErrors
-from web.guards import AllowedHosts, BodyLimit
+from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.serving import CSP_NONCE, GOVUK_FRONTEND, STATIC, AccessLog, Contained, govuk_environment, govuk_installed
 
 log = structlog.get_logger()
@@ -224,15 +224,20 @@ def create_app(
         live = link.state(datetime.now(UTC)) is LinkState.live
         return question if live and answers.still_asked(link.purpose, party, case) else None
 
+    async def asked_again(request: Request, token: str, link: AnswerLink, csrf: str) -> tuple[Answers, Question | None, CaseView]:
+        """The answers posted from the check-answers page, and the question, if the case still asks it."""
+        case, party = await the_case(link)
+        asked = asked_question(link, case, party, request.path_params["slug"])
+        return (asked.answers(await posted(request, csrf)) if asked else {}), asked, case
+
     async def question(request: Request) -> Response:
         """GET: the question. POST: check what was typed, then the check-answers page (or, from its
         Change button, the question again with the answers filled in)."""
         token, link = await opened(request)
         csrf = checked(request, token, link)
         case, party = await the_case(link)
-        slug = request.path_params["slug"]
-        asked = asked_question(link, case, party, slug)
-        if asked is None:
+        asked = asked_question(link, case, party, request.path_params["slug"])
+        if asked is None:  # answered meanwhile, or no longer asked: the case page says which
             return RedirectResponse(f"/{token}/case", 303)
         if request.method == "GET":
             return question_page(request, token, csrf, asked, case, _defaults(asked, case))
@@ -251,12 +256,9 @@ def create_app(
         """Send the answer to the case as the party; only once the case accepted it is the link spent."""
         token, link = await opened(request)
         csrf = checked(request, token, link)
-        case, party = await the_case(link)
-        slug = request.path_params["slug"]
-        asked = asked_question(link, case, party, slug)
+        values, asked, case = await asked_again(request, token, link, csrf)
         if asked is None:
             return RedirectResponse(f"/{token}/case", 303)
-        values = asked.answers(await posted(request, csrf))
         try:
             answer = answers.request_of(asked, values, link.party, case)
         except FormErrors as invalid:
@@ -270,7 +272,7 @@ def create_app(
         if asked is not answers.CALLBACK:
             await links.spend(link)
         log.info("answered online", update=asked.update, link=link.digest[:12])
-        return RedirectResponse(f"/{token}/{slug}/done", 303)
+        return RedirectResponse(f"/{token}/{asked.slug}/done", 303)
 
     async def done(request: Request) -> Response:
         token, link = await opened(request)
@@ -320,6 +322,9 @@ def create_app(
         return problem(request, 503, "Sorry, the service is not available",
                        "We cannot show or record anything right now. Nothing was recorded.",
                        "Try again later, or contact us.")
+
+    async def too_large(request: Request, error: Exception) -> Response:
+        return problem(request, 413, "What you sent is too long", "Nothing was sent. Go back and shorten it.")
 
     async def not_found(request: Request, error: HTTPException) -> Response:
         if error.status_code != 404:
@@ -374,6 +379,7 @@ def create_app(
             Unreachable: unavailable,
             RecordsUnavailable: unavailable,
             RPCError: unavailable,
+            BodyTooLarge: too_large,
             HTTPException: not_found,
             Exception: broken,
         },
