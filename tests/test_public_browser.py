@@ -113,8 +113,10 @@ async def answers_through(
     await screen.get_by_role("button", name="Continue").click()
     await expect(screen.get_by_role("heading", name="Your case")).to_be_visible()
     await checked("case page")
+    await page.screenshot(f"public-{name}-case")
     await screen.get_by_role("button", name="Answer the question").click()
     await checked("question")
+    await page.screenshot(f"public-{name}-question")
     await screen.get_by_role("button", name="Continue").click()  # nothing chosen: an error, in words
     await expect(screen.get_by_role("heading", name="There is a problem")).to_be_visible()
     await checked("question, with errors")
@@ -124,6 +126,7 @@ async def answers_through(
     await screen.get_by_role("button", name="Continue").click()
     await expect(screen.get_by_role("heading", name="Check your answers before sending them")).to_be_visible()
     await checked("check answers")
+    await page.screenshot(f"public-{name}-check-answers")
     await screen.get_by_role("button", name="Send").click()
     await expect(screen.get_by_role("heading", name="Your answer has been sent")).to_be_visible()
     await checked("confirmation")

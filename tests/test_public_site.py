@@ -21,11 +21,12 @@ import structlog
 from cases.client import Refused, Unreachable
 from domain.calendar import london_date
 from domain.case import RuleViolation
-from domain.models import CaseView, OfferResolution, RecordConsent, RequestCallback, StaffAction
+from domain.models import CaseView, OfferResolution, RecordConsent, RequestCallback, StaffAction, Withdraw
 from domain.notifications import AnswerPurpose
 from domain.resolution import Resolution
 from infra.settings import Settings, SettingsError, settings_of
 from public_site.app import create_app
+from public_site.gateway import PublicCases
 from public_site.settings import PublicSettings
 from records.answer_links import ADDRESS_FAILURES, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
 from records.database import records_database_for
@@ -288,3 +289,12 @@ def test_the_sites_hosts_are_its_own_and_its_public_urls() -> None:
     site = PublicSettings(public_port=8081, public_url="https://answer.council.gov.uk", encryption_keys=TEST_KEYS)
     assert site.public_hosts == ["127.0.0.1:8081", "localhost:8081", "answer.council.gov.uk", "answer.council.gov.uk:443"]
     assert site.secure_cookies and site.public_base_url == "https://answer.council.gov.uk"
+
+
+async def test_the_gateway_sends_only_a_partys_own_public_answers(tmp_path) -> None:
+    """Nothing but PUBLIC_UPDATES, and only as a party: refused before any connection is made."""
+    gateway = PublicCases(PublicSettings(data_dir=tmp_path, encryption_keys=TEST_KEYS, dev_server_port=1))
+    with pytest.raises(ValueError, match="only a party's own answers"):
+        await gateway.answer("DR-2026-7KQ3XZ", names.WITHDRAW, Withdraw(actor="jo.smith", party="applicant", reason="moved away"))
+    with pytest.raises(ValueError, match="only a party's own answers"):
+        await gateway.answer("DR-2026-7KQ3XZ", names.RECORD_CONSENT, RecordConsent(actor="jo.smith", party="applicant", agree=True))
