@@ -114,10 +114,14 @@ def _print_report(found: "Report") -> None:
     ]
     console.print(fitted(
         console, "Duties due in the period",
-        [Column("Duty", 0), Column("Due", 0), Column("On time", 0), Column("Late", 0), Column("Missed or owed", 0),
-         Column("Not yet due", 1), Column("On time %", 0)],
+        [Column("Duty", 0), Column("Due", 0), Column("On time", 0), Column("Late", 0), Column("Missed", 0),
+         Column("To come", 1), Column("% on time", 0)],
         duties,
     ))
+    console.print(
+        "Missed: its date has passed and it was never met. To come: still owed, due today or later. "
+        "% on time: of those met or missed."
+    )
     messages = figures["messages"]
     rows = [["All channels", *(str(messages[state]) for state in MESSAGE_STATES)]]
     rows += [
