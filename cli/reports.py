@@ -26,7 +26,7 @@ REPORTS = "The service's figures"
 def report(
     start: Annotated[
         date | None,
-        typer.Option("--from", metavar="DATE", parser=parsing.filter_day, help="The period's first day; default: 1 January of its last day's year."),
+        typer.Option("--from", metavar="DATE", parser=parsing.filter_day, help="The period's first day; default: 1 January this year (of --to's year, if earlier)."),
     ] = None,
     end: Annotated[
         date | None, typer.Option("--to", metavar="DATE", parser=parsing.filter_day, help="The period's last day; default: today."),
@@ -51,15 +51,14 @@ def report(
     closure; each kind of duty due, met on time, met late, missed or still owed; messages sent and
     failed. Open cases are read from Temporal, closed ones from the records. Needs the team_manager
     role. Shows no personal details; the JSON and CSV list the case references behind each figure."""
-    from domain.report import Period, PeriodError
+    from domain.report import PeriodError, period_asked
 
     if as_json and as_csv:
         stop("give --json or --csv, not both", INVALID)
     acting(actor, role, Act.reports)
     today = london_date(datetime.now(UTC))
-    last = end or today
     try:
-        period = Period(start or date(last.year, 1, 1), last)
+        period = period_asked(today, start, end)
     except PeriodError as problem:
         stop(f"{problem}: give --from on or before --to", INVALID)
 

@@ -117,9 +117,13 @@ class Period:
         return day is not None and self.start <= day <= self.end
 
 
-def year_to_date(today: date) -> Period:
-    """The default period: 1 January to today, so that a report always includes what happened today."""
-    return Period(date(today.year, 1, 1), today)
+def period_asked(today: date, start: date | None = None, end: date | None = None) -> Period:
+    """The period a report is asked for, by default the year to date: from 1 January of this year (of
+    the last day's year, when that is earlier) to today, both included, so that a report always
+    includes what happened today."""
+    end = end or today
+    this_year = date(today.year, 1, 1)
+    return Period(start or (this_year if end >= this_year else date(end.year, 1, 1)), end)
 
 
 def opened_on(view: CaseView) -> date:

@@ -13,7 +13,7 @@ from domain.models import (
     CaseOutcome, CaseStage, CaseView, Channel, DeadlineState, DeadlineView, DecisionKind, DecisionView, DeliveryStatus,
     DisagreementKind, NotificationView, Route, TimelineEntry,
 )
-from domain.report import Period, PeriodError, figure_words, nearest_rank, report, year_to_date
+from domain.report import Period, PeriodError, figure_words, nearest_rank, period_asked, report
 
 MARCH = Period(date(2027, 3, 1), date(2027, 3, 31))
 AFTER_MARCH = date(2027, 4, 10)  # the day the report is run: every March date has passed
@@ -224,7 +224,11 @@ def test_nearest_rank() -> None:
 
 
 def test_periods() -> None:
-    assert year_to_date(date(2027, 5, 9)) == Period(date(2027, 1, 1), date(2027, 5, 9))
+    today = date(2027, 5, 9)
+    assert period_asked(today) == Period(date(2027, 1, 1), today)  # the year to date
+    assert period_asked(today, end=date(2027, 8, 31)) == Period(date(2027, 1, 1), date(2027, 8, 31))
+    assert period_asked(today, end=date(2026, 3, 31)) == Period(date(2026, 1, 1), date(2026, 3, 31))  # last year's
+    assert period_asked(today, start=date(2027, 4, 1)) == Period(date(2027, 4, 1), today)
     with pytest.raises(PeriodError, match="after its last day"):
         Period(date(2027, 4, 1), date(2027, 3, 31))
 
