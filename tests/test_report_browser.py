@@ -88,6 +88,9 @@ async def test_the_reports_page_for_a_team_manager_and_not_a_case_officer(
         await expect(screen.get_by_role("heading", name="There is a problem")).to_be_visible()
         await expect(screen.get_by_role("link", name="The first day must be a real date, for example 14 12 2026")).to_be_visible()
         await page.check_accessible("reports, a date that does not exist")
+        assert (await screen.goto("/reports?route=nowhere")).status == 400
+        await expect(screen.get_by_role("link", name="Select a route from the list")).to_be_visible()
+        assert (await screen.goto("/reports/cases?figure=cases.nothing")).status == 404
     finally:
         await page.close()
 
