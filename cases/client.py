@@ -55,6 +55,7 @@ ANSWER_TIMEOUT = timedelta(seconds=30)
 # Opening plans the first deadlines in an activity: wait for them so the first view shows them.
 OPENING_WAIT = timedelta(seconds=10)
 LIST_PAGE_SIZE = 500  # cases fetched per visibility call; `list` keeps asking until the last page
+QUERY_CONCURRENCY = 8  # `case` queries in flight at once when many cases are read (reports)
 # The workflow type of each route, as its @workflow.defn names it.
 WORKFLOW_TYPES = {Route.disagreement_resolution: names.DISAGREEMENT_CASE, Route.mediation: names.MEDIATION_CASE}
 ROUTES = {name: route for route, name in WORKFLOW_TYPES.items()}
@@ -307,6 +308,33 @@ class Cases:
                 for value in attributes.get(OPEN_DUTIES) or []
             ]
         return in_order(within(found, working_days, today))
+
+    async def running_views(self, route: Route | None = None) -> list[CaseView]:
+        """Every running case on this task queue (on one route, or both) as its workflow sees it now:
+        the visibility list read page after page, then the `case` query of each, at most
+        `QUERY_CONCURRENCY` at once so that a large caseload does not flood the workers. A case that
+        does not answer in time stops them all (`Unreachable`, as for one case)."""
+        types = [WORKFLOW_TYPES[route]] if route else list(WORKFLOW_TYPES.values())
+        query = (
+            "(" + " OR ".join(f'WorkflowType = "{name}"' for name in types) + ")"
+            f' AND ExecutionStatus = "Running" AND TaskQueue = "{self._settings.task_queue}"'
+        )
+        references = [
+            execution.id
+            async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE, rpc_timeout=ANSWER_TIMEOUT)
+        ]
+        gate = asyncio.Semaphore(QUERY_CONCURRENCY)
+
+        async def asked(reference: str) -> CaseView:
+            async with gate:
+                return await self._answered(reference, self._case_view(self._client.get_workflow_handle(reference)))
+
+        asking = [asyncio.ensure_future(asked(reference)) for reference in references]
+        try:
+            return list(await asyncio.gather(*asking))
+        finally:
+            for question in asking:  # after a failure, the others are not left running
+                question.cancel()
 
     async def open_case_records(self) -> list[tuple[str, CaseRecord]]:
         """Every running case with its people's contact details, for subject access.

@@ -7,6 +7,7 @@ from typing import NoReturn
 # Each registers its commands on `app` when imported: in this order, which is the help's.
 import cli.app  # noqa: F401  (the case commands)
 import cli.records  # noqa: F401, I001
+import cli.reports  # noqa: F401, I001
 import cli.login  # noqa: F401, I001
 from cli.common import app
 from infra.shutdown import exit_after_client

@@ -130,6 +130,8 @@ def route_action_stages(open_stages: tuple[CaseStage, ...], own: ActionStages) -
 # Markers that carry an alarm but are no duty of their own: not shown among the deadlines.
 MARKERS = (SESSION, SCHOOL_AGE)
 SYSTEM = "system"  # the actor of what timers do
+# The timeline events that open and close a case: where its life starts and ends (reports, records).
+CASE_OPENED, CASE_CLOSED = "case_opened", "case_closed"
 OFFICER_REASSIGNED = "officer_reassigned"  # the timeline event of `reassign_officer`
 # Staff-typed timeline text a case may hold in all (bytes of UTF-8): about 200 notes of the longest
 # kind, a fifth of Temporal's 2 MB payload limit, leaving room for everything else in the case.
@@ -833,7 +835,7 @@ class CaseFile(Model):
     def _closed(self, at: datetime, actor: str) -> None:
         assert self.outcome is not None
         self.stage = CaseStage.closed
-        self.record(at, actor, "case_closed", OUTCOME_WORDS[self.outcome])
+        self.record(at, actor, CASE_CLOSED, OUTCOME_WORDS[self.outcome])
 
     def _close_once_nothing_owed(self, at: datetime, actor: str) -> None:
         """After a duty that outlived the process is met: close the case if nothing else is owed."""

@@ -40,7 +40,8 @@ from domain import duties
 from domain.appeal import add_months
 from domain.calendar import london_date
 from domain.case import (
-    APPLICANT, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, WarningCode, route_action_stages,
+    APPLICANT, CASE_OPENED, MEDIATION_OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, WarningCode,
+    route_action_stages,
 )
 from domain.duties import Duty
 from domain.notifications import CASE_OFFICER, MEDIATOR, Announcement, AnswerPurpose, Recipient, RecipientKind, Template
@@ -139,7 +140,7 @@ class Mediation(CaseFile):
             ) if health_only else None,
         )
         case.record(
-            at, opened.opened_by, "case_opened",
+            at, opened.opened_by, CASE_OPENED,
             f"Statutory mediation about the Local Authority's decision: {_lower_first(DECISION_KIND_WORDS[opened.decision_kind])}; "
             f"issues: {issues_words(opened.mediation_issues)}",
         )

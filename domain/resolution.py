@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from domain.case import (
-    APPLICANT, OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages,
+    APPLICANT, CASE_OPENED, OPEN_STAGES, SYSTEM, ActionStages, CaseFile, Party, RuleViolation, route_action_stages,
 )
 from domain.deadlines import (
     APPEAL, CONSENT_WINDOW, OUTCOME_RECORD, SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME, Alarm, AppealPlan,
@@ -88,7 +88,7 @@ class Resolution(CaseFile):
         ]
         case = cls(reference=reference, opened=opened, parties=[applicant, *organisations])
         case.record(
-            at, opened.opened_by, "case_opened",
+            at, opened.opened_by, CASE_OPENED,
             f"Disagreement resolution with {counted(len(organisations), 'organisation')}; case officer {opened.case_officer}",
         )
         return case

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain.case import CaseFile
+from domain.case import CASE_CLOSED, CaseFile
 from domain.models import CaseSummary, CaseView, Model, StaffId, Text
 
 
@@ -156,12 +156,9 @@ def people_of(case: CaseFile) -> list[Person]:
     return people
 
 
-CLOSED_EVENT = "case_closed"  # the timeline event of domain.case.CaseFile.close
-
-
 def closed_at(case: CaseFile) -> datetime | None:
     """When the case closed: its first closure on the timeline (later events do not move it)."""
-    return next((entry.at for entry in case.timeline if entry.event == CLOSED_EVENT), None)
+    return next((entry.at for entry in case.timeline if entry.event == CASE_CLOSED), None)
 
 
 def archive_of(case: CaseFile, version: int) -> ArchiveCase:

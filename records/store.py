@@ -24,7 +24,7 @@ from temporalio.converter import DataConverter
 
 from domain.calendar import london_date
 from domain.models import CaseOutcome, CaseStage, DisagreementKind, Route
-from infra.codec import CaseErased
+from infra.codec import CaseErased, DecryptionError
 from infra.converter import data_converter
 from infra.settings import Settings
 from records.case_keys import destroy
@@ -308,11 +308,27 @@ class RecordsStore:
             return None
         closed_at, delete_after, sealed, on_hold = rows[0]
         record = await unseal(self._converter, reference, bytes(sealed))
-        view = ArchivedCaseView(
-            **record.view.model_dump(), closed_at=datetime.fromisoformat(closed_at),
-            delete_after=date.fromisoformat(delete_after),
-        )
-        return StoredCase(view=view, record=record, on_hold=bool(on_hold))
+        return StoredCase(view=_archived(record, closed_at, delete_after), record=record, on_hold=bool(on_hold))
+
+    async def closed_views(self, route: Route | None = None) -> tuple[list[ArchivedCaseView], list[str]]:
+        """Every closed case's view (on one route, or both), read in one transaction, and the references
+        of any that cannot be decrypted (a key missing from the key ring): for the reports
+        (cases/reports.py), which need what only the sealed view says (when duties fell due)."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reference, closed_at, delete_after, sealed FROM case_records"
+                + (" WHERE route = ?" if route else "") + " ORDER BY reference",
+                (route.value,) if route else (),
+            )
+        views, unreadable = [], []
+        for reference, closed_at, delete_after, sealed in rows:
+            try:
+                record = await unseal(self._converter, reference, bytes(sealed))
+            except (DecryptionError, CaseErased):
+                unreadable.append(reference)
+                continue
+            views.append(_archived(record, closed_at, delete_after))
+        return views, unreadable
 
     async def held_copy(self, reference: str) -> HeldCopy | None:
         async with self._db.transaction() as tx:
@@ -448,6 +464,13 @@ class RecordsStore:
             )
             counts["case_keys"] = keys
         return counts
+
+
+def _archived(record: CaseRecord, closed_at: str, delete_after: str) -> ArchivedCaseView:
+    """A record's case view with its record dates, as its columns hold them."""
+    return ArchivedCaseView(
+        **record.view.model_dump(), closed_at=datetime.fromisoformat(closed_at), delete_after=date.fromisoformat(delete_after),
+    )
 
 
 async def _was_deleted(tx: Transaction, reference: str) -> bool:

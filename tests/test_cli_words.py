@@ -117,8 +117,10 @@ def test_the_help_groups_commands_by_route_with_the_laws_names() -> None:
         "The Tribunal appeal clock",
         "Looking at cases",
         "Records of closed cases",
+        "The service's figures",
         "Signing in",
     ]
+    assert panels["The service's figures"] == ["report"]
     assert panels["Disagreement resolution (DR- cases; SEND Code of Practice 11.6-11.12)"] == ["open", "talk", "offer", "consent"]
     assert panels["Statutory mediation (MD- cases; Children and Families Act 2014 ss.52-56)"] == [
         "open-mediation", "choose", "certificate", "cannot-arrange",

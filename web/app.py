@@ -54,7 +54,7 @@ from infra.identity import Act, NotAllowed, Role, Staff, roles_named
 from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
-from web import auth, case_work, opening, presenters, records_steps
+from web import auth, case_work, opening, presenters, records_steps, reports
 from web.forms import (
     ACTION_FORMS,
     ACTION_ROWS,
@@ -469,6 +469,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         Route("/cases", case_list),
         Route("/cases/closed", closed_list),
         Route("/subject-access", export_page, methods=["GET", "POST"]),
+        *reports.routes(page, service),
         *(route for way in opening.OPENINGS.values() for route in opening_pages(way)),
         Route("/cases/{reference}", case_page),
         *records_steps.routes(page, service, reference_of),
