@@ -30,9 +30,12 @@ from temporalio.envconfig import ClientConfig
 from infra.converter import data_converter
 from infra.identity import acting
 from infra.settings import ENV_PREFIX, CommandSettings
+from infra.telemetry import tracing_interceptors
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from opentelemetry.trace import Tracer
+    from temporalio.runtime import Runtime
 
 
 def connection_config(settings: CommandSettings) -> dict:
@@ -52,13 +55,19 @@ def address_chosen_by() -> str:
     )
 
 
-async def connect(settings: CommandSettings, console_key: Ed25519PrivateKey | None = None) -> Client:
-    """A client whose updates say who sends them; the console passes its signing key."""
+async def connect(
+    settings: CommandSettings, console_key: Ed25519PrivateKey | None = None, *,
+    tracer: Tracer | None = None, runtime: Runtime | None = None,
+) -> Client:
+    """A client whose updates say who sends them; the console passes its signing key. With a tracer,
+    its calls (and a worker built on it) are traced; a worker's runtime serves its metrics
+    (infra/telemetry.py)."""
     return await Client.connect(
         **connection_config(settings),
         data_converter=data_converter(settings),
-        interceptors=[ActorHeaders(console_key)],
+        interceptors=[*tracing_interceptors(tracer), ActorHeaders(console_key)],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
+        runtime=runtime,
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import structlog
@@ -56,6 +56,7 @@ from domain.models import (
 from domain.due import WORKING_WEEK
 from infra.client import connect, connection_config
 from infra.identity import Act, NotAllowed, Role, Staff, roles_named
+from infra.request_metrics import RequestMetrics
 from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
@@ -77,6 +78,10 @@ from web.home import due_rows
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.sessions import ServerSessions
 from web.settings import WebSettings
+from web.telemetry import RequestTelemetry
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 log = structlog.get_logger()
 
@@ -100,8 +105,9 @@ E = TypeVar("E", bound=StrEnum)  # where a request's nonce is kept (the ASGI sco
 class CaseService:
     """One Temporal client for the console's life, connected on first use (and retried after a failure)."""
 
-    def __init__(self, settings: WebSettings, client: Client | None = None) -> None:
+    def __init__(self, settings: WebSettings, client: Client | None = None, tracer: Tracer | None = None) -> None:
         self._settings = settings
+        self._tracer = tracer
         self._console_key = console_key_for(settings)  # signs who sends each update (infra/vouching.py)
         self._cases = Cases(client, settings) if client else None
         self._connecting = asyncio.Lock()
@@ -113,7 +119,7 @@ class CaseService:
                     target = connection_config(self._settings)["target_host"]
                     try:
                         client = await asyncio.wait_for(
-                            connect(self._settings, self._console_key), CONNECT_TIMEOUT.total_seconds()
+                            connect(self._settings, self._console_key, tracer=self._tracer), CONNECT_TIMEOUT.total_seconds()
                         )
                     except (RuntimeError, TimeoutError):
                         raise Unreachable(f"the Temporal server at {target} does not answer") from None
@@ -154,11 +160,13 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(settings: WebSettings, client: Client | None = None) -> Contained:
-    """The console; `client` is a connected Temporal client (tests), else one is made on first use."""
+def create_app(settings: WebSettings, client: Client | None = None, tracer: Tracer | None = None) -> Contained:
+    """The console; `client` is a connected Temporal client (tests), else one is made on first use.
+    With a tracer, each request is a span, and the client's calls are traced under it (web/telemetry.py)."""
     if not (GOVUK_FRONTEND / "govuk-frontend.min.css").exists():
         raise RuntimeError(f"GOV.UK Frontend is not installed in {GOVUK_FRONTEND.parent}: run `npm ci` (make run does)")
-    service = CaseService(settings, client)
+    service = CaseService(settings, client, tracer)
+    metrics = RequestMetrics("disagreement_web", "staff web console")
     templates = _templates()
     oidc = auth.OpenIdConnect(settings) if settings.oidc_issuer else None
 
@@ -540,6 +548,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestTelemetry, metrics=metrics, tracer=tracer),  # first: it sees every answer's status
             Middleware(AccessLog),
             Middleware(AllowedHosts, hosts=settings.web_hosts),  # before anything else reads the request
             Middleware(BodyLimit, limit=settings.web_max_body_bytes),
@@ -556,7 +565,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             HTTPException: not_found,
             Exception: broken,
         },
-    ))
+    ), metrics)
 
 
 def _chosen(params: Mapping[str, str], name: str, choices: type[E], errors: dict[str, str]) -> E | None:
@@ -612,10 +621,10 @@ def _filter_day(params: Mapping[str, str], name: str, errors: dict[str, str], la
 class Contained:
     """The outermost layer. A failure has already been answered with the error page and logged by its
     type (`broken`); it goes no further, so the server never logs its text or traceback, which
-    could hold what a family told us."""
+    could hold what a family told us. `metrics`: its requests', served on a port of their own."""
 
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
+    def __init__(self, app: Starlette, metrics: RequestMetrics) -> None:
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope, receive, send) -> None:
         try:
