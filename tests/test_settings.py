@@ -88,6 +88,10 @@ BAD_VALUES = {
     "console_public_key_file": "",
     "production": "maybe",
     "log_format": "text",
+    "metrics_ip": "metrics.local",
+    "metrics_port": "9464x",
+    "codec_metrics_port": "0",
+    "overdue_count_seconds": "0",
 }
 # Settings only checked once the backend that needs them is chosen.
 NEEDS = {
