@@ -19,7 +19,8 @@ from cases.overdue import keep_counting
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
-from infra.telemetry import WORKER_METRICS, tracer_for, worker_runtime
+from infra.telemetry import WORKER_METRICS, worker_runtime
+from infra.tracing import tracer_for
 from infra.vouching import Verifier, verifier_for
 from records.activities import RecordsActivities
 from records.purge import PurgeRecords

@@ -30,7 +30,7 @@ from temporalio.envconfig import ClientConfig
 from infra.converter import data_converter
 from infra.identity import acting
 from infra.settings import ENV_PREFIX, CommandSettings
-from infra.telemetry import tracing_interceptors
+from infra.tracing import tracing_interceptors
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

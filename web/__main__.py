@@ -8,7 +8,7 @@ import uvicorn
 
 from infra.logs import configure_logging
 from infra.settings import SettingsError
-from infra.telemetry import tracer_for
+from infra.tracing import tracer_for
 from web.app import create_app
 from web.settings import load_web_settings
 
