@@ -58,7 +58,6 @@ Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
 # The Web UI sends these; `authorization` when it passes a token.
 ALLOWED_HEADERS = "content-type,x-namespace,authorization"
-ALLOWED_METHODS = frozenset({hdrs.METH_POST, hdrs.METH_OPTIONS})  # any other is counted as "other"
 PREFLIGHT_MAX_AGE_SECONDS = 600  # the UI decodes every event: spare it a preflight for each
 # Temporal refuses a payload over 2 MB; in JSON (base64) that is under 3 MB. Anything larger is not
 # a real request, and parsing it would hold the server up.
@@ -333,8 +332,7 @@ def _measured(metrics: RequestMetrics) -> Middleware:
         finally:
             resource = request.match_info.route.resource
             route = resource.canonical if resource is not None else UNMATCHED
-            metrics.observe(route, request.method if request.method in ALLOWED_METHODS else "other", status,
-                            time.perf_counter() - started)
+            metrics.observe(route, request.method, status, time.perf_counter() - started)
 
     return measured
 

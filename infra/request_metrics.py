@@ -15,6 +15,7 @@ from infra.settings import ENV_PREFIX, Settings, SettingsError
 from infra.telemetry import bind_address
 
 UNMATCHED = "unmatched"  # a path no route answers: its text is not a label
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # anything else: "other"
 # Seconds: a console page waits on Temporal (a query, an update), the codec server on the records store.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -35,6 +36,7 @@ class RequestMetrics:
         )
 
     def observe(self, route: str, method: str, code: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"  # a client's made-up method is no new series
         self._requests.labels(route, method, str(code)).inc()
         self._latency.labels(route, method).observe(seconds)
 

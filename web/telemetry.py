@@ -22,8 +22,6 @@ from infra.request_metrics import UNMATCHED, RequestMetrics
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
 
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # anything else: "other"
-
 
 def route_template(scope: Scope) -> str:
     route = scope.get("route")
@@ -37,7 +35,7 @@ class RequestTelemetry:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        method = scope["method"] if scope["method"] in METHODS else "other"
+        method = scope["method"]
         started, status = time.perf_counter(), 500
 
         async def sending(message: Message) -> None:
