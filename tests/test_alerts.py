@@ -14,7 +14,6 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from temporalio.testing import WorkflowEnvironment

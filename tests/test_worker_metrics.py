@@ -7,9 +7,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from temporalio import activity
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.deadlines import DeadlineActivities
@@ -26,7 +24,6 @@ from tests.conftest import (
 )
 from tests.telemetry_helpers import prometheus_runtime, samples, scrape, value
 from workflows.case import DisagreementCase
-from workflows.visibility import SEARCH_ATTRIBUTES
 from worker import build_worker
 
 DR = "disagreement_resolution"
