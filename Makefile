@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench mutate clean browser postgresql bytecode
+.PHONY: setup run test bench mutate clean browser postgresql prometheus bytecode
 
 # The web console's GOV.UK Frontend assets and axe-core, at the versions in package-lock.json.
 NODE_STAMP := node_modules/.installed
@@ -37,18 +37,24 @@ browser:
 # The workflow sandbox imports a case workflow's module afresh for every case it runs: with the
 # bytecode written once here, that is a load, not a compile (even where PYTHONDONTWRITEBYTECODE is set).
 bytecode: setup
-	@$(BIN)/python -m compileall -q -j 0 domain workflows activities records infra cli web public_site bench tests *.py
+	@$(BIN)/python -m compileall -q -j 0 domain workflows activities records infra cases cli web public_site bench tests *.py
 
 run: setup $(NODE_STAMP) bytecode
 	@$(BIN)/python -m infra.devstack
 
-test: setup $(NODE_STAMP) browser postgresql bytecode
+test: setup $(NODE_STAMP) browser postgresql prometheus bytecode
 	$(BIN)/python -m pytest
 
 # Tests start their own PostgreSQL server (tests/postgres.py) from Debian's package.
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		(apt-get update -qq && $(APT_GET) postgresql)
+
+# The alert tests check the rules with promtool and run a real Prometheus (tests/test_alerts.py).
+prometheus:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || \
+		(apt-get update -qq && $(APT_GET) prometheus) || \
+		{ echo "the alert tests need Debian's Prometheus (promtool, prometheus): install it with 'apt-get install prometheus'"; exit 1; }
 
 # 250 parked cases keep it under 10 minutes on 2 cores; `$(BIN)/python -m bench.run` parks 5,000.
 bench: setup $(NODE_STAMP) bytecode

@@ -15,9 +15,12 @@ from activities.deadlines import DeadlineActivities
 from activities.notification_batches import NotificationBatches
 from activities.notifications import NotificationActivities
 from domain.calendar import WorkingCalendar
+from cases.overdue import keep_counting
 from infra.client import connect
 from infra.logs import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
+from infra.telemetry import WORKER_METRICS, worker_runtime
+from infra.tracing import tracer_for
 from infra.vouching import Verifier, verifier_for
 from records.activities import RecordsActivities
 from records.purge import PurgeRecords
@@ -32,9 +35,11 @@ from workflows.verification import ActorVerification
 # (workflows/verification.py) verifies signatures with PyJWT and cryptography: a module of
 # cryptography's Rust core imported a second time inside the sandbox aborts the process. The
 # replayer always uses this runner; workers use it when DISAGREEMENT_WORKFLOW_SANDBOX is true.
+# OpenTelemetry keeps the current span in process-wide context: passed through, as the SDK's own
+# plugin does, so the tracing interceptor (infra/telemetry.py) sees one context inside and out.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "email_validator", "idna", "phonenumbers", "jwt", "cryptography"
+        "email_validator", "idna", "phonenumbers", "jwt", "cryptography", "opentelemetry"
     )
 )
 
@@ -74,15 +79,22 @@ def build_worker(
 
 async def run(settings: Settings) -> None:
     verifier = await verifier_for(settings)
-    client = await connect(settings)
+    runtime = worker_runtime(settings)  # before connecting: the client's runtime serves the metrics
+    client = await connect(settings, tracer=tracer_for("disagreement-worker"), runtime=runtime)
     if await ensure_purge_schedule(client, settings.task_queue):
         structlog.get_logger().info("created the daily records purge schedule")
     structlog.get_logger().info("worker started", task_queue=settings.task_queue)
     records = records_store_for(settings)
     notifications = NotificationActivities(settings)
+    counting = None
+    if runtime is not None:
+        counting = asyncio.create_task(keep_counting(client, settings, runtime.metric_meter))
+        structlog.get_logger().info("serving metrics", port=settings.metrics_port_of(WORKER_METRICS), ip=settings.metrics_ip)
     try:
         await build_worker(client, settings, notifications, records=records, verifier=verifier).run()
     finally:
+        if counting is not None:
+            counting.cancel()
         await records.close()
         await notifications.sent_log.close()
 

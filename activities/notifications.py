@@ -34,6 +34,12 @@ logger = structlog.get_logger()
 
 # Who answers through a link: the parties, never staff or the mediator.
 ANSWERING = frozenset({RecipientKind.applicant, RecipientKind.organisation})
+
+# Operators' count of attempts that failed for now and will be retried (a mail server down): labelled
+# by channel and template only. Messages finally sent or failed are counted by the case
+# (workflows/metrics.py), once each.
+DEFERRED = "disagreement_message_attempts_deferred"
+
 # An attempt's claim outlasts its time limit, so nobody takes over while it may still be sending
 # (a Notify request on a worker thread cannot be cancelled, only waited out).
 LEASE_FACTOR = 2
@@ -116,12 +122,14 @@ class NotificationActivities:
                 return await self.backend.send(message, maybe_sent=claim.state is ClaimState.taken_over)
         except TemporaryFailure as failure:
             log.warning("notification_deferred", channel=message.channel.value, reason=failure.message)
+            _count_deferred(message)
             await self.sent_log.release(notice.key, attempt)
             raise
         except TimeoutError:
             # Not released: the hand-over may still complete (a thread cannot be stopped), so the
             # next attempt waits for the lease to run out and then asks before sending again.
             log.warning("notification_timed_out", channel=message.channel.value, limit_seconds=self.time_limit)
+            _count_deferred(message)
             raise TemporaryFailure(
                 f"the {self.backend.name} backend did not finish within {self.time_limit:g} s"
             ) from None
@@ -176,3 +184,12 @@ class NotificationActivities:
             copy_to=recipient.supporter_email if copies_adviser else None,
         )
 
+
+
+def _count_deferred(message: Message) -> None:
+    if not activity.in_activity():  # called directly, as some tests do
+        return
+    counter = activity.metric_meter().create_counter(
+        DEFERRED, "Message attempts that failed for now and will be retried, by channel and template"
+    )
+    counter.add(1, {"channel": message.channel.value, "template": message.notice.template.value})

@@ -41,6 +41,7 @@ from workflows import names
 # nor the workflow modules, and they take longer to import than the command takes to run.
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from opentelemetry.trace import Tracer
 
     from domain.resolution import Resolution
     from domain.mediation import Mediation
@@ -122,10 +123,10 @@ class CaseService:
 
     def __init__(
         self, settings: CommandSettings, client: Client | None = None, *, console_key: Ed25519PrivateKey | None = None,
-        public_site_key: Ed25519PrivateKey | None = None, profile: str | None = None,
+        public_site_key: Ed25519PrivateKey | None = None, profile: str | None = None, tracer: Tracer | None = None,
     ) -> None:
         self._settings = settings
-        self._keys = {"console_key": console_key, "public_site_key": public_site_key, "profile": profile}
+        self._keys = {"console_key": console_key, "public_site_key": public_site_key, "profile": profile, "tracer": tracer}
         self._cases = Cases(client, settings) if client else None
         self._connecting = asyncio.Lock()
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from domain.appeal import add_months
+from domain.deadlines import ACTION_PREFIX
 from domain.models import CertificateReason, OrderKind
 
 # Who owes a duty, besides a party id ("applicant", "org-1", ...).
@@ -20,11 +21,18 @@ MEDIATION_ADVISER = "mediation_adviser"
 MEDIATOR = "mediator"
 HEALTH_COMMISSIONER = "health_commissioner"
 CASE_OFFICER = "case_officer"
+ACTION_KIND = "action"
 
 
 class Duty(NamedTuple):
     owed_by: str
     source: str
+
+
+def duty_kind(name: str) -> str:
+    """The kind of duty a deadline is, for counting duties together: every agreed action (`action-2`)
+    is an `action`; any other deadline is its own kind."""
+    return ACTION_KIND if name.startswith(ACTION_PREFIX) else name
 
 
 # Disagreement resolution: the service's own defaults (DOMAIN.md, "Defaults for disagreement

@@ -32,9 +32,12 @@ from domain.models import acting_party
 from infra.converter import data_converter
 from infra.identity import acting
 from infra.settings import ENV_PREFIX, CommandSettings
+from infra.tracing import tracing_interceptors
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from opentelemetry.trace import Tracer
+    from temporalio.runtime import Runtime
 
 
 def connection_config(settings: CommandSettings, profile: str | None = None) -> dict:
@@ -56,16 +59,20 @@ def address_chosen_by() -> str:
 
 
 async def connect(
-    settings: CommandSettings, console_key: Ed25519PrivateKey | None = None, public_site_key: Ed25519PrivateKey | None = None,
-    profile: str | None = None,
+    settings: CommandSettings, console_key: Ed25519PrivateKey | None = None,
+    public_site_key: Ed25519PrivateKey | None = None, profile: str | None = None, *,
+    tracer: Tracer | None = None, runtime: Runtime | None = None,
 ) -> Client:
     """A client whose updates say who sends them; the console passes its signing key, the public site its
-    own (and its own profile of connection settings, a narrower service identity)."""
+    own (and its own profile of connection settings, a narrower service identity). With a tracer, its
+    calls (and a worker built on it) are traced; a worker's runtime serves its metrics
+    (infra/telemetry.py)."""
     return await Client.connect(
         **connection_config(settings, profile),
         data_converter=data_converter(settings),
-        interceptors=[ActorHeaders(console_key, public_site_key)],
+        interceptors=[*tracing_interceptors(tracer), ActorHeaders(console_key, public_site_key)],
         header_codec_behavior=HeaderCodecBehavior.CODEC,
+        runtime=runtime,
     )
 
 

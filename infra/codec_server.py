@@ -49,6 +49,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 from infra.identity import Role, roles_from_claims
 from infra.codec import CASE_METADATA, VERSION_METADATA, CaseErased, DecryptionError, EncryptionCodec
 from infra.logs import configure_logging
+from infra.request_metrics import UNMATCHED, RequestMetrics
 from infra.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 from records.case_keys import KeyCache, case_keys_for
 from records.database import RecordsUnavailable
@@ -65,6 +66,8 @@ JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 JWKS_CACHE_SECONDS = 300  # the issuer's keys are fetched again after this (or for an unknown kid)
 CLOCK_SKEW_SECONDS = 30  # between the identity provider's clock and ours
 USER = web.RequestKey("codec_user", str)  # who the caller is, for the log
+METRICS = web.AppKey("metrics", RequestMetrics)
+CODEC_METRICS = "codec_metrics_port"
 # Staff read cases through this server: once a case is erased, it shows its payloads no longer
 # than this (the case's data key, unwrapped, is kept in memory that long at most).
 ERASED_READABLE_SECONDS = 30.0
@@ -171,12 +174,20 @@ def create_app(
     token: str | None = None,
     issuer: JwtIssuer | None = None,
 ) -> web.Application:
-    middlewares = [_cors(allowed_origins), _checked_request(allowed_origins, allowed_hosts), _authenticated(token, issuer)]
+    metrics = RequestMetrics("disagreement_codec", "codec server")
+    middlewares = [
+        _measured(metrics),  # first: it sees every refusal the others raise
+        _cors(allowed_origins), _checked_request(allowed_origins, allowed_hosts), _authenticated(token, issuer),
+    ]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_REQUEST_BYTES)
+    app[METRICS] = metrics
     for operation, transform in (("encode", codec.encode), ("decode", codec.decode)):
         path = "/{prefix:(?:.*/)?}" + operation
         app.router.add_post(path, partial(_apply, operation, transform))
         app.router.add_route(hdrs.METH_OPTIONS, path, _preflight)
+    for resource in app.router.resources():
+        for refusal in (401, 403):  # the alert on refusals counts them from 0
+            metrics.expect(resource.canonical, hdrs.METH_POST, refusal)
     return app
 
 
@@ -224,7 +235,9 @@ def endpoint(settings: Settings) -> str:
 
 async def serve(settings: Settings) -> None:
     """Runs the codec server until cancelled."""
-    runner = web.AppRunner(build_app(settings), access_log=None)  # we log requests ourselves
+    app = build_app(settings)
+    metrics_port = app[METRICS].serve(settings, CODEC_METRICS)
+    runner = web.AppRunner(app, access_log=None)  # we log requests ourselves
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.codec_server_ip, settings.codec_server_port).start()
@@ -234,6 +247,7 @@ async def serve(settings: Settings) -> None:
             allowed_origins=settings.codec_allowed_origins,
             token_required=settings.codec_token is not None,
             jwt_issuer=settings.codec_jwt_issuer,
+            metrics_port=metrics_port,
         )
         await asyncio.Event().wait()
     finally:
@@ -299,6 +313,28 @@ def _cases(payloads: Sequence[Payload]) -> dict[str, list[str]]:
 
 async def _preflight(request: web.Request) -> web.Response:
     return web.Response(status=204)  # the CORS middleware decides what the browser may do
+
+
+def _measured(metrics: RequestMetrics) -> Middleware:
+    """Counts and times each request by its route's template (`/{prefix}decode`), never its path
+    (which may name the namespace); a refusal (401, 403) by its status, for the alert on refusals."""
+
+    @web.middleware
+    async def measured(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started, status = time.perf_counter(), 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            raise
+        finally:
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else UNMATCHED
+            metrics.observe(route, request.method, status, time.perf_counter() - started)
+
+    return measured
 
 
 def _cors(allowed_origins: Sequence[str]) -> Middleware:

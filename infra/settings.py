@@ -48,6 +48,9 @@ def host_list(value: object, *, port_required: bool, example: str) -> object:
 NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 
+# Each process's metrics port in production when its setting is unset (Prometheus's exporter range).
+METRICS_DEFAULT_PORTS = {"metrics_port": 9464, "web_metrics_port": 9465, "codec_metrics_port": 9466}
+
 # The settings every message's contact block is made of (their defaults are examples).
 SERVICE_CONTACT_SETTINGS = ("service_name", "service_phone", "service_email", "service_postal_address", "service_web_page")
 
@@ -143,7 +146,7 @@ class CommandSettings(BaseSettings):
         return value
 
     # The worker's codec server address too: one rule for every IP address setting.
-    @field_validator("dev_server_ip", "codec_server_ip", check_fields=False)
+    @field_validator("dev_server_ip", "codec_server_ip", "metrics_ip", check_fields=False)
     @classmethod
     def _an_ip_address(cls, value: str) -> str:
         try:
@@ -285,6 +288,16 @@ class Settings(CommandSettings):
     ui_port: int = Field(8233, ge=1, le=65535)
     codec_server_port: int = Field(8234, ge=1, le=65535)
 
+    # Prometheus metrics (docs/operating.md, "Metrics, alerts and traces"): each process serves its
+    # own on a port of its own, on this address. Unset, a port is off in development (`make run`)
+    # and, with DISAGREEMENT_PRODUCTION=true, takes its default (`METRICS_DEFAULT_PORTS`): production
+    # is always watched.
+    metrics_ip: str = "127.0.0.1"
+    metrics_port: int | None = Field(None, ge=1, le=65535)  # the worker's
+    codec_metrics_port: int | None = Field(None, ge=1, le=65535)
+    # How often the worker counts the overdue duties for its metrics (cases/overdue.py).
+    overdue_count_seconds: float = Field(60, ge=1, le=3600)
+
     # Deadlines: working days skip weekends and England bank holidays (DOMAIN.md defaults).
     talks_review_working_days: int = Field(15, ge=1, le=120)
     consent_window_working_days: int = Field(10, ge=1, le=120)
@@ -324,7 +337,7 @@ class Settings(CommandSettings):
     # so Temporal never starts a retry while an attempt is still sending (activities/sent_log.py).
     delivery_time_limit_seconds: float = Field(45, gt=0, le=55)
 
-    # The public site (public/, DESIGN section 14): where families and organisations answer online.
+    # The public site (public_site/, DESIGN section 14): where families and organisations answer online.
     # Its address goes into the link in each message that asks something, so it must be the address
     # they reach from outside (https behind a reverse proxy); default: the site on this machine.
     public_url: str | None = Field(None, pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")
@@ -432,6 +445,27 @@ class Settings(CommandSettings):
     def codec_hosts(self) -> list[str]:
         port = self.codec_server_port
         return self.codec_allowed_hosts or [f"{self.codec_server_ip}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+
+    def metrics_port_of(self, setting: str) -> int | None:
+        """Where a process serves its metrics (`setting`: `metrics_port`, `codec_metrics_port`,
+        `web_metrics_port`): as set, else its default in production, else nowhere."""
+        port = getattr(self, setting)
+        if port is None and self.production:
+            return METRICS_DEFAULT_PORTS[setting]
+        return port
+
+    @model_validator(mode="after")
+    def _metrics_ports_apart(self) -> Settings:
+        """Two processes of one host cannot serve their metrics on one port: said at start-up."""
+        ports = {setting: self.metrics_port_of(setting) for setting in METRICS_DEFAULT_PORTS if setting in type(self).model_fields}
+        taken = [port for port in ports.values() if port is not None]
+        clashes = sorted({setting for setting, port in ports.items() if port is not None and taken.count(port) > 1})
+        if clashes:
+            raise ValueError(
+                f"{' and '.join(ENV_PREFIX + setting.upper() for setting in clashes)} name the same port: "
+                "each process serves its metrics on a port of its own"
+            )
+        return self
 
     @property
     def codec_jwks_endpoint(self) -> str:

@@ -94,6 +94,10 @@ BAD_VALUES = {
     "public_site_secret_file": "",
     "production": "maybe",
     "log_format": "text",
+    "metrics_ip": "metrics.local",
+    "metrics_port": "9464x",
+    "codec_metrics_port": "0",
+    "overdue_count_seconds": "0",
 }
 # Settings only checked once the backend that needs them is chosen.
 NEEDS = {
@@ -177,3 +181,23 @@ def test_production_requires_every_actor_to_be_vouched_for() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
     assert "DISAGREEMENT_PRODUCTION is set, so DISAGREEMENT_ACTOR_VERIFICATION must be required" in str(refused.value)
+
+
+def test_metrics_are_off_in_development_and_on_in_production_each_process_on_its_own_port() -> None:
+    from web.settings import WebSettings
+
+    development = WebSettings()
+    assert [development.metrics_port_of(s) for s in ("metrics_port", "web_metrics_port", "codec_metrics_port")] == [None] * 3
+    production = WebSettings(production=True, encryption_keys=TEST_KEYS, actor_verification="required",
+                             oidc_issuer="https://login.example.gov.uk", oidc_client_id="console", oidc_client_secret="secret",
+                             **OWN_CONTACT_DETAILS)
+    assert [production.metrics_port_of(s) for s in ("metrics_port", "web_metrics_port", "codec_metrics_port")] == [9464, 9465, 9466]
+    assert production.metrics_ip == "127.0.0.1"  # loopback unless an operator opens it
+    assert Settings(metrics_port=9100).metrics_port_of("metrics_port") == 9100
+
+
+def test_two_processes_cannot_be_given_one_metrics_port(monkeypatch, fresh_settings) -> None:
+    monkeypatch.setenv(f"{ENV_PREFIX}METRICS_PORT", "9100")
+    monkeypatch.setenv(f"{ENV_PREFIX}CODEC_METRICS_PORT", "9100")
+    with pytest.raises(SettingsError, match="DISAGREEMENT_CODEC_METRICS_PORT and DISAGREEMENT_METRICS_PORT name the same port"):
+        fresh_settings()

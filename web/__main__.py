@@ -8,15 +8,19 @@ import uvicorn
 
 from infra.logs import configure_logging
 from infra.settings import SettingsError
+from infra.tracing import tracer_for
 from web.app import create_app
 from web.settings import load_web_settings
+
+WEB_METRICS = "web_metrics_port"
 
 
 def main() -> None:
     try:
         settings = load_web_settings()
         configure_logging(settings.log_format)
-        app = create_app(settings)
+        app = create_app(settings, tracer=tracer_for("disagreement-console"))
+        app.metrics.serve(settings, WEB_METRICS)
     except (SettingsError, RuntimeError) as error:
         print(f"web console: {error}", file=sys.stderr)
         sys.exit(2)

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import structlog
@@ -51,6 +51,7 @@ from domain.models import (
 from domain.due import WORKING_WEEK
 from infra.client import connection_config
 from infra.identity import Act, NotAllowed, Role, Staff, roles_named
+from infra.request_metrics import RequestMetrics
 from infra.vouching import console_key_for
 from records.access import SubjectAccessRequest, export_logged, readable
 from records.sessions import session_store_for
@@ -75,6 +76,10 @@ from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.sessions import ServerSessions
 from web.serving import CSP_NONCE, GOVUK_FRONTEND, STATIC, AccessLog, Contained, govuk_environment, govuk_installed
 from web.settings import WebSettings
+from web.telemetry import RequestTelemetry
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 log = structlog.get_logger()
 
@@ -110,10 +115,13 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(settings: WebSettings, client: Client | None = None) -> Contained:
-    """The console; `client` is a connected Temporal client (tests), else one is made on first use."""
+def create_app(settings: WebSettings, client: Client | None = None, tracer: Tracer | None = None) -> Contained:
+    """The console; `client` is a connected Temporal client (tests), else one is made on first use.
+    With a tracer, each request is a span, and the client's calls are traced under it (web/telemetry.py)."""
     govuk_installed()
-    service = CaseService(settings, client, console_key=console_key_for(settings))  # signs who sends each update
+    # The console's key signs who sends each update (infra/vouching.py).
+    service = CaseService(settings, client, console_key=console_key_for(settings), tracer=tracer)
+    metrics = RequestMetrics("disagreement_web", "staff web console")
     templates = _templates()
     oidc = auth.OpenIdConnect(settings) if settings.oidc_issuer else None
 
@@ -496,6 +504,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestTelemetry, metrics=metrics, tracer=tracer),  # first: it sees every answer's status
             Middleware(AccessLog),
             Middleware(AllowedHosts, hosts=settings.web_hosts),  # before anything else reads the request
             Middleware(BodyLimit, limit=settings.web_max_body_bytes),
@@ -512,7 +521,7 @@ def create_app(settings: WebSettings, client: Client | None = None) -> Contained
             HTTPException: not_found,
             Exception: broken,
         },
-    ))
+    ), metrics)
 
 
 def _chosen(params: Mapping[str, str], name: str, choices: type[E], errors: dict[str, str]) -> E | None:

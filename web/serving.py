@@ -1,4 +1,4 @@
-"""What both of the product's sites share (the staff console, web/, and the public site, public/):
+"""What both of the product's sites share (the staff console, web/, and the public site, public_site/):
 GOV.UK Frontend's files and page templates, the headers on every response, an access log that
 holds no personal data, and an outer layer that stops a failure's text from reaching the server's log.
 """
@@ -12,6 +12,8 @@ from pathlib import Path
 import structlog
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from infra.request_metrics import RequestMetrics
 
 log = structlog.get_logger()
 
@@ -51,10 +53,10 @@ def govuk_environment(package: str) -> Environment:
 class Contained:
     """The outermost layer. A failure has already been answered with the error page and logged by its
     type; it goes no further, so the server never logs its text or traceback, which could hold what
-    a family told us."""
+    a family told us. `metrics`: its requests', served on a port of their own (infra/request_metrics.py)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
+        self.app, self.metrics = app, metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

@@ -34,6 +34,8 @@ def is_loopback(host: str) -> bool:
 class WebSettings(Settings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(8080, ge=1, le=65535)
+    # Its Prometheus metrics, on DISAGREEMENT_METRICS_IP (infra/settings.py: off in development unless set).
+    web_metrics_port: int | None = Field(None, ge=1, le=65535)
     # Where staff reach the console, e.g. https://cases.council.gov.uk behind a reverse proxy. Its
     # host is allowed in `Host`, and an https URL makes the session cookie Secure.
     web_public_url: str | None = Field(None, pattern=PUBLIC_URL)

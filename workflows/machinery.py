@@ -58,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from records.archiving import CaseArchive
     from records.holding import HeldCopy
+    from workflows.metrics import CaseMetrics
     from workflows.verification import vouched_for
     from workflows.visibility import current_details, open_duties, search_attribute_updates
 
@@ -133,6 +134,7 @@ class CaseWorkflow:
         self._archive = CaseArchive(lambda: self.case)
         # An open case on legal hold, copied to the records store on every change (records/holding.py).
         self._held = HeldCopy(lambda: self.case)
+        self._metrics = CaseMetrics(self.case)  # operators' counts; not recorded in history
 
     async def _open(self) -> None:
         """Open a new case: its first deadlines and messages (each route says which)."""
@@ -146,6 +148,7 @@ class CaseWorkflow:
             self.case.vouched(0, vouched_for())  # the opening, as its start's header vouched
             await self._open()
             self._opened = True
+            self._metrics.opened()
         self._publish()
         asyncio.create_task(self._background(self._archive.keep_up()))
         if self._held.resume():
@@ -484,6 +487,7 @@ class CaseWorkflow:
     def _delivered(self, notice: Notice, delivery: Delivery) -> None:
         record = next(record for record in self.case.notifications if record.key == notice.key)
         record.status, record.channel, record.reason = delivery.status, delivery.channel, delivery.reason
+        self._metrics.delivered(notice.template, delivery, failed=delivery.status is DeliveryStatus.failed)
         if delivery.status is DeliveryStatus.sent:
             self.case.notice_delivered(record.template, workflow.now())  # a notice the law asks for meets its duty
             self._publish()
@@ -526,6 +530,7 @@ class CaseWorkflow:
             workflow.logger.info("case %s is %s", self.case.reference, self.case.stage.value)
             self._published = state
         workflow.set_current_details(current_details(self.case))
+        self._metrics.changed(self.case)
 
     async def _settle_down(self) -> None:
         """Before finishing or continuing as new: every handler done, every message delivered, a

@@ -1,0 +1,115 @@
+"""The console's telemetry (DESIGN section 15): request metrics by route template, served on their
+own port, and one connected trace for one staff action: the console request, the workflow update,
+and the activities it starts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import DeliveryStatus
+from infra.client import connect
+from infra.settings import Settings
+from tests.conftest import RecordedNotifications, open_case, personal_data, running_worker
+from tests.delivery_servers import free_port
+from tests.telemetry_helpers import samples, scrape
+from tests.web_console import console_over, web_settings
+from web.app import create_app
+from web.__main__ import WEB_METRICS
+from workflows.case import DisagreementCase
+from worker import build_worker
+
+pytestmark = pytest.mark.timeout(180)
+
+
+async def test_console_requests_are_counted_by_route_template_never_by_path(dev_server: WorkflowEnvironment, settings: Settings) -> None:
+    port = free_port()
+    web = web_settings(settings.data_dir, settings.task_queue, web_metrics_port=port)
+    app = create_app(web, dev_server.client)
+    assert app.metrics.serve(web, WEB_METRICS) == port
+    opened = open_case()
+    async with running_worker(dev_server.client, settings), console_over(app) as console:
+        await console.sign_in()
+        reference = await console.open_case(opened)
+        assert (await console.get(f"/cases/{reference}")).status_code == 200
+        assert (await console.act(reference, "note", {"text": "Called the school"})).status_code == 303
+        assert (await console.get(f"/cases/{reference}/no-such-page/at-all")).status_code == 404
+    text = scrape(f"http://127.0.0.1:{port}/metrics")
+
+    counted = {(labels["route"], labels["method"], labels["code"]) for labels, _ in samples(text, "disagreement_web_requests_total")}
+    assert ("/cases/{reference}", "GET", "200") in counted
+    assert ("/cases/{reference}/{slug}", "POST", "303") in counted
+    assert ("/sign-in/dev", "POST", "303") in counted
+    assert ("unmatched", "GET", "404") in counted
+    assert samples(text, "disagreement_web_request_duration_seconds_count")
+    for secret in [reference, *personal_data(opened)]:
+        assert secret not in text
+
+
+@pytest.fixture
+def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield provider, exporter
+    provider.shutdown()
+
+
+def attribute_values(span: ReadableSpan) -> list[str]:
+    return [str(value) for value in (span.attributes or {}).values()]
+
+
+async def test_one_staff_action_makes_one_connected_trace_without_personal_data(
+    dev_server: WorkflowEnvironment, settings: Settings, spans, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider, exporter = spans
+    tracer = provider.get_tracer("test")
+    # The console and the worker connect as they do in production (infra/client.py), with the tracer.
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server.client.service_client.config.target_host)
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", dev_server.client.namespace)
+    worker_client = await connect(settings, tracer=tracer)
+    app = create_app(web_settings(settings.data_dir, settings.task_queue), tracer=tracer)
+    opened = open_case()
+    async with build_worker(worker_client, settings, RecordedNotifications()), console_over(app) as console:
+        await console.sign_in()
+        reference = await console.open_case(opened)
+        await console.get(f"/cases/{reference}/offer")
+        exporter.clear()
+        assert (await console.post(f"/cases/{reference}/offer", {})).status_code == 303
+        handle = dev_server.client.get_workflow_handle(reference)
+        for _ in range(200):  # the offer's messages go out in the background
+            case = await handle.query(DisagreementCase.case_view)
+            if case.notifications and all(n.status is not DeliveryStatus.pending for n in case.notifications):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # the last activity's span ends as its result is reported
+
+    finished = exporter.get_finished_spans()
+    [request] = [s for s in finished if s.kind is SpanKind.SERVER and s.name == "POST /cases/{reference}/{slug}"]
+    trace = [s for s in finished if s.context.trace_id == request.context.trace_id]
+    names = {s.name for s in trace}
+    assert "StartWorkflowUpdate:offer_resolution" in names, names
+    assert "HandleUpdate:offer_resolution" in names, names
+    assert {"StartActivity:send_notifications", "RunActivity:send_notifications"} <= names, names
+    assert any(name.startswith("RunActivity:plan_deadline") for name in names), names
+    # One trace: every span of the action hangs from the console's request.
+    by_id = {s.context.span_id: s for s in trace}
+    for span in trace:
+        root = span
+        while root.parent is not None and root.parent.span_id in by_id:
+            root = by_id[root.parent.span_id]
+        assert root is request, (span.name, root.name)
+    assert request.attributes["http.route"] == "/cases/{reference}/{slug}"
+    # No personal data in any span, and no path with the reference in it.
+    for span in finished:
+        for value in attribute_values(span) + [span.name]:
+            assert f"/cases/{reference}" not in value
+            for secret in personal_data(opened):
+                assert secret not in value, (span.name, value)
