@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from domain.appeal import add_months
-from domain.deadlines import ACTION_PREFIX
+from domain.deadlines import ACTION_PREFIX, CALLBACK_PREFIX
 from domain.models import CertificateReason, OrderKind
 
 # Who owes a duty, besides a party id ("applicant", "org-1", ...).
@@ -21,7 +21,8 @@ MEDIATION_ADVISER = "mediation_adviser"
 MEDIATOR = "mediator"
 HEALTH_COMMISSIONER = "health_commissioner"
 CASE_OFFICER = "case_officer"
-ACTION_KIND = "action"
+# Numbered duties counted as one kind each: every agreed action, every call-back.
+ACTION_KIND, CALLBACK_KIND = "action", "callback"
 
 
 class Duty(NamedTuple):
@@ -31,8 +32,10 @@ class Duty(NamedTuple):
 
 def duty_kind(name: str) -> str:
     """The kind of duty a deadline is, for counting duties together: every agreed action (`action-2`)
-    is an `action`; any other deadline is its own kind."""
-    return ACTION_KIND if name.startswith(ACTION_PREFIX) else name
+    is an `action`, every call-back (`callback-1`) a `callback`; any other deadline is its own kind."""
+    if name.startswith(ACTION_PREFIX):
+        return ACTION_KIND
+    return CALLBACK_KIND if name.startswith(CALLBACK_PREFIX) else name
 
 
 # Disagreement resolution: the service's own defaults (DOMAIN.md, "Defaults for disagreement

@@ -23,7 +23,7 @@ both included):
   method (the value at rank ceil(p/100 x n) of the n values in order): always one case's own figure.
 - **Duties**: every duty of every case (DESIGN section 11) whose due date falls in the period, whenever
   the case opened or closed, counted by duty name, the agreed actions (`action-1`, `action-2`, ...)
-  together as `action`. A duty counts against its date as it stands: an extended duty against its
+  together as `action` and the call-backs (`callback-1`, ...) as `callback` (domain/duties.duty_kind). A duty counts against its date as it stands: an extended duty against its
   extended date (the extension and its reason are on the timeline). Left out: the `appeal` deadline,
   which is the family's own clock under HESC Rules 2008 r.20(1)(c), not a duty of the service; and a
   cancelled duty, which the law no longer asked for once the process ended before its date (a case
@@ -60,8 +60,9 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar, london_date
 from domain.case import CASE_CLOSED, CASE_OPENED
+from domain.duties import ACTION_KIND, CALLBACK_KIND, duty_kind
 from domain.deadlines import (
-    ACTION_PREFIX, AGREEMENT_NOTICE, APPEAL, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
+    AGREEMENT_NOTICE, APPEAL, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
     OUTCOME_RECORD, SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME,
 )
 from domain.models import (
@@ -71,7 +72,6 @@ from domain.words import (
     CHANNEL_WORDS, DECISION_KIND_WORDS, DELIVERY_WORDS, DISAGREEMENT_KIND_WORDS, OUTCOME_WORDS, duty_words, long_date,
 )
 
-ACTION = "action"  # every agreed action's duty (action-1, action-2, ...), counted as one kind
 ON_TIME, LATE, MISSED_OPEN, NOT_YET_DUE = "on_time", "late", "missed_open", "not_yet_due"
 VERDICTS = (ON_TIME, LATE, MISSED_OPEN, NOT_YET_DUE)
 NO_CHANNEL = "none"  # a message that failed before a channel was chosen
@@ -79,9 +79,9 @@ MESSAGE_STATES = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, Delive
 # The duties of each route, in the order a case meets them; any other name found is counted too.
 ROUTE_DUTIES = {
     Route.disagreement_resolution: (
-        TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, ACTION,
+        TALKS_REVIEW, CONSENT_WINDOW, SESSION_ARRANGEMENT, OUTCOME_RECORD, WRITTEN_OUTCOME, ACTION_KIND, CALLBACK_KIND,
     ),
-    Route.mediation: (HEALTH_NOTICE, MEDIATION_ARRANGEMENT, CERTIFICATE, ACTION, AGREEMENT_NOTICE),
+    Route.mediation: (HEALTH_NOTICE, MEDIATION_ARRANGEMENT, CERTIFICATE, ACTION_KIND, AGREEMENT_NOTICE, CALLBACK_KIND),
 }
 ROUTE_KINDS: dict[Route, tuple[str, ...]] = {
     Route.disagreement_resolution: tuple(kind.value for kind in DisagreementKind),
@@ -142,10 +142,6 @@ def kinds_of(view: CaseView) -> list[str]:
     if view.route is Route.mediation:
         return [view.decision.kind.value] if view.decision else []
     return [kind.value for kind in view.kinds]
-
-
-def duty_kind(name: str) -> str:
-    return ACTION if name.startswith(ACTION_PREFIX) else name
 
 
 def nearest_rank(values: list[int], percentile: int) -> int | None:
@@ -381,5 +377,8 @@ def figure_words(path: str) -> str:
     raise KeyError(path)
 
 
+KIND_TITLES = {ACTION_KIND: "Agreed actions", CALLBACK_KIND: "Call-backs"}
+
+
 def duty_title(duty: str) -> str:
-    return "Agreed actions" if duty == ACTION else duty_words(duty)
+    return KIND_TITLES.get(duty) or duty_words(duty)

@@ -78,10 +78,12 @@ SEEDED = [
          ),
          messages=(message(E), message(E), message(E), message(E), message(S), message(L, FAILED, "org-1"))),
     # C: statutory mediation about a refusal to assess, opened 10 March, still arranging its session.
-    # Its health notice (due 15 March) is still owed: missed. Its mediation is due in April; the appeal
+    # Its health notice (due 15 March) is still owed: missed. The family asked to be called back on
+    # Thursday 11 March and was, the next day: on time. Its mediation is due in April; the appeal
     # deadline is the family's, never counted.
     case("MD-2027-CCCCC3", "2027-03-10", decision=DecisionKind.refusal_to_assess, stage=CaseStage.arranging_session,
-         deadlines=(duty("health_notice", "2027-03-15"), duty("mediation_arrangement", "2027-04-09"),
+         deadlines=(duty("health_notice", "2027-03-15"), duty("callback-1", "2027-03-15", MET, "2027-03-12"),
+                    duty("mediation_arrangement", "2027-04-09"),
                     duty("appeal", "2027-03-20")),
          messages=(message(E), message(E), message(None, PENDING, "org-2"))),
     # D: mediation about a plan's contents, opened Tuesday 2 March; the family said no and the certificate
@@ -160,6 +162,7 @@ def test_the_seeded_cases_give_the_figures_counted_by_hand() -> None:
     assert counts("mediation_arrangement") == (0, 0, 0, 0, 0, None)  # C's is due in April
     assert counts("certificate") == (2, 1, 0, 1, 0, 50.0)  # D's on time; F's still owed
     assert counts("agreement_notice") == (0, 0, 0, 0, 0, None)
+    assert counts("callback") == (1, 1, 0, 0, 0, 100.0)  # C's, the next working day: every call-back one kind
     assert "appeal" not in duties  # C's and D's appeal deadlines fall in March: the family's, not ours
     # Messages of the cases opened in March (B, C, D, E, H): B 4 emails and a text sent, a letter failed;
     # C 2 emails sent and one waiting with no channel yet; D 2 emails; E an email failed; H none.
