@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import EmailStr, Field, HttpUrl, NameEmail, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
@@ -45,6 +46,18 @@ def host_list(value: object, *, port_required: bool, example: str) -> object:
                 shape = "host:port" if port_required else "host or host:port"
                 raise ValueError(f"must be {shape} entries separated by commas, e.g. {example}")
     return value
+
+
+def site_hosts(allowed: list[str], bind_host: str, port: int, public_url: str | None) -> list[str]:
+    """The `Host` values a site answers (lower case): the allowed hosts, or by default the bind host,
+    localhost and 127.0.0.1 with the port; and the public URL's host, with or without its port."""
+    hosts = allowed or [f"{bind_host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    if public_url:
+        public = urlsplit(public_url)
+        name = public.hostname or ""
+        hosts += [public.netloc.lower()] if public.port else [name, f"{name}:{443 if public.scheme == 'https' else 80}"]
+    return list(dict.fromkeys(host.lower() for host in hosts))
+
 NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, service id, secret
 
 

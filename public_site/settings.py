@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from infra.settings import Settings, host_list, settings_of
+from infra.settings import Settings, host_list, settings_of, site_hosts
 
 
 class PublicSettings(Settings):
@@ -37,12 +36,8 @@ class PublicSettings(Settings):
 
     @property
     def public_hosts(self) -> list[str]:
-        port = self.public_port
-        hosts = self.public_allowed_hosts or [f"{self.public_host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-        public = urlsplit(self.public_base_url)
-        name = public.hostname or ""
-        hosts += [public.netloc.lower()] if public.port else [name, f"{name}:{443 if public.scheme == 'https' else 80}"]
-        return list(dict.fromkeys(host.lower() for host in hosts))
+        """The `Host` values the site answers (infra/settings.py's `site_hosts`)."""
+        return site_hosts(self.public_allowed_hosts, self.public_host, self.public_port, self.public_base_url)
 
     @property
     def secure_cookies(self) -> bool:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from infra.settings import ENV_PREFIX, Settings, host_list, settings_of
+from infra.settings import ENV_PREFIX, Settings, host_list, settings_of, site_hosts
 
 PUBLIC_URL = r"^https?://[^\s/?#@]+(/[^\s?#]*)?$"
 
@@ -103,16 +102,8 @@ class WebSettings(Settings):
 
     @property
     def web_hosts(self) -> list[str]:
-        """The `Host` values the console answers (lower case): the allowed hosts, or by default the bind
-        host, localhost and 127.0.0.1 with the port; and the public URL's host, with or without its port."""
-        port = self.web_port
-        hosts = self.web_allowed_hosts or [f"{self.web_host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-        if self.web_public_url:
-            public = urlsplit(self.web_public_url)
-            default = 443 if public.scheme == "https" else 80
-            name = public.hostname or ""
-            hosts += [public.netloc.lower()] if public.port else [name, f"{name}:{default}"]
-        return list(dict.fromkeys(host.lower() for host in hosts))
+        """The `Host` values the console answers (infra/settings.py's `site_hosts`)."""
+        return site_hosts(self.web_allowed_hosts, self.web_host, self.web_port, self.web_public_url)
 
     @property
     def temporal_ui(self) -> str:
