@@ -18,6 +18,12 @@
    1,000) made directly with the client.
 10. Due from me: an officer's due list (`Cases.due`) and the console's home page with 5,000 open
    cases across 50 officers, vs the bare visibility query of the officer's cases (bench/due.py).
+11. Reports: `case_report`, `GET /reports` for a year and its CSV, with 500 running cases on both
+   routes on a worker and 2,000 closed ones in the records store, vs its reads measured apart (the
+   visibility list, every running case's `case` query, `RecordsStore.closed_views`), with the case
+   keys cached and not (bench/reports.py).
+12. Public site: what a family waits for behind its link (the check page, the answer to it, the case
+   in words) and the console's case page, vs the `case` query of the same case (bench/public.py).
 
 `python -m bench.run --help` for the options (more cases, fewer parked cases, one benchmark only).
 """
@@ -46,6 +52,8 @@ from bench.figures import dev_server, logs_rendered_and_dropped, report
 from bench.due import due_from_me
 from bench.lifecycle import lifecycle_throughput
 from bench.parked import parked_cases
+from bench.public import public_site_pages
+from bench.reports import report_at_scale
 from bench.staff_commands import staff_command_latency
 from bench.timeskip import parked_history_per_month, six_months_of_deadlines
 from domain.calendar import WorkingCalendar
@@ -226,13 +234,18 @@ async def web_console(cases: int = 1000, runs: int = 50) -> None:
 
 QUICK_PARKED = 250  # parked cases under --quick: `make bench` stays under 10 minutes on 2 cores
 QUICK_DUE = 1000  # open cases for "due" under --quick (20 for each of the 50 officers)
+QUICK_REPORT_RUNNING, QUICK_REPORT_CLOSED = 100, 500  # cases for "reports" under --quick (500 and 2,000 without)
 
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description="Benchmarks, each beside a same-run baseline.")
     parser.add_argument("--cases", type=int, default=20, help="concurrent cases in the lifecycle benchmark (default 20; try 200)")
     parser.add_argument("--parked", type=int, default=5000, help="parked cases (default 5000)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_PARKED} parked cases instead")
+    parser.add_argument(
+        "--quick", action="store_true",
+        help=f"smaller sizes: {QUICK_PARKED} parked cases, {QUICK_DUE} for due, {QUICK_REPORT_RUNNING} running and "
+        f"{QUICK_REPORT_CLOSED} closed for reports",
+    )
     parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append", help="run only these (repeatable)")
     return parser.parse_args()
 
@@ -246,6 +259,10 @@ BENCHMARKS = {
     "simulated": lambda o: (asyncio.run(parked_history_per_month()), asyncio.run(six_months_of_deadlines())),
     "parked": lambda o: asyncio.run(parked_cases(QUICK_PARKED if o.quick else o.parked)),
     "due": lambda o: asyncio.run(due_from_me(QUICK_DUE if o.quick else 5000)),
+    "reports": lambda o: asyncio.run(
+        report_at_scale(QUICK_REPORT_RUNNING, QUICK_REPORT_CLOSED, runs=3, quick=True) if o.quick else report_at_scale()
+    ),
+    "public": lambda o: asyncio.run(public_site_pages()),
 }
 
 
