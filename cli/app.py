@@ -51,6 +51,7 @@ from domain.models import (
     ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordAvailability,
     RecordCallback,
     RecordConsent,
     RecordDecision,
@@ -605,6 +606,42 @@ def propose_slots(
     """
     request = parsing.build(ProposeSlots, {"slots": "--slot"}, actor=acting(actor, role), slots=slot, venue=venue)
     _act(reference, names.PROPOSE_SLOTS, request, as_json, verbose)
+
+
+@app.command(rich_help_panel=BOTH)
+def availability(
+    reference: Reference,
+    party: Party,
+    slot: Annotated[
+        list[int] | None,
+        typer.Option(
+            metavar="N",
+            help="A proposed time the party can make, by its number as `show` lists it; once for each time.",
+        ),
+    ] = None,
+    none_suit: Annotated[
+        bool, typer.Option("--none", metavar="", help="None of the proposed times suits the party.")
+    ] = False,
+    notes: Notes = None,
+    actor: Actor = None,
+    role: Roles = None,
+    as_json: AsJson = False,
+    verbose: Verbose = False,
+) -> None:
+    """Record which of the proposed session times a party can make, as they told you (by phone, by
+    letter or in person) instead of answering through their link.
+
+    Give each time they can make (--slot N), or --none. The timeline names you as who recorded it.
+    Recording again for a party changes their answer; the timeline keeps what it was before.
+    """
+    if none_suit and slot:
+        stop("give --slot or --none, not both: --none says none of the proposed times suit the party", INVALID)
+    if not none_suit and not slot:
+        stop("say which times the party can make: --slot N for each (the numbers `show` lists), or --none", INVALID)
+    request = parsing.build(
+        RecordAvailability, {"slots": "--slot"}, actor=acting(actor, role), party=party, slots=slot or [], notes=notes,
+    )
+    _act(reference, names.RECORD_AVAILABILITY, request, as_json, verbose)
 
 
 @app.command("callback-done", rich_help_panel=BOTH)

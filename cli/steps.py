@@ -21,6 +21,7 @@ from domain.models import (
     ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordAvailability,
     RecordCallback,
     RecordChoice,
     RecordConsent,
@@ -74,6 +75,9 @@ STEPS: dict[type, Step] = {
     ProposeSlots: Step(
         "Session times proposed on {reference}; every party is asked which it can make.",
         "propose-slots {reference} --slot DATETIME --slot DATETIME --slot DATETIME",
+    ),
+    RecordAvailability: Step(
+        "The times a party can make recorded on {reference}.", "availability {reference} --party PARTY_ID --slot N|--none"
     ),
     RecordCallback: Step("Call-back recorded on {reference}.", "callback-done {reference} --callback {number}"),
     RecordAppealStatus: Step("The family's appeal recorded on {reference}.", "appeal-status {reference} --lodged|--not-appealing"),

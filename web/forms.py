@@ -33,6 +33,7 @@ from domain.models import (
     ProposeSlots,
     ReassignOfficer,
     RecordAppealStatus,
+    RecordAvailability,
     RecordCallback,
     RecordChoice,
     RecordConsent,
@@ -475,6 +476,36 @@ def _slot_field(loc: tuple, fields: Fields) -> str:
     return f"slot-{rows[min(int(loc[1]), len(rows) - 1)]}"
 
 
+NONE_SUIT = "none"  # the availability form's "None of these times": empty `slots`, as the public site sends it
+
+
+def _availability(fields: Fields, case: CaseView, actor: str) -> StaffAction:
+    """The times a party told staff it can make (by phone, letter or in person): ticked by number, or
+    "None of these times"; recorded with the officer as the actor, never as the party's own answer."""
+    errors: dict[str, str] = {}
+    party = choice(fields, "party", errors, "Select the party whose times you are recording")
+    ticked = several(fields, "slots")
+    numbers = [value for value in ticked if value != NONE_SUIT]
+    if not ticked:
+        errors["slots"] = 'Select each time they can make, or select "None of these times"'
+    elif NONE_SUIT in ticked and numbers:
+        errors["slots"] = 'Select the times they can make, or "None of these times", not both'
+    elif any(whole_number(value, 1) is None for value in numbers):
+        errors["slots"] = "Select the times they can make from the times proposed"
+    return finish(
+        errors, ["party", "slots", "notes"],
+        lambda: build(
+            RecordAvailability, first_field, {"slots": "Times they can make", "notes": "Notes"},
+            actor=actor, party=party, slots=[int(value) for value in numbers], notes=text(fields, "notes"),
+        ),
+    )
+
+
+def _times_proposed(case: CaseView) -> bool:
+    """Times have been proposed, in a stage where the answers to them may be recorded."""
+    return bool(case.slots) and in_its_stages(RecordAvailability)(case)
+
+
 def _callback(fields: Fields, case: CaseView, actor: str) -> StaffAction:
     errors: dict[str, str] = {}
     number = choice(fields, "number", errors, "Select the call-back you made")
@@ -555,9 +586,12 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ActionForm("note", names.ADD_NOTE, "Add a note", "Add the note", in_its_stages(AddNote), _note, "Note added", model=AddNote),
         ActionForm("withdraw", names.WITHDRAW, "Record a withdrawal", "Record the withdrawal",
                    in_its_stages(Withdraw), _withdraw, "Withdrawal recorded", model=Withdraw),
-        # Answers online (DESIGN section 14): times the parties answer through their links, and a call-back.
+        # Answers online (DESIGN section 14): times the parties answer through their links (or tell the
+        # officer, who records them), and a call-back.
         ActionForm("times", names.PROPOSE_SLOTS, "Propose session times", "Propose the times", in_its_stages(ProposeSlots),
                    _times, "Session times proposed", model=ProposeSlots, where=_slot_field),
+        ActionForm("availability", names.RECORD_AVAILABILITY, "Record the times a party can make", "Record the times",
+                   _times_proposed, _availability, "Times recorded", model=RecordAvailability),
         ActionForm("callback", names.RECORD_CALLBACK, "Record a call-back", "Record the call-back",
                    lambda case: bool(waiting_callbacks(case)), _callback, "Call-back recorded", model=RecordCallback),
         ActionForm("appeal-status", names.RECORD_APPEAL_STATUS, "Record the family's appeal",
