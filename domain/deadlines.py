@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime
 
 from domain.calendar import WorkingCalendar, london_date, london_time
+from domain.duties import ACTION_PREFIX, CALLBACK_PREFIX  # noqa: F401  (re-exported: numbered deadlines)
 from domain.models import Model
 
 REMINDER_TIME = time(9, 0)
@@ -24,9 +25,6 @@ SESSION_ARRANGEMENT = "session_arrangement"
 OUTCOME_RECORD = "outcome_record"
 WRITTEN_OUTCOME = "written_outcome"
 APPEAL = "appeal"
-ACTION_PREFIX = "action-"
-# A party asked to be called back (DESIGN section 14): `callback-N`, the case officer's to meet.
-CALLBACK_PREFIX = "callback-"
 # Not a deadline of its own: the date of the session, which carries the session reminder.
 SESSION = "session"
 # Not a deadline of its own: the end of the child's compulsory school age, when the officer is told.

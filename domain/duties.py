@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from domain.appeal import add_months
-from domain.deadlines import ACTION_PREFIX, CALLBACK_PREFIX
 from domain.models import CertificateReason, OrderKind
 
 # Who owes a duty, besides a party id ("applicant", "org-1", ...).
@@ -21,7 +20,9 @@ MEDIATION_ADVISER = "mediation_adviser"
 MEDIATOR = "mediator"
 HEALTH_COMMISSIONER = "health_commissioner"
 CASE_OFFICER = "case_officer"
-# Numbered duties counted as one kind each: every agreed action, every call-back.
+# Numbered duties, one deadline each: agreed actions (`action-N`) and call-backs a party asked for
+# online (`callback-N`, DESIGN section 14, the case officer's to meet); each counted as one kind.
+ACTION_PREFIX, CALLBACK_PREFIX = "action-", "callback-"
 ACTION_KIND, CALLBACK_KIND = "action", "callback"
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.calendar import clock_time, date_and_time, long_date  # noqa: F401  (re-exported: the date words live beside the calendar)
-from domain.duties import CASE_OFFICER, HEALTH_COMMISSIONER, LOCAL_AUTHORITY, MEDIATION_ADVISER, MEDIATOR
+from domain.duties import (
+    ACTION_PREFIX, CALLBACK_PREFIX, CASE_OFFICER, HEALTH_COMMISSIONER, LOCAL_AUTHORITY, MEDIATION_ADVISER, MEDIATOR,
+)
 from domain.models import (
     STAGE_WORDS,
     AppealStatus,
@@ -112,8 +114,6 @@ APPEAL_STATUS_WORDS = {
 
 # By the duty names of domain/deadlines.py, written out rather than imported: the CLI's `show` and
 # `list` load no deadline planning (tests/test_cli_parsing.py); tests/test_words.py keeps them in step.
-ACTION_PREFIX = "action-"
-CALLBACK_PREFIX = "callback-"
 DUTY_WORDS = {
     "talks_review": "Review of informal talks",
     "consent_window": "Consent window",

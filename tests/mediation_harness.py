@@ -11,7 +11,8 @@ by the wrong act) is a fault the model can find. What is replaced, and nothing e
   and `deliver()` reports each as sent through the real `_delivered`, which is what meets the
   health notice and agreement notice duties;
 - `temporalio.workflow.now`, `workflow.info` (the workflow id is the reference), `workflow.patched` (a new case), the search
-  attribute and current-details calls and the workflow logger, patched for the harness's life.
+  attribute and current-details calls, the workflow logger and its metric meter (`CountingMeter`:
+  what the case told operators, workflows/metrics.py), patched for the harness's life.
 
 An update runs as Temporal runs it: its validator first (a refusal there never reaches history),
 then the handler coroutine, which re-checks under the lock (`_acting`, unchanged). Alarms ring
@@ -22,6 +23,7 @@ Nothing here may wait: a handler that awaits anything but the replaced seams fai
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Coroutine, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -109,6 +111,22 @@ class HarnessedMediation(MediationCase):
         return delivered
 
 
+class CountingMeter:
+    """The workflow's metric meter, as far as a case uses it: each counter's additions by labels."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, frozenset]] = Counter()
+
+    def create_counter(self, name: str, description: str | None = None, unit: str | None = None) -> SimpleNamespace:
+        def add(value: int, labels: dict[str, str] | None = None) -> None:
+            self.counts[name, frozenset((labels or {}).items())] += value
+
+        return SimpleNamespace(add=add)
+
+    def total(self, name: str) -> int:
+        return sum(count for (counted, _), count in self.counts.items() if counted == name)
+
+
 @dataclass
 class MediationHarness:
     """One in-process `MediationCase` and its clock."""
@@ -116,6 +134,7 @@ class MediationHarness:
     now: datetime
     planning: DeadlineActivities
     workflow: HarnessedMediation = field(init=False)
+    meter: CountingMeter = field(default_factory=CountingMeter)
     _patches: ExitStack = field(default_factory=ExitStack)
 
     def open(self, reference: str, opened: OpenMediation) -> None:
@@ -138,6 +157,7 @@ class MediationHarness:
             "now": lambda: self.now, "info": lambda: info, "upsert_search_attributes": upsert,
             "set_current_details": lambda details: None, "logger": logging.getLogger("tests.mediation_harness"),
             "patched": lambda patch_id: True,  # a new case: every patch's new path
+            "metric_meter": lambda: self.meter,
         }.items():
             self._patches.enter_context(patch.object(workflow, name, value))
 

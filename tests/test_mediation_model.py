@@ -64,6 +64,7 @@ from tests.mediation_model import (
     working_days_later,
 )
 from workflows.mediation import MediationCase
+from workflows.metrics import MESSAGES_FAILED, MESSAGES_SENT
 
 REFERENCE = "MD-2026-MODEL1"
 PLANNING = DeadlineActivities(DeadlinePolicy())  # what the worker registers for planning
@@ -322,6 +323,9 @@ class MediationRules(RuleBasedStateMachine):
             assert_matches(self.harness.query(), self.model, owed_in(self.harness))
             assert_published(self.harness, self.model)
             assert self.harness.finished == self.model.finished
+            # Every message the delivery activity was given is counted once for operators, sent or failed.
+            meter, sent = self.harness.meter, self.harness.workflow.sent
+            assert meter.total(MESSAGES_SENT) + meter.total(MESSAGES_FAILED) == len(sent)
 
 
 @pytest.mark.timeout(1800)  # 5,000 sequences with --heavy
