@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from google.protobuf.message import DecodeError
-from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
+from temporalio.converter import DataConverter, PayloadCodec, SerializationContext, WithSerializationContext
 
 from domain.models import REFERENCE_PATTERN
 from infra.keys import KeyRing
@@ -65,6 +65,9 @@ class DataKeys(Protocol):
     async def to_decrypt(self, reference: str) -> bytes:
         """Raises DecryptionError, naming the case, when there is none or it was destroyed."""
 
+    async def warm(self, references: Sequence[str]) -> None:
+        """Have the keys of many cases at hand before decrypting each (a report reads every case)."""
+
 
 class EncryptionCodec(PayloadCodec, WithSerializationContext):
     def __init__(self, key_ring: KeyRing, data_keys: DataKeys, *, refuse_plaintext: bool = False) -> None:
@@ -79,6 +82,9 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         scoped = copy.copy(self)
         scoped._case = getattr(context, "workflow_id", None)
         return scoped
+
+    async def warm(self, references: Sequence[str]) -> None:
+        await self._data_keys.warm(references)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         if payloads and self._case is not None and REFERENCE_PATTERN.fullmatch(self._case):
@@ -184,3 +190,9 @@ def _encrypt_for_case(cipher: AESGCM, case: bytes, payload: Payload) -> Payload:
 def case_associated_data(case: bytes) -> bytes:
     """What a version 3 payload's ciphertext authenticates besides itself: its format and its case."""
     return b"".join(len(field).to_bytes(4, "big") + field for field in (CASE_AAD_LABEL, case))
+
+
+async def warm_keys(converter: DataConverter, references: Sequence[str]) -> None:
+    """The data keys of `references` read at once, when `converter` encrypts by case; else nothing."""
+    if isinstance(converter.payload_codec, EncryptionCodec):
+        await converter.payload_codec.warm(references)

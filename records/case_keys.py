@@ -17,6 +17,7 @@ database each time: a process that used a case's key may still read it that long
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import OrderedDict
@@ -37,6 +38,8 @@ NONCE_BYTES = 12
 # read from the database once in a while rather than at every workflow task.
 CACHED_CASES = 4096
 CACHE_SECONDS = 300.0
+# Keys read together by `warm`: well within the cache, and within any database's limit on parameters.
+WARM_BATCH = 500
 
 
 class KeyCache:
@@ -107,6 +110,26 @@ class CaseKeys:
                 f"payload of case {reference} cannot be decrypted: its data key was destroyed when it was erased"
             )
         return self._unwrapped(reference, rows[0])
+
+    async def warm(self, references: Sequence[str]) -> None:
+        """The keys of many cases read in one transaction and kept in the cache, for a reader about to
+        decrypt them all (a report): one round trip where `to_decrypt` would make one for each. At most
+        `WARM_BATCH` at a time, so that the cache still holds them when they are used. A key missing,
+        destroyed or not unwrapping is left for `to_decrypt` to report, in words, case by case."""
+        wanted = [reference for reference in dict.fromkeys(references) if self._cache.get(reference) is None]
+        if not wanted:
+            return
+        if len(wanted) > WARM_BATCH:
+            raise ValueError(f"at most {WARM_BATCH} cases' keys are read together, not {len(wanted)}")
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"SELECT reference, wrapped, wrapped_with FROM case_keys WHERE reference IN ({', '.join('?' * len(wanted))})",
+                tuple(wanted),
+            )
+        for reference, wrapped, wrapped_with in rows:
+            if wrapped is not None:
+                with contextlib.suppress(DecryptionError):
+                    self._unwrapped(reference, (wrapped, wrapped_with))
 
     def _unwrapped(self, reference: str, row: Sequence) -> bytes:
         wrapped, key_id = bytes(row[0]), row[1]

@@ -24,10 +24,10 @@ from temporalio.converter import DataConverter
 
 from domain.calendar import london_date
 from domain.models import CaseOutcome, CaseStage, DisagreementKind, Route
-from infra.codec import CaseErased, DecryptionError
+from infra.codec import CaseErased, DecryptionError, warm_keys
 from infra.converter import data_converter
 from infra.settings import Settings
-from records.case_keys import destroy
+from records.case_keys import WARM_BATCH, destroy
 from records.contacts import ContactIndex
 from records.database import Database, Transaction, instant, records_database_for
 from records.models import (
@@ -321,13 +321,16 @@ class RecordsStore:
                 (route.value,) if route else (),
             )
         views, unreadable = [], []
-        for reference, closed_at, delete_after, sealed in rows:
-            try:
-                record = await unseal(self._converter, reference, bytes(sealed))
-            except (DecryptionError, CaseErased):
-                unreadable.append(reference)
-                continue
-            views.append(_archived(record, closed_at, delete_after))
+        for first in range(0, len(rows), WARM_BATCH):
+            batch = rows[first:first + WARM_BATCH]
+            await warm_keys(self._converter, [row[0] for row in batch])  # their keys in one read, not one each
+            for reference, closed_at, delete_after, sealed in batch:
+                try:
+                    record = await unseal(self._converter, reference, bytes(sealed))
+                except (DecryptionError, CaseErased):
+                    unreadable.append(reference)
+                    continue
+                views.append(_archived(record, closed_at, delete_after))
         return views, unreadable
 
     async def held_copy(self, reference: str) -> HeldCopy | None:

@@ -33,6 +33,9 @@ class DerivedDataKeys:
     async def to_decrypt(self, reference: str) -> bytes:
         return self._key(reference)
 
+    async def warm(self, references) -> None:
+        """Nothing to read: every key is derived."""
+
 
 def history_converter() -> DataConverter:
     ring = parse_key_ring(TEST_KEYS)

@@ -35,7 +35,7 @@ from infra.codec import (
 from infra.converter import data_converter
 from infra.keys import new_key_entry
 from infra.settings import Settings
-from records.case_keys import CaseKeys, KeyCache, case_keys_for, destroy
+from records.case_keys import WARM_BATCH, CaseKeys, KeyCache, case_keys_for, destroy
 from records.database import Database, SqliteDatabase, Transaction, records_database_for
 from records.models import Archived, archive_of
 from records.schema import MIGRATIONS
@@ -272,6 +272,30 @@ async def test_an_encode_reaches_the_database_once_a_while_not_every_time(tmp_pa
         assert await worker.decode(await worker.encode([PLAIN])) == [PLAIN]
 
     assert database.transactions == 1
+
+
+async def test_a_reader_of_many_cases_reads_their_keys_together_and_still_refuses_each_in_words(
+    records_settings: Settings, records: RecordsStore
+) -> None:
+    """A report decrypts every case: `warm` reads their keys in one transaction, not one each. A case
+    erased is still refused in words when it is read; one with no key is passed over."""
+    kept, erased, keyless = [new_reference() for _ in range(3)], new_reference(), new_reference()
+    payloads = {reference: (await codec(records_settings, reference).encode([PLAIN]))[0] for reference in [*kept, erased]}
+    async with database_of(records_settings).transaction() as tx:
+        await destroy(tx, erased, ERASED_AT)
+    database = CountedDatabase(database_of(records_settings))
+    ring = records_settings.encryption_key_ring()
+    reader = EncryptionCodec(ring, CaseKeys(database, ring))
+
+    await reader.warm([*kept, erased, keyless, kept[0]])
+    assert database.transactions == 1
+    for reference in kept:
+        assert await reader.decode([payloads[reference]]) == [PLAIN]
+    assert database.transactions == 1  # every kept case's key was already at hand
+    with pytest.raises(DecryptionError, match=DESTROYED):
+        await reader.decode([payloads[erased]])
+    with pytest.raises(ValueError, match=f"at most {WARM_BATCH}"):
+        await reader.warm([new_reference() for _ in range(WARM_BATCH + 1)])
 
 
 async def test_concurrent_first_uses_converge_on_one_key(records_settings: Settings) -> None:
