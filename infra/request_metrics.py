@@ -1,10 +1,11 @@
-"""Request metrics of the staff console and the codec server, with `prometheus_client`.
+"""Request metrics of the staff console, the public site and the codec server, with `prometheus_client`.
 
-Labelled by the route's template (`/cases/{reference}`), the method and the status code, never by
-the path itself: a path holds a case reference. Each process serves them on a port of its own
-(DISAGREEMENT_WEB_METRICS_PORT, DISAGREEMENT_CODEC_METRICS_PORT on DISAGREEMENT_METRICS_IP). The
-status is the exact code, not its class: the codec server's refusals (401, 403) are an alert of
-their own (ops/prometheus/alerts.yml); a class is `code=~"4.."` in a query.
+Labelled by the route's template (`/cases/{reference}`, `/{token}`), the method and the status code,
+never by the path itself: a path holds a case reference or a link's token. Each process serves them
+on a port of its own (DISAGREEMENT_WEB_METRICS_PORT, DISAGREEMENT_PUBLIC_METRICS_PORT,
+DISAGREEMENT_CODEC_METRICS_PORT on DISAGREEMENT_METRICS_IP). The status is the exact code, not its
+class: the codec server's refusals (401, 403) are an alert of their own, as are the public site's
+503s and other 5xx (ops/prometheus/alerts.yml); a class is `code=~"4.."` in a query.
 """
 
 from __future__ import annotations

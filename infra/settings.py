@@ -62,7 +62,9 @@ NOTIFY_API_KEY = re.compile(rf".+-{_UUID}-{_UUID}", re.IGNORECASE)  # key name, 
 
 
 # Each process's metrics port in production when its setting is unset (Prometheus's exporter range).
-METRICS_DEFAULT_PORTS = {"metrics_port": 9464, "web_metrics_port": 9465, "codec_metrics_port": 9466}
+METRICS_DEFAULT_PORTS = {
+    "metrics_port": 9464, "web_metrics_port": 9465, "codec_metrics_port": 9466, "public_metrics_port": 9467,
+}
 
 # The settings every message's contact block is made of (their defaults are examples).
 SERVICE_CONTACT_SETTINGS = ("service_name", "service_phone", "service_email", "service_postal_address", "service_web_page")
@@ -461,7 +463,7 @@ class Settings(CommandSettings):
 
     def metrics_port_of(self, setting: str) -> int | None:
         """Where a process serves its metrics (`setting`: `metrics_port`, `codec_metrics_port`,
-        `web_metrics_port`): as set, else its default in production, else nowhere."""
+        `web_metrics_port`, `public_metrics_port`): as set, else its default in production, else nowhere."""
         port = getattr(self, setting)
         if port is None and self.production:
             return METRICS_DEFAULT_PORTS[setting]

@@ -1,6 +1,7 @@
 """Traces (DESIGN section 15): OpenTelemetry spans through the SDK's tracing interceptor, on the
-console's client and the worker, under a server span per console request (web/telemetry.py), so
-that one staff action is one trace: the request, the workflow update, the activities it starts.
+clients of the console and the public site and on the worker, under a server span per request of
+either site (web/serving.py, `RequestTelemetry`), so that one staff action, or one family's answer
+online, is one trace: the request, the workflow update, the activities it starts.
 
 Exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the exporter reads it, and
 OTEL_EXPORTER_OTLP_HEADERS and the like, itself); without it nothing is traced or sent anywhere.

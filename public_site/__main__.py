@@ -8,15 +8,19 @@ import uvicorn
 
 from infra.logs import configure_logging
 from infra.settings import SettingsError
+from infra.tracing import tracer_for
 from public_site.app import create_app
 from public_site.settings import load_public_settings
+
+PUBLIC_METRICS = "public_metrics_port"
 
 
 def main() -> None:
     try:
         settings = load_public_settings()
         configure_logging(settings.log_format)
-        app = create_app(settings)
+        app = create_app(settings, tracer=tracer_for("disagreement-public-site"))
+        app.metrics.serve(settings, PUBLIC_METRICS)
     except (SettingsError, RuntimeError) as error:
         print(f"public site: {error}", file=sys.stderr)
         sys.exit(2)

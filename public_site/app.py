@@ -14,8 +14,10 @@ has accepted the answer.
 
 Refused, and rate-limited (counted in the records database, so every process of the site shares the
 count): a token never minted (the same "not recognised" page whatever its shape), and a wrong answer
-to the check. The URL holds the token only; the access log names the route (`/{token}`), never it.
-Search engines are told not to index anything (`X-Robots-Tag` and the robots meta tag).
+to the check. The URL holds the token only; the access log, the request metrics and the traces name
+the route (`/{token}`), never it (web/serving.py, `RequestTelemetry`: served on
+DISAGREEMENT_PUBLIC_METRICS_PORT by `python -m public_site`). Search engines are told not to index
+anything (`X-Robots-Tag` and the robots meta tag).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from starlette.applications import Starlette
@@ -55,7 +57,20 @@ from records.answer_links import AnswerLink, AnswerLinks, CheckKind, LinkState
 from records.database import RecordsUnavailable, records_database_for
 from web.forms import FormErrors
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
-from web.serving import CSP_NONCE, GOVUK_FRONTEND, STATIC, AccessLog, Contained, govuk_environment, govuk_installed
+from infra.request_metrics import RequestMetrics
+from web.serving import (
+    CSP_NONCE,
+    GOVUK_FRONTEND,
+    STATIC,
+    AccessLog,
+    Contained,
+    RequestTelemetry,
+    govuk_environment,
+    govuk_installed,
+)
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 log = structlog.get_logger()
 
@@ -101,13 +116,16 @@ class Forged(Exception):
 
 def create_app(
     settings: PublicSettings, client: Client | None = None, *, links: AnswerLinks | None = None, cases: PublicCases | None = None,
+    tracer: Tracer | None = None,
 ) -> Contained:
     """The site; `client` is a connected Temporal client (tests), else one is made on first use. Tests
-    may give the links' store and the cases' gateway."""
+    may give the links' store and the cases' gateway. Its requests are counted by route template
+    (`app.metrics`); with a tracer, each request is a span, and the client's calls are traced under it."""
     govuk_installed()
     secret = settings.public_site_secret()
     links = links or AnswerLinks(records_database_for(settings), secret)
-    cases = cases or PublicCases(settings, client)
+    cases = cases or PublicCases(settings, client, tracer)
+    metrics = RequestMetrics("disagreement_public", "public site")
     service = settings.service_contact
     env = govuk_environment("public_site")
     env.globals.update(service=service, SERVICE_NAME=settings.service_name, long_date=long_date, moment=date_and_time)
@@ -351,9 +369,9 @@ def create_app(
         Mount("/site", StaticFiles(directory=STATIC), name="site"),
         Route("/{token}", check, methods=["GET", "POST"]),
         Route("/{token}/case", case_page),
-        Route("/{token}/{slug:str}", question, methods=["GET", "POST"]),
-        Route("/{token}/{slug:str}/send", send, methods=["POST"]),
-        Route("/{token}/{slug:str}/done", done),
+        Route("/{token}/{slug}", question, methods=["GET", "POST"]),
+        Route("/{token}/{slug}/send", send, methods=["POST"]),
+        Route("/{token}/{slug}/done", done),
     ]
 
     @contextlib.asynccontextmanager
@@ -365,6 +383,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestTelemetry, metrics=metrics, tracer=tracer),  # first: it sees every answer's status
             Middleware(AccessLog, headers=NOINDEX, by_route=True),
             Middleware(AllowedHosts, hosts=settings.public_hosts),
             Middleware(BodyLimit, limit=settings.public_max_body_bytes),
@@ -383,7 +402,7 @@ def create_app(
             HTTPException: not_found,
             Exception: broken,
         },
-    ))
+    ), metrics)
 
 
 def _defaults(question: Question, case: CaseView) -> Answers:

@@ -3,10 +3,13 @@
 assertion signed by the site's own key (`DISAGREEMENT_PUBLIC_SITE_KEY_FILE`; infra/vouching.py
 `public_site_assertion`), which the worker checks (workflows/verification.py). It connects with its
 own profile of connection settings (`DISAGREEMENT_PUBLIC_TEMPORAL_PROFILE`), so production can give it
-a service identity of its own, allowed these calls only (docs/operating.md).
+a service identity of its own, allowed these calls only (docs/operating.md). With a tracer, its calls
+are traced under the site's request (web/serving.py, `RequestTelemetry`): one answer, one trace.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from temporalio.client import Client
 
@@ -17,11 +20,15 @@ from infra.vouching import public_site_key_for
 from public_site.settings import PublicSettings
 from workflows.names import PUBLIC_UPDATES
 
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
 
 class PublicCases:
-    def __init__(self, settings: PublicSettings, client: Client | None = None) -> None:
+    def __init__(self, settings: PublicSettings, client: Client | None = None, tracer: Tracer | None = None) -> None:
         self._service = CaseService(
             settings, client, public_site_key=public_site_key_for(settings), profile=settings.public_temporal_profile,
+            tracer=tracer,
         )
 
     async def view(self, reference: str) -> CaseView:

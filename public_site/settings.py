@@ -33,6 +33,9 @@ class PublicSettings(Settings):
     public_trusted_proxies: str | None = Field(None, pattern=r"^[0-9A-Fa-f.:/, ]+$")
     # A request body larger than this is refused (413) before it is read.
     public_max_body_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    # Its Prometheus metrics, on DISAGREEMENT_METRICS_IP (infra/settings.py: off in development unless
+    # set, 9467 in production): requests by route template (`/{token}`), never the token.
+    public_metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @property
     def public_hosts(self) -> list[str]:

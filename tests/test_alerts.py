@@ -1,19 +1,21 @@
 """Alerts and the dashboard (DESIGN section 15) against Debian's Prometheus: `promtool` checks the
 rules and runs their unit tests, then a real Prometheus scrapes a running worker (`python worker.py`)
 and the "message failed" alert fires when a message fails for good. The dashboard's queries name
-only metrics that a real scrape of the worker, the console and the codec server shows."""
+only metrics that a real scrape of the worker, the console, the public site and the codec server shows."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from temporalio.testing import WorkflowEnvironment
@@ -22,7 +24,11 @@ from activities.notifications import DEFERRED
 from cases.overdue import COUNTED_AT, LONG_OVERDUE, OVERDUE
 from domain.models import Contact, Organisation, OrganisationKind
 from infra.codec_server import build_app
-from tests.conftest import isolated_settings, open_case, personal_data, start_case
+from public_site.app import create_app as public_app
+from public_site.settings import PublicSettings
+from records.answer_links import AnswerLinks
+from records.database import records_database_for
+from tests.conftest import TEST_KEYS, isolated_settings, open_case, personal_data, start_case
 from tests.delivery_servers import MAIL_FROM, Mailbox, free_port
 from tests.processes import ROOT, worker_env, worker_process
 from tests.telemetry_helpers import metric_names, scrape
@@ -58,7 +64,7 @@ def test_each_alert_fires_in_its_unit_test_and_says_what_it_means() -> None:
     assert tested.returncode == 0, tested.stdout + tested.stderr
     rules = ALERTS.read_text()
     alerts = re.findall(r"- alert: (\w+)", rules)
-    assert len(alerts) == 7
+    assert len(alerts) == 8
     assert set(alerts) == set(re.findall(r"alertname: (\w+)", ALERT_TESTS.read_text()))
     # Each has a summary and a description in words.
     assert rules.count("summary:") == rules.count("description:") == len(alerts)
@@ -153,8 +159,11 @@ async def test_a_message_that_fails_for_good_fires_the_alert_in_a_real_prometheu
     for secret in personal_data(opened):
         assert secret not in words and secret not in worker_scrape
     # The dashboard and the alerts name metrics a real scrape shows: the worker's (the SDK's and the
-    # product's), the console's and the codec server's.
-    scraped = metric_names(worker_scrape) | await console_metrics(tmp_path, settings.task_queue) | await codec_metrics(tmp_path)
+    # product's), the console's, the public site's and the codec server's.
+    scraped = (
+        metric_names(worker_scrape) | await console_metrics(tmp_path, settings.task_queue) | await public_metrics(tmp_path)
+        | await codec_metrics(tmp_path)
+    )
     named = {base_name(metric) for text in [*dashboard_queries(), ALERTS.read_text()] for metric in METRIC.findall(text)}
     seen = {base_name(metric) for metric in scraped}
     # The product's own counts appear once their first event happens; the rest must all be on the scrape.
@@ -167,6 +176,17 @@ async def console_metrics(tmp_path: Path, task_queue: str) -> set[str]:
     app = create_app(web_settings(tmp_path / "console", task_queue))
     async with console_over(app) as console:
         assert (await console.get("/sign-in")).status_code == 200
+    return metric_names(app.metrics.exposition())
+
+
+async def public_metrics(tmp_path: Path) -> set[str]:
+    """The public site's, after a link not recognised (a made-up token)."""
+    settings = PublicSettings(data_dir=tmp_path / "public", encryption_keys=TEST_KEYS)
+    links = AnswerLinks(records_database_for(settings), settings.public_site_secret())
+    app = public_app(settings, links=links)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8081") as http:
+        assert (await http.get(f"/{secrets.token_urlsafe(16)}")).status_code == 404
+    await links.close()
     return metric_names(app.metrics.exposition())
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import html
 import logging
 import re
+import secrets
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,12 +29,17 @@ from domain.models import CaseView, OfferResolution, RecordConsent, RequestCallb
 from domain.notifications import AnswerPurpose
 from domain.resolution import Resolution
 from infra.settings import Settings, SettingsError, settings_of
+from public_site.__main__ import PUBLIC_METRICS
 from public_site.app import create_app
 from public_site.gateway import PublicCases
 from public_site.settings import PublicSettings
 from records.answer_links import ADDRESS_FAILURES, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
 from records.database import records_database_for
-from tests.conftest import TEST_KEYS, new_reference, open_case
+from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS, new_reference, open_case, personal_data
+from tests.delivery_servers import free_port
+from tests.processes import ROOT
+from tests.telemetry_helpers import samples, scrape
+from web.serving import Contained
 from workflows import names
 
 SITE = "http://127.0.0.1:8081"
@@ -70,9 +79,9 @@ class StandInCases:
         return self.case.view()
 
 
-def public_settings(records: Settings) -> PublicSettings:
+def public_settings(records: Settings, **overrides) -> PublicSettings:
     return PublicSettings(data_dir=records.data_dir, task_queue=records.task_queue, encryption_keys=TEST_KEYS,
-                          records_url=records.records_url)
+                          records_url=records.records_url, **overrides)
 
 
 def offered_case() -> Resolution:
@@ -86,6 +95,8 @@ class Site:
     http: httpx.AsyncClient
     links: AnswerLinks
     cases: StandInCases
+    app: Contained
+    settings: PublicSettings
     responses: list[httpx.Response] = field(default_factory=list)
 
     async def get(self, path: str) -> httpx.Response:
@@ -114,13 +125,13 @@ class Site:
 
 
 @asynccontextmanager
-async def site_on(records_settings: Settings, case: Resolution | None = None, base_url: str = SITE) -> AsyncIterator[Site]:
-    settings = public_settings(records_settings)
+async def site_on(records_settings: Settings, case: Resolution | None = None, base_url: str = SITE, **overrides) -> AsyncIterator[Site]:
+    settings = public_settings(records_settings, **overrides)
     links = AnswerLinks(records_database_for(settings), settings.public_site_secret())
     cases = StandInCases(case or offered_case())
     app = create_app(settings, links=links, cases=cases)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
-        yield Site(http, links, cases)
+        yield Site(http, links, cases, app, settings)
     await links.close()
 
 
@@ -274,10 +285,76 @@ async def test_a_host_other_than_the_sites_is_refused(records_settings: Settings
         assert (await site.get("/")).status_code == 400
 
 
+async def test_requests_are_counted_by_route_template_never_by_token(records_settings: Settings) -> None:
+    """What an operator watches (README "Operating"): every page of a real link, a made-up token, the
+    rate limit and Temporal away, served on the site's own metrics port, by route template only."""
+    port = free_port()
+    async with site_on(records_settings, public_metrics_port=port) as site:
+        assert site.app.metrics.serve(site.settings, PUBLIC_METRICS) == port
+        token = await site.mint()
+        assert (await site.get(f"/{token}")).status_code == 200
+        csrf = await site.checked(token)
+        assert (await site.get(f"/{token}/case")).status_code == 200
+        made_up = secrets.token_urlsafe(16)  # a link's shape, never minted
+        unknown = await site.get(f"/{made_up}")
+        assert unknown.status_code == 404 and title(unknown).startswith("This link is not recognised")
+        site.cases.down = True
+        away = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
+        assert away.status_code == 503
+        site.cases.down = False
+        assert (await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})).status_code == 303
+        assert (await site.get(f"/{token}/answer/done")).status_code == 200
+        for _ in range(ADDRESS_FAILURES):
+            await site.get(f"/{made_up}")
+        assert (await site.get(f"/{made_up}")).status_code == 429
+        assert (await site.get("/no/such/page/here")).status_code == 404
+    text = scrape(f"http://127.0.0.1:{port}/metrics")
+
+    counted = {(labels["route"], labels["method"], labels["code"]) for labels, _ in samples(text, "disagreement_public_requests_total")}
+    assert {
+        ("/{token}", "GET", "200"), ("/{token}", "POST", "303"), ("/{token}/case", "GET", "200"),
+        ("/{token}/{slug}", "GET", "200"), ("/{token}", "GET", "404"), ("/{token}/{slug}/send", "POST", "503"),
+        ("/{token}/{slug}/send", "POST", "303"), ("/{token}/{slug}/done", "GET", "200"), ("/{token}", "GET", "429"),
+        ("unmatched", "GET", "404"),
+    } <= counted, counted
+    assert {labels["route"] for labels, _ in samples(text, "disagreement_public_request_duration_seconds_count")} >= {"/{token}", "/{token}/{slug}/send"}
+    for secret in (token, made_up, token[:12], site.cases.case.reference, *personal_data(open_case())):
+        assert secret not in text
+
+
+def test_metrics_are_off_in_development_and_on_9467_in_production() -> None:
+    assert PublicSettings(encryption_keys=TEST_KEYS).metrics_port_of(PUBLIC_METRICS) is None
+    production = PublicSettings(production=True, encryption_keys=TEST_KEYS, actor_verification="required", **OWN_CONTACT_DETAILS)
+    assert production.metrics_port_of(PUBLIC_METRICS) == 9467
+    assert production.metrics_port_of("metrics_port") == 9464  # the worker's on the same host: a port apart
+    assert PublicSettings(encryption_keys=TEST_KEYS, public_metrics_port=9200).metrics_port_of(PUBLIC_METRICS) == 9200
+
+
+def test_the_site_and_a_worker_cannot_be_given_one_metrics_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISAGREEMENT_METRICS_PORT", "9100")
+    monkeypatch.setenv("DISAGREEMENT_PUBLIC_METRICS_PORT", "9100")
+    with pytest.raises(SettingsError, match="DISAGREEMENT_METRICS_PORT and DISAGREEMENT_PUBLIC_METRICS_PORT name the same port"):
+        settings_of(PublicSettings)
+
+
+def test_a_site_whose_metrics_port_is_taken_stops_at_start_up_naming_the_setting(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"PATH": "/usr/bin:/bin", "DISAGREEMENT_DATA_DIR": str(tmp_path), "DISAGREEMENT_ENCRYPTION_KEYS": TEST_KEYS,
+               "DISAGREEMENT_PUBLIC_METRICS_PORT": str(port), "DISAGREEMENT_PUBLIC_PORT": str(free_port()),
+               "TEMPORAL_ADDRESS": "127.0.0.1:1"}
+        done = subprocess.run([sys.executable, "-m", "public_site"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "public site: DISAGREEMENT_PUBLIC_METRICS_PORT: cannot serve metrics" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("PUBLIC_TEMPORAL_PROFILE", "a profile"), ("PUBLIC_ALLOWED_HOSTS", "answer council"), ("PUBLIC_TRUSTED_PROXIES", "proxy.example"),
-     ("PUBLIC_MAX_BODY_BYTES", "10")],
+     ("PUBLIC_MAX_BODY_BYTES", "10"), ("PUBLIC_METRICS_PORT", "0")],
 )
 def test_a_bad_site_setting_is_refused_naming_it(variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(f"DISAGREEMENT_{variable}", value)

@@ -74,9 +74,17 @@ from web.forms import (
 from web.home import due_rows
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
 from web.sessions import ServerSessions
-from web.serving import CSP_NONCE, GOVUK_FRONTEND, STATIC, AccessLog, Contained, govuk_environment, govuk_installed
+from web.serving import (
+    CSP_NONCE,
+    GOVUK_FRONTEND,
+    STATIC,
+    AccessLog,
+    Contained,
+    RequestTelemetry,
+    govuk_environment,
+    govuk_installed,
+)
 from web.settings import WebSettings
-from web.telemetry import RequestTelemetry
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
@@ -117,7 +125,7 @@ def _templates() -> Jinja2Templates:
 
 def create_app(settings: WebSettings, client: Client | None = None, tracer: Tracer | None = None) -> Contained:
     """The console; `client` is a connected Temporal client (tests), else one is made on first use.
-    With a tracer, each request is a span, and the client's calls are traced under it (web/telemetry.py)."""
+    With a tracer, each request is a span, and the client's calls are traced under it (web/serving.py, RequestTelemetry)."""
     govuk_installed()
     # The console's key signs who sends each update (infra/vouching.py).
     service = CaseService(settings, client, console_key=console_key_for(settings), tracer=tracer)
