@@ -48,6 +48,7 @@ from domain.calendar import london_date
 from domain.models import CaseStage, CaseView, PartyView
 from domain.words import date_and_time, long_date
 from infra.identity import NotAllowed
+from infra.request_metrics import RequestMetrics
 from public_site import answers
 from public_site.answers import Answers, Question
 from public_site.gateway import PublicCases
@@ -57,7 +58,6 @@ from records.answer_links import AnswerLink, AnswerLinks, CheckKind, LinkState
 from records.database import RecordsUnavailable, records_database_for
 from web.forms import FormErrors
 from web.guards import AllowedHosts, BodyLimit, BodyTooLarge
-from infra.request_metrics import RequestMetrics
 from web.serving import (
     CSP_NONCE,
     GOVUK_FRONTEND,
