@@ -103,7 +103,8 @@ async def _at_most_in_flight(count: int, work: Callable[[int], Awaitable[object]
 
 
 @contextmanager
-def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, minimal: bool):
+def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, minimal: bool, records_file: Path | None = None):
+    """`records_file`: the records (and case keys) of the process that starts the cases, when not the run's."""
     env = {
         **os.environ,
         "TEMPORAL_ADDRESS": address,
@@ -111,6 +112,7 @@ def worker_process(address: str, data_dir: Path, task_queue: str, cache: int, mi
         "DISAGREEMENT_DATA_DIR": str(data_dir),
         "DISAGREEMENT_ENCRYPTION_KEYS": TEST_KEYS,
         "DISAGREEMENT_WORKFLOW_CACHE_SIZE": str(cache),
+        **({"DISAGREEMENT_RECORDS_FILE": str(records_file)} if records_file else {}),
     }
     command = [sys.executable, "-m", "bench.parked_worker", *(["--minimal"] if minimal else [])]
     said = data_dir / "worker.out"

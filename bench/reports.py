@@ -1,5 +1,7 @@
 """The disagreement report at scale (DESIGN section 15): what a team manager waits for, with N real
-running cases on both routes (default 500) on the dev server and a worker, and M closed cases in the
+running cases on both routes (default 500) on the dev server and a worker process of its own (as
+deployed: the worker's answers to the report's queries do not share the console's interpreter; the
+machine's cores are shared all the same), and M closed cases in the
 records store (default 2,000), for a year's period.
 
 The running cases are real: opened on the worker's task queue (and a third of each route moved on a
@@ -40,6 +42,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from bench.figures import dev_server, note, report
+from bench.parked import worker_process
 from cases.client import LIST_PAGE_SIZE, QUERY_CONCURRENCY, WORKFLOW_TYPES, Cases
 from cases.reports import case_report
 from domain.appeal import reckon_appeal_deadline
@@ -58,7 +61,7 @@ from infra.settings import Settings
 from records.database import records_database_for
 from records.models import archive_of
 from records.store import records_store_for
-from tests.conftest import RecordedNotifications, new_reference, open_case, running_worker
+from tests.conftest import new_reference, open_case
 from tests.journeys import HEALTH_PROVISION, mediation_reference, open_mediation
 from workflows import names
 from workflows.case import DisagreementCase
@@ -67,6 +70,7 @@ from workflows.mediation import MediationCase
 OFFICER = "jo.smith"
 MANAGER = "pat.lee"
 OPENING_BATCH = 25  # cases opened (or moved on) at once while the running cases are set up
+WORKER_CACHE = 1000  # the worker's sticky cache, as deployed (DISAGREEMENT_WORKFLOW_CACHE_SIZE): every case stays in it
 
 
 # --- Closed cases, built with the domain's rules as the workflow would -------------------------------
@@ -223,7 +227,7 @@ async def report_at_scale(running: int = 500, closed: int = 2000, runs: int = 5,
     from web.app import create_app
 
     print(
-        f"-- reports: {running} running cases (both routes, on a worker) and {closed} closed in the records store, "
+        f"-- reports: {running} running cases (both routes, on a worker process of its own) and {closed} closed in the records store, "
         f"a year's period; median of {runs}" + (" (--quick sizes)" if quick else ""), flush=True,
     )
     now = datetime.now(UTC)
@@ -246,7 +250,12 @@ async def report_at_scale(running: int = 500, closed: int = 2000, runs: int = 5,
             setting_up = time.perf_counter()
             await archive_closed(settings, closed, now, taken)
             archived_s = time.perf_counter() - setting_up
-            async with running_worker(worker_client, settings, RecordedNotifications()):
+            # The worker in a process of its own, as in production: the console's reads and the
+            # worker's answers to its queries do not share one interpreter.
+            address = env.client.service_client.config.target_host
+            with worker_process(
+                address, Path(data_dir), settings.task_queue, cache=WORKER_CACHE, minimal=False, records_file=settings.records_path,
+            ):
                 handles = await open_running(worker_client, settings, running)
                 opened_s = time.perf_counter() - setting_up - archived_s
                 types = "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")"
