@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from temporalio.testing import WorkflowEnvironment
@@ -39,6 +40,19 @@ def logs_rendered_and_dropped() -> None:
     alarms.setLevel(logging.WARNING)
     rendered.setStream(open(os.devnull, "w"))  # noqa: SIM115 - open for the life of the process
     root.addHandler(alarms)
+
+
+async def in_rounds(runs: int, contenders: dict[str, Callable[[], Awaitable[object]]]) -> dict[str, float]:
+    """Each contender once a round (after one untimed round), `runs` rounds; the median of each, in ms."""
+    for action in contenders.values():
+        await action()
+    timings: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, action in contenders.items():
+            started = time.perf_counter()
+            await action()
+            timings[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) * 1000 for name, values in timings.items()}
 
 
 def percentile(values: list[float], fraction: float) -> float:

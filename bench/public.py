@@ -19,17 +19,14 @@ link's look-up alone (`AnswerLinks.find`), which every page of the link makes fi
 from __future__ import annotations
 
 import asyncio
-import statistics
 import tempfile
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
 
-from bench.figures import dev_server, note, report
+from bench.figures import dev_server, in_rounds, note, report
 from domain.calendar import london_date
 from domain.models import CaseView, DeliveryStatus, OfferResolution
 from domain.notifications import AnswerPurpose, notice_key
@@ -42,19 +39,6 @@ from workflows.case import DisagreementCase
 
 OFFICER = "jo.smith"
 PHONE_LAST4 = "0123"  # tests.conftest.open_case's applicant phone, 07700 900123
-
-
-async def in_rounds(runs: int, contenders: dict[str, Callable[[], Awaitable[object]]]) -> dict[str, float]:
-    """Each contender once a round (after one untimed round), `runs` rounds; the median of each, in ms."""
-    for action in contenders.values():
-        await action()
-    timings: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(runs):
-        for name, action in contenders.items():
-            started = time.perf_counter()
-            await action()
-            timings[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) * 1000 for name, values in timings.items()}
 
 
 async def public_site_pages(runs: int = 30) -> None:

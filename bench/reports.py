@@ -30,18 +30,16 @@ falls on all alike):
 from __future__ import annotations
 
 import asyncio
-import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from bench.figures import dev_server, note, report
+from bench.figures import dev_server, in_rounds, note, report
 from bench.parked import worker_process
 from cases.client import LIST_PAGE_SIZE, QUERY_CONCURRENCY, WORKFLOW_TYPES, Cases
 from cases.reports import case_report
@@ -198,19 +196,6 @@ async def open_running(client: Client, settings: Settings, count: int) -> list[W
 
 
 # --- Measuring --------------------------------------------------------------------------------------
-
-
-async def in_rounds(runs: int, contenders: dict[str, Callable[[], Awaitable[object]]]) -> dict[str, float]:
-    """Each contender once a round (after one untimed round), `runs` rounds; the median of each, in ms."""
-    for action in contenders.values():
-        await action()
-    timings: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(runs):
-        for name, action in contenders.items():
-            started = time.perf_counter()
-            await action()
-            timings[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) * 1000 for name, values in timings.items()}
 
 
 def _period_params(period: Period) -> dict[str, str]:

@@ -74,19 +74,25 @@ def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
     provider.shutdown()
 
 
+@pytest.fixture
+async def traced_worker_client(dev_server: WorkflowEnvironment, settings: Settings, spans, monkeypatch: pytest.MonkeyPatch):
+    """The site's tracer, and the worker's client connected as in production (infra/client.py) with
+    it; the sites connect through the same environment."""
+    tracer = spans[0].get_tracer("test")
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server.client.service_client.config.target_host)
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", dev_server.client.namespace)
+    return tracer, await connect(settings, tracer=tracer)
+
+
 def attribute_values(span: ReadableSpan) -> list[str]:
     return [str(value) for value in (span.attributes or {}).values()]
 
 
 async def test_one_staff_action_makes_one_connected_trace_without_personal_data(
-    dev_server: WorkflowEnvironment, settings: Settings, spans, monkeypatch: pytest.MonkeyPatch,
+    dev_server: WorkflowEnvironment, settings: Settings, spans, traced_worker_client,
 ) -> None:
-    provider, exporter = spans
-    tracer = provider.get_tracer("test")
-    # The console and the worker connect as they do in production (infra/client.py), with the tracer.
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server.client.service_client.config.target_host)
-    monkeypatch.setenv("TEMPORAL_NAMESPACE", dev_server.client.namespace)
-    worker_client = await connect(settings, tracer=tracer)
+    exporter = spans[1]
+    tracer, worker_client = traced_worker_client
     app = create_app(web_settings(settings.data_dir, settings.task_queue), tracer=tracer)
     opened = open_case()
     async with build_worker(worker_client, settings, RecordedNotifications()), console_over(app) as console:
@@ -133,14 +139,10 @@ def one_trace(finished: list[ReadableSpan], request: ReadableSpan) -> list[Reada
 
 
 async def test_a_familys_answer_through_its_link_makes_one_connected_trace_without_the_token(
-    dev_server: WorkflowEnvironment, settings: Settings, spans, monkeypatch: pytest.MonkeyPatch,
+    dev_server: WorkflowEnvironment, settings: Settings, spans, traced_worker_client,
 ) -> None:
-    provider, exporter = spans
-    tracer = provider.get_tracer("test")
-    # The site and the worker connect as they do in production (infra/client.py), with the tracer.
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server.client.service_client.config.target_host)
-    monkeypatch.setenv("TEMPORAL_NAMESPACE", dev_server.client.namespace)
-    worker_client = await connect(settings, tracer=tracer)
+    exporter = spans[1]
+    tracer, worker_client = traced_worker_client
     site = PublicSettings(data_dir=settings.data_dir, task_queue=settings.task_queue, encryption_keys=TEST_KEYS)
     write_key_pair(site.public_site_key_path, settings.data_dir / "public-site-key.pub")  # as `make run` writes it
     links = AnswerLinks(records_database_for(site), site.public_site_secret())
