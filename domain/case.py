@@ -548,7 +548,10 @@ class CaseFile(Model):
         """The answer a party's link sends is already recorded, the same (a form sent twice, a page
         sent again after going back): it is accepted and changes nothing. A different answer from a
         link is refused by the check; staff can still correct an answer."""
-        return acting_party(request.actor) is not None and self._same_answer(request)
+        acting = acting_party(request.actor)
+        # Only its own answer (the family's choice is the applicant's): a party must not learn
+        # another's by sending it again.
+        return acting is not None and acting == getattr(request, "party", APPLICANT) and self._same_answer(request)
 
     def _same_answer(self, request: StaffAction) -> bool:
         """Whether `request` is the answer already recorded (a route adds its own answers)."""
@@ -841,10 +844,22 @@ class CaseFile(Model):
         """After a duty that outlived the process is met: close the case if nothing else is owed."""
         if self.outcome is None or self.is_closed:
             return
-        if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL):
+        if any(deadline.owed for deadline in self.deadlines if deadline.name != APPEAL and not _is_callback(deadline.name)):
             self.stage = self.stage_while_owed()  # what is still owed, now that this is met
             return
+        # A call-back asked for since the process ended goes as `close` ends those asked for before:
+        # a policy duty of the process, not one the law owes after it.
+        for deadline in self.deadlines:
+            if _is_callback(deadline.name) and deadline.owed:
+                if deadline.state is DeadlineState.open:
+                    deadline.state = DeadlineState.cancelled
+                    deadline.settled_on = london_date(at)
+                deadline.outstanding = False
+        self.alarms = [alarm for alarm in self.alarms if not _is_callback(alarm.deadline)]
         self._closed(at, actor)
+        for deadline in self.deadlines:
+            if deadline.state is DeadlineState.cancelled and deadline.settled_by is None:
+                deadline.settled_by = len(self.timeline)
 
     def _close_for_service(self, at: datetime, **facts: Any) -> list[Announcement]:
         """Cancellation was requested in Temporal (the Web UI's "Request Cancellation", or `temporal
@@ -1122,3 +1137,6 @@ def _deadline_view(deadline: Deadline) -> DeadlineView:
         settled_on=deadline.settled_on, settled_by=deadline.settled_by, owed=deadline.owed,
     )
 
+
+def _is_callback(name: str) -> bool:
+    return name.startswith(CALLBACK_PREFIX)

@@ -18,12 +18,14 @@ from domain.models import (
     CaseStage,
     Consent,
     DeadlineState,
+    IssueCertificate,
     ProposeSlots,
     RecordAvailability,
     RecordCallback,
     RecordChoice,
     RecordConsent,
     RequestCallback,
+    Withdraw,
     acting_party,
     party_actor,
 )
@@ -114,6 +116,14 @@ def test_a_party_cannot_answer_for_another() -> None:
     case = offered()
     words = rejected(lambda: case.check_record_consent(RecordConsent(actor=SCHOOL, party="applicant", agree=True)))
     assert words == "an answer given online is the party's own: party:org-1 cannot answer for applicant"
+
+
+def test_a_party_cannot_learn_anothers_answer_by_sending_it_again() -> None:
+    case = offered()
+    act(case, RecordConsent(actor=APPLICANT, party="applicant", agree=True), AGREED)
+    for agree in (True, False):  # the same refusal whatever the family said: nothing is given away
+        words = rejected(lambda: case.check_record_consent(RecordConsent(actor=SCHOOL, party="applicant", agree=agree)))
+        assert words == "an answer given online is the party's own: party:org-1 cannot answer for applicant"
 
 
 def test_the_same_answer_again_from_a_link_changes_nothing_and_a_different_one_is_refused() -> None:
@@ -327,3 +337,20 @@ def test_mediation_times_give_5_working_days_notice_bank_holidays_counted() -> N
     assert words.startswith("time 1, ") and f"notice was due by {notice:%-d %B %Y}; propose a later time" in words
     apply(case, ProposeSlots(actor=OFFICER, slots=soon[1:] + [datetime(2027, 1, 8, 10, tzinfo=UTC)]), monday)
     assert case.view().availability_asked
+
+
+def test_a_call_back_asked_for_after_a_withdrawal_goes_with_the_case_once_its_certificate_is_issued() -> None:
+    """The process ended (withdrawn: a certificate owed, reg 34); the family asks to be called back
+    meanwhile. Issuing the certificate closes the case, the call-back cancelled as `close` cancels
+    one asked for before: the case never waits on for ever in a stage with nothing left to do."""
+    case = open_on_the_rules(DECIDED, datetime(2026, 11, 9, 10, tzinfo=UTC))
+    apply(case, RecordChoice(actor=OFFICER, mediate=True, health_provision_sought="weekly speech therapy"), CHOOSING)
+    apply(case, Withdraw(actor=OFFICER, party="applicant", reason="the family no longer wants mediation"), CHOOSING)
+    assert case.stage is CaseStage.certificate_due
+    apply(case, RequestCallback(actor=APPLICANT, party="applicant"), CHOOSING)
+    assert case.deadline("callback-1").owed
+    apply(case, IssueCertificate(actor=OFFICER), datetime(2026, 11, 17, 10, tzinfo=UTC))
+    callback = case.deadline("callback-1")
+    assert (case.stage, case.timeline[-1].event) == (CaseStage.closed, "case_closed")
+    assert (callback.state, callback.owed, callback.settled_on) == (DeadlineState.cancelled, False, date(2026, 11, 17))
+    assert callback.settled_by == len(case.timeline) and all(alarm.deadline != "callback-1" for alarm in case.alarms)
