@@ -7,13 +7,15 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from structlog.testing import capture_logs
 from temporalio import activity
+from temporalio.common import MetricMeter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.deadlines import DeadlineActivities
 from activities.names import PLAN_DEADLINE
 from cases.client import Cases
-from cases.overdue import LONG_OVERDUE, OVERDUE, OverdueGauges, count_once
+from cases.overdue import LONG_OVERDUE, OVERDUE, OverdueGauges, count_once, keep_counting
 from domain.deadlines import DeadlineRequest, PlannedDeadline
 from domain.models import Withdraw
 from infra.binaries import installed_binary
@@ -100,3 +102,30 @@ async def test_the_worker_counts_overdue_duties_from_visibility_by_route_and_kin
         assert value(text, LONG_OVERDUE, route=DR, duty="talks_review") >= 1
         assert value(text, "disagreement_duties_overdue_counted_at") > 0
         assert handle.id not in text
+
+
+async def test_the_overdue_count_goes_on_after_a_fault_of_ours_and_says_so_by_its_type_only(monkeypatch, settings) -> None:
+    """A fault that is not Temporal's (here a ValueError) is logged at once, its text left out, and the
+    next round counts again: the background task never ends silently."""
+    rounds: list[int] = []
+
+    async def due(self, *args) -> list:
+        rounds.append(len(rounds) + 1)
+        if len(rounds) == 1:
+            raise ValueError("Sam Parent's case")
+        return []
+
+    monkeypatch.setattr(Cases, "due", due)
+    quick = settings.model_copy(update={"overdue_count_seconds": 0.01})
+    with capture_logs() as logged:
+        counting = asyncio.create_task(keep_counting(None, quick, MetricMeter.noop))
+        for _ in range(500):
+            if len(rounds) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        still_counting = not counting.done()
+        counting.cancel()
+    assert len(rounds) >= 3 and still_counting
+    [error] = [entry for entry in logged if entry["log_level"] == "error"]
+    assert (error["event"], error["error"]) == ("could not count the overdue duties", "ValueError")
+    assert "Sam Parent" not in repr(logged)
