@@ -78,6 +78,9 @@ def build_worker(
 
 
 async def run(settings: Settings) -> None:
+    # The answer links' secret, read now: missing in production, the worker stops here naming it,
+    # not at the first message that asks something (which would then wait on retries unsent).
+    settings.public_site_secret()
     verifier = await verifier_for(settings)
     runtime = worker_runtime(settings)  # before connecting: the client's runtime serves the metrics
     client = await connect(settings, tracer=tracer_for("disagreement-worker"), runtime=runtime)

@@ -502,6 +502,13 @@ class Settings(CommandSettings):
                 f"{ENV_PREFIX}PRODUCTION is set, so the service's own contact details must be set "
                 f"(messages to families carry them): {', '.join(examples)}"
             )
+        # The address in every link a message carries (public_site/): never this machine's loopback,
+        # and over TLS, since the page asks for something only the recipient knows.
+        if not (self.public_url or "").startswith("https://"):
+            raise ValueError(
+                f"{ENV_PREFIX}PRODUCTION is set, so {ENV_PREFIX}PUBLIC_URL must be the public site's https:// "
+                "address as families reach it (the links in messages use it)"
+            )
         return self
 
     @property

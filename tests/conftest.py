@@ -115,6 +115,7 @@ OWN_CONTACT_DETAILS = {
     "service_email": "send.disagreements@rotherham.example.gov.uk",
     "service_postal_address": ["Riverside House", "Main Street", "Rotherham", "S60 1AE"],
     "service_web_page": "https://www.rotherham.example.gov.uk/send",
+    "public_url": "https://answer.rotherham.example.gov.uk",  # where its messages' links go
 }
 
 

@@ -412,6 +412,19 @@ def test_a_production_worker_without_a_key_does_not_start(tmp_path: Path) -> Non
     assert "DISAGREEMENT_ENCRYPTION_KEYS" in started.stderr and "Traceback" not in started.stderr
 
 
+def test_a_production_worker_without_the_answer_links_secret_does_not_start(tmp_path: Path) -> None:
+    """Read at start-up, so that no message that asks something waits on retries, unsent, for it."""
+    production = {name: "|".join(value) if isinstance(value, list) else value for name, value in OWN_CONTACT_DETAILS.items()}
+    env = worker_env(
+        WorkflowEnvironmentStub(), isolated_settings(tmp_path), production="true", actor_verification="required", **production,
+    )
+
+    started = subprocess.run([sys.executable, "worker.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert started.returncode != 0
+    assert "DISAGREEMENT_PUBLIC_SITE_SECRET_FILE: cannot read" in started.stderr and "Traceback" not in started.stderr
+
+
 class WorkflowEnvironmentStub:
     """Only the address a worker would connect to: it never gets that far."""
 

@@ -177,6 +177,14 @@ def test_production_refuses_the_example_contact_details_naming_each_missing_vari
     assert not Settings().production  # development keeps the examples
 
 
+def test_production_refuses_links_to_this_machine_or_without_tls() -> None:
+    details = {name: value for name, value in OWN_CONTACT_DETAILS.items() if name != "public_url"}
+    for public_url in (None, "http://answer.rotherham.example.gov.uk"):
+        with pytest.raises(ValidationError) as refused:
+            Settings(production=True, encryption_keys=TEST_KEYS, actor_verification="required", public_url=public_url, **details)
+        assert "DISAGREEMENT_PRODUCTION is set, so DISAGREEMENT_PUBLIC_URL must be the public site's https://" in str(refused.value)
+
+
 def test_production_requires_every_actor_to_be_vouched_for() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(production=True, encryption_keys=TEST_KEYS, **OWN_CONTACT_DETAILS)
