@@ -51,6 +51,14 @@ def _stage(case: CaseView, owed: dict[str, date], mediation: bool) -> tuple[str,
                     "free and voluntary, and it can only go ahead if every party agrees.",
                     by(CONSENT_WINDOW, "Every party needs to answer by {date}. If anyone says no, or does not reply "
                        "in time, it will not go ahead, and we will write to tell you about your other options."))
+        case CaseStage.advice if case.school_only:
+            # CFA 2014 s.51(2)(c) and s.55(3): an appeal only about the school named, its type, or that
+            # none is named needs no certificate; mediation is still the family's to choose (s.53).
+            return ("The council has made a decision that can be appealed. An appeal only about the school named "
+                    "in the plan, its type, or that none is named, needs no mediation certificate (Children and "
+                    "Families Act 2014, sections 51(2)(c) and 55(3)).",
+                    "You can still choose mediation: tell the mediation adviser named in the council's decision "
+                    "letter, and us, whether you want it.")
         case CaseStage.advice:
             # SEND Regulations 2014 regs 33 and 34: the family tells the mediation adviser; a "no" gets a certificate.
             return ("The council has made a decision that can be appealed. Before appealing, the family tells the "

@@ -375,3 +375,21 @@ async def test_the_gateway_sends_only_a_partys_own_public_answers(tmp_path) -> N
         await gateway.answer("DR-2026-7KQ3XZ", names.WITHDRAW, Withdraw(actor="jo.smith", party="applicant", reason="moved away"))
     with pytest.raises(ValueError, match="only a party's own answers"):
         await gateway.answer("DR-2026-7KQ3XZ", names.RECORD_CONSENT, RecordConsent(actor="jo.smith", party="applicant", agree=True))
+
+
+def test_a_family_whose_appeal_would_be_only_about_the_school_is_not_told_it_needs_a_certificate() -> None:
+    """CFA 2014 s.51(2)(c), s.55(3): no certificate for an appeal only about the school named."""
+    from datetime import UTC, date, datetime
+
+    from public_site.words import case_words
+    from tests.mediation_steps import open_on_the_rules
+
+    opened = datetime(2026, 11, 9, 10, tzinfo=UTC)
+    for school_only in (False, True):
+        case = open_on_the_rules(date(2026, 11, 2), opened, school_only=school_only).view()
+        said = case_words(case, case.parties[0], opened.date())
+        if school_only:
+            assert "needs no mediation certificate" in said.now and "Before appealing" not in said.now
+            assert said.next.startswith("You can still choose mediation")
+        else:
+            assert said.now.startswith("The council has made a decision that can be appealed. Before appealing")
