@@ -288,7 +288,10 @@ def create_app(
             reason = str(refused)
             return question_page(request, token, csrf, asked, case, values, 409, {"": reason[:1].upper() + reason[1:]})
         if asked is not answers.CALLBACK:
-            await links.spend(link)
+            try:
+                await links.spend(link)
+            except RecordsUnavailable:  # the answer is recorded: the link, unspent, shows it as given
+                log.warning("answered online, link not spent", link=link.digest[:12])
         log.info("answered online", update=asked.update, link=link.digest[:12])
         return RedirectResponse(f"/{token}/{asked.slug}/done", 303)
 
@@ -337,6 +340,11 @@ def create_app(
         if isinstance(error, RPCError) and error.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise error
         log.warning("case service unavailable", error=type(error).__name__)
+        if isinstance(error, RPCError) and error.status is RPCStatusCode.DEADLINE_EXCEEDED:
+            # Sent, but no answer in time: it may have arrived. The link says which when opened again.
+            return problem(request, 503, "Sorry, the service is not available",
+                           "We cannot be sure that your answer arrived. Open the link in our message again later: "
+                           "it shows an answer that arrived.", "Or contact us.")
         return problem(request, 503, "Sorry, the service is not available",
                        "We cannot show or record anything right now. Nothing was recorded.",
                        "Try again later, or contact us.")

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 import structlog
+from temporalio.service import RPCError, RPCStatusCode
 
 from cases.client import Refused, Unreachable
 from domain.calendar import london_date
@@ -34,7 +35,7 @@ from public_site.app import create_app
 from public_site.gateway import PublicCases
 from public_site.settings import PublicSettings
 from records.answer_links import ADDRESS_FAILURES, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
-from records.database import records_database_for
+from records.database import RecordsUnavailable, records_database_for
 from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS, new_reference, open_case, personal_data
 from tests.delivery_servers import free_port
 from tests.processes import ROOT
@@ -51,11 +52,13 @@ NOW = datetime.now(UTC)
 @dataclass
 class StandInCases:
     """The gateway's two calls, on a case file held here; `down`: Temporal does not answer;
-    `lost`: it answers the query, then goes away before the update."""
+    `lost`: it answers the query, then goes away before the update; `late`: the update is recorded,
+    but its result does not come back in time."""
 
     case: Resolution
     down: bool = False
     lost: bool = False
+    late: bool = False
     sent: list[tuple[str, StaffAction]] = field(default_factory=list)
 
     async def view(self, reference: str) -> CaseView:
@@ -76,6 +79,8 @@ class StandInCases:
         except RuleViolation as violation:
             raise Refused(str(violation)) from None
         self.sent.append((update, request))
+        if self.late:
+            raise RPCError("deadline exceeded", RPCStatusCode.DEADLINE_EXCEEDED, b"")
         return self.case.view()
 
 
@@ -232,6 +237,28 @@ async def test_temporal_away_is_a_503_and_the_link_is_not_spent(records_settings
             assert (await site.links.find(token)).spent_at is None and site.cases.sent == []
             setattr(site.cases, gone, False)
         assert (await site.get(f"/{token}/case")).status_code == 200 and "Answer the question" in (await site.get(f"/{token}/case")).text
+
+
+async def test_an_answer_that_may_have_arrived_is_never_said_to_be_lost(records_settings: Settings, monkeypatch) -> None:
+    async with site_on(records_settings) as site:
+        token = await site.mint()
+        csrf = await site.checked(token)
+        site.cases.late = True
+        late = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
+        assert late.status_code == 503 and "We cannot be sure that your answer arrived" in late.text
+        assert "Nothing was recorded" not in late.text and len(site.cases.sent) == 1
+
+    async with site_on(records_settings) as site:  # recorded, then the records store is away: still sent
+        token = await site.mint()
+        csrf = await site.checked(token)
+
+        async def records_away(link) -> None:
+            raise RecordsUnavailable("the records database is not answering")
+
+        monkeypatch.setattr(site.links, "spend", records_away)
+        sent = await site.post(f"/{token}/answer/send", {"csrf_token": csrf, "agree": "yes"})
+        assert sent.status_code == 303 and sent.headers["location"] == f"/{token}/answer/done"
+        assert len(site.cases.sent) == 1
 
 
 async def test_a_form_without_the_links_csrf_token_is_refused(records_settings: Settings) -> None:
