@@ -60,7 +60,8 @@ def report(
     try:
         period = period_asked(today, start, end)
     except PeriodError as problem:
-        stop(f"{problem}: give --from on or before --to", INVALID)
+        hint = "give --from on or before --to" if end else "give an earlier --from (the period ends today unless --to says when)"
+        stop(f"{problem}: {hint}", INVALID)
 
     async def reading(cases):
         from cases.reports import case_report  # the Temporal client: only once the command is checked

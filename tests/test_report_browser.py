@@ -91,6 +91,9 @@ async def test_the_reports_page_for_a_team_manager_and_not_a_case_officer(
         assert (await screen.goto("/reports?route=nowhere")).status == 400
         await expect(screen.get_by_role("link", name="Select a route from the list")).to_be_visible()
         assert (await screen.goto("/reports/cases?figure=cases.nothing")).status == 404
+        for asked in ("/reports.csv?route=nowhere", "/reports/cases?figure=cases.opened&route=nowhere"):  # the same words
+            assert (await screen.goto(asked)).status == 400
+            await expect(screen.get_by_role("link", name="Select a route from the list")).to_be_visible()
     finally:
         await page.close()
 

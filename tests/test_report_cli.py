@@ -142,5 +142,6 @@ async def test_the_report_counts_the_cases_staff_ran(desk: Staff) -> None:
     no = await staff.run("report", "--as", "jo.smith")
     assert no.code == 4 and "needs the team_manager role" in no.stderr
     refused(await staff.run("report", "--from", "2027-02-30", *MANAGER), "--from", "not a date")
-    refused(await staff.run("report", "--from", last.isoformat(), "--to", first.isoformat(), *MANAGER), "after its last day")
+    refused(await staff.run("report", "--from", last.isoformat(), "--to", first.isoformat(), *MANAGER), "give --from on or before --to")
+    refused(await staff.run("report", "--from", "2099-01-01", *MANAGER), "give an earlier --from")  # no --to: it ends today
 

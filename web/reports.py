@@ -49,14 +49,17 @@ def routes(page: Callable[..., Response], service: CaseService) -> list[Route]:
             return None, errors
         return await case_report(await service.cases(), period, presenters.today(), route), errors
 
+    def refused(request: Request, errors: dict[str, str]) -> Response:
+        """The Reports page's form with its error summary: a bad period or route, wherever it was asked."""
+        return page(request, "reports.html", 400, title="Reports", errors=errors, filters=request.query_params)
+
     async def figures(request: Request) -> Response:
         made, errors = await asked(request)
-        context: dict[str, Any] = {"title": "Reports", "errors": errors, "filters": request.query_params}
         if made is None:
-            return page(request, "reports.html", 400, **context)
+            return refused(request, errors)
         query = _query(made)
         return page(
-            request, "reports.html", **context, report=made, figures=made.as_json(), period_words=_period_words(made),
+            request, "reports.html", title="Reports", errors=errors, filters=request.query_params, report=made, figures=made.as_json(), period_words=_period_words(made),
             link=lambda path: f"/reports/cases?{urlencode({'figure': path, **query})}", csv_link=f"/reports.csv?{urlencode(query)}",
             duty_columns=DUTY_COLUMNS, duty_title=duty_title, bars=bar_chart(made), line=line_chart(made),
             figure_words=figure_words, kind_words=lambda kind: KIND_WORDS.get(kind, kind),
@@ -66,8 +69,10 @@ def routes(page: Callable[..., Response], service: CaseService) -> list[Route]:
     async def behind(request: Request) -> Response:
         """The cases behind one figure, by reference, each linking to its case page."""
         made, errors = await asked(request)
+        if made is None:
+            return refused(request, errors)
         path = request.query_params.get("figure", "")
-        if made is None or path not in {name for name, _ in made.figures() if name.rsplit(".", 1)[-1] not in NOT_COUNTS}:
+        if path not in {name for name, _ in made.figures() if name.rsplit(".", 1)[-1] not in NOT_COUNTS}:
             raise HTTPException(404)
         return page(
             request, "report_cases.html", title=figure_words(path), count=made.count(path),
@@ -78,7 +83,7 @@ def routes(page: Callable[..., Response], service: CaseService) -> list[Route]:
     async def download(request: Request) -> Response:
         made, errors = await asked(request)
         if made is None:
-            raise HTTPException(404)
+            return refused(request, errors)
         route = f"-{made.route.value}" if made.route else ""
         name = f"report-{made.period.start.isoformat()}-to-{made.period.end.isoformat()}{route}.csv"
         return Response(
