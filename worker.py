@@ -36,7 +36,7 @@ from workflows.verification import ActorVerification
 # cryptography's Rust core imported a second time inside the sandbox aborts the process. The
 # replayer always uses this runner; workers use it when DISAGREEMENT_WORKFLOW_SANDBOX is true.
 # OpenTelemetry keeps the current span in process-wide context: passed through, as the SDK's own
-# plugin does, so the tracing interceptor (infra/telemetry.py) sees one context inside and out.
+# plugin does, so the tracing interceptor (infra/tracing.py) sees one context inside and out.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
         "email_validator", "idna", "phonenumbers", "jwt", "cryptography", "opentelemetry"

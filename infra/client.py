@@ -65,8 +65,8 @@ async def connect(
 ) -> Client:
     """A client whose updates say who sends them; the console passes its signing key, the public site its
     own (and its own profile of connection settings, a narrower service identity). With a tracer, its
-    calls (and a worker built on it) are traced; a worker's runtime serves its metrics
-    (infra/telemetry.py)."""
+    calls (and a worker built on it) are traced (infra/tracing.py); a worker's runtime serves its
+    metrics (infra/telemetry.py)."""
     return await Client.connect(
         **connection_config(settings, profile),
         data_converter=data_converter(settings),
