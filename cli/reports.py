@@ -79,20 +79,21 @@ def report(
 
 def _print_report(found: "Report") -> None:
     from domain.report import (
-        CHANNEL_NAMES, KIND_WORDS, MESSAGE_STATES, NOT_YET_DUE, ON_TIME, LATE, MISSED_OPEN, ROUTE_NAMES, duty_title,
+        CHANNEL_NAMES, KIND_WORDS, MESSAGE_STATES, NOT_YET_DUE, ON_TIME, LATE, MISSED_OPEN, duty_title,
     )
-    from domain.words import OUTCOME_WORDS, long_date
+    from domain.models import Route
+    from domain.words import OUTCOME_WORDS, ROUTE_WORDS, long_date
 
     figures = found.as_json()
     console = _console()
-    route = ROUTE_NAMES[found.route.value].lower() if found.route else "both routes"
+    route = ROUTE_WORDS[found.route].lower() if found.route else "both routes"
     console.print(
         f"Report for {long_date(found.period.start)} to {long_date(found.period.end)} ({route}), "
         f"as the cases stood on {long_date(found.today)}."
     )
     cases = figures["cases"]
     rows = [["All cases", str(cases["opened"]), str(cases["closed"])]]
-    rows += [[ROUTE_NAMES[name], str(n["opened"]), str(n["closed"])] for name, n in cases["by_route"].items()]
+    rows += [[ROUTE_WORDS[Route(name)], str(n["opened"]), str(n["closed"])] for name, n in cases["by_route"].items()]
     rows += [[KIND_WORDS.get(kind, kind), str(n["opened"]), str(n["closed"])] for kind, n in cases["by_kind"].items()]
     console.print(fitted(console, "Cases", [Column("", 0), Column("Opened", 0), Column("Closed", 0)], rows))
     outcomes = [[OUTCOME_WORDS[name], str(n)] for name, n in figures["outcomes"].items()]

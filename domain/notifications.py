@@ -164,6 +164,11 @@ class Notice(Model):
     facts: MessageFacts
 
 
+# The channel label of a message refused before a channel was chosen (no usable contact details),
+# in the report (domain/report.py) and the operators' metrics (workflows/metrics.py).
+NO_CHANNEL = "none"
+
+
 class Delivery(Model):
     status: DeliveryStatus
     channel: Channel | None = None

@@ -60,21 +60,22 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar, london_date
 from domain.case import CASE_CLOSED, CASE_OPENED
-from domain.duties import ACTION_KIND, CALLBACK_KIND, duty_kind
 from domain.deadlines import (
     AGREEMENT_NOTICE, APPEAL, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE, MEDIATION_ARRANGEMENT,
     OUTCOME_RECORD, SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME,
 )
+from domain.duties import ACTION_KIND, CALLBACK_KIND, duty_kind
 from domain.models import (
     CaseOutcome, CaseView, Channel, DeadlineState, DecisionKind, DeliveryStatus, DisagreementKind, Route,
 )
+from domain.notifications import NO_CHANNEL
 from domain.words import (
-    CHANNEL_WORDS, DECISION_KIND_WORDS, DELIVERY_WORDS, DISAGREEMENT_KIND_WORDS, OUTCOME_WORDS, duty_words, long_date,
+    CHANNEL_WORDS, DECISION_KIND_WORDS, DELIVERY_WORDS, DISAGREEMENT_KIND_WORDS, OUTCOME_WORDS, ROUTE_WORDS, duty_words,
+    long_date,
 )
 
 ON_TIME, LATE, MISSED_OPEN, NOT_YET_DUE = "on_time", "late", "missed_open", "not_yet_due"
 VERDICTS = (ON_TIME, LATE, MISSED_OPEN, NOT_YET_DUE)
-NO_CHANNEL = "none"  # a message that failed before a channel was chosen
 MESSAGE_STATES = (DeliveryStatus.sent.value, DeliveryStatus.failed.value, DeliveryStatus.pending.value)
 # The duties of each route, in the order a case meets them; any other name found is counted too.
 ROUTE_DUTIES = {
@@ -343,7 +344,6 @@ VERDICT_WORDS = {
     NOT_YET_DUE: "Not yet due",
     "percent_on_time": "Percentage on time",
 }
-ROUTE_NAMES = {Route.disagreement_resolution.value: "Disagreement resolution", Route.mediation.value: "Statutory mediation"}
 KIND_WORDS = {kind.value: text for kind, text in {**DISAGREEMENT_KIND_WORDS, **DECISION_KIND_WORDS}.items()}
 MESSAGE_WORDS = {state.value: DELIVERY_WORDS[state] for state in DeliveryStatus}
 CHANNEL_NAMES = {channel.value: text for channel, text in CHANNEL_WORDS.items()} | {NO_CHANNEL: "No channel"}
@@ -356,7 +356,7 @@ def figure_words(path: str) -> str:
     if section == "cases":
         which = {"opened": "Cases opened", "closed": "Cases closed"}[rest[-1]]
         if rest[0] == "by_route":
-            return f"{which}: {ROUTE_NAMES[rest[1]].lower()}"
+            return f"{which}: {ROUTE_WORDS[Route(rest[1])].lower()}"
         if rest[0] == "by_kind":
             return f"{which}: {KIND_WORDS.get(rest[1], rest[1]).lower()}"
         return which

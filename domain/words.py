@@ -38,6 +38,7 @@ from domain.models import (
     OrderKind,
     OrganisationKind,
     RecordOutcome,
+    Route,
     SessionResult,
     TalkOutcome,
 )
@@ -274,6 +275,10 @@ def event_words(event: str) -> str:
 
 
 # --- Who and what a case is about -----------------------------------------------------------------
+
+# The two routes by the law's names: disagreement resolution (SEND Code 11.6-11.10, CFA 2014 s.57)
+# is not mediation; statutory mediation is (CFA 2014 ss.53-55).
+ROUTE_WORDS = {Route.disagreement_resolution: "Disagreement resolution", Route.mediation: "Statutory mediation"}
 
 APPLICANT_ROLE_WORDS = {
     ApplicantRole.parent: "Parent",

@@ -26,7 +26,7 @@ from domain.report import (
     CHANNEL_NAMES, KIND_WORDS, LATE, MISSED_OPEN, NOT_YET_DUE, ON_TIME, Period, PeriodError, Report, duty_title,
     figure_words, period_asked,
 )
-from domain.words import duty_words, listed, owner_words, template_words
+from domain.words import ROUTE_WORDS, duty_words, listed, owner_words, template_words
 from infra.identity import Act, Staff
 from web import auth, presenters
 from web.forms import day
@@ -129,10 +129,9 @@ def _query(made: Report) -> dict[str, str]:
 
 
 def _period_words(made: Report) -> str:
-    route = {CaseRoute.disagreement_resolution: "disagreement resolution", CaseRoute.mediation: "statutory mediation"}
     return (
         f"{long_date(made.period.start)} to {long_date(made.period.end)}, "
-        f"{route[made.route] + ' only' if made.route else 'both routes'}, as the cases stood on {long_date(made.today)}"
+        f"{ROUTE_WORDS[made.route].lower() + ' only' if made.route else 'both routes'}, as the cases stood on {long_date(made.today)}"
     )
 
 

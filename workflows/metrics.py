@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import APPEAL
     from domain.duties import duty_kind
     from domain.models import DeadlineState
-    from domain.notifications import Delivery, Template
+    from domain.notifications import NO_CHANNEL, Delivery, Template
 
 CASES_OPENED = "disagreement_cases_opened"
 CASES_CLOSED = "disagreement_cases_closed"
@@ -30,7 +30,6 @@ DUTIES_MET_LATE = "disagreement_duties_met_late"
 DUTIES_MISSED = "disagreement_duties_missed"
 MESSAGES_SENT = "disagreement_messages_sent"
 MESSAGES_FAILED = "disagreement_messages_failed"
-NO_CHANNEL = "none"  # a message refused before a channel was chosen (no usable contact details)
 
 DESCRIPTIONS = {
     CASES_OPENED: "Cases opened, by route",
