@@ -28,12 +28,11 @@ from domain.models import (
 )
 from domain.notifications import AnswerPurpose
 from domain.words import MEDIATION_ISSUE_WORDS, date_and_time, issues_words, listed
-from web.forms import FormErrors, build, first_field, several, text
+from web.forms import NONE_SUIT, FormErrors, build, first_field, several, text
 from workflows import names
 
 Answers = dict[str, str | list[str]]
 YES, NO = "yes", "no"
-NONE_SUIT = "none"  # availability: none of the proposed times suit
 CHOSEN, DECLINED = "mediation_chosen", "mediation_declined"  # the timeline's events of the family's choice
 
 

@@ -107,6 +107,18 @@ async def test_no_link_where_nothing_is_asked_or_for_staff(settings: Settings) -
     plain = asking().model_copy(update={"facts": full_facts(asks=None)})
     await activities.send_notification(plain)
     assert not LINK.search(next(settings.outbox_path.glob("*.txt")).read_text())
+    # A message to the mediator, even one whose facts ask something, carries no link: staff answer
+    # in the console, never through a link (ANSWERING).
+    mediator = asking().model_copy(update={
+        "key": "DR-2026-7KQ3XZ.session_scheduled.mediator", "template": Template.session_scheduled,
+        "recipient": Recipient(id="mediator", kind=RecipientKind.mediator, name="Ali Mediator",
+                               contact=Contact(email="ali.mediator@example.org")),
+    })
+    await activities.send_notification(mediator)
+    [sent] = [path for path in settings.outbox_path.glob("*.txt") if "mediator" in path.name]
+    assert not LINK.search(sent.read_text())
+    async with records_database_for(settings).transaction() as tx:
+        assert (await tx.fetchall("SELECT COUNT(*) FROM answer_links"))[0][0] == 0  # none minted either
 
 
 @pytest.mark.parametrize(

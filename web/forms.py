@@ -46,7 +46,7 @@ from domain.models import (
     StaffAction,
     Withdraw,
 )
-from domain.deadlines import APPEAL, CERTIFICATE
+from domain.deadlines import APPEAL, CERTIFICATE, callback_deadline
 from domain.mediation import Mediation
 from infra.identity import Act
 from workflows import names
@@ -476,7 +476,7 @@ def _slot_field(loc: tuple, fields: Fields) -> str:
     return f"slot-{rows[min(int(loc[1]), len(rows) - 1)]}"
 
 
-NONE_SUIT = "none"  # the availability form's "None of these times": empty `slots`, as the public site sends it
+NONE_SUIT = "none"  # "None of these times", on the console's availability form and the public site's: empty `slots`
 
 
 def _availability(fields: Fields, case: CaseView, actor: str) -> StaffAction:
@@ -518,7 +518,7 @@ def _callback(fields: Fields, case: CaseView, actor: str) -> StaffAction:
 def waiting_callbacks(case: CaseView) -> list[int]:
     """The call-backs still owed (`callback-N` open, or missed and not yet made)."""
     owed = {deadline.name for deadline in case.deadlines if deadline.owed}
-    return [callback.number for callback in case.callbacks if f"callback-{callback.number}" in owed]
+    return [callback.number for callback in case.callbacks if callback_deadline(callback.number) in owed]
 
 
 def _reassign(fields: Fields, case: CaseView, actor: str) -> StaffAction:
