@@ -106,9 +106,10 @@ class AnswerLink:
     spent_at: datetime | None
 
     def state(self, now: datetime) -> LinkState:
-        if self.spent_at is not None:
-            return LinkState.spent
-        return LinkState.expired if now >= self.expires_at else LinkState.live
+        """Expired once its window ends, answered or not: an old message's link shows nothing more."""
+        if now >= self.expires_at:
+            return LinkState.expired
+        return LinkState.spent if self.spent_at is not None else LinkState.live
 
 
 def token_digest(token: str) -> str:

@@ -5,7 +5,7 @@ adds a second working link, and the sent-log still stops a second send."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -73,6 +73,9 @@ async def test_a_message_that_asks_carries_a_link_kept_only_as_digests(records_s
         "DR-2026-7KQ3XZ", "applicant", AnswerPurpose.consent, CheckKind.phone_last4,
     )
     assert link.state(datetime.now(UTC)) is LinkState.live
+    answered = replace(link, spent_at=datetime.now(UTC))
+    assert answered.state(datetime.now(UTC)) is LinkState.spent  # shows the answer given, asks nothing
+    assert answered.state(link.expires_at) is LinkState.expired  # and nothing at all once its window ends
     # The end of the last day in England: midnight after it (GMT or BST).
     assert link.expires_at.astimezone(UTC).date() in (TODAY + timedelta(days=10), TODAY + timedelta(days=11))
     assert await links.is_recipient(link, "0123") and await links.is_recipient(link, "+44 7700 900123")
