@@ -610,7 +610,7 @@ class CaseFile(Model):
         )]
 
     def availability_until(self, today: date) -> date:
-        """The last day a party can say online which times it can make: the day before the first
+        """[policy] The last day a party can say online which times it can make: the day before the first
         time (after that the officer books what suits), or the arrangement duty's due date if that
         is earlier, while it is still ahead (the session must be held by then, so answers are needed
         before it); never before today."""
