@@ -314,7 +314,7 @@ class CaseFile(Model):
     def duty(self, name: str) -> Duty:
         """Who owes the deadline `name`, under which rule (a route adds its own)."""
         if name == APPEAL:
-            return duties.APPEAL
+            return duties.APPEAL_DUTY
         if name.startswith(ACTION_PREFIX):
             action = self.action_of(name)
             return Duty(action.owner, action.due_source or duties.DR_ACTION_SOURCE)

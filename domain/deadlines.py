@@ -13,29 +13,20 @@ from enum import StrEnum
 from pydantic import AwareDatetime
 
 from domain.calendar import WorkingCalendar, london_date, london_time
-from domain.duties import ACTION_PREFIX, CALLBACK_PREFIX  # noqa: F401  (re-exported: numbered deadlines)
+from domain.duties import (  # noqa: F401  (re-exported: the deadlines are the duties by name)
+    ACTION_PREFIX, AGREEMENT_NOTICE, APPEAL, CALLBACK_PREFIX, CERTIFICATE, CONSENT_WINDOW, HEALTH_NOTICE,
+    MEDIATION_ARRANGEMENT, OUTCOME_RECORD, SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME,
+)
 from domain.models import Model
 
 REMINDER_TIME = time(9, 0)
 
-# Names of deadlines as shown in the case view (DESIGN section 3); `action-N` for agreed actions.
-TALKS_REVIEW = "talks_review"
-CONSENT_WINDOW = "consent_window"
-SESSION_ARRANGEMENT = "session_arrangement"
-OUTCOME_RECORD = "outcome_record"
-WRITTEN_OUTCOME = "written_outcome"
-APPEAL = "appeal"
 # Not a deadline of its own: the date of the session, which carries the session reminder.
 SESSION = "session"
 # Not a deadline of its own: the end of the child's compulsory school age, when the officer is told.
 SCHOOL_AGE = "school_age"
 # Reg 42(4): the commissioning body tells the LA of an agreement it was not a party to.
-AGREEMENT_NOTICE = "agreement_notice"
 AGREEMENT_NOTICE_DAYS = 7
-# Statutory mediation (SEND Regulations 2014, "Mediation", regs 32-42).
-CERTIFICATE = "certificate"
-HEALTH_NOTICE = "health_notice"
-MEDIATION_ARRANGEMENT = "mediation_arrangement"
 # Not a deadline of its own: the last day notice of the session may be given (5 working days before).
 SESSION_NOTICE = "session_notice"
 # The law's periods, not policy (SEND Regs 2014; see domain/mediation.py for each source).

@@ -20,6 +20,18 @@ MEDIATION_ADVISER = "mediation_adviser"
 MEDIATOR = "mediator"
 HEALTH_COMMISSIONER = "health_commissioner"
 CASE_OFFICER = "case_officer"
+# The duties' names, as the case view shows its deadlines (DESIGN section 3). Here, below the
+# deadline planning, so that words and lists can name duties without loading it.
+TALKS_REVIEW = "talks_review"
+CONSENT_WINDOW = "consent_window"
+SESSION_ARRANGEMENT = "session_arrangement"
+OUTCOME_RECORD = "outcome_record"
+WRITTEN_OUTCOME = "written_outcome"
+APPEAL = "appeal"
+CERTIFICATE = "certificate"
+HEALTH_NOTICE = "health_notice"
+MEDIATION_ARRANGEMENT = "mediation_arrangement"
+AGREEMENT_NOTICE = "agreement_notice"
 # Numbered duties, one deadline each: agreed actions (`action-N`) and call-backs a party asked for
 # online (`callback-N`, DESIGN section 14, the case officer's to meet); each counted as one kind.
 ACTION_PREFIX, CALLBACK_PREFIX = "action-", "callback-"
@@ -42,17 +54,17 @@ def duty_kind(name: str) -> str:
 # Disagreement resolution: the service's own defaults (DOMAIN.md, "Defaults for disagreement
 # resolution"), which the case officer sees through.
 DR_DUTIES = {
-    "talks_review": Duty(CASE_OFFICER, "[policy] 15 working days after opening or the last talk (SEND Code 11.3: as soon as possible)"),
-    "consent_window": Duty(CASE_OFFICER, "[policy] 10 working days after the offer; silence is not consent (SEND Code 11.6)"),
-    "session_arrangement": Duty(CASE_OFFICER, "[policy] session held within 30 days after the last consent"),
-    "outcome_record": Duty(CASE_OFFICER, "[policy] 2 working days after the session"),
-    "written_outcome": Duty(CASE_OFFICER, "[policy] 5 working days after the session"),
+    TALKS_REVIEW: Duty(CASE_OFFICER, "[policy] 15 working days after opening or the last talk (SEND Code 11.3: as soon as possible)"),
+    CONSENT_WINDOW: Duty(CASE_OFFICER, "[policy] 10 working days after the offer; silence is not consent (SEND Code 11.6)"),
+    SESSION_ARRANGEMENT: Duty(CASE_OFFICER, "[policy] session held within 30 days after the last consent"),
+    OUTCOME_RECORD: Duty(CASE_OFFICER, "[policy] 2 working days after the session"),
+    WRITTEN_OUTCOME: Duty(CASE_OFFICER, "[policy] 5 working days after the session"),
 }
 # Both routes: a party asked to be called back (DESIGN section 14). A service standard, not law.
 CALLBACK = Duty(CASE_OFFICER, "[policy] call back within 2 working days of the request (a service standard, not law)")
 DR_ACTION_SOURCE = "[policy] agreed at the session, or 2 weeks (modelled on SEND Regs 2014 reg 42(3))"
 # The family's own clock: not owed to anyone, but shown beside the duties.
-APPEAL = Duty("applicant", "HESC Rules 2008 r.20(1)(c), moved by r.12")
+APPEAL_DUTY = Duty("applicant", "HESC Rules 2008 r.20(1)(c), moved by r.12")
 
 # Statutory mediation (CFA 2014 ss.52-56; SEND Regs 2014 Part 2, "Mediation", regs 32-42). Periods
 # marked "(check)" come from the SEND Code and IPSEA, not from the regulation text (docs/process-and-law.md).
@@ -70,7 +82,7 @@ CERTIFICATE_DUTIES = {
         MEDIATOR, "CFA 2014 s.55(5); SEND Regs 2014 regs 32-42 (check): 3 working days after mediation concludes"
     ),
 }
-HEALTH_NOTICE = Duty(
+HEALTH_NOTICE_DUTY = Duty(
     LOCAL_AUTHORITY,
     "SEND Regs 2014 reg 32(e) (the issues and health care provision sought); 3 working days after the LA is told (check)",
 )
@@ -79,7 +91,7 @@ ARRANGEMENT_BY_COMMISSIONER = Duty(
     HEALTH_COMMISSIONER,
     "CFA 2014 s.54; SEND Regs 2014 regs 32-42 (check): health-only mediation held within 30 days of the LA's notice",
 )
-AGREEMENT_NOTICE = Duty(HEALTH_COMMISSIONER, "SEND Regs 2014 reg 42(4): the LA told of the agreement within 1 week")
+AGREEMENT_NOTICE_DUTY = Duty(HEALTH_COMMISSIONER, "SEND Regs 2014 reg 42(4): the LA told of the agreement within 1 week")
 
 # Agreed actions after statutory mediation (reg 42, text read): an appealable matter in the reg 44(2)
 # period, as if the agreement were a Tribunal order (42(2)); anything else within 2 weeks (42(3)); a

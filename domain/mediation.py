@@ -201,11 +201,11 @@ class Mediation(CaseFile):
             assert reason is not None, "a certificate is planned once its reason is known"
             return duties.CERTIFICATE_DUTIES[reason]
         if name == HEALTH_NOTICE:
-            return duties.HEALTH_NOTICE
+            return duties.HEALTH_NOTICE_DUTY
         if name == MEDIATION_ARRANGEMENT:
             return duties.ARRANGEMENT_BY_COMMISSIONER if self.health_only else duties.ARRANGEMENT_BY_LA
         if name == AGREEMENT_NOTICE:
-            return duties.AGREEMENT_NOTICE
+            return duties.AGREEMENT_NOTICE_DUTY
         return super().duty(name)
 
     def owed_after_closure(self) -> tuple[str, ...]:

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 
 from domain.calendar import clock_time, date_and_time, long_date  # noqa: F401  (re-exported: the date words live beside the calendar)
 from domain.duties import (
-    ACTION_PREFIX, CALLBACK_PREFIX, CASE_OFFICER, HEALTH_COMMISSIONER, LOCAL_AUTHORITY, MEDIATION_ADVISER, MEDIATOR,
+    ACTION_PREFIX, AGREEMENT_NOTICE, APPEAL, CALLBACK_PREFIX, CASE_OFFICER, CERTIFICATE, CONSENT_WINDOW, HEALTH_COMMISSIONER,
+    HEALTH_NOTICE, LOCAL_AUTHORITY, MEDIATION_ADVISER, MEDIATION_ARRANGEMENT, MEDIATOR, OUTCOME_RECORD,
+    SESSION_ARRANGEMENT, TALKS_REVIEW, WRITTEN_OUTCOME,
 )
 from domain.models import (
     STAGE_WORDS,
@@ -113,19 +115,17 @@ APPEAL_STATUS_WORDS = {
 
 # --- Duties ---------------------------------------------------------------------------------------
 
-# By the duty names of domain/deadlines.py, written out rather than imported: the CLI's `show` and
-# `list` load no deadline planning (tests/test_cli_parsing.py); tests/test_words.py keeps them in step.
 DUTY_WORDS = {
-    "talks_review": "Review of informal talks",
-    "consent_window": "Consent window",
-    "session_arrangement": "Arrange the session",
-    "outcome_record": "Record the session outcome",
-    "written_outcome": "Send the written outcome",
-    "appeal": "SEND Tribunal appeal deadline",
-    "certificate": "Issue the mediation certificate",
-    "health_notice": "Notify the health commissioners",
-    "mediation_arrangement": "Hold the mediation",
-    "agreement_notice": "Tell the Local Authority of the agreement",
+    TALKS_REVIEW: "Review of informal talks",
+    CONSENT_WINDOW: "Consent window",
+    SESSION_ARRANGEMENT: "Arrange the session",
+    OUTCOME_RECORD: "Record the session outcome",
+    WRITTEN_OUTCOME: "Send the written outcome",
+    APPEAL: "SEND Tribunal appeal deadline",
+    CERTIFICATE: "Issue the mediation certificate",
+    HEALTH_NOTICE: "Notify the health commissioners",
+    MEDIATION_ARRANGEMENT: "Hold the mediation",
+    AGREEMENT_NOTICE: "Tell the Local Authority of the agreement",
 }
 # Who owes a duty, when it is not one of the case's parties (DESIGN section 11; domain.duties).
 OWNER_WORDS = {

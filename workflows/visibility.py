@@ -61,7 +61,7 @@ def open_duties(case: CaseFile) -> list[str]:
 
     Who owes one is a role, or for an agreed action the party's id with its organisation kind
     ("org-2:school"): never a name (DESIGN section 5). The family's appeal clock is no duty anybody
-    owes (domain.duties.APPEAL): `AppealDeadline` holds it."""
+    owes (domain.duties.APPEAL_DUTY): `AppealDeadline` holds it."""
     if case.is_closed:  # nothing but the family's own clock runs on
         return []
     return [
