@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
@@ -27,6 +28,7 @@ from temporalio.common import QueryRejectCondition, WorkflowIDConflictPolicy, Wo
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from cases import paging
 from domain.calendar import london_date, london_time
 from domain.due import DueDuty, due_duty, in_order, last_day_within, within
 from domain.models import CaseStage, CaseSummary, CaseView, OpenCase, OpenMediation, Route
@@ -81,6 +83,14 @@ class Refused(Exception):
             error.message, tuple(details.get("field") or ()), date.fromisoformat(earliest) if earliest else None,
             details.get("unless"),
         )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the Cases list, and how many cases match the filters in all."""
+
+    summaries: list[CaseSummary]
+    total: int
 
 
 class Unreachable(Exception):
@@ -280,6 +290,44 @@ class Cases:
         ]
         return found + archived
 
+    async def summaries_page(
+        self, stage: CaseStage | None, officer: str | None, overdue: bool, appeal_before: date | None,
+        route: Route | None, start: int, size: int,
+    ) -> ListPage:
+        """The matching cases at ranks [start, start + size) in `summaries`' order, and how many match.
+
+        Only that page's cases are listed: the day window they fall in is found by counting
+        (cases/paging.py), so a page costs about the same at 50 cases or 5,000. Closed cases, which
+        also come from the archive, are read whole as in `summaries`."""
+        if stage is CaseStage.closed:
+            found = await self.summaries(stage, officer, overdue, appeal_before, route)
+            return ListPage(found[start:start + size], len(found))
+        from workflows.visibility import NEXT_DEADLINE
+
+        now = datetime.now(UTC)
+        query = visibility_query(stage, officer, overdue, now, appeal_before, route)
+
+        async def count(terms: str) -> int:
+            return (await self._client.count_workflows(f"{query}{terms}", rpc_timeout=ANSWER_TIMEOUT)).count
+
+        async def listed(terms: str) -> list[CaseSummary]:
+            executions = self._client.list_workflows(f"{query}{terms}", page_size=LIST_PAGE_SIZE, rpc_timeout=ANSWER_TIMEOUT)
+            return by_next_deadline([_summary(execution, now) async for execution in executions])
+
+        total, dated = await asyncio.gather(count(""), count(f" AND {NEXT_DEADLINE.name} IS NOT NULL"))
+        found: list[CaseSummary] = []
+        if start < dated:
+            first, end, before = await paging.window(
+                lambda day: count(f" AND {NEXT_DEADLINE.name} < {_due_before(day)}"), start, size, dated, london_date(now),
+            )
+            since = f" AND {NEXT_DEADLINE.name} > {_due_before(first)}" if first else ""  # due on or after it
+            in_window = await listed(f" AND {NEXT_DEADLINE.name} < {_due_before(end)}{since}")
+            found = in_window[start - before:start - before + size]
+        if len(found) < size and start + len(found) < total:  # the page reaches the cases with no deadline
+            skip = max(start - dated, 0)
+            found += (await listed(f" AND {NEXT_DEADLINE.name} IS NULL"))[skip:skip + size - len(found)]
+        return ListPage(found, total)
+
     async def due(self, officer: str | None, working_days: int | None, today: date) -> list[DueDuty]:
         """The duties still owed on `officer`'s open cases (every officer's: None), due within
         `working_days` working days of `today` and every overdue one (all: None), overdue first.
@@ -293,11 +341,8 @@ class Cases:
             'ExecutionStatus = "Running"',
             *([f'{CASE_OFFICER.name} = "{officer}"'] if officer is not None else []),
         ])
-        if working_days is not None:
-            # Only cases whose earliest duty falls in the window: NextDeadline is the moment it expires,
-            # midnight in England after its due date; asked as "before one second later", as above.
-            expires = london_time(last_day_within(today, working_days) + timedelta(days=1), time(0, 0))
-            query += f' AND {NEXT_DEADLINE.name} < "{_rfc3339(expires + timedelta(seconds=1))}"'
+        if working_days is not None:  # only cases whose earliest duty falls in the window
+            query += f" AND {NEXT_DEADLINE.name} < {_due_before(last_day_within(today, working_days) + timedelta(days=1))}"
         found = []
         async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE, rpc_timeout=ANSWER_TIMEOUT):
             attributes = execution.typed_search_attributes
@@ -470,12 +515,8 @@ def visibility_query(
     if overdue:
         # NextDeadline is the moment the earliest outstanding deadline expires.
         terms.append(f'{NEXT_DEADLINE.name} < "{now.isoformat()}"')
-    if appeal_before is not None:
-        # AppealDeadline is set only while the clock runs, at midnight in England after the last
-        # day: a last day on or before DATE expires at the end of DATE at the latest. Asked as
-        # "before one second later": the dev server's "<=" misses an exactly equal instant.
-        end_of_day = london_time(appeal_before + timedelta(days=1), time(0, 0))
-        terms.append(f'{APPEAL_DEADLINE.name} < "{_rfc3339(end_of_day + timedelta(seconds=1))}"')
+    if appeal_before is not None:  # AppealDeadline is set only while the clock runs
+        terms.append(f"{APPEAL_DEADLINE.name} < {_due_before(appeal_before + timedelta(days=1))}")
     return " AND ".join(terms)
 
 
@@ -483,6 +524,14 @@ def by_next_deadline(summaries: list[CaseSummary]) -> list[CaseSummary]:
     """Soonest next deadline first (an overdue one is sooner still), cases with none last. Sorted
     here: the dev server's SQL visibility cannot ORDER BY a custom search attribute."""
     return sorted(summaries, key=lambda summary: (summary.next_deadline is None, summary.next_deadline or date.max, summary.reference))
+
+
+def _due_before(day: date) -> str:
+    """A deadline attribute's bound, quoted, for "due before `day`". The attribute holds the moment
+    a deadline expires, midnight in England after its due date, so one due before `day` expires at
+    `day`'s midnight at the latest. Asked as "before one second later": the dev server's "<=" misses
+    an exactly equal instant, and no deadline expires in that second."""
+    return f'"{_rfc3339(london_time(day, time(0, 0)) + timedelta(seconds=1))}"'
 
 
 def _rfc3339(instant: datetime) -> str:

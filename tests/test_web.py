@@ -279,10 +279,11 @@ async def test_case_list_pages_through_search_attributes_with_filters(console: C
     await console.sign_in()
     first = await console.get("/cases", officer=officer, size="25")
     assert first.status_code == 200 and first.text.count('class="govuk-link" href="/cases/DR-') == 25
-    assert "25 cases on this page" in first.text and "Sam Parent" not in first.text
+    assert "Cases 1 to 25 of 26" in first.text and "Sam Parent" not in first.text
     next_href = next(url for url in console.urls() if "page=" in url and url.startswith(("/", "http")))
     second = await console.get(next_href.replace("&amp;", "&"))
     assert second.text.count('class="govuk-link" href="/cases/DR-') == 1 and "Previous page" in second.text
+    assert "Cases 26 to 26 of 26" in second.text
     none = await console.get("/cases", officer=officer, stage=CaseStage.awaiting_consent.value)
     assert "No cases match" in none.text
     assert "No cases match" in (await console.get("/cases", officer=officer, overdue="yes")).text

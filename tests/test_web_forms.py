@@ -343,7 +343,8 @@ def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
 
     summary = CaseSummary(reference="MD-2026-7KQ3XZ", stage=CaseStage.certificate_due, outcome=None, kinds=[],
                           case_officer=ACTOR, next_deadline=None, warnings=["late_opening"])
-    page = rendered("cases.html", title="Cases", filters={}, summaries=[summary])
+    page = rendered("cases.html", title="Cases", filters={}, summaries=[summary], first_shown=26, total=1_026)
+    assert "Cases 26 to 26 of 1,026, soonest next deadline first" in page
     assert ">Warnings<" in page and "Opened late" in page and "govuk-tag--pink" in page
 
 

@@ -55,6 +55,9 @@ async def test_closed_cases_are_listed_from_the_records_with_filters_and_pages(
     assert second.text.count(CASE_LINK) == 2 and "Previous page" in second.text and "Next page" not in second.text
     listed = {case.reference for case in [*withdrawn, declined] if f'href="/cases/{case.reference}"' in first.text + second.text}
     assert len(listed) == 27
+    gone = await console.get("/cases/closed", size="25", page="3")
+    assert (gone.status_code, error_summary(gone)) == (404, {"page": "That page of results does not exist: start from the first page"})
+    assert 'href="/cases/closed?size=25">Go to the first page' in gone.text
 
     only = await console.get("/cases/closed", outcome="declined")
     assert only.text.count(CASE_LINK) == 1 and f'href="/cases/{declined.reference}"' in only.text

@@ -94,6 +94,7 @@ log = structlog.get_logger()
 SERVICE_NAME = "SEND disagreement cases"
 PAGE_SIZES = (25, 100, 1000)
 MAX_PAGE = 1_000_000
+PAGE_GONE = "That page of results does not exist: start from the first page"
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -230,12 +231,9 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
     # --- Cases ----------------------------------------------------------------------------------------
 
     async def case_list(request: Request) -> Response:
-        """Open cases (closed ones: the stage filter, or /cases/closed), soonest next deadline first.
-
-        The dev server's SQL visibility cannot ORDER BY a custom search attribute, so every matching
-        case is read (one query, its pages in turn) and sorted here, then shown a numbered page at a
-        time: each page costs the whole filtered list, which `make bench` measures at 5,000 open
-        cases (BENCHMARKS.md)."""
+        """Open cases (closed ones: the stage filter, or /cases/closed), soonest next deadline first,
+        a numbered page at a time: only the page's cases are read (`Cases.summaries_page`), which
+        `make bench` measures at 5,000 open cases (BENCHMARKS.md)."""
         auth.staff(request)
         params = request.query_params
         errors: dict[str, str] = {}
@@ -246,16 +244,21 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
         overdue = params.get("overdue") == "yes"
         size = _page_size(params, errors)
         number = _page_number(params, errors)
-        context = {"title": "Cases", "errors": errors, "filters": params, "summaries": [], "next_page": None}
+        context = {"title": "Cases", "errors": errors, "filters": params, "summaries": [], "next_page": None,
+                   "first_page": _first_page(request)}
         if errors:
             return page(request, "cases.html", 400, **context)
-        found = await (await service.cases()).summaries(stage, officer, overdue, appeal_before, route)
         start = (number - 1) * size
-        if len(found) > start + size:
+        found = await (await service.cases()).summaries_page(stage, officer, overdue, appeal_before, route, start, size)
+        if start and start >= found.total:  # a page the list has since shrunk below, or one typed
+            return page(request, "cases.html", 404, **context | {"errors": {"page": PAGE_GONE}})
+        if found.total > start + size:
             context["next_page"] = request.url.include_query_params(page=number + 1)
         if number > 1:
             context["previous_page"] = request.url.include_query_params(page=number - 1)
-        return page(request, "cases.html", **context | {"summaries": found[start:start + size], "page_number": number})
+        return page(request, "cases.html", **context | {
+            "summaries": found.summaries, "page_number": number, "first_shown": start + 1, "total": found.total,
+        })
 
     async def closed_list(request: Request) -> Response:
         """Closed cases from the records' plain columns (nothing decrypted), as `list --closed`."""
@@ -270,6 +273,7 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
         size = _page_size(params, errors)
         number = _page_number(params, errors)
         context = {"title": "Closed cases", "errors": errors, "filters": params, "summaries": [], "next_page": None,
+                   "first_page": _first_page(request),
                    "done": request.session.pop("done", None)}
         if errors:
             return page(request, "closed.html", 400, **context)
@@ -277,6 +281,8 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
         found = await cases.records.closed(
             outcome, closed_after, closed_before, route, officer, limit=size + 1, offset=(number - 1) * size,
         )
+        if number > 1 and not found:  # a page the archive has since shrunk below, or one typed
+            return page(request, "closed.html", 404, **context | {"errors": {"page": PAGE_GONE}})
         if len(found) > size:  # one more than a page: there is a next one
             context["next_page"] = request.url.include_query_params(page=number + 1)
         if number > 1:
@@ -562,12 +568,18 @@ def _page_size(params: Mapping[str, str], errors: dict[str, str]) -> int:
 MAX_TOKEN = 4096  # characters of a page token; Temporal's are a few hundred
 
 
+def _first_page(request: Request) -> str:
+    """The list's first page with the same filters, as a path: the page asked for may be gone."""
+    query = request.url.remove_query_params("page").query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def _page_number(params: Mapping[str, str], errors: dict[str, str]) -> int:
     """A list's page, 1 to `MAX_PAGE` in plain digits: a larger one would overflow the
     database's offset (a 500), and no archive has that many pages."""
     number = whole_number(params.get("page") or "1")
     if number is None or not 1 <= number <= MAX_PAGE:
-        errors["page"] = "That page of results does not exist: start from the first page"
+        errors["page"] = PAGE_GONE
         return 1
     return number
 
