@@ -367,11 +367,12 @@ class CaseFile(Model):
         return min(self.alarms, key=lambda alarm: alarm.at, default=None)
 
     def describe(self) -> str:
-        """Where the case is, in words, without naming anybody (shown to operators in plaintext)."""
+        """Where the case is, in words and dates as pages write them, without naming anybody (shown
+        to operators in plaintext, in the Web UI)."""
         if self.is_closed:
-            text = f"Closed: {self.outcome.value.replace('_', ' ')}." if self.outcome else "Closed."
+            text = f"Closed: {OUTCOME_WORDS[self.outcome]}." if self.outcome else "Closed."
             if self.appeal_clock_running:
-                text += f" Appeal deadline {self.deadline(APPEAL).due.isoformat()}: warnings continue."
+                text += f" Appeal deadline {long_date(self.deadline(APPEAL).due)}: warnings continue."
             return text
         text = f"Case is {STAGE_WORDS[self.stage]}."
         if self.stage is CaseStage.awaiting_consent:
@@ -382,8 +383,8 @@ class CaseFile(Model):
             text += f" {done} of {len(self.actions)} agreed actions done."
         upcoming = self.next_deadline()
         if upcoming:
-            verb = "was due" if upcoming.state is DeadlineState.missed else "is due"
-            text += f" Next: {upcoming.name.replace('_', ' ')} {verb} {upcoming.due.isoformat()}."
+            missed = " (missed)" if upcoming.state is DeadlineState.missed else ""
+            text += f" Next: {duty_words(upcoming.name)}, due {long_date(upcoming.due)}{missed}."
         return text
 
     def _require_stage(self, action: type[StaffAction], doing: str) -> None:

@@ -205,7 +205,7 @@ def test_the_appeal_warnings_go_on_after_the_case_has_closed() -> None:
     # disagreement resolution does not stop the Tribunal appeal clock).
     case = case_in(CaseStage.awaiting_consent, appeal_deadline=APPEAL_DUE)
     case.withdraw(Withdraw(actor=OFFICER, party="org-1", reason="moved out of the area"), LATER)
-    assert case.describe() == "Closed: withdrawn. Appeal deadline 2027-02-26: warnings continue."
+    assert case.describe() == "Closed: Withdrawn. Appeal deadline 26 February 2027: warnings continue."
     assert [a.deadline for a in case.alarms] == [APPEAL, APPEAL, APPEAL]
     warning = alarm_of(case, APPEAL, AlarmPurpose.reminder, 20)
     assert case.alarm_rang(warning, warning.at) == [
@@ -213,7 +213,7 @@ def test_the_appeal_warnings_go_on_after_the_case_has_closed() -> None:
     ]
     expiry = alarm_of(case, APPEAL, AlarmPurpose.expiry)
     case.alarm_rang(expiry, expiry.at)
-    assert case.describe() == "Closed: withdrawn."  # the clock has run out: nothing more to warn of
+    assert case.describe() == "Closed: Withdrawn."  # the clock has run out: nothing more to warn of
 
 
 def test_the_warnings_before_a_recomputed_appeal_deadline_are_new_messages() -> None:
@@ -315,7 +315,7 @@ def test_the_service_deadlines_remind_and_escalate_to_the_case_officer_only() ->
     arrangement = case.deadline(SESSION_ARRANGEMENT)
     assert (arrangement.state, arrangement.outstanding) == (DeadlineState.missed, True)
     assert case.stage is CaseStage.arranging_session
-    assert case.describe() == "Case is arranging the session. Next: session arrangement was due 2026-12-04."
+    assert case.describe() == "Case is arranging the session. Next: Arrange the session, due 4 December 2026 (missed)."
 
 
 def test_a_missed_talks_review_is_escalated_and_the_case_stays_in_talks() -> None:
@@ -659,7 +659,7 @@ def test_each_answer_is_acknowledged_to_its_party_with_whom_we_still_wait_for() 
     assert case.stage is CaseStage.awaiting_consent
     assert deadline_state(case, CONSENT_WINDOW) is DeadlineState.open
     assert case.describe() == (
-        "Case is waiting for every party's consent. 1 of 3 parties have agreed. Next: consent window is due 2026-11-17."
+        "Case is waiting for every party's consent. 1 of 3 parties have agreed. Next: Consent window, due 17 November 2026."
     )
     told = case.record_consent(RecordConsent(actor=OFFICER, party="org-2", agree=True), at)
     assert told == [Announcement(Template.consent_recorded, ("org-2",), None, {"answer": "agreed", "waiting_for": ["Hill Top Primary"]})]
@@ -737,7 +737,7 @@ def test_a_missed_deadline_extended_is_open_again() -> None:
     case.extend_deadline(request, plan(TALKS_REVIEW, at, due=date(2026, 11, 27)), at)
     review = case.deadline(TALKS_REVIEW)
     assert (review.due, review.state, review.outstanding, review.extended) == (date(2026, 11, 27), DeadlineState.open, True, True)
-    assert case.describe() == "Case is in informal talks. Next: talks review is due 2026-11-27."
+    assert case.describe() == "Case is in informal talks. Next: Review of informal talks, due 27 November 2026."
 
 
 def test_parties_still_silent_hear_the_consent_window_was_extended() -> None:
@@ -868,14 +868,14 @@ def test_an_extended_deadline_already_missed_follows_the_moved_session() -> None
 @pytest.mark.parametrize(
     "stage, words",
     [
-        (CaseStage.informal_talks, "Case is in informal talks. Next: talks review is due 2026-11-23."),
+        (CaseStage.informal_talks, "Case is in informal talks. Next: Review of informal talks, due 23 November 2026."),
         (CaseStage.awaiting_consent,
-         "Case is waiting for every party's consent. 0 of 3 parties have agreed. Next: consent window is due 2026-11-17."),
-        (CaseStage.arranging_session, "Case is arranging the session. Next: session arrangement is due 2026-12-04."),
-        (CaseStage.session_scheduled, "Case is waiting for its session. Next: outcome record is due 2026-11-18."),
+         "Case is waiting for every party's consent. 0 of 3 parties have agreed. Next: Consent window, due 17 November 2026."),
+        (CaseStage.arranging_session, "Case is arranging the session. Next: Arrange the session, due 4 December 2026."),
+        (CaseStage.session_scheduled, "Case is waiting for its session. Next: Record the session outcome, due 18 November 2026."),
         (CaseStage.monitoring_agreement,
-         "Case is following up what was agreed. 0 of 2 agreed actions done. Next: action-1 is due 2026-11-30."),
-        (CaseStage.closed, "Closed: withdrawn."),
+         "Case is following up what was agreed. 0 of 2 agreed actions done. Next: Agreed action 1, due 30 November 2026."),
+        (CaseStage.closed, "Closed: Withdrawn."),
     ],
 )
 def test_describe_says_where_the_case_is_in_exact_words(stage: CaseStage, words: str) -> None:
@@ -890,7 +890,7 @@ def test_describe_an_appeal_decided_closes_the_warnings_sentence() -> None:
     case = case_in(CaseStage.awaiting_consent, appeal_deadline=APPEAL_DUE)
     case.withdraw(Withdraw(actor=OFFICER, party="org-2", reason="moved out of the area"), LATER)
     case.record_appeal_status(RecordAppealStatus(actor=OFFICER, status=AppealStatus.not_appealing), LATER)
-    assert case.describe() == "Closed: withdrawn."
+    assert case.describe() == "Closed: Withdrawn."
 
 
 def asking_consent(due: date) -> dict:

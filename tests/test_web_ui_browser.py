@@ -36,7 +36,7 @@ pytestmark = pytest.mark.timeout(420)  # two starts of the stack's servers and a
 # The Web UI is a JavaScript app fetching as it goes: wait for its content, generously.
 UI_WAIT_MS = 90_000
 # The one deadline of a case in informal talks, as a line of the current details.
-DEADLINE_IN_WORDS = re.compile(r"talks review: due (Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2}")
+DEADLINE_IN_WORDS = re.compile(r"Review of informal talks: due (Monday|Tuesday|Wednesday|Thursday|Friday) \d{1,2} [A-Z][a-z]+ \d{4}")
 # The encrypted input as the UI shows it without the codec server: one quoted base64 string.
 CIPHERTEXT = re.compile(r'^\s*"[A-Za-z0-9+/]{200,}={0,2}"\s*$')
 STACK_PORTS = ("DEV_SERVER_PORT", "UI_PORT", "CODEC_SERVER_PORT", "WEB_PORT")

@@ -36,10 +36,12 @@ def test_each_deadline_is_its_own_line_in_the_web_ui() -> None:
     html = COMMONMARK.render(current_details(case_awaiting_consent()))
     items = re.findall(r"<li>(.*?)</li>", html)
     assert items == [
-        "<strong>consent window</strong>: due Fri 2026-12-11",
-        "<strong>appeal</strong>: due Fri 2027-02-26",
+        "<strong>Consent window</strong>: due Friday 11 December 2026",
+        "<strong>SEND Tribunal appeal deadline</strong>: due Friday 26 February 2027",
     ]
     assert "|" not in html
+    assert "<strong>DR-2026-7KQ3XZ</strong>: Case is waiting for every party's consent. 0 of 3 parties have agreed. " \
+        "Next: Consent window, due 11 December 2026." in html  # in words, as the pages write them
 
 
 def test_a_table_would_run_together_in_the_web_ui() -> None:

@@ -11,6 +11,7 @@ from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 from domain.case import CaseFile
 from domain.deadlines import APPEAL
 from domain.models import DeadlineState
+from domain.words import duty_words, long_date
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
@@ -83,7 +84,6 @@ def case_summary(reference: str) -> str:
     return f"SEND disagreement case {reference}"
 
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime: no locale in a workflow
 ROUTE_WORDS = {
     "DR-": "a SEND **disagreement resolution** case: voluntary, every party must agree (SEND Code of Practice "
     "11.6-11.12; Children and Families Act 2014 s.57). It gives no certificate and does not move the "
@@ -125,7 +125,7 @@ def current_details(case: CaseFile) -> str:
     if waiting:
         lines += ["", "Deadlines:", ""]
         lines += [
-            f"- **{d.name.replace('_', ' ')}**: due {DAYS[d.due.weekday()]} {d.due.isoformat()}"
+            f"- **{duty_words(d.name)}**: due {d.due:%A} {long_date(d.due)}"
             + (" (missed: still to be done)" if d.state is DeadlineState.missed else "")
             for d in sorted(waiting, key=lambda d: d.due)
         ]
