@@ -198,7 +198,7 @@ class Cases:
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             )
         except WorkflowAlreadyStartedError:
-            raise Refused(f"case {reference} already exists") from None
+            raise Refused(f"case {reference} already exists", field=("reference",)) from None
         return await self._answered(reference, self._once_opened(handle))
 
     async def act(self, reference: str, update: str, request: object) -> CaseView:

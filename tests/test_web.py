@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,7 @@ from tests.web_console import (
     date_fields,
     error_summary,
     free_port,
+    opening_fields,
     page_title,
     session_fields,
     console_over,
@@ -438,3 +440,17 @@ async def test_out_of_range_filters_and_pages_are_refused_in_words_not_a_server_
 
     assert page.status_code == 400, page.text
     assert error_summary(page) == {field: error_summary(page)[field]} and error_summary(page)[field].startswith(words)
+
+
+async def test_opening_twice_from_one_page_shows_the_reference_taken_beside_its_field(console: Console) -> None:
+    await console.sign_in()
+    await console.get("/cases/new")
+    check = await console.post("/cases/new/check", opening_fields(open_case()))
+    draft = html.unescape(re.search(r'name="draft" value="([^"]*)"', check.text).group(1))
+    reference = json.loads(draft)["reference"]
+    assert (await console.post("/cases/new/open", {"draft": draft})).status_code == 303
+    again = await console.post("/cases/new/open", {"draft": draft})  # the button pressed twice, or Back and again
+    assert again.status_code == 409
+    assert error_summary(again) == {"reference": f"Case {reference} already exists"}
+    assert f"Case {reference} already exists" in inline_errors(again)
+    assert f'value="{reference}"' in again.text and "Sam Parent" in again.text  # the answers kept, to change the reference

@@ -421,6 +421,8 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
             try:
                 await cases.open(reference, opened)
             except Refused as refused:
+                if refused.field == ("reference",):  # taken (opened twice, or typed): the form, the field in error
+                    return form_page(request, answers, {"reference": words.sentence(str(refused))}, 409)
                 return page(request, "check.html", 409, title="Check the case before opening it", opening=way,
                             opened=opened, reference=reference, draft=draft, refused=str(refused))
             log.info("case opened", reference=reference, staff=actor)
