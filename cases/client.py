@@ -321,7 +321,8 @@ class Cases:
                 lambda day: count(f" AND {NEXT_DEADLINE.name} < {_due_before(day)}"), start, size, dated, london_date(now),
             )
             since = f" AND {NEXT_DEADLINE.name} > {_due_before(first)}" if first else ""  # due on or after it
-            in_window = await listed(f" AND {NEXT_DEADLINE.name} < {_due_before(end)}{since}")
+            until = f" AND {NEXT_DEADLINE.name} < {_due_before(end)}" if end else f" AND {NEXT_DEADLINE.name} IS NOT NULL"
+            in_window = await listed(f"{until}{since}")
             found = in_window[start - before:start - before + size]
         if len(found) < size and start + len(found) < total:  # the page reaches the cases with no deadline
             skip = max(start - dated, 0)

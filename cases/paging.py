@@ -46,15 +46,19 @@ async def first_day_reaching(count_before: CountBefore, target: int, today: date
     return reached
 
 
-async def window(count_before: CountBefore, start: int, size: int, dated: int, today: date) -> tuple[date | None, date, int]:
+async def window(
+    count_before: CountBefore, start: int, size: int, dated: int, today: date,
+) -> tuple[date | None, date | None, int]:
     """For the cases at ranks [start, start + size) among `dated` cases with a next deadline: the
-    first day due to read (None: from the earliest), the day to stop before, and how many cases come
-    before the first day."""
+    first day due to read (None: from the earliest), the day to stop before (None: to the latest),
+    and how many cases come before the first day. A bound the page does not need is not searched
+    for: an officer's own cases, fewer than a page, cost no count at all."""
+
+    async def end() -> date | None:
+        return None if start + size >= dated else await first_day_reaching(count_before, start + size, today)
+
     if start == 0:
-        return None, await first_day_reaching(count_before, min(size, dated), today), 0
-    end, after_first = await asyncio.gather(
-        first_day_reaching(count_before, min(start + size, dated), today),
-        first_day_reaching(count_before, start + 1, today),
-    )
+        return None, await end(), 0
+    last, after_first = await asyncio.gather(end(), first_day_reaching(count_before, start + 1, today))
     first = after_first - timedelta(days=1)  # fewer than start + 1 are due before it
-    return first, end, await count_before(first)
+    return first, last, await count_before(first)

@@ -59,7 +59,7 @@ def test_a_window_holds_the_ranks_of_its_page(due: list[date], data: st.DataObje
     count_before, _ = counter(due)
     first, end, before = asyncio.run(window(count_before, start, size, len(due), TODAY))
     ordered = sorted(due)
-    in_window = [day for day in ordered if (first is None or day >= first) and day < end]
+    in_window = [day for day in ordered if (first is None or day >= first) and (end is None or day < end)]
     assert before == len([day for day in ordered if first is not None and day < first])
     assert in_window[start - before:start - before + size] == ordered[start:start + size]
 
@@ -72,7 +72,8 @@ def test_a_hand_worked_window() -> None:
     count_before, _ = counter(due)
     assert asyncio.run(window(count_before, 2, 2, 5, TODAY)) == (date(2026, 12, 3), date(2026, 12, 4), 2)
     assert asyncio.run(window(count_before, 0, 2, 5, TODAY)) == (None, date(2026, 12, 2), 0)
-    assert asyncio.run(window(count_before, 4, 25, 5, TODAY)) == (date(2026, 12, 9), date(2026, 12, 10), 4)
+    assert asyncio.run(window(count_before, 4, 25, 5, TODAY)) == (date(2026, 12, 9), None, 4)  # to the last
+    assert asyncio.run(window(count_before, 0, 5, 5, TODAY)) == (None, None, 0)  # the whole list: nothing counted
 
 
 # --- On a dev server ------------------------------------------------------------------------------
