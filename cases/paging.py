@@ -7,6 +7,7 @@ whose next deadline is due before day d (which only grows with d), the cases at 
 [start, start + size) are those due in [L, U), where U is the first day f reaches start + size and L
 the day before f first passes start. Only that window is listed, then sorted as the whole list
 would be (`by_next_deadline`): ties within a day by reference, and cases with no deadline last.
+The window is whole days, so a day with hundreds of deadlines is read whole for any page it touches.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ async def window(
     """For the cases at ranks [start, start + size) among `dated` cases with a next deadline: the
     first day due to read (None: from the earliest), the day to stop before (None: to the latest),
     and how many cases come before the first day. A bound the page does not need is not searched
-    for: an officer's own cases, fewer than a page, cost no count at all."""
+    for: an officer's own cases, fewer than a page, need no day searched."""
 
     async def end() -> date | None:
         return None if start + size >= dated else await first_day_reaching(count_before, start + size, today)
