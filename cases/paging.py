@@ -55,11 +55,24 @@ async def window(
     and how many cases come before the first day. A bound the page does not need is not searched
     for: an officer's own cases, fewer than a page, need no day searched."""
 
+    counts: dict[date, asyncio.Task[int]] = {}
+
+    def counted(day: date) -> asyncio.Task[int]:  # each day counted once: both searches start from today
+        if day not in counts:
+            counts[day] = asyncio.ensure_future(count_before(day))
+        return counts[day]
+
     async def end() -> date | None:
-        return None if start + size >= dated else await first_day_reaching(count_before, start + size, today)
+        return None if start + size >= dated else await first_day_reaching(counted, start + size, today)
 
     if start == 0:
         return None, await end(), 0
-    last, after_first = await asyncio.gather(end(), first_day_reaching(count_before, start + 1, today))
-    first = after_first - timedelta(days=1)  # fewer than start + 1 are due before it
-    return first, last, await count_before(first)
+    # Not a TaskGroup: a count's own error (the server away) is what callers handle, not a group of them.
+    searches = [asyncio.ensure_future(end()), asyncio.ensure_future(first_day_reaching(counted, start + 1, today))]
+    try:
+        last, after_first = await asyncio.gather(*searches)
+    finally:
+        for search in searches:
+            search.cancel()  # the other search, when one failed
+    first = after_first - timedelta(days=1)  # fewer than start + 1 are due before it: counted already
+    return first, last, await counted(first)

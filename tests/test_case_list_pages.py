@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 import pytest_asyncio
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
@@ -134,3 +135,24 @@ async def test_the_console_pages_through_them_and_says_when_a_page_is_gone(parke
     assert gone.status_code == 404
     assert error_summary(gone) == {"page": "That page of results does not exist: start from the first page"}
     assert 'id="page"' in gone.text and "Go to the first page" in gone.text
+
+
+def test_a_count_that_fails_fails_the_page_with_its_own_error() -> None:
+    """The server away mid-search: its own error reaches the console (a 503 page), not a group of
+    errors, and the other search stops with it."""
+    asked: list[date] = []
+
+    async def count_before(day: date) -> int:
+        asked.append(day)
+        if len(asked) > 3:
+            raise ConnectionError("the server went away")
+        await asyncio.sleep(0)
+        return 10
+
+    async def searched() -> None:
+        with pytest.raises(ConnectionError):
+            await window(count_before, 40, 25, 100, TODAY)
+        await asyncio.sleep(0.01)
+        assert len(asked) == 4  # nothing counted after the failure
+
+    asyncio.run(searched())
