@@ -326,10 +326,11 @@ class Cases:
             since = f" AND {NEXT_DEADLINE.name} > {_due_before(first)}" if first else ""  # due on or after it
             until = f" AND {NEXT_DEADLINE.name} < {_due_before(end)}" if end else f" AND {NEXT_DEADLINE.name} IS NOT NULL"
             in_window = await listed(f"{until}{since}")
-            found = in_window[start - before:start - before + size]
+            into_window = max(start - before, 0)  # never below 0, should cases change between counts and list
+            found = in_window[into_window:into_window + size]
         if len(found) < size and start + len(found) < total:  # the page reaches the cases with no deadline
-            skip = max(start - dated, 0)
-            found += (await listed(f" AND {NEXT_DEADLINE.name} IS NULL"))[skip:skip + size - len(found)]
+            into_undated = max(start - dated, 0)
+            found += (await listed(f" AND {NEXT_DEADLINE.name} IS NULL"))[into_undated:into_undated + size - len(found)]
         return ListPage(found, total)
 
     async def due(self, officer: str | None, working_days: int | None, today: date) -> list[DueDuty]:

@@ -567,9 +567,6 @@ def _page_size(params: Mapping[str, str], errors: dict[str, str]) -> int:
     return int(text)
 
 
-MAX_TOKEN = 4096  # characters of a page token; Temporal's are a few hundred
-
-
 def _first_page(request: Request) -> str:
     """The list's first page with the same filters, as a path: the page asked for may be gone."""
     query = request.url.remove_query_params("page").query
