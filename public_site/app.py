@@ -103,6 +103,10 @@ class Expired(Exception):
     """The link's window has ended."""
 
 
+class Locked(Exception):
+    """The link's identity check has been answered wrongly too often: it opens nothing, for good."""
+
+
 class CheckNeeded(Exception):
     """This browser has not (or no longer) answered this link's check: back to it."""
 
@@ -145,13 +149,16 @@ def create_app(
         token = request.path_params["token"]
         address = address_of(request)
         link = await links.find(token) if TOKEN_SHAPE.fullmatch(token) else None
+        state = link.state(datetime.now(UTC)) if link is not None else None
+        if state is LinkState.locked:  # for good: not "try again in an hour"
+            raise Locked
         if await links.limited(address, link):
             raise TooManyTries
         if link is None:
             await links.failed(address)
             log.info("link not recognised")
             raise NotRecognised
-        if link.state(datetime.now(UTC)) is LinkState.expired:
+        if state is LinkState.expired:
             raise Expired
         return token, link
 
@@ -197,8 +204,11 @@ def create_app(
         if not typed:
             return page(request, "check.html", 400, errors={"answer": blank}, **context)
         if not await links.is_recipient(link, typed):
-            await links.failed(address_of(request), link)
+            state = await links.failed(address_of(request), link)
             log.info("link check failed", link=link.digest[:12])
+            if state is LinkState.locked:
+                log.warning("link locked", link=link.digest[:12])
+                raise Locked
             if await links.limited(address_of(request), link):
                 raise TooManyTries
             return page(request, "check.html", 400, errors={"answer": "That does not match what we have. Check it and try again."},
@@ -319,6 +329,11 @@ def create_app(
                        "For your security, this link cannot be used for the next hour.",
                        "If you need to answer sooner, contact us.")
 
+    async def locked(request: Request, error: Exception) -> Response:
+        return problem(request, 403, "This link no longer works",
+                       "For your security, it has been locked after too many answers that did not match what we have.",
+                       "Nothing about your case was shown. Contact us to give your answer.")
+
     async def expired(request: Request, error: Exception) -> Response:
         return problem(request, 410, "This link has expired",
                        "The time to answer through this link has ended.",
@@ -400,6 +415,7 @@ def create_app(
             NotRecognised: not_recognised,
             TooManyTries: too_many,
             Expired: expired,
+            Locked: locked,
             CheckNeeded: check_needed,
             Forged: forged,
             NotAllowed: not_allowed,

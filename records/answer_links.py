@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
@@ -44,6 +44,10 @@ TOKEN_BYTES = 16  # 128 random bits
 TOKEN_FAILURES = 5
 ADDRESS_FAILURES = 20
 FAILURE_WINDOW = timedelta(hours=1)
+# Wrong answers to a link's check in its whole life before it is locked for good [policy]. The hourly
+# limit alone would let someone holding a forwarded link try 5 an hour for the weeks it lasts (over a
+# thousand of the 10,000 last-4 combinations); 10 leave a 1 in 1,000 chance.
+LINK_WRONG_ANSWERS = 10
 # How long a link's row outlives its expiry, so that using it late says "expired", not "not
 # recognised" [policy]; after that it is swept away.
 KEPT_AFTER_EXPIRY = timedelta(days=90)
@@ -93,6 +97,7 @@ class LinkState(StrEnum):
     live = "live"
     spent = "spent"  # the answer it asked for is recorded
     expired = "expired"
+    locked = "locked"  # its check answered wrongly `LINK_WRONG_ANSWERS` times
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,15 @@ class AnswerLink:
     check: CheckKind
     expires_at: datetime
     spent_at: datetime | None
+    wrong_answers: int = 0  # to its identity check, in its whole life
 
     def state(self, now: datetime) -> LinkState:
-        """Expired once its window ends, answered or not: an old message's link shows nothing more."""
+        """Expired once its window ends, answered or not: an old message's link shows nothing more.
+        Locked once its check has been answered wrongly too often, whoever asks."""
         if now >= self.expires_at:
             return LinkState.expired
+        if self.wrong_answers >= LINK_WRONG_ANSWERS:
+            return LinkState.locked
         return LinkState.spent if self.spent_at is not None else LinkState.live
 
 
@@ -154,16 +163,17 @@ class AnswerLinks:
         """The link this token opens; None for a token never minted (or swept away)."""
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT token_digest, reference, party, purpose, check_kind, expires_at, spent_at"
+                "SELECT token_digest, reference, party, purpose, check_kind, expires_at, spent_at, wrong_answers"
                 " FROM answer_links WHERE token_digest = ?",
                 (token_digest(token),),
             )
         if not rows:
             return None
-        digest, reference, party, purpose, check, expires_at, spent_at = rows[0]
+        digest, reference, party, purpose, check, expires_at, spent_at, wrong_answers = rows[0]
         return AnswerLink(
             digest=digest, reference=reference, party=party, purpose=AnswerPurpose(purpose), check=CheckKind(check),
             expires_at=datetime.fromisoformat(expires_at), spent_at=datetime.fromisoformat(spent_at) if spent_at else None,
+            wrong_answers=wrong_answers,
         )
 
     async def is_recipient(self, link: AnswerLink, typed: str) -> bool:
@@ -202,8 +212,10 @@ class AnswerLinks:
                 )
         return by_address >= ADDRESS_FAILURES or by_token >= TOKEN_FAILURES
 
-    async def failed(self, address: str, link: AnswerLink | None = None) -> None:
-        """A failed try from this address (against this link, if it was one); old tries are swept."""
+    async def failed(self, address: str, link: AnswerLink | None = None) -> LinkState | None:
+        """A failed try from this address (against this link, if it was one: a wrong answer to its
+        check, also counted for the link's life); old tries are swept. Returns the link's state
+        after it (None: no link), `locked` once that was one wrong answer too many."""
         now = self._clock()
         subjects = [self.address_subject(address)] + ([f"token:{link.digest}"] if link is not None else [])
         async with self._db.transaction() as tx:
@@ -212,6 +224,11 @@ class AnswerLinks:
                 await tx.execute(
                     "INSERT INTO answer_link_failures (subject, failed_at) VALUES (?, ?)", (subject, instant(now)),
                 )
+            if link is None:
+                return None
+            await tx.execute("UPDATE answer_links SET wrong_answers = wrong_answers + 1 WHERE token_digest = ?", (link.digest,))
+            [(wrong_answers,)] = await tx.fetchall("SELECT wrong_answers FROM answer_links WHERE token_digest = ?", (link.digest,))
+        return replace(link, wrong_answers=wrong_answers).state(now)
 
     def _keyed(self, digest: str, kind: CheckKind, answer: str) -> str:
         return hmac.new(self._secret, f"{digest}|{kind.value}|{answer}".encode(), hashlib.sha256).hexdigest()

@@ -164,6 +164,14 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX answer_link_failures_subject ON answer_link_failures (subject, failed_at)",
         ],
     ),
+    (
+        7,
+        [
+            # Wrong answers to a link's identity check in its whole life: locked for good at
+            # `LINK_WRONG_ANSWERS` (records/answer_links.py), however slowly they come.
+            "ALTER TABLE answer_links ADD COLUMN wrong_answers INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]
 
 # One row per migration applied (a database from before that held one row: the version reached).

@@ -13,7 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +34,7 @@ from public_site.__main__ import PUBLIC_METRICS
 from public_site.app import create_app
 from public_site.gateway import PublicCases
 from public_site.settings import PublicSettings
-from records.answer_links import ADDRESS_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
+from records.answer_links import ADDRESS_FAILURES, LINK_WRONG_ANSWERS, TOKEN_FAILURES, AnswerLinks, CheckKind, IdentityCheck, expiry_of
 from records.database import RecordsUnavailable, records_database_for
 from tests.conftest import OWN_CONTACT_DETAILS, TEST_KEYS, new_reference, open_case, personal_data
 from tests.delivery_servers import free_port
@@ -130,9 +130,13 @@ class Site:
 
 
 @asynccontextmanager
-async def site_on(records_settings: Settings, case: Resolution | None = None, base_url: str = SITE, **overrides) -> AsyncIterator[Site]:
+async def site_on(
+    records_settings: Settings, case: Resolution | None = None, base_url: str = SITE,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC), **overrides,
+) -> AsyncIterator[Site]:
+    """The public site over a stand-in for the cases; `clock`: the links' own, to count failures over hours."""
     settings = public_settings(records_settings, **overrides)
-    links = AnswerLinks(records_database_for(settings), settings.public_site_secret())
+    links = AnswerLinks(records_database_for(settings), settings.public_site_secret(), clock)
     cases = StandInCases(case or offered_case())
     app = create_app(settings, links=links, cases=cases)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as http:
@@ -216,6 +220,28 @@ async def test_a_wrong_answer_a_tampered_token_and_the_rate_limits(records_setti
         assert (await site.get(f"/{other}")).status_code == 429
     async with site_on(records_settings) as elsewhere:  # another process of the site shares the count
         assert (await elsewhere.get(f"/{other}")).status_code == 429
+
+
+async def test_wrong_answers_spread_over_hours_lock_the_link_for_good(records_settings: Settings) -> None:
+    """The hourly limit alone would let a forwarded link be tried 5 times an hour for weeks."""
+    now = [NOW]
+    async with site_on(records_settings, clock=lambda: now[0]) as site:
+        token = await site.mint()
+        for hour in range(LINK_WRONG_ANSWERS // TOKEN_FAILURES):  # [policy] 10 in its life, 5 an hour
+            for _ in range(TOKEN_FAILURES - 1):
+                assert (await site.post(f"/{token}", {"answer": "9999"})).status_code == 400
+            last = await site.post(f"/{token}", {"answer": "9999"})
+            if hour == 0:
+                assert last.status_code == 429 and title(last).startswith("Too many tries")
+            now[0] += timedelta(hours=1, minutes=1)
+        assert last.status_code == 403 and title(last).startswith("This link no longer works")
+        assert "Nothing about your case was shown" in last.text and "01632 960000" in last.text
+        assert (await site.links.find(token)).wrong_answers == LINK_WRONG_ANSWERS
+        now[0] += timedelta(days=2)  # no hour's wait lifts it, and the right answer opens nothing
+        for response in (await site.get(f"/{token}"), await site.post(f"/{token}", {"answer": "0123"})):
+            assert response.status_code == 403 and title(response).startswith("This link no longer works")
+        other = await site.mint()  # the household's other links still work
+        assert (await site.get(f"/{other}")).status_code == 200
 
 
 async def test_an_expired_link_says_so_with_the_contact_details(records_settings: Settings) -> None:
