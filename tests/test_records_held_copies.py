@@ -76,7 +76,7 @@ async def test_a_migration_numbered_below_one_applied_is_still_applied(tmp_path:
     with sqlite3.connect(settings.records_path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM case_keys").fetchone() == (0,)
         versions = [version for (version,) in connection.execute("SELECT version FROM records_schema ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5, 6]
+    assert versions == [version for version, _ in every]  # every one, 3 among them
 
 
 @pytest.mark.parametrize("reached", [2, 5], ids=["release-1.0.0", "main-with-5-before-4"])
@@ -96,7 +96,8 @@ async def test_a_database_that_kept_the_version_reached_gets_the_migrations_it_l
     await store.hold(case.reference, "complaint", "jo.smith", NOW)
     assert await store.copy_held(held_copy_of(case, 1, NOW)) is HeldCopied.written
     with sqlite3.connect(settings.records_path) as connection:
-        assert [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")] == [1, 2, 3, 4, 5, 6]
+        applied = [v for (v,) in connection.execute("SELECT version FROM records_schema ORDER BY version")]
+    assert applied == [version for version, _ in database.MIGRATIONS]  # every one, 3 and 4 among them
 
 
 async def test_the_purge_reports_held_cases_gone_and_deletes_their_copies_only_when_off_hold_and_due(
