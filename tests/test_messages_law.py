@@ -203,6 +203,10 @@ def test_6_after_mediation_the_mediator_issues_the_certificate(kind) -> None:
     by_adviser = said(Template.certificate_issued, kind, **MEDIATION, certificate_issued_by="mediation_adviser",
                       certificate_reason="no_mediation")
     assert "mediation adviser has issued" in by_adviser
+    if kind is not RecipientKind.applicant:  # told why in words, never by the code
+        assert "because the family did not want mediation." in by_adviser and "no mediation" not in by_adviser
+        assert "after mediation took place." in said(Template.certificate_issued, kind, **MEDIATION,
+                                                       certificate_reason="mediation_concluded")
 
 
 def test_7_a_later_certificate_never_moves_the_appeal_deadline_later() -> None:
