@@ -336,6 +336,14 @@ def test_the_check_answers_page_shows_the_childs_date_of_birth(route) -> None:
               else open_case(child_date_of_birth=date(2011, 3, 14)))
     page = rendered("check.html", opening=way, opened=opened, reference="MD-2026-7KQ3XZ", draft="{}", title="Check")
     assert re.search(r"Child&#39;s date of birth\s*</dt>\s*<dd[^>]*>\s*14 March 2011", page)
+    answers = " ".join(re.findall(r'<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', page, re.S))
+    assert "_" not in answers.replace(opened.applicant.contact.email or "", "")  # codes in words, every one
+    if route.value == "mediation":
+        assert "Refusal to carry out an EHC needs assessment" in answers and "Education and health" in answers
+    else:
+        assert "The special educational provision made" in answers and "EHC needs assessment" in answers
+        assert "(a school)" in answers and "(the local authority)" in answers
+    assert "Parent" in answers
 
 
 def test_the_case_list_shows_each_cases_warnings_by_name() -> None:
