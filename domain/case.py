@@ -1043,7 +1043,7 @@ class CaseFile(Model):
             return []
         return [Announcement(
             Template.notification_failed, (CASE_OFFICER,), f"notification_failed-{template.value}-{recipient.id}",
-            {"party_name": recipient.name, "reason": f"the {template.value.replace('_', ' ')} message: {reason}"},
+            {"party_name": recipient.name, "reason": f"the message “{template_words(template)}”: {reason}"},
         )]
 
     def party_ids(self) -> list[str]:

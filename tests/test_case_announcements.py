@@ -505,7 +505,7 @@ def test_a_failed_message_to_a_party_is_recorded_and_the_case_officer_told() -> 
     case = case_in(CaseStage.session_scheduled)
     assert case.delivery_failed(Template.resolution_offered, case.recipient("org-1"), "address rejected", LATER) == [Announcement(
         Template.notification_failed, (CASE_OFFICER,), "notification_failed-resolution_offered-org-1",
-        {"party_name": "Hill Top Primary", "reason": "the resolution offered message: address rejected"},
+        {"party_name": "Hill Top Primary", "reason": "the message “Offer of disagreement resolution”: address rejected"},
     )]
     assert case.timeline[-1] == TimelineEntry(
         at=LATER, actor="system", event="notification_failed", detail="Offer of disagreement resolution to organisation 1: address rejected",
@@ -513,7 +513,7 @@ def test_a_failed_message_to_a_party_is_recorded_and_the_case_officer_told() -> 
     )
     assert case.delivery_failed(Template.session_scheduled, case.recipient(MEDIATOR), "mailbox full", LATER) == [Announcement(
         Template.notification_failed, (CASE_OFFICER,), "notification_failed-session_scheduled-mediator",
-        {"party_name": MEDIATOR_NAME, "reason": "the session scheduled message: mailbox full"},
+        {"party_name": MEDIATOR_NAME, "reason": "the message “Session booked”: mailbox full"},
     )]
 
 
