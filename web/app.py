@@ -101,7 +101,7 @@ E = TypeVar("E", bound=StrEnum)
 def _templates() -> Jinja2Templates:
     env = govuk_environment("web")
     env.globals.update(
-        words=words.words, long_date=words.long_date, moment=words.date_and_time,
+        long_date=words.long_date, moment=words.date_and_time,
         stage_words=words.stage_words, deadline_name=words.duty_words,
         error_message=presenters.error_message, date_items=presenters.date_items, options=presenters.options,
         enum_choices=presenters.enum_choices, owner_words=words.owner_words, due_rule=presenters.due_rule,
