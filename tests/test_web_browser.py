@@ -122,7 +122,7 @@ async def test_a_case_officer_takes_a_case_from_opening_to_closing(browser: Brow
         await expect(screen.get_by_label("Organisation 2: name")).to_have_value("Rotherham LA")
         await screen.get_by_label("Where is the family in the EHC process?").select_option("plan_drafting")
         await submit(page, "Continue")
-        await expect(screen.get_by_text("Plan drafting")).to_be_visible()
+        await expect(screen.get_by_text("Drawing up the EHC plan")).to_be_visible()
         await submit(page, "Open the case")
         await expect(screen.get_by_text("Case opened.")).to_be_visible()
         await expect(screen.get_by_role("heading", name="In informal talks")).to_be_visible()
