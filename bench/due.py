@@ -9,7 +9,7 @@ Measured, each the median of `runs`:
 - `Cases.due` for the officer, all their duties and this week's (what `disagreement due` and the
   home page call; no CLI start-up in it);
 - `GET /` (this week) and `GET /?view=all`, signed in as that officer, over loopback from a console
-  served by uvicorn;
+  served by uvicorn, and the same for the whole team, signed in as a team manager;
 - and the Cases list with no filter, its first page and one deep in it: found by counting, only the
   page's cases read (cases/paging.py).
 """
@@ -137,11 +137,26 @@ async def due_from_me(cases: int = 5000, runs: int = 30) -> None:
                     assert response.status_code == 200, response.status_code
 
                 officer_list_ms = await _median_ms(runs, officer_list)
+
+                async with httpx.AsyncClient(base_url=address) as manager:  # a team manager's own session
+                    sign_in = await manager.get("/sign-in")
+                    await manager.post("/sign-in/dev", data={
+                        "csrf_token": CSRF.search(sign_in.text).group(1), "staff_id": "bench.manager", "roles": "team_manager",
+                    })
+
+                    async def team(**params: str) -> None:  # every officer's duties
+                        response = await manager.get("/", params={"team": "1", **params})
+                        assert response.status_code == 200 and "Due from the team" in response.text, response.status_code
+
+                    team_week_ms = await _median_ms(10, team)
+                    team_all_ms = await _median_ms(10, lambda: team(view="all"))
     print(f"-- due from me: {cases} open cases across {OFFICERS} officers; {theirs} cases ({duties} duties) are the officer's", flush=True)
     report("due: Cases.due, all (median)", all_ms, bare_ms, "ms")
     report(f"due: Cases.due, within {WORKING_WEEK} working days", week_ms, bare_ms, "ms")
     report("due: GET / (this week, median)", home_week_ms, bare_ms, "ms")
     report("due: GET /?view=all (median)", home_all_ms, bare_ms, "ms")
+    report(f"due: GET /?team=1 (this week, all {cases})", team_week_ms, bare_ms, "ms")
+    report(f"due: GET /?team=1&view=all (all {cases})", team_all_ms, bare_ms, "ms")
     report(f"cases: GET /cases?officer=…, {theirs} open, sorted", officer_list_ms, bare_ms, "ms")
     report(f"cases: GET /cases, first page of all {cases} open", list_ms, bare_ms, "ms")
     report(f"cases: GET /cases, page {deep_page} of all {cases} open", deep_ms, bare_ms, "ms")

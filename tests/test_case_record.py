@@ -103,7 +103,7 @@ def test_the_view_of_a_case_following_up_its_agreement() -> None:
     assert [n.model_dump() for n in view.notifications] == [
         {"to": "org-1", "template": "written_outcome", "channel": Channel.email, "status": DeliveryStatus.failed, "reason": "bounced"}
     ]
-    assert case.describe() == "Case is following up what was agreed. 1 of 2 agreed actions done. Next: action-2 is due 2026-12-04."
+    assert case.describe() == "Case is following up what was agreed. 1 of 2 agreed actions done. Next: Agreed action 2, due 4 December 2026."
 
 
 def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
@@ -139,7 +139,7 @@ def test_the_timeline_names_each_step_its_actor_and_detail() -> None:
         (OFFICER, "case_closed", "Partial agreement"),
     ]
     assert (case.session.venue, case.session.number) == ("Library", 2)
-    assert case.describe() == "Closed: partial agreement."
+    assert case.describe() == "Closed: Partial agreement."
     assert case.view().outcome is CaseOutcome.partial_agreement
 
 

@@ -508,7 +508,7 @@ async def test_what_operators_see_names_nobody(dev_server, settings) -> None:
         seen.append(await shown_to_operators(handle))
 
     assert reference in seen[0] and "Case is in informal talks" in seen[0]
-    assert "waiting for its session" in seen[1] and "Closed: withdrawn" in seen[2]
+    assert "waiting for its session" in seen[1] and "Closed: Withdrawn" in seen[2]
     for text in seen:
         assert_names_nobody(text, opened)
 

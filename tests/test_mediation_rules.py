@@ -317,7 +317,7 @@ def test_a_no_puts_the_case_in_certificate_due_with_the_advisers_certificate_its
     view = case.view()
     assert (view.stage, view.next_deadline.name, view.next_deadline.due) == (CaseStage.certificate_due, CERTIFICATE, date(2026, 12, 8))
     assert view.next_deadline.owed_by == "mediation_adviser"
-    assert case.describe() == "Case is waiting for the mediation certificate. Next: certificate is due 2026-12-08."
+    assert case.describe() == "Case is waiting for the mediation certificate. Next: Issue the mediation certificate, due 8 December 2026."
 
 
 def test_the_no_certificate_counts_from_the_day_the_family_told_the_adviser_not_from_its_recording() -> None:
@@ -358,7 +358,7 @@ def test_a_no_told_to_the_adviser_more_than_3_working_days_ago_is_overdue_at_onc
     assert entries(case, mark) == [(england(date(2026, 12, 3), 0), SYSTEM, "deadline_missed", "Issue the mediation certificate was due 2 December 2026")]
     assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 2), DeadlineState.missed)
     assert case.deadline(CERTIFICATE).owed and case.next_deadline().name == CERTIFICATE
-    assert case.describe() == "Case is waiting for the mediation certificate. Next: certificate was due 2026-12-02."
+    assert case.describe() == "Case is waiting for the mediation certificate. Next: Issue the mediation certificate, due 2 December 2026 (missed)."
     issue(case, at(12, 7))
     assert deadlines(case)[CERTIFICATE] == (date(2026, 12, 2), DeadlineState.missed)  # caught up late, not met
     assert settled(case, CERTIFICATE) == (date(2026, 12, 7), "certificate_issued")

@@ -706,12 +706,12 @@ def test_describe_names_nobody(stage: CaseStage) -> None:
 def test_describe_says_where_the_case_is_and_what_is_due() -> None:
     case = case_in(CaseStage.awaiting_consent)
     consent(case, "org-1")
-    due = case.deadline(CONSENT_WINDOW).due.isoformat()
+    due = long_date(case.deadline(CONSENT_WINDOW).due)
     assert case.describe() == (
-        f"Case is waiting for every party's consent. 1 of 3 parties have agreed. Next: consent window is due {due}."
+        f"Case is waiting for every party's consent. 1 of 3 parties have agreed. Next: Consent window, due {due}."
     )
     expire(case, CONSENT_WINDOW)
-    assert f"consent window was due {due}" in case.describe()
+    assert f"Consent window, due {due} (missed)." in case.describe()
 
 
 def test_describe_counts_done_actions_and_says_how_a_case_closed() -> None:
@@ -719,7 +719,7 @@ def test_describe_counts_done_actions_and_says_how_a_case_closed() -> None:
     complete(case, 2)
     assert "1 of 2 agreed actions done" in case.describe()
     complete(case, 1)
-    assert case.describe() == "Closed: partial agreement."
+    assert case.describe() == "Closed: Partial agreement."
 
 
 # --- Checked input (domain/models.py) ---------------------------------------------------------------
