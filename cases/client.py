@@ -93,6 +93,14 @@ class ListPage:
     total: int
 
 
+@dataclass(frozen=True)
+class DuePage:
+    """One page of the due list, and whether another follows."""
+
+    duties: list[DueDuty]
+    more: bool
+
+
 class Unreachable(Exception):
     """The server, or a worker behind it, did not answer."""
 
@@ -339,15 +347,44 @@ class Cases:
 
         One visibility query, its pages read in turn, never a query to each case: each case's
         `OpenDuties` holds them (workflows/visibility.py)."""
-        from workflows.visibility import CASE_OFFICER, CASE_STAGE, NEXT_DEADLINE, OPEN_DUTIES
+        return await self._duties(_due_query(officer, working_days, today), working_days, today)
 
-        query = " AND ".join([
-            "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")",
-            'ExecutionStatus = "Running"',
-            *([f'{CASE_OFFICER.name} = "{officer}"'] if officer is not None else []),
-        ])
-        if working_days is not None:  # only cases whose earliest duty falls in the window
-            query += f" AND {NEXT_DEADLINE.name} < {_due_before(last_day_within(today, working_days) + timedelta(days=1))}"
+    async def due_page(
+        self, officer: str | None, working_days: int | None, today: date, start: int, size: int,
+    ) -> DuePage:
+        """The duties at ranks [start, start + size) of `due`'s list, and whether more follow.
+
+        Only the cases the page needs are read. A case's `NextDeadline` is never later than a duty
+        it owes, so every duty due before a day is owed on a case whose next deadline falls before
+        it: the first day by which enough cases fall due (cases/paging.py) bounds what to read. Where
+        those cases owe fewer duties before it than the page needs (a next deadline that is the
+        family's appeal clock), the day moves on. The first page, what a manager opens, reads about
+        a page of cases; a deeper one reads every case due before its last duty."""
+        from workflows.visibility import NEXT_DEADLINE
+
+        query = _due_query(officer, working_days, today)
+
+        async def count(terms: str = "") -> int:
+            return (await self._client.count_workflows(f"{query}{terms}", rpc_timeout=ANSWER_TIMEOUT)).count
+
+        def before(day: date) -> str:
+            return f" AND {NEXT_DEADLINE.name} < {_due_before(day)}"
+
+        cases, needed = await count(), start + size
+        wanted = needed
+        while True:
+            end = None if wanted >= cases else await paging.first_day_reaching(lambda day: count(before(day)), wanted, today)
+            found = await self._duties(query + (before(end) if end else ""), working_days, today)
+            found = [duty for duty in found if end is None or duty.due < end]  # every duty due before `end`
+            if end is None or len(found) >= needed:
+                break
+            wanted = min(cases, wanted + needed - len(found))
+        more = len(found) > needed or (end is not None and await count(before(end)) < cases)
+        return DuePage(found[start:needed], more)
+
+    async def _duties(self, query: str, working_days: int | None, today: date) -> list[DueDuty]:
+        from workflows.visibility import CASE_OFFICER, CASE_STAGE, OPEN_DUTIES
+
         found = []
         async for execution in self._client.list_workflows(query, page_size=LIST_PAGE_SIZE, rpc_timeout=ANSWER_TIMEOUT):
             attributes = execution.typed_search_attributes
@@ -523,6 +560,21 @@ def visibility_query(
     if appeal_before is not None:  # AppealDeadline is set only while the clock runs
         terms.append(f"{APPEAL_DEADLINE.name} < {_due_before(appeal_before + timedelta(days=1))}")
     return " AND ".join(terms)
+
+
+def _due_query(officer: str | None, working_days: int | None, today: date) -> str:
+    """The running cases of `officer` (everyone's: None) whose next deadline falls within
+    `working_days` working days of `today`, or any (None)."""
+    from workflows.visibility import CASE_OFFICER, NEXT_DEADLINE
+
+    query = " AND ".join([
+        "(" + " OR ".join(f'WorkflowType = "{name}"' for name in WORKFLOW_TYPES.values()) + ")",
+        'ExecutionStatus = "Running"',
+        *([f'{CASE_OFFICER.name} = "{officer}"'] if officer is not None else []),
+    ])
+    if working_days is not None:  # only cases whose earliest duty falls in the window
+        query += f" AND {NEXT_DEADLINE.name} < {_due_before(last_day_within(today, working_days) + timedelta(days=1))}"
+    return query
 
 
 def by_next_deadline(summaries: list[CaseSummary]) -> list[CaseSummary]:

@@ -1,5 +1,6 @@
-"""The Cases list a page at a time (cases/paging.py, `Cases.summaries_page`): found by counting, the
-page must hold exactly the cases the whole list, read and sorted, holds at those ranks.
+"""The Cases list and the due list a page at a time (cases/paging.py, `Cases.summaries_page`,
+`Cases.due_page`): found by counting, a page must hold exactly what the whole list, read and sorted,
+holds at those ranks.
 
 First the day search against a count over dates in memory, then against a real dev server with cases
 due on many days, some on the same day and some with no deadline at all, through the console."""
@@ -25,7 +26,7 @@ from tests.conftest import open_case
 from tests.web_console import Console, console_over, error_summary, wait_until_listed, web_settings
 from web.app import create_app
 from workflows.case import DisagreementCase
-from workflows.visibility import CASE_OFFICER, CASE_STAGE, NEXT_DEADLINE
+from workflows.visibility import CASE_OFFICER, CASE_STAGE, NEXT_DEADLINE, OPEN_DUTIES
 
 TODAY = date(2026, 12, 4)
 dues = st.lists(st.integers(-400, 400).map(lambda days: TODAY + timedelta(days=days)), min_size=1, max_size=60)
@@ -156,3 +157,62 @@ def test_a_count_that_fails_fails_the_page_with_its_own_error() -> None:
         assert len(asked) == 4  # nothing counted after the failure
 
     asyncio.run(searched())
+
+
+# Each case's duties, in days from today; `APPEAL_FIRST` cases' next deadline is the family's appeal
+# clock, earlier than any duty they owe: they fall due by it without a duty before it.
+OWED = [[-4], [-4, 6], [-1], [0, 3, 30], [2], [2], [2, 9], [5], [12], [40, 41], [60]]
+APPEAL_FIRST = [[20], [21], [22]]
+
+
+@pytest_asyncio.fixture
+async def owing(dev_server, settings) -> str:
+    """One officer's cases owing the duties of `OWED` and `APPEAL_FIRST`, parked as `parked` parks."""
+    officer = f"owing-{uuid.uuid4().hex[:8]}"
+    today = london_date(datetime.now(UTC))
+
+    async def park(days: list[int], next_deadline: int) -> None:
+        owed = [f"{(today + timedelta(days=day)).isoformat()}|talks_review|case_officer" for day in days]
+        pairs = [
+            SearchAttributePair(CASE_STAGE, CaseStage.informal_talks.value), SearchAttributePair(CASE_OFFICER, officer),
+            SearchAttributePair(OPEN_DUTIES, owed),
+            SearchAttributePair(NEXT_DEADLINE, london_time(today + timedelta(days=next_deadline + 1), time(0, 0))),
+        ]
+        await dev_server.client.start_workflow(
+            DisagreementCase.run, open_case(case_officer=officer), id=f"DR-2026-{uuid.uuid4().hex[:6].upper()}",
+            task_queue=f"{settings.task_queue}-unpolled", search_attributes=TypedSearchAttributes(pairs),
+        )
+
+    await asyncio.gather(*(park(days, min(days)) for days in OWED), *(park(days, -10) for days in APPEAL_FIRST))
+    await wait_until_listed(dev_server.client, f'{CASE_OFFICER.name} = "{officer}"', len(OWED) + len(APPEAL_FIRST))
+    return officer
+
+
+async def test_every_page_of_the_due_list_holds_what_the_whole_list_holds_there(dev_server, settings, owing: str) -> None:
+    cases = Cases(dev_server.client, settings)
+    today = london_date(datetime.now(UTC))
+    for within in (None, 5):
+        whole = await cases.due(owing, within, today)
+        assert len(whole) == 19 if within is None else 5 <= len(whole) < 19  # this week's: the overdue at least
+        for size in (1, 2, 3, 7, 100):
+            for start in range(0, len(whole) + size, size):
+                page = await cases.due_page(owing, within, today, start, size)
+                expected = whole[start:start + size]
+                assert [(d.reference, d.due) for d in page.duties] == [(d.reference, d.due) for d in expected], (within, start, size)
+                assert page.more == (start + size < len(whole)), (within, start, size)
+
+
+async def test_the_home_page_pages_the_duties(owing: str, console: Console, monkeypatch) -> None:
+    import web.app
+
+    monkeypatch.setattr(web.app, "DUE_PAGE", 8)
+    await console.sign_in(owing)
+    first = await console.get("/", view="all")
+    assert first.status_code == 200 and "Duties 1 to 8, the most urgent first" in first.text and "Next page" in first.text
+    last = await console.get("/", view="all", page="3")
+    assert "Duties 17 to 19, the most urgent first" in last.text and "Previous page" in last.text and "Next page" not in last.text
+    gone = await console.get("/", view="all", page="4")
+    assert (gone.status_code, error_summary(gone)) == (404, {"page": "That page of results does not exist: start from the first page"})
+    assert 'href="/?view=all">Go to the first page' in gone.text
+    typed = await console.get("/", page="x")
+    assert typed.status_code == 400 and "Go to the first page" in typed.text

@@ -30,7 +30,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.client import CaseService, Refused, Unreachable
+from cases.client import CaseService, DuePage, Refused, Unreachable
 from domain import words
 from domain.models import (
     REFERENCE_PATTERN,
@@ -95,6 +95,7 @@ SERVICE_NAME = "SEND disagreement cases"
 PAGE_SIZES = (25, 100, 1000)
 MAX_PAGE = 1_000_000
 PAGE_GONE = "That page of results does not exist: start from the first page"
+DUE_PAGE = 100  # duties on a page of "Due from you"
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -189,14 +190,28 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
 
     async def home(request: Request) -> Response:
         """"Due from you": this week's (due within 5 working days, and every overdue one) or all;
-        `?team=1`, every officer's, for a team manager."""
+        `?team=1`, every officer's, for a team manager. `DUE_PAGE` duties a page, the most urgent
+        first: only the cases a page needs are read (`Cases.due_page`)."""
         staff = auth.staff(request)
         team = request.query_params.get("team") == "1"
         if team:
             staff.needs(Act.team_view)
         week = request.query_params.get("view") != "all"
         today = presenters.today()
-        duties = await (await service.cases()).due(None if team else staff.id, WORKING_WEEK if week else None, today)
+        errors: dict[str, str] = {}
+        number = _page_number(request.query_params, errors)
+        start = (number - 1) * DUE_PAGE
+        found = DuePage([], False) if errors else await (await service.cases()).due_page(
+            None if team else staff.id, WORKING_WEEK if week else None, today, start, DUE_PAGE,
+        )
+        status = 400 if errors else 200
+        if start and not found.duties:  # a page the list has since shrunk below, or one typed
+            errors["page"], status = PAGE_GONE, 404
+        pages = {
+            "errors": errors, "first_page": _first_page(request), "first_shown": start + 1, "paged": number > 1 or found.more,
+            "next_page": request.url.include_query_params(page=number + 1) if found.more else None,
+            "previous_page": request.url.include_query_params(page=number - 1) if number > 1 else None,
+        }
         base = {"team": "1"} if team else {}
         views = [
             {"text": "Due this week", "href": "/?" + urlencode(base), "current": week},
@@ -207,8 +222,8 @@ def create_app(settings: WebSettings, client: Client | None = None, tracer: Trac
         whose = "every officer's open cases" if team else "your open cases"
         intro = (f"Duties still owed on {whose}, overdue first: those due within {WORKING_WEEK} working days, and every "
                  "overdue one." if week else f"Every duty still owed on {whose}, overdue first.")
-        return page(request, "home.html", title="Due from the team" if team else "Due from you", rows=due_rows(duties, today),
-                    views=views, intro=intro, team=team, week=week)
+        return page(request, "home.html", status, title="Due from the team" if team else "Due from you",
+                    rows=due_rows(found.duties, today), views=views, intro=intro, team=team, week=week, **pages)
 
     async def find(request: Request) -> Response:
         auth.staff(request)
